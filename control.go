@@ -1,0 +1,154 @@
+package probity
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// ControlType says who maintains a control.
+const (
+	ControlTypeStandard = "Standard" // shipped with the service; read-only
+	ControlTypeCustom   = "Custom"   // written by users
+	ControlTypeCore     = "Core"     // managed groupings of common controls
+)
+
+// ControlState says whether a control is still maintained.
+const (
+	ControlStateActive       = "ACTIVE"
+	ControlStateEndOfSupport = "END_OF_SUPPORT"
+)
+
+// Control is a rule of a framework and where its evidence comes from. Member names follow
+// the AWS Audit Manager data model.
+type Control struct {
+	ID                     string                 `json:"id"`
+	ARN                    string                 `json:"arn"`
+	Type                   string                 `json:"type"`
+	Name                   string                 `json:"name"`
+	Description            string                 `json:"description,omitempty"`
+	TestingInformation     string                 `json:"testingInformation,omitempty"`
+	ActionPlanTitle        string                 `json:"actionPlanTitle,omitempty"`
+	ActionPlanInstructions string                 `json:"actionPlanInstructions,omitempty"`
+	ControlSources         string                 `json:"controlSources,omitempty"`
+	ControlMappingSources  []ControlMappingSource `json:"controlMappingSources"`
+	Tags                   map[string]string      `json:"tags,omitempty"`
+	State                  string                 `json:"state,omitempty"`
+	CreatedAt              time.Time              `json:"createdAt"`
+	CreatedBy              string                 `json:"createdBy,omitempty"`
+	LastUpdatedAt          time.Time              `json:"lastUpdatedAt"`
+	LastUpdatedBy          string                 `json:"lastUpdatedBy,omitempty"`
+
+	// ManagedBy names the catalog source (files, a bucket, a repository) that declared the
+	// control, or is empty when it was made another way. Only that source may delete it.
+	ManagedBy string `json:"-"`
+}
+
+// ControlTypes lists the control types in the service's order.
+var ControlTypes = []string{ControlTypeStandard, ControlTypeCustom, ControlTypeCore}
+
+// Validate returns an EINVALID *Error listing every rule the control's user-supplied
+// members break, or nil.
+func (c *Control) Validate() error {
+	var ck checker
+	c.check(&ck)
+	return ck.err("control")
+}
+
+func (c *Control) check(ck *checker) {
+	ck.text("name", c.Name, true, 1, 300, noBackslash, "must not contain a backslash")
+	ck.text("description", c.Description, false, 0, 1000, nil, "")
+	ck.text("testingInformation", c.TestingInformation, false, 0, 1000, nil, "")
+	ck.text("actionPlanTitle", c.ActionPlanTitle, false, 0, 300, nil, "")
+	ck.text("actionPlanInstructions", c.ActionPlanInstructions, false, 0, 1000, nil, "")
+	ck.oneOf("type", c.Type, false, ControlTypes)
+	ck.oneOf("state", c.State, false, []string{ControlStateActive, ControlStateEndOfSupport})
+	if len(c.ControlMappingSources) == 0 {
+		ck.add("controlMappingSources", "must have at least 1 item")
+	}
+	if len(c.ControlMappingSources) > MaxMappingSources {
+		ck.add("controlMappingSources", "must have at most %d items, got %d", MaxMappingSources, len(c.ControlMappingSources))
+	}
+	seen := make(map[string]int, len(c.ControlMappingSources))
+	for i := range c.ControlMappingSources {
+		s := &c.ControlMappingSources[i]
+		name := index("controlMappingSources", i)
+		s.check(ck, name)
+		if s.SourceName == "" {
+			continue
+		}
+		if j, dup := seen[s.SourceName]; dup {
+			ck.add(name+".sourceName", "duplicates controlMappingSources[%d]; source names must be unique within a control", j)
+			continue
+		}
+		seen[s.SourceName] = i
+	}
+	ck.tags("tags", c.Tags)
+}
+
+// MaxMappingSources bounds the data sources of one control; the service documents 100.
+const MaxMappingSources = 100
+
+// Normalize fills the members the service derives: the set-up option of each source
+// from its type, the source ids from the control id, the controlSources summary, and the
+// state. Call it after the id is known.
+func (c *Control) Normalize() {
+	if c.State == "" {
+		c.State = ControlStateActive
+	}
+	for i := range c.ControlMappingSources {
+		s := &c.ControlMappingSources[i]
+		if s.SourceSetUpOption == "" {
+			s.SourceSetUpOption = SetUpOptionFor(s.SourceType)
+		}
+		if c.ID != "" {
+			s.SourceID = MappingSourceID(c.ID, s.SourceName)
+		}
+	}
+	c.ControlSources = c.summarizeSources()
+	if len(c.Tags) == 0 {
+		c.Tags = nil
+	}
+}
+
+// summarizeSources lists the distinct source types in first-seen order, as the service's
+// controlSources member does.
+func (c *Control) summarizeSources() string {
+	var types []string
+	for _, s := range c.ControlMappingSources {
+		if s.SourceType != "" && !slices.Contains(types, s.SourceType) {
+			types = append(types, s.SourceType)
+		}
+	}
+	return strings.Join(types, ", ")
+}
+
+// Diff returns the names of the user-editable members that differ between c and o.
+func (c *Control) Diff(o *Control) []string {
+	var d []string
+	add := func(name string, same bool) {
+		if !same {
+			d = append(d, name)
+		}
+	}
+	add("name", c.Name == o.Name)
+	add("description", c.Description == o.Description)
+	add("testingInformation", c.TestingInformation == o.TestingInformation)
+	add("actionPlanTitle", c.ActionPlanTitle == o.ActionPlanTitle)
+	add("actionPlanInstructions", c.ActionPlanInstructions == o.ActionPlanInstructions)
+	add("controlMappingSources", slices.EqualFunc(c.ControlMappingSources, o.ControlMappingSources, ControlMappingSource.contentEqual))
+	add("tags", tagsEqual(c.Tags, o.Tags))
+	return d
+}
+
+func tagsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || v != w {
+			return false
+		}
+	}
+	return true
+}

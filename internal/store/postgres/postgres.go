@@ -1,0 +1,52 @@
+// Package postgres is the shared library store for scale-out deployments: any number of
+// Probity processes on one PostgreSQL database, writers serialised by an advisory lock.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/probity-dev/probity/internal/store/sqlstore"
+)
+
+// libraryLock is the advisory lock key that serialises library writers across processes.
+const libraryLock = 0x70726f62 // "prob"
+
+// Open connects to the database at dsn (a postgres:// URL) and migrates it. It returns
+// an error when the server cannot be reached or a migration fails.
+func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message may quote the URL, password included; say only what is wrong.
+		return nil, fmt.Errorf("postgres URL is not valid")
+	}
+	db := stdlib.OpenDB(*cfg)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	s, err := sqlstore.Open(ctx, db, sqlstore.Dialect{
+		Numbered:         true,
+		LockStatement:    fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", libraryLock),
+		IsUnique:         hasState("23505"),
+		IsForeignKey:     hasState("23503"),
+		MaxRowsPerInsert: 1000,
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func hasState(code string) func(error) bool {
+	return func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && e.Code == code
+	}
+}

@@ -1,0 +1,60 @@
+// Package sqlite is the embedded library store: one SQLite file (pure Go driver), WAL
+// journal, foreign keys on, writers serialised by IMMEDIATE transactions.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/probity-dev/probity/internal/store/sqlstore"
+)
+
+// Open opens (creating when missing) the database file at path and migrates it. It
+// returns an error when the file cannot be opened or is not a Probity database.
+func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(30000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s, err := sqlstore.Open(ctx, db, sqlstore.Dialect{
+		IsUnique:         hasCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
+		IsForeignKey:     hasCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
+		MaxRowsPerInsert: 500, // 17 columns x 500 stays under SQLite's 32766 parameters
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+func hasCode(codes ...int) func(error) bool {
+	return func(err error) bool {
+		var e *sqlite.Error
+		if !errors.As(err, &e) {
+			return false
+		}
+		for _, c := range codes {
+			if e.Code() == c {
+				return true
+			}
+		}
+		return false
+	}
+}

@@ -1,0 +1,136 @@
+// Package sqlstore is the library store over database/sql, shared by the SQLite and
+// PostgreSQL backends. A Dialect holds everything in which they differ.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// Dialect is what one SQL backend does its own way.
+type Dialect struct {
+	// Numbered says placeholders are $1, $2, ... instead of ?.
+	Numbered bool
+	// LockStatement, when set, runs first in every write transaction to serialise writers.
+	LockStatement string
+	// IsUnique and IsForeignKey classify constraint violations.
+	IsUnique     func(error) bool
+	IsForeignKey func(error) bool
+	// MaxRowsPerInsert bounds multi-row inserts below the driver's parameter limit.
+	MaxRowsPerInsert int
+}
+
+// DB is a store.Store on a database/sql handle.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+}
+
+var _ store.Store = (*DB)(nil)
+
+// Open wraps db, applies pending migrations and returns the store. It returns an error
+// when a migration fails; the database is then left at the last migration that succeeded.
+func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
+	s := &DB{sql: db, dialect: d}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// SQL returns the underlying handle, for backends' own maintenance.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Close closes the handle.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Update implements store.Store.
+func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if db.dialect.LockStatement != "" {
+			if _, err := tx.ExecContext(ctx, db.dialect.LockStatement); err != nil {
+				return fmt.Errorf("lock library: %w", err)
+			}
+		}
+		return fn(&writer{reader: reader{q: tx, db: db}, tx: tx})
+	})
+}
+
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback() // the first error is the one worth reporting
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Library implements store.Reader.
+func (db *DB) Library(ctx context.Context) (*store.Library, error) {
+	return reader{q: db.sql, db: db}.Library(ctx)
+}
+
+// Control implements store.Reader.
+func (db *DB) Control(ctx context.Context, id string) (*probity.Control, error) {
+	return reader{q: db.sql, db: db}.Control(ctx, id)
+}
+
+// Framework implements store.Reader.
+func (db *DB) Framework(ctx context.Context, id string) (*probity.Framework, error) {
+	return reader{q: db.sql, db: db}.Framework(ctx, id)
+}
+
+// rebind turns ? placeholders into the dialect's.
+func (db *DB) rebind(q string) string {
+	if !db.dialect.Numbered {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// classify maps constraint violations to the domain's conflict and invalid errors.
+func (db *DB) classify(err error, conflict, fk string) error {
+	switch {
+	case err == nil:
+		return nil
+	case db.dialect.IsUnique != nil && db.dialect.IsUnique(err):
+		return probity.Errorf(probity.ECONFLICT, "%s", conflict)
+	case db.dialect.IsForeignKey != nil && db.dialect.IsForeignKey(err):
+		return probity.Errorf(probity.ECONFLICT, "%s", fk)
+	}
+	return err
+}
+
+// querier is what reads need from a *sql.DB or a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -1,0 +1,195 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// reader reads through a *sql.DB or, inside Update, the transaction.
+type reader struct {
+	q  querier
+	db *DB
+}
+
+const controlColumns = `id, arn, type, name, description, testing_information, action_plan_title,
+	action_plan_instructions, control_sources, state, mapping_sources, tags, created_at, created_by,
+	last_updated_at, last_updated_by, managed_by`
+
+const frameworkColumns = `id, arn, type, name, compliance_type, description, logo, tags, created_at,
+	created_by, last_updated_at, last_updated_by, managed_by`
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanControl(s scanner) (*probity.Control, error) {
+	var c probity.Control
+	var sources, tags string
+	var created, updated int64
+	if err := s.Scan(&c.ID, &c.ARN, &c.Type, &c.Name, &c.Description, &c.TestingInformation,
+		&c.ActionPlanTitle, &c.ActionPlanInstructions, &c.ControlSources, &c.State, &sources, &tags,
+		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(sources), &c.ControlMappingSources); err != nil {
+		return nil, fmt.Errorf("control %s: mapping sources: %w", c.ID, err)
+	}
+	if err := unmarshalTags(tags, &c.Tags); err != nil {
+		return nil, fmt.Errorf("control %s: %w", c.ID, err)
+	}
+	c.CreatedAt, c.LastUpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
+	return &c, nil
+}
+
+func scanFramework(s scanner) (*probity.Framework, error) {
+	var f probity.Framework
+	var tags string
+	var created, updated int64
+	if err := s.Scan(&f.ID, &f.ARN, &f.Type, &f.Name, &f.ComplianceType, &f.Description, &f.Logo,
+		&tags, &created, &f.CreatedBy, &updated, &f.LastUpdatedBy, &f.ManagedBy); err != nil {
+		return nil, err
+	}
+	if err := unmarshalTags(tags, &f.Tags); err != nil {
+		return nil, fmt.Errorf("framework %s: %w", f.ID, err)
+	}
+	f.CreatedAt, f.LastUpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
+	return &f, nil
+}
+
+func unmarshalTags(s string, dst *map[string]string) error {
+	if err := json.Unmarshal([]byte(s), dst); err != nil {
+		return fmt.Errorf("tags: %w", err)
+	}
+	if len(*dst) == 0 {
+		*dst = nil
+	}
+	return nil
+}
+
+// Library implements store.Reader.
+func (r reader) Library(ctx context.Context) (*store.Library, error) {
+	lib := &store.Library{}
+	rows, err := r.q.QueryContext(ctx, `SELECT `+controlColumns+` FROM controls ORDER BY type, name`)
+	if err != nil {
+		return nil, fmt.Errorf("list controls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanControl(rows)
+		if err != nil {
+			return nil, err
+		}
+		lib.Controls = append(lib.Controls, *c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list controls: %w", err)
+	}
+	rows.Close()
+
+	fws, err := r.frameworks(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	lib.Frameworks = fws
+	return lib, nil
+}
+
+// frameworks returns all frameworks, or the one with the id when id is not empty, with
+// their control sets.
+func (r reader) frameworks(ctx context.Context, id string) ([]probity.Framework, error) {
+	where, args := "", []any{}
+	if id != "" {
+		where, args = " WHERE id = ?", []any{id}
+	}
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT `+frameworkColumns+` FROM frameworks`+where+` ORDER BY type, name`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list frameworks: %w", err)
+	}
+	defer rows.Close()
+	var out []probity.Framework
+	byID := map[string]int{}
+	for rows.Next() {
+		f, err := scanFramework(rows)
+		if err != nil {
+			return nil, err
+		}
+		byID[f.ID] = len(out)
+		out = append(out, *f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list frameworks: %w", err)
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return nil, nil
+	}
+
+	where = ""
+	if id != "" {
+		where = " WHERE framework_id = ?"
+	}
+	sets, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT framework_id, id, name FROM framework_control_sets`+where+` ORDER BY framework_id, position`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list control sets: %w", err)
+	}
+	defer sets.Close()
+	for sets.Next() {
+		var fid string
+		var cs probity.ControlSet
+		if err := sets.Scan(&fid, &cs.ID, &cs.Name); err != nil {
+			return nil, fmt.Errorf("list control sets: %w", err)
+		}
+		f := &out[byID[fid]]
+		f.ControlSets = append(f.ControlSets, cs)
+	}
+	if err := sets.Err(); err != nil {
+		return nil, fmt.Errorf("list control sets: %w", err)
+	}
+	sets.Close()
+
+	ctl, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT framework_id, set_position, control_id FROM framework_controls`+where+` ORDER BY framework_id, set_position, position`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list framework controls: %w", err)
+	}
+	defer ctl.Close()
+	for ctl.Next() {
+		var fid, cid string
+		var set int
+		if err := ctl.Scan(&fid, &set, &cid); err != nil {
+			return nil, fmt.Errorf("list framework controls: %w", err)
+		}
+		cs := &out[byID[fid]].ControlSets[set]
+		cs.Controls = append(cs.Controls, cid)
+	}
+	if err := ctl.Err(); err != nil {
+		return nil, fmt.Errorf("list framework controls: %w", err)
+	}
+	return out, nil
+}
+
+// Control implements store.Reader.
+func (r reader) Control(ctx context.Context, id string) (*probity.Control, error) {
+	c, err := scanControl(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT `+controlColumns+` FROM controls WHERE id = ?`), id))
+	if isNoRows(err) {
+		return nil, probity.Errorf(probity.ENOTFOUND, "control %s does not exist", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("get control: %w", err)
+	}
+	return c, nil
+}
+
+// Framework implements store.Reader.
+func (r reader) Framework(ctx context.Context, id string) (*probity.Framework, error) {
+	fs, err := r.frameworks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(fs) == 0 {
+		return nil, probity.Errorf(probity.ENOTFOUND, "framework %s does not exist", id)
+	}
+	return &fs[0], nil
+}
