@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/catalog"
+)
+
+// loadCatalog reads and checks the files under paths. Invalid files are reported on
+// stderr, one diagnostic per line, and make it return an ExitInvalid error.
+func loadCatalog(paths []string, stderr io.Writer) (*catalog.Catalog, error) {
+	files, err := catalog.ReadPaths(paths)
+	if err != nil {
+		return nil, exitWith(ExitUsage, err)
+	}
+	if len(files) == 0 {
+		return nil, exitWith(ExitInvalid, fmt.Errorf("no .yaml, .yml or .json files under %s", strings.Join(paths, ", ")))
+	}
+	cat, diags := catalog.Load(files)
+	if len(diags) > 0 {
+		return nil, reportDiagnostics(stderr, diags)
+	}
+	return cat, nil
+}
+
+func reportDiagnostics(stderr io.Writer, diags catalog.Diagnostics) error {
+	for _, d := range diags {
+		fmt.Fprintln(stderr, d.String())
+	}
+	files := map[string]bool{}
+	for _, d := range diags {
+		files[d.Path] = true
+	}
+	return exitWith(ExitInvalid, fmt.Errorf("%d problem(s) in %d file(s); nothing was applied", len(diags), len(files)))
+}
+
+// planError turns MakePlan's and Apply's errors into exit codes: problems with the files
+// or a refused change are the user's to fix (1), anything else is internal (2).
+func planError(err error, stderr io.Writer) error {
+	var diags catalog.Diagnostics
+	switch {
+	case errors.As(err, &diags):
+		return reportDiagnostics(stderr, diags)
+	case probity.ErrorCode(err) == probity.EINTERNAL:
+		return exitWith(ExitUsage, err)
+	default:
+		return exitWith(ExitInvalid, err)
+	}
+}
+
+// catalogOptions are the flags plan and apply share.
+type catalogOptions struct {
+	db     string
+	prune  bool
+	source string
+}
+
+func (o *catalogOptions) options() catalog.Options {
+	return catalog.Options{Source: o.source, Prune: o.prune, Actor: "probity"}
+}
+
+// writePlan prints a plan for people.
+func writePlan(w io.Writer, p *catalog.Plan) {
+	fmt.Fprintf(w, "Plan: %d to create, %d to update, %d to delete, %d unchanged.\n",
+		p.Count(catalog.Create), p.Count(catalog.Update), p.Count(catalog.Delete), p.Unchanged)
+	if p.Empty() {
+		return
+	}
+	fmt.Fprintln(w)
+	for _, c := range p.Changes {
+		sign := map[catalog.Action]string{catalog.Create: "+", catalog.Update: "~", catalog.Delete: "-"}[c.Action]
+		fmt.Fprintf(w, "  %s %s %q", sign, strings.ToLower(c.Kind), c.Name)
+		if c.Path != "" {
+			fmt.Fprintf(w, " (%s)", c.Path)
+		}
+		if len(c.Members) > 0 {
+			fmt.Fprintf(w, ": %s", strings.Join(c.Members, ", "))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// asInternal gives errors without an exit code the internal-error code.
+func asInternal(err error) error {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return exitWith(ExitUsage, err)
+}

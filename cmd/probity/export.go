@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/probity-dev/probity/internal/catalog"
+)
+
+func newExportCmd(env Env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export DIR",
+		Short: "Write the library's custom controls and frameworks to DIR as controls-as-code files",
+		Args:  cobra.ExactArgs(1),
+	}
+	db := dbFlag(cmd, env)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		st, err := openStore(cmd.Context(), db())
+		if err != nil {
+			return asInternal(err)
+		}
+		defer st.Close()
+		lib, err := st.Library(cmd.Context())
+		if err != nil {
+			return asInternal(err)
+		}
+		n, err := catalog.Export(lib, args[0])
+		if err != nil {
+			return asInternal(err)
+		}
+		fmt.Fprintf(env.Stdout, "Exported %d file(s) to %s.\n", n, args[0])
+		return nil
+	}
+	return cmd
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+func newValidateCmd(env Env) *cobra.Command {
+	var db string
+	cmd := &cobra.Command{
+		Use:   "validate PATH...",
+		Short: "Check control and framework files; exit 1 with path:line:col diagnostics when they are not valid",
+		Long: `Validate reads every .yaml, .yml and .json file under the paths and reports every
+problem as path:line:col: member: reason. Framework references must resolve within the
+files, or also against the library when --db is given.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cat, err := loadCatalog(args, env.Stderr)
+			if err != nil {
+				return err
+			}
+			lib := &store.Library{}
+			if db != "" {
+				st, err := openStore(cmd.Context(), db)
+				if err != nil {
+					return asInternal(err)
+				}
+				defer st.Close()
+				if lib, err = st.Library(cmd.Context()); err != nil {
+					return asInternal(err)
+				}
+			}
+			if _, err := catalog.MakePlan(cat, lib, catalog.Options{}); err != nil {
+				return planError(err, env.Stderr)
+			}
+			fmt.Fprintf(env.Stdout, "%d control(s) and %d framework(s) are valid.\n", len(cat.Controls), len(cat.Frameworks))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", "", "also resolve framework references against this library (sqlite:PATH or postgres://...)")
+	return cmd
+}

@@ -1,0 +1,79 @@
+// Package catalog reads controls and frameworks kept as files (YAML or JSON), checks
+// them with exact positions, and plans and applies them to the library.
+//
+// The flow is Load (files -> documents and diagnostics), MakePlan (documents + library
+// -> changes) and Apply (the plan, in one transaction). Export writes a library back out
+// as files that load to the same thing.
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Catalog is the valid documents of one set of files.
+type Catalog struct {
+	Controls   []*Document
+	Frameworks []*Document
+}
+
+// Load reads every file. It returns the documents of the valid files and the problems of
+// the others, all of them, sorted; a file with any problem contributes no document.
+// Names must be unique within the files: each duplicate is reported in both files.
+func Load(files []File) (*Catalog, Diagnostics) {
+	cat := &Catalog{}
+	var diags Diagnostics
+	for _, f := range files {
+		doc, ds := decodeFile(f)
+		diags = append(diags, ds...)
+		switch {
+		case doc == nil:
+		case doc.Kind == KindControl:
+			cat.Controls = append(cat.Controls, doc)
+		default:
+			cat.Frameworks = append(cat.Frameworks, doc)
+		}
+	}
+	cat.Controls = dropDuplicates(cat.Controls, "control", &diags)
+	cat.Frameworks = dropDuplicates(cat.Frameworks, "framework", &diags)
+	diags.Sort()
+	return cat, diags
+}
+
+// dropDuplicates reports every document whose name another document also uses, and
+// returns the others.
+func dropDuplicates(docs []*Document, what string, diags *Diagnostics) []*Document {
+	byName := map[string][]*Document{}
+	for _, d := range docs {
+		byName[d.Name()] = append(byName[d.Name()], d)
+	}
+	dup := map[*Document]bool{}
+	for name, ds := range byName {
+		if len(ds) < 2 {
+			continue
+		}
+		for _, d := range ds {
+			var others []string
+			for _, o := range ds {
+				if o != d {
+					p, _ := o.place("name")
+					others = append(others, fmt.Sprintf("%s:%d:%d", o.Path, p.Line, p.Col))
+				}
+			}
+			pos, field := d.place("name")
+			*diags = append(*diags, Diagnostic{Path: d.Path, Pos: pos, Field: field,
+				Reason: fmt.Sprintf("%s name %q is also defined in %s", what, name, strings.Join(others, ", "))})
+			dup[d] = true
+		}
+	}
+	return slices.DeleteFunc(docs, func(d *Document) bool { return dup[d] })
+}
+
+// Name returns the name of the control or framework the document defines.
+func (doc *Document) Name() string {
+	if doc.Control != nil {
+		return doc.Control.Name
+	}
+	return doc.Framework.Name
+}

@@ -1,0 +1,81 @@
+package catalog
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Pos is a place in a file; line and column count from 1. The zero Pos means the file as
+// a whole.
+type Pos struct {
+	Line, Col int
+}
+
+// Diagnostic is one problem with one file, printed as path:line:col: field: reason.
+type Diagnostic struct {
+	Path   string
+	Pos    Pos
+	Field  string // member path as the author wrote it, e.g. datasources[1].sourceType; may be empty
+	Reason string
+}
+
+// String returns the one-line form.
+func (d Diagnostic) String() string {
+	var b strings.Builder
+	b.WriteString(d.Path)
+	if d.Pos.Line > 0 {
+		fmt.Fprintf(&b, ":%d:%d", d.Pos.Line, d.Pos.Col)
+	}
+	b.WriteString(": ")
+	if d.Field != "" {
+		b.WriteString(d.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(d.Reason)
+	return b.String()
+}
+
+// Diagnostics is every problem found in one run. As an error it prints one per line.
+type Diagnostics []Diagnostic
+
+// Error returns the diagnostics, one per line.
+func (ds Diagnostics) Error() string {
+	lines := make([]string, len(ds))
+	for i, d := range ds {
+		lines[i] = d.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Sort orders diagnostics by file, then position, then field.
+func (ds Diagnostics) Sort() {
+	slices.SortStableFunc(ds, func(a, b Diagnostic) int {
+		return cmp.Or(
+			cmp.Compare(a.Path, b.Path),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Col, b.Pos.Col),
+			cmp.Compare(a.Field, b.Field),
+		)
+	})
+}
+
+// Err returns ds as an error, or nil when there are none.
+func (ds Diagnostics) Err() error {
+	if len(ds) == 0 {
+		return nil
+	}
+	return ds
+}
+
+// ForPath returns the diagnostics of one file.
+func (ds Diagnostics) ForPath(path string) Diagnostics {
+	var out Diagnostics
+	for _, d := range ds {
+		if d.Path == path {
+			out = append(out, d)
+		}
+	}
+	return out
+}

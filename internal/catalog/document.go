@@ -1,0 +1,303 @@
+package catalog
+
+import (
+	"path"
+	"strings"
+
+	"github.com/probity-dev/probity"
+)
+
+// Kinds of document.
+const (
+	KindControl   = "Control"
+	KindFramework = "Framework"
+)
+
+// File is one input file: its path as the user knows it (relative to what they named,
+// or an object key) and its bytes.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// Document is one valid file, read into the domain.
+type Document struct {
+	Path string
+	Kind string
+	// Control is set for control documents: every user-supplied member, no identity.
+	Control *probity.Control
+	// Framework is set for framework documents; its control sets' Controls are empty
+	// until references are resolved.
+	Framework *probity.Framework
+	// Refs holds, per control set, the controls it names.
+	Refs [][]Ref
+
+	root Pos
+	locs map[string]loc
+}
+
+// Ref is a framework's reference to a control, by id or by name.
+type Ref struct {
+	ID, Name string
+	Pos      Pos
+	Field    string
+}
+
+// String returns the reference as the author wrote it.
+func (r Ref) String() string {
+	if r.ID != "" {
+		return "id " + r.ID
+	}
+	return "\"" + r.Name + "\""
+}
+
+// Keys of each document kind. Controls take the controls-as-code key datasources or the
+// API's controlMappingSources.
+var (
+	controlKeys   = []string{"kind", "name", "description", "testingInformation", "actionPlanTitle", "actionPlanInstructions", "tags", "datasources", "controlMappingSources"}
+	sourceKeys    = []string{"sourceName", "sourceDescription", "sourceSetUpOption", "sourceType", "sourceKeyword", "sourceFrequency", "troubleshootingText"}
+	keywordKeys   = []string{"keywordInputType", "keywordValue"}
+	frameworkKeys = []string{"kind", "name", "description", "complianceType", "tags", "controlSets"}
+	setKeys       = []string{"name", "controls"}
+	refKeys       = []string{"id", "name"}
+)
+
+// IsCatalogFile reports whether a file name has an extension the catalog reads.
+func IsCatalogFile(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
+
+// kindFromPath returns the kind implied by the nearest enclosing folder named controls or
+// frameworks, or "".
+func kindFromPath(p string) string {
+	dirs := strings.Split(path.Dir(strings.ReplaceAll(p, "\\", "/")), "/")
+	for i := len(dirs) - 1; i >= 0; i-- {
+		switch dirs[i] {
+		case "controls":
+			return KindControl
+		case "frameworks":
+			return KindFramework
+		}
+	}
+	return ""
+}
+
+// decodeFile reads one file into a document. It returns the problems instead when there
+// are any; a document is never half-read.
+func decodeFile(f File) (*Document, Diagnostics) {
+	d := &decoder{path: f.Path, locs: map[string]loc{}}
+	root, err := parse(f.Data)
+	if err != nil {
+		se := err.(*syntaxError)
+		d.errorf(se.pos, "", "%s", se.msg)
+		return nil, d.diags
+	}
+	doc := &Document{Path: f.Path, root: root.pos, locs: d.locs}
+	if root.kind != mappingNode {
+		d.errorf(root.pos, "", "must be a mapping of keys to values, got %s", root.describe())
+		return nil, d.diags
+	}
+
+	doc.Kind = kindFromPath(f.Path)
+	if k, v := root.get("kind"); k != nil {
+		switch {
+		case v.kind == scalarNode && (v.text == KindControl || v.text == KindFramework):
+			doc.Kind = v.text
+		default:
+			d.errorf(k.pos, "kind", "must be Control or Framework")
+			return nil, d.diags
+		}
+	}
+	switch doc.Kind {
+	case KindControl:
+		doc.Control = d.control(root)
+	case KindFramework:
+		doc.Framework, doc.Refs = d.framework(root)
+	default:
+		d.errorf(root.pos, "", "cannot tell whether this is a control or a framework: put it under a folder named controls or frameworks, or add kind: Control or kind: Framework")
+		return nil, d.diags
+	}
+	if len(d.diags) > 0 {
+		return nil, d.diags
+	}
+	if errs := doc.validate(); len(errs) > 0 {
+		return nil, errs
+	}
+	return doc, nil
+}
+
+func (d *decoder) control(root *node) *probity.Control {
+	m := d.fields(root, "", controlKeys)
+	c := &probity.Control{Type: probity.ControlTypeCustom}
+	d.str(m, "name", "", "name", &c.Name)
+	d.str(m, "description", "", "description", &c.Description)
+	d.str(m, "testingInformation", "", "testingInformation", &c.TestingInformation)
+	d.str(m, "actionPlanTitle", "", "actionPlanTitle", &c.ActionPlanTitle)
+	d.str(m, "actionPlanInstructions", "", "actionPlanInstructions", &c.ActionPlanInstructions)
+	c.Tags = d.tags(m, "", "tags")
+
+	key := "datasources"
+	e, hasCode := m[key]
+	if api, hasAPI := m["controlMappingSources"]; hasAPI {
+		if hasCode {
+			d.errorf(api.key.pos, "controlMappingSources", "give datasources or controlMappingSources, not both")
+		}
+		key, e = "controlMappingSources", api
+	}
+	if e.key == nil || e.value.kind == nullNode {
+		// A control that names no data source is attested by hand.
+		c.ControlMappingSources = []probity.ControlMappingSource{probity.ManualAttestation()}
+		return c
+	}
+	d.note("controlMappingSources", e.key.pos, key)
+	for i, item := range d.list(e, key) {
+		field, api := indexed(key, i), indexed("controlMappingSources", i)
+		d.note(api, item.pos, field)
+		sm := d.fields(item, field, sourceKeys)
+		if sm == nil {
+			continue
+		}
+		var s probity.ControlMappingSource
+		d.str(sm, "sourceName", field, api+".sourceName", &s.SourceName)
+		d.str(sm, "sourceDescription", field, api+".sourceDescription", &s.SourceDescription)
+		d.str(sm, "sourceSetUpOption", field, api+".sourceSetUpOption", &s.SourceSetUpOption)
+		d.str(sm, "sourceType", field, api+".sourceType", &s.SourceType)
+		d.str(sm, "sourceFrequency", field, api+".sourceFrequency", &s.SourceFrequency)
+		d.str(sm, "troubleshootingText", field, api+".troubleshootingText", &s.TroubleshootingText)
+		if kw, ok := sm["sourceKeyword"]; ok && kw.value.kind != nullNode {
+			kf := field + ".sourceKeyword"
+			d.note(api+".sourceKeyword", kw.key.pos, kf)
+			if km := d.fields(kw.value, kf, keywordKeys); km != nil {
+				s.SourceKeyword = &probity.SourceKeyword{}
+				d.str(km, "keywordInputType", kf, api+".sourceKeyword.keywordInputType", &s.SourceKeyword.KeywordInputType)
+				d.str(km, "keywordValue", kf, api+".sourceKeyword.keywordValue", &s.SourceKeyword.KeywordValue)
+			}
+		}
+		c.ControlMappingSources = append(c.ControlMappingSources, s)
+	}
+	return c
+}
+
+func (d *decoder) framework(root *node) (*probity.Framework, [][]Ref) {
+	m := d.fields(root, "", frameworkKeys)
+	f := &probity.Framework{Type: probity.FrameworkTypeCustom}
+	d.str(m, "name", "", "name", &f.Name)
+	d.str(m, "description", "", "description", &f.Description)
+	d.str(m, "complianceType", "", "complianceType", &f.ComplianceType)
+	f.Tags = d.tags(m, "", "tags")
+	e, ok := m["controlSets"]
+	if !ok {
+		return f, nil
+	}
+	d.note("controlSets", e.key.pos, "controlSets")
+	var refs [][]Ref
+	for i, item := range d.list(e, "controlSets") {
+		field := indexed("controlSets", i)
+		d.note(field, item.pos, field)
+		sm := d.fields(item, field, setKeys)
+		var cs probity.ControlSet
+		var setRefs []Ref
+		if sm != nil {
+			d.str(sm, "name", field, field+".name", &cs.Name)
+			if ce, ok := sm["controls"]; ok {
+				d.note(field+".controls", ce.key.pos, field+".controls")
+				for k, cn := range d.list(ce, field+".controls") {
+					setRefs = append(setRefs, d.ref(cn, indexed(field+".controls", k)))
+				}
+			}
+		}
+		f.ControlSets = append(f.ControlSets, cs)
+		refs = append(refs, setRefs)
+	}
+	return f, refs
+}
+
+// ref reads one control reference: a name, or a mapping with id or name.
+func (d *decoder) ref(n *node, field string) Ref {
+	r := Ref{Pos: n.pos, Field: field}
+	d.note(field+".id", n.pos, field)
+	switch n.kind {
+	case scalarNode:
+		r.Name = n.text
+		return r
+	case mappingNode:
+		m := d.fields(n, field, refKeys)
+		d.str(m, "id", field, field+".id", &r.ID)
+		d.str(m, "name", field, field+".name", &r.Name)
+		switch {
+		case r.ID != "" && r.Name != "":
+			d.errorf(n.pos, field, "give id or name, not both")
+		case r.ID == "" && r.Name == "" && m != nil:
+			d.errorf(n.pos, field, "needs id or name")
+		}
+		return r
+	}
+	d.errorf(n.pos, field, "must be a control name or a mapping with id or name, got %s", n.describe())
+	return r
+}
+
+// validate runs the domain's rules and places each broken one in the file.
+func (doc *Document) validate() Diagnostics {
+	var err error
+	if doc.Control != nil {
+		err = doc.Control.Validate()
+	} else {
+		// Check the framework as the API would see it, with a stand-in id for each
+		// reference by name; whether the references exist is resolved later.
+		f := *doc.Framework
+		f.ControlSets = make([]probity.ControlSet, len(doc.Framework.ControlSets))
+		for i, cs := range doc.Framework.ControlSets {
+			cs.Controls = nil
+			if i < len(doc.Refs) {
+				for _, r := range doc.Refs[i] {
+					id := r.ID
+					if id == "" {
+						id = probity.DerivedID("name", r.Name)
+					}
+					cs.Controls = append(cs.Controls, id)
+				}
+			}
+			f.ControlSets[i] = cs
+		}
+		err = f.Validate()
+	}
+	var out Diagnostics
+	for _, fe := range probity.ErrorFields(err) {
+		pos, field := doc.place(fe.Name)
+		out = append(out, Diagnostic{Path: doc.Path, Pos: pos, Field: field, Reason: fe.Message})
+	}
+	return out
+}
+
+// place finds where an API member path came from. A member that is absent (a required
+// one, say) is placed at the nearest enclosing member that is present.
+func (doc *Document) place(api string) (Pos, string) {
+	if l, ok := doc.locs[api]; ok {
+		return l.pos, l.field
+	}
+	for parent := api; ; {
+		i := strings.LastIndexAny(parent, ".[")
+		if i < 0 {
+			return doc.root, doc.rename(api)
+		}
+		parent = parent[:i]
+		if l, ok := doc.locs[parent]; ok {
+			return l.pos, l.field + api[i:]
+		}
+	}
+}
+
+// rename turns an API member path into the author's words for a member never written.
+func (doc *Document) rename(api string) string {
+	if l, ok := doc.locs["controlMappingSources"]; ok && strings.HasPrefix(api, "controlMappingSources") {
+		return l.field + strings.TrimPrefix(api, "controlMappingSources")
+	}
+	if doc.Control != nil && api == "controlMappingSources" {
+		return "datasources"
+	}
+	return api
+}

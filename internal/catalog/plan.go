@@ -1,0 +1,339 @@
+package catalog
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// Action is what a change does.
+type Action string
+
+// Actions.
+const (
+	Create Action = "create"
+	Update Action = "update"
+	Delete Action = "delete"
+)
+
+// Change is one control or framework the plan creates, updates or deletes.
+type Change struct {
+	Action  Action   `json:"action"`
+	Kind    string   `json:"kind"` // Control or Framework
+	Name    string   `json:"name"`
+	ID      string   `json:"id"`
+	Path    string   `json:"path,omitempty"`    // the file that declares it; empty for deletes
+	Members []string `json:"members,omitempty"` // for updates: the members that change
+}
+
+// Plan is the difference between the files and the library.
+type Plan struct {
+	Changes   []Change `json:"changes"`
+	Unchanged int      `json:"unchanged"`
+
+	putControls      []*probity.Control
+	putFrameworks    []*probity.Framework
+	deleteControls   []string
+	deleteFrameworks []string
+}
+
+// Empty reports whether the plan changes nothing.
+func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
+
+// Count returns how many changes of the action the plan holds.
+func (p *Plan) Count(a Action) int {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// Options says whose files these are and how to treat what they no longer hold.
+type Options struct {
+	// Source names the owner of the files ("files" for the CLI, a bucket or repository
+	// URL for a pipeline source). New controls and frameworks are marked as managed by
+	// it, and Prune deletes only what it manages.
+	Source string
+	// Prune deletes the controls and frameworks the source manages that the files no
+	// longer define.
+	Prune bool
+	// Partition makes ARNs; zero means probity.DefaultPartition.
+	Partition probity.Partition
+	// Actor is recorded as createdBy and lastUpdatedBy.
+	Actor string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.Source == "" {
+		o.Source = "files"
+	}
+	if o.Partition == (probity.Partition{}) {
+		o.Partition = probity.DefaultPartition
+	}
+	if o.Actor == "" {
+		o.Actor = "probity"
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+}
+
+// libraryIndex finds library entries by id and by type and name.
+type libraryIndex struct {
+	controls        map[string]*probity.Control // by id
+	controlsByName  map[string][]*probity.Control
+	frameworkByName map[string]*probity.Framework // custom frameworks
+}
+
+func indexLibrary(lib *store.Library) *libraryIndex {
+	ix := &libraryIndex{
+		controls:        make(map[string]*probity.Control, len(lib.Controls)),
+		controlsByName:  make(map[string][]*probity.Control, len(lib.Controls)),
+		frameworkByName: map[string]*probity.Framework{},
+	}
+	for i := range lib.Controls {
+		c := &lib.Controls[i]
+		ix.controls[c.ID] = c
+		ix.controlsByName[c.Name] = append(ix.controlsByName[c.Name], c)
+	}
+	for i := range lib.Frameworks {
+		if f := &lib.Frameworks[i]; f.Type == probity.FrameworkTypeCustom {
+			ix.frameworkByName[f.Name] = f
+		}
+	}
+	return ix
+}
+
+func (ix *libraryIndex) customControl(name string) *probity.Control {
+	for _, c := range ix.controlsByName[name] {
+		if c.Type == probity.ControlTypeCustom {
+			return c
+		}
+	}
+	return nil
+}
+
+// MakePlan compares the catalog with the library. It returns Diagnostics when a
+// framework names a control that does not exist (or is ambiguous), and an ECONFLICT
+// *probity.Error when pruning would delete a control that a framework still uses; the
+// plan is then nil. lib may be empty (a nil Library means an empty one).
+func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
+	opt.defaults()
+	if lib == nil {
+		lib = &store.Library{}
+	}
+	ix := indexLibrary(lib)
+	now := opt.Now().UTC()
+	p := &Plan{}
+
+	// Controls: matched to the library by name among custom controls.
+	declared := make(map[string]*probity.Control, len(cat.Controls)) // by name, with ids
+	for _, doc := range cat.Controls {
+		want := *doc.Control
+		want.ControlMappingSources = slices.Clone(want.ControlMappingSources)
+		if have := ix.customControl(want.Name); have != nil {
+			want.ID, want.ARN, want.Type, want.State = have.ID, have.ARN, have.Type, have.State
+			want.CreatedAt, want.CreatedBy, want.ManagedBy = have.CreatedAt, have.CreatedBy, have.ManagedBy
+			want.LastUpdatedAt, want.LastUpdatedBy = have.LastUpdatedAt, have.LastUpdatedBy
+			want.Normalize()
+			if diff := want.Diff(have); len(diff) > 0 {
+				want.LastUpdatedAt, want.LastUpdatedBy = now, opt.Actor
+				p.putControls = append(p.putControls, &want)
+				p.Changes = append(p.Changes, Change{Action: Update, Kind: KindControl, Name: want.Name, ID: want.ID, Path: doc.Path, Members: diff})
+			} else {
+				p.Unchanged++
+			}
+		} else {
+			want.ID = probity.NewID()
+			want.ARN = opt.Partition.ARN("control", want.ID)
+			want.CreatedAt, want.LastUpdatedAt = now, now
+			want.CreatedBy, want.LastUpdatedBy = opt.Actor, opt.Actor
+			want.ManagedBy = opt.Source
+			want.Normalize()
+			p.putControls = append(p.putControls, &want)
+			p.Changes = append(p.Changes, Change{Action: Create, Kind: KindControl, Name: want.Name, ID: want.ID, Path: doc.Path})
+		}
+		declared[want.Name] = &want
+	}
+
+	// Controls the source manages that the files no longer define.
+	deleted := map[string]bool{}
+	if opt.Prune {
+		for i := range lib.Controls {
+			c := &lib.Controls[i]
+			if c.ManagedBy == opt.Source && c.Type == probity.ControlTypeCustom && declared[c.Name] == nil {
+				deleted[c.ID] = true
+				p.deleteControls = append(p.deleteControls, c.ID)
+				p.Changes = append(p.Changes, Change{Action: Delete, Kind: KindControl, Name: c.Name, ID: c.ID})
+			}
+		}
+	}
+
+	// Frameworks: references resolved against the files, then the library.
+	var diags Diagnostics
+	declaredFw := map[string]bool{}
+	for _, doc := range cat.Frameworks {
+		want := *doc.Framework
+		want.ControlSets = make([]probity.ControlSet, len(doc.Framework.ControlSets))
+		for i, cs := range doc.Framework.ControlSets {
+			cs.Controls = nil
+			for _, r := range doc.Refs[i] {
+				id, d := resolve(r, declared, ix, deleted)
+				if d != "" {
+					diags = append(diags, Diagnostic{Path: doc.Path, Pos: r.Pos, Field: r.Field, Reason: d})
+					continue
+				}
+				cs.Controls = append(cs.Controls, id)
+			}
+			want.ControlSets[i] = cs
+		}
+		declaredFw[want.Name] = true
+		if have := ix.frameworkByName[want.Name]; have != nil {
+			want.ID, want.ARN, want.Logo = have.ID, have.ARN, have.Logo
+			want.CreatedAt, want.CreatedBy, want.ManagedBy = have.CreatedAt, have.CreatedBy, have.ManagedBy
+			want.LastUpdatedAt, want.LastUpdatedBy = have.LastUpdatedAt, have.LastUpdatedBy
+			want.Normalize()
+			if diff := want.Diff(have); len(diff) > 0 {
+				want.LastUpdatedAt, want.LastUpdatedBy = now, opt.Actor
+				p.putFrameworks = append(p.putFrameworks, &want)
+				p.Changes = append(p.Changes, Change{Action: Update, Kind: KindFramework, Name: want.Name, ID: want.ID, Path: doc.Path, Members: diff})
+			} else {
+				p.Unchanged++
+			}
+		} else {
+			want.ID = probity.NewID()
+			want.ARN = opt.Partition.ARN("assessmentFramework", want.ID)
+			want.CreatedAt, want.LastUpdatedAt = now, now
+			want.CreatedBy, want.LastUpdatedBy = opt.Actor, opt.Actor
+			want.ManagedBy = opt.Source
+			want.Normalize()
+			p.putFrameworks = append(p.putFrameworks, &want)
+			p.Changes = append(p.Changes, Change{Action: Create, Kind: KindFramework, Name: want.Name, ID: want.ID, Path: doc.Path})
+		}
+	}
+	if len(diags) > 0 {
+		diags.Sort()
+		return nil, diags
+	}
+
+	var frameworksGone = map[string]bool{}
+	if opt.Prune {
+		for i := range lib.Frameworks {
+			f := &lib.Frameworks[i]
+			if f.ManagedBy == opt.Source && f.Type == probity.FrameworkTypeCustom && !declaredFw[f.Name] {
+				frameworksGone[f.ID] = true
+				p.deleteFrameworks = append(p.deleteFrameworks, f.ID)
+				p.Changes = append(p.Changes, Change{Action: Delete, Kind: KindFramework, Name: f.Name, ID: f.ID})
+			}
+		}
+	}
+	if err := checkInUse(p, lib, deleted, frameworksGone); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(p.Changes, func(a, b Change) int {
+		return cmp.Or(cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)), cmp.Compare(a.Name, b.Name))
+	})
+	return p, nil
+}
+
+func kindOrder(kind string) int {
+	if kind == KindControl {
+		return 0
+	}
+	return 1
+}
+
+// resolve returns the id of the control a reference names, or the reason it names none.
+func resolve(r Ref, declared map[string]*probity.Control, ix *libraryIndex, deleted map[string]bool) (string, string) {
+	if r.ID != "" {
+		if c := ix.controls[r.ID]; c != nil && !deleted[r.ID] {
+			return r.ID, ""
+		}
+		if deleted[r.ID] {
+			return "", fmt.Sprintf("control id %s is no longer defined in the files and would be deleted", r.ID)
+		}
+		return "", fmt.Sprintf("no control has id %s", r.ID)
+	}
+	if c := declared[r.Name]; c != nil {
+		return c.ID, ""
+	}
+	var found []*probity.Control
+	for _, c := range ix.controlsByName[r.Name] {
+		if !deleted[c.ID] {
+			found = append(found, c)
+		}
+	}
+	if len(found) == 0 && len(ix.controlsByName[r.Name]) > 0 {
+		return "", fmt.Sprintf("control %q is no longer defined in the files and would be deleted", r.Name)
+	}
+	switch len(found) {
+	case 1:
+		return found[0].ID, ""
+	case 0:
+		names := make([]string, 0, len(declared)+len(ix.controlsByName))
+		for n := range declared {
+			names = append(names, n)
+		}
+		for n, cs := range ix.controlsByName {
+			if declared[n] == nil && slices.ContainsFunc(cs, func(c *probity.Control) bool { return !deleted[c.ID] }) {
+				names = append(names, n)
+			}
+		}
+		slices.Sort(names)
+		msg := fmt.Sprintf("no control is named %q", r.Name)
+		if near := closest(r.Name, names, 3); len(near) > 0 {
+			msg += fmt.Sprintf("; closest: %q", strings.Join(near, `", "`))
+		}
+		return "", msg
+	default:
+		types := make([]string, len(found))
+		for i, c := range found {
+			types[i] = c.Type + " " + c.ID
+		}
+		return "", fmt.Sprintf("%q names more than one control (%s); refer to it by id", r.Name, strings.Join(types, ", "))
+	}
+}
+
+// checkInUse refuses a plan that deletes a control some framework would still use.
+func checkInUse(p *Plan, lib *store.Library, deletedControls, deletedFrameworks map[string]bool) error {
+	if len(deletedControls) == 0 {
+		return nil
+	}
+	// The frameworks after the plan: the planned versions, else the library's.
+	after := map[string]*probity.Framework{}
+	for i := range lib.Frameworks {
+		if f := &lib.Frameworks[i]; !deletedFrameworks[f.ID] {
+			after[f.ID] = f
+		}
+	}
+	for _, f := range p.putFrameworks {
+		after[f.ID] = f
+	}
+	var conflicts []string
+	for _, id := range p.deleteControls {
+		for _, f := range after {
+			if f.Uses(id) {
+				name := id
+				if i := slices.IndexFunc(lib.Controls, func(c probity.Control) bool { return c.ID == id }); i >= 0 {
+					name = lib.Controls[i].Name
+				}
+				conflicts = append(conflicts, fmt.Sprintf("control %q is no longer in the files but framework %q still uses it", name, f.Name))
+			}
+		}
+	}
+	if len(conflicts) == 0 {
+		return nil
+	}
+	slices.Sort(conflicts)
+	return &probity.Error{Code: probity.ECONFLICT, Message: "refusing to prune: " + strings.Join(conflicts, "; ")}
+}

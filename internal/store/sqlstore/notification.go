@@ -1,0 +1,60 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+var _ store.NotificationStore = (*DB)(nil)
+
+// AddNotification implements store.NotificationStore.
+func (db *DB) AddNotification(ctx context.Context, n *probity.Notification) error {
+	_, err := db.sql.ExecContext(ctx, db.rebind(`INSERT INTO notifications
+		(id, assessment_id, assessment_name, control_set_id, control_set_name, description, event_time, source)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		n.ID, n.AssessmentID, n.AssessmentName, n.ControlSetID, n.ControlSetName, n.Description, n.EventTime.UnixNano(), n.Source)
+	if err != nil {
+		return fmt.Errorf("add notification: %w", err)
+	}
+	return nil
+}
+
+// Notifications implements store.NotificationStore.
+func (db *DB) Notifications(ctx context.Context, before string, limit int) ([]probity.Notification, error) {
+	cond, args := "", []any{}
+	if before != "" {
+		var t int64
+		err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT event_time FROM notifications WHERE id = ?`), before).Scan(&t)
+		if isNoRows(err) {
+			return nil, probity.Errorf(probity.EINVALID, "the pagination token is not valid")
+		} else if err != nil {
+			return nil, fmt.Errorf("list notifications: %w", err)
+		}
+		cond, args = ` WHERE event_time < ? OR (event_time = ? AND id < ?)`, []any{t, t, before}
+	}
+	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT id, assessment_id, assessment_name, control_set_id,
+		control_set_name, description, event_time, source FROM notifications`+cond+
+		` ORDER BY event_time DESC, id DESC LIMIT ?`), append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []probity.Notification
+	for rows.Next() {
+		var n probity.Notification
+		var t int64
+		if err := rows.Scan(&n.ID, &n.AssessmentID, &n.AssessmentName, &n.ControlSetID, &n.ControlSetName, &n.Description, &t, &n.Source); err != nil {
+			return nil, fmt.Errorf("list notifications: %w", err)
+		}
+		n.EventTime = time.Unix(0, t).UTC()
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list notifications: %w", err)
+	}
+	return out, nil
+}
