@@ -78,7 +78,7 @@ func (c *Control) check(ck *checker) {
 			continue
 		}
 		if j, dup := seen[s.SourceName]; dup {
-			ck.add(name+".sourceName", "duplicates controlMappingSources[%d]; source names must be unique within a control", j)
+			ck.add(name+".sourceName", "is also the name of source [%d]; source names must be unique within a control", j)
 			continue
 		}
 		seen[s.SourceName] = i

@@ -8,8 +8,11 @@ package catalog
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Catalog is the valid documents of one set of files.
@@ -24,9 +27,25 @@ type Catalog struct {
 func Load(files []File) (*Catalog, Diagnostics) {
 	cat := &Catalog{}
 	var diags Diagnostics
-	for _, f := range files {
-		doc, ds := decodeFile(f)
-		diags = append(diags, ds...)
+	type result struct {
+		doc   *Document
+		diags Diagnostics
+	}
+	// Files are independent until names are compared: decode them on every core.
+	results := make([]result, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(files)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < len(files); i = int(next.Add(1)) - 1 {
+				results[i].doc, results[i].diags = decodeFile(files[i])
+			}
+		})
+	}
+	wg.Wait()
+	for _, r := range results {
+		doc := r.doc
+		diags = append(diags, r.diags...)
 		switch {
 		case doc == nil:
 		case doc.Kind == KindControl:

@@ -21,6 +21,9 @@ type decoder struct {
 }
 
 func (d *decoder) errorf(pos Pos, field, format string, args ...any) {
+	if pos == (Pos{}) {
+		pos = Pos{1, 1} // a problem with the file as a whole
+	}
 	d.diags = append(d.diags, Diagnostic{Path: d.path, Pos: pos, Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 

@@ -121,11 +121,16 @@ func decodeFile(f File) (*Document, Diagnostics) {
 		d.errorf(root.pos, "", "cannot tell whether this is a control or a framework: put it under a folder named controls or frameworks, or add kind: Control or kind: Framework")
 		return nil, d.diags
 	}
-	if len(d.diags) > 0 {
-		return nil, d.diags
+	// Report the domain's rules too, except on members already reported as unreadable:
+	// every problem in one run, none twice.
+	diags := d.diags
+	for _, v := range doc.validate() {
+		if !coveredBy(v.Field, d.diags) {
+			diags = append(diags, v)
+		}
 	}
-	if errs := doc.validate(); len(errs) > 0 {
-		return nil, errs
+	if len(diags) > 0 {
+		return nil, diags
 	}
 	return doc, nil
 }
@@ -157,11 +162,9 @@ func (d *decoder) control(root *node) *probity.Control {
 	for i, item := range d.list(e, key) {
 		field, api := indexed(key, i), indexed("controlMappingSources", i)
 		d.note(api, item.pos, field)
-		sm := d.fields(item, field, sourceKeys)
-		if sm == nil {
-			continue
-		}
+		// An unreadable item still takes its place, so later items keep their indexes.
 		var s probity.ControlMappingSource
+		sm := d.fields(item, field, sourceKeys)
 		d.str(sm, "sourceName", field, api+".sourceName", &s.SourceName)
 		d.str(sm, "sourceDescription", field, api+".sourceDescription", &s.SourceDescription)
 		d.str(sm, "sourceSetUpOption", field, api+".sourceSetUpOption", &s.SourceSetUpOption)
@@ -238,6 +241,16 @@ func (d *decoder) ref(n *node, field string) Ref {
 	}
 	d.errorf(n.pos, field, "must be a control name or a mapping with id or name, got %s", n.describe())
 	return r
+}
+
+// coveredBy reports whether a diagnostic already concerns field or a member around it.
+func coveredBy(field string, diags Diagnostics) bool {
+	for _, d := range diags {
+		if d.Field == "" || field == d.Field || strings.HasPrefix(field, d.Field+".") || strings.HasPrefix(field, d.Field+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // validate runs the domain's rules and places each broken one in the file.

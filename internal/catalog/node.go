@@ -246,9 +246,9 @@ func (c *converter) convertNode(n ast.Node, depth int) (*node, error) {
 		}
 		return v, nil
 	case *ast.MappingNode:
-		return c.convertMapping(pos, n.Values, depth)
+		return c.convertMapping(pos, n.IsFlowStyle, n.Values, depth)
 	case *ast.MappingValueNode:
-		return c.convertMapping(pos, []*ast.MappingValueNode{n}, depth)
+		return c.convertMapping(pos, false, []*ast.MappingValueNode{n}, depth)
 	case *ast.SequenceNode:
 		out := &node{kind: sequenceNode, pos: pos, size: 1}
 		for _, item := range n.Values {
@@ -286,7 +286,7 @@ func (c *converter) convertTag(n *ast.TagNode, depth int) (*node, error) {
 	}
 }
 
-func (c *converter) convertMapping(pos Pos, entries []*ast.MappingValueNode, depth int) (*node, error) {
+func (c *converter) convertMapping(pos Pos, flow bool, entries []*ast.MappingValueNode, depth int) (*node, error) {
 	out := &node{kind: mappingNode, pos: pos, size: 1}
 	var merges []*node
 	for _, e := range entries {
@@ -311,6 +311,10 @@ func (c *converter) convertMapping(pos Pos, entries []*ast.MappingValueNode, dep
 		out.keys = append(out.keys, k)
 		out.values = append(out.values, v)
 		out.size = addSize(out.size, v.size+1)
+	}
+	if !flow && len(out.keys) > 0 {
+		// A block mapping starts at its first key (the parser points at the colon).
+		out.pos = out.keys[0].pos
 	}
 	// Merge keys (<<: *base) add the entries the mapping does not set itself.
 	for _, m := range merges {
