@@ -1,5 +1,7 @@
 package probity
 
+import "slices"
+
 // Source types: where the evidence of a control comes from.
 const (
 	SourceTypeCloudTrail  = "AWS_Cloudtrail"
@@ -82,7 +84,11 @@ func (s *ControlMappingSource) check(ck *checker, name string) {
 			"may hold only letters, digits, spaces and _ - ( ) . : /")
 	}
 
-	// The service's own consistency rules between type, set-up option and keyword.
+	// The service's own consistency rules between type, set-up option and keyword; they
+	// mean nothing until the type itself is valid.
+	if !slices.Contains(SourceTypes, s.SourceType) {
+		return
+	}
 	manual := s.SourceType == SourceTypeManual
 	switch {
 	case s.SourceSetUpOption == SetUpProcedural && s.SourceType != "" && !manual:

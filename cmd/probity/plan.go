@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -19,11 +20,15 @@ func newPlanCmd(env Env) *cobra.Command {
 		Short: "Show what apply would create, update and delete in the library",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			err := runPlan(cmd, args, env, opts, asJSON, detailed)
-			if err != nil && detailed {
-				// With --detailed-exitcode, 2 means "changes": every failure is 1.
-				if ee, ok := err.(*exitError); ok && ee.code == ExitUsage {
+			changes, err := runPlan(cmd, args, env, opts, asJSON)
+			if detailed {
+				// With --detailed-exitcode, 2 means "changes", so every failure is 1.
+				var ee *exitError
+				if errors.As(err, &ee) && ee.code == ExitUsage {
 					ee.code = ExitInvalid
+				}
+				if err == nil && changes {
+					return exitWith(ExitUsage, nil)
 				}
 			}
 			return err
@@ -38,35 +43,33 @@ func newPlanCmd(env Env) *cobra.Command {
 	return cmd
 }
 
-func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, asJSON, detailed bool) error {
+// runPlan prints the plan and reports whether it changes anything.
+func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, asJSON bool) (bool, error) {
 	cat, err := loadCatalog(args, env.Stderr)
 	if err != nil {
-		return err
+		return false, err
 	}
 	st, err := openStore(cmd.Context(), opts.db)
 	if err != nil {
-		return asInternal(err)
+		return false, asInternal(err)
 	}
 	defer st.Close()
 	lib, err := st.Library(cmd.Context())
 	if err != nil {
-		return asInternal(err)
+		return false, asInternal(err)
 	}
 	plan, err := catalog.MakePlan(cat, lib, opts.options())
 	if err != nil {
-		return planError(err, env.Stderr)
+		return false, planError(err, env.Stderr)
 	}
 	if asJSON {
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(plan); err != nil {
-			return asInternal(err)
+			return false, asInternal(err)
 		}
 	} else {
 		writePlan(env.Stdout, plan)
 	}
-	if detailed && !plan.Empty() {
-		return exitWith(ExitUsage, nil)
-	}
-	return nil
+	return !plan.Empty(), nil
 }
