@@ -86,7 +86,7 @@ func (c *Control) check(ck *checker) {
 	ck.tags("tags", c.Tags)
 }
 
-// MaxMappingSources bounds the data sources of one control; the service documents 100.
+// MaxMappingSources is Probity's bound on the data sources of one control.
 const MaxMappingSources = 100
 
 // Normalize fills the members the service derives: the set-up option of each source

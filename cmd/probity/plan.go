@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/store"
 )
 
 func newPlanCmd(env Env) *cobra.Command {
@@ -45,20 +46,30 @@ func newPlanCmd(env Env) *cobra.Command {
 
 // runPlan prints the plan and reports whether it changes anything.
 func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, asJSON bool) (bool, error) {
-	cat, err := loadCatalog(args, env.Stderr)
-	if err != nil {
-		return false, err
-	}
 	st, err := openStore(cmd.Context(), opts.db)
 	if err != nil {
 		return false, asInternal(err)
 	}
 	defer st.Close()
-	lib, err := st.Library(cmd.Context())
-	if err != nil {
-		return false, asInternal(err)
+	// Read the library while the files are parsed: the two take about as long.
+	type read struct {
+		lib *store.Library
+		err error
 	}
-	plan, err := catalog.MakePlan(cat, lib, opts.options())
+	libc := make(chan read, 1)
+	go func() {
+		lib, err := st.Library(cmd.Context())
+		libc <- read{lib, err}
+	}()
+	cat, err := loadCatalog(args, env.Stderr)
+	r := <-libc
+	if err != nil {
+		return false, err
+	}
+	if r.err != nil {
+		return false, asInternal(r.err)
+	}
+	plan, err := catalog.MakePlan(cat, r.lib, opts.options())
 	if err != nil {
 		return false, planError(err, env.Stderr)
 	}

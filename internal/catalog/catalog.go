@@ -11,8 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // Catalog is the valid documents of one set of files.
@@ -33,16 +31,9 @@ func Load(files []File) (*Catalog, Diagnostics) {
 	}
 	// Files are independent until names are compared: decode them on every core.
 	results := make([]result, len(files))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(files)) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(files); i = int(next.Add(1)) - 1 {
-				results[i].doc, results[i].diags = decodeFile(files[i])
-			}
-		})
-	}
-	wg.Wait()
+	parallel(len(files), runtime.GOMAXPROCS(0), func(i int) {
+		results[i].doc, results[i].diags = decodeFile(files[i])
+	})
 	for _, r := range results {
 		doc := r.doc
 		diags = append(diags, r.diags...)

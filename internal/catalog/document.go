@@ -89,7 +89,7 @@ func kindFromPath(p string) string {
 // decodeFile reads one file into a document. It returns the problems instead when there
 // are any; a document is never half-read.
 func decodeFile(f File) (*Document, Diagnostics) {
-	d := &decoder{path: f.Path, locs: map[string]loc{}}
+	d := &decoder{path: f.Path, locs: make(map[string]loc, 64)}
 	root, err := parse(f.Data)
 	if err != nil {
 		se := err.(*syntaxError)

@@ -1,12 +1,15 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // ReadPaths reads the catalog files named by paths: files as given, folders walked at
@@ -15,18 +18,14 @@ import (
 // not exist or cannot be read; a file over MaxFileSize is read only that far, and Load
 // reports it.
 func ReadPaths(paths []string) ([]File, error) {
-	var files []File
+	var names []string
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
 			return nil, err
 		}
 		if !info.IsDir() {
-			f, err := readFile(root)
-			if err != nil {
-				return nil, err
-			}
-			files = append(files, f)
+			names = append(names, root)
 			continue
 		}
 		err = filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
@@ -39,19 +38,26 @@ func ReadPaths(paths []string) ([]File, error) {
 				}
 				return nil
 			}
-			if e.IsDir() || !IsCatalogFile(e.Name()) {
-				return nil
+			if !e.IsDir() && IsCatalogFile(e.Name()) {
+				names = append(names, p)
 			}
-			f, err := readFile(p)
-			if err != nil {
-				return err
-			}
-			files = append(files, f)
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
+	}
+	return readFiles(names)
+}
+
+// readFiles reads the files concurrently: opening a file costs far more than reading
+// one of this size, and the waits overlap.
+func readFiles(names []string) ([]File, error) {
+	files := make([]File, len(names))
+	errs := make([]error, len(names))
+	parallel(len(names), 8, func(i int) { files[i], errs[i] = readFile(names[i]) })
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
@@ -67,4 +73,19 @@ func readFile(p string) (File, error) {
 		return File{}, fmt.Errorf("read %s: %w", p, err)
 	}
 	return File{Path: filepath.ToSlash(p), Data: data}, nil
+}
+
+// parallel calls fn(i) for every i below n on up to workers goroutines and returns when
+// all calls have.
+func parallel(n, workers int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }

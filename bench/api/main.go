@@ -1,0 +1,295 @@
+// Command api measures the Audit Manager API over loopback: GetControl and ListControls
+// throughput and p50/p99 latency with 1, 16 and 64 concurrent SigV4-signing clients,
+// against `probity serve`'s handler on a SQLite library and, in the same run, against a
+// bare net/http handler that returns the same bytes (the ceiling on this machine).
+//
+//	go run ./bench/api -duration 5s
+//
+// It prints a Markdown table for docs/benchmarks.md. Everything runs in this process on
+// 127.0.0.1, so clients and server share the machine's cores, as they would on one host.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/amapi"
+	"github.com/probity-dev/probity/internal/keys"
+	"github.com/probity-dev/probity/internal/server"
+	"github.com/probity-dev/probity/internal/store"
+	"github.com/probity-dev/probity/internal/store/sqlite"
+)
+
+const keyID, keySecret = "PRBBENCHROOT00000001", "bench-secret-bench-secret-bench-secret00"
+
+func main() {
+	duration := flag.Duration("duration", 5*time.Second, "measuring time of each row")
+	warmup := flag.Duration("warmup", time.Second, "unmeasured time before each row")
+	clientList := flag.String("clients", "1,16,64", "comma-separated concurrent client counts")
+	controls := flag.Int("controls", 200, "custom controls in the library")
+	pageSize := flag.Int("page", 10, "maxResults of ListControls")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(*duration, *warmup, *clientList, *controls, *pageSize); err != nil {
+		log.Print(err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+}
+
+func run(duration, warmup time.Duration, clientList string, controls, pageSize int) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir, err := os.MkdirTemp("", "probity-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "probity.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// As probity serve does: keep a pool of connections rather than reopening them.
+	st.SQL().SetMaxOpenConns(16)
+	st.SQL().SetMaxIdleConns(16)
+	first, err := seed(ctx, st, controls)
+	if err != nil {
+		return err
+	}
+	api, err := amapi.New(amapi.Config{
+		Store:     st,
+		Keys:      &keys.Manager{Root: &keys.Root{ID: keyID, Secret: keySecret, AccountID: "000000000000"}},
+		Partition: probity.DefaultPartition,
+		// Access logs are formatted as in production, then dropped.
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		return err
+	}
+	apiURL, err := listen(ctx, api)
+	if err != nil {
+		return err
+	}
+	paths := map[string]string{
+		"GetControl":   "/controls/" + first,
+		"ListControls": "/controls?controlType=Custom&maxResults=" + strconv.Itoa(pageSize),
+	}
+	// The bare handler answers each path with the bytes and headers the API gave.
+	bodies := map[string][]byte{}
+	for op, p := range paths {
+		b, err := fetch(apiURL + p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		bodies[p] = b
+	}
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := bodies[r.URL.RequestURI()]
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Header().Set("X-Amzn-Requestid", probity.NewID())
+		w.Write(b)
+	})
+	bareURL, err := listen(ctx, bare)
+	if err != nil {
+		return err
+	}
+
+	host, _ := os.Hostname()
+	fmt.Printf("Machine: %s, %d CPUs (GOMAXPROCS %d), %s %s/%s; SQLite library of %d custom controls; ListControls maxResults=%d; %s per row after %s warm-up.\n\n",
+		host, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, controls, pageSize, duration, warmup)
+	fmt.Println("| operation | clients | probity req/s | p50 | p99 | bare req/s | bare p50 | bare p99 | probity / bare |")
+	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, op := range []string{"GetControl", "ListControls"} {
+		for _, f := range strings.Split(clientList, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 {
+				return fmt.Errorf("-clients: %q is not a count", f)
+			}
+			p, err := load(apiURL+paths[op], n, warmup, duration)
+			if err != nil {
+				return fmt.Errorf("%s probity: %w", op, err)
+			}
+			b, err := load(bareURL+paths[op], n, warmup, duration)
+			if err != nil {
+				return fmt.Errorf("%s bare: %w", op, err)
+			}
+			fmt.Printf("| %s | %d | %.0f | %s | %s | %.0f | %s | %s | %.0f%% |\n", op, n,
+				p.rate, ms(p.p50), ms(p.p99), b.rate, ms(b.p50), ms(b.p99), 100*p.rate/b.rate)
+		}
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// seed fills the library with custom controls and returns the id of the first.
+func seed(ctx context.Context, st store.Store, n int) (string, error) {
+	now := time.Now()
+	cs := make([]*probity.Control, 0, n)
+	for i := range n {
+		c := &probity.Control{
+			ID: probity.NewID(), Type: probity.ControlTypeCustom, Name: fmt.Sprintf("Benchmark control %04d", i),
+			Description: "Buckets keep versions so that deleted objects can be restored.",
+			ControlMappingSources: []probity.ControlMappingSource{{
+				SourceName: "Config rule", SourceType: probity.SourceTypeConfig, SourceFrequency: "DAILY",
+				SourceKeyword: &probity.SourceKeyword{KeywordInputType: probity.KeywordSelectFromList, KeywordValue: "S3_BUCKET_VERSIONING_ENABLED"},
+			}, probity.ManualAttestation()},
+			Tags:      map[string]string{"Owner": "security"},
+			CreatedAt: now.Add(time.Duration(i) * time.Millisecond), CreatedBy: "bench",
+			LastUpdatedAt: now, LastUpdatedBy: "bench",
+		}
+		c.ARN = probity.DefaultPartition.ARN("control", c.ID)
+		c.Normalize()
+		cs = append(cs, c)
+	}
+	err := st.Update(ctx, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
+	return cs[0].ID, err
+}
+
+// listen serves h on a loopback port until ctx ends and returns its base URL.
+func listen(ctx context.Context, h http.Handler) (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go (&server.Server{Handler: h}).Serve(ctx, ln)
+	return "http://" + ln.Addr().String(), nil
+}
+
+var emptyHash = func() string { s := sha256.Sum256(nil); return hex.EncodeToString(s[:]) }()
+
+// signedGet returns a GET request for url signed with the benchmark key.
+func signedGet(signer *v4.Signer, url string) (*http.Request, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return nil, err
+	}
+	err = signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: keyID, SecretAccessKey: keySecret},
+		req, emptyHash, "auditmanager", "us-east-1", time.Now())
+	return req, err
+}
+
+func fetch(url string) ([]byte, error) {
+	req, err := signedGet(v4.NewSigner(), url)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	return b, err
+}
+
+type result struct {
+	rate     float64
+	p50, p99 time.Duration
+}
+
+// load runs n clients, each signing and sending requests one after another, for warmup
+// and then duration, and returns the rate and latency percentiles of the measured part.
+func load(url string, n int, warmup, duration time.Duration) (result, error) {
+	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr}
+	start := time.Now()
+	measureFrom, stop := start.Add(warmup), start.Add(warmup+duration)
+	var mu sync.Mutex
+	var all []time.Duration
+	var firstErr error
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			signer := v4.NewSigner()
+			lat := make([]time.Duration, 0, 1<<14)
+			var buf bytes.Buffer
+			for {
+				t0 := time.Now()
+				if t0.After(stop) {
+					break
+				}
+				req, err := signedGet(signer, url)
+				if err == nil {
+					var resp *http.Response
+					resp, err = hc.Do(req)
+					if err == nil {
+						buf.Reset()
+						_, err = buf.ReadFrom(resp.Body)
+						resp.Body.Close()
+						if err == nil && resp.StatusCode != 200 {
+							err = fmt.Errorf("status %d: %s", resp.StatusCode, buf.Bytes())
+						}
+					}
+				}
+				if err != nil {
+					mu.Lock()
+					firstErr = cmpOr(firstErr, err)
+					mu.Unlock()
+					return
+				}
+				if t0.After(measureFrom) {
+					lat = append(lat, time.Since(t0))
+				}
+			}
+			mu.Lock()
+			all = append(all, lat...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return result{}, firstErr
+	}
+	slices.Sort(all)
+	if len(all) == 0 {
+		return result{}, fmt.Errorf("no request completed")
+	}
+	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
+	return result{rate: float64(len(all)) / duration.Seconds(), p50: pct(.50), p99: pct(.99)}, nil
+}
+
+func cmpOr(a, b error) error {
+	if a != nil {
+		return a
+	}
+	return b
+}
