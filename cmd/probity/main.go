@@ -86,6 +86,8 @@ func newRoot(env Env) *cobra.Command {
 		newPlanCmd(env),
 		newApplyCmd(env),
 		newExportCmd(env),
+		newServeCmd(env),
+		newKeysCmd(env),
 	)
 	return root
 }

@@ -36,6 +36,11 @@ func Run(t *testing.T, open Opener) {
 		{"RollbackOnError", testRollbackOnError},
 		{"UpdatesAreSerialised", testUpdatesAreSerialised},
 		{"ReopenKeepsData", testReopenKeepsData},
+		{"Notifications", testNotifications},
+		{"ListPages", testListPages},
+		{"AccessKeys", testAccessKeys},
+		{"Accounts", testAccounts},
+		{"ShareRequests", testShareRequests},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

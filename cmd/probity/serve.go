@@ -1,0 +1,205 @@
+package main
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/amapi"
+	"github.com/probity-dev/probity/internal/keys"
+	"github.com/probity-dev/probity/internal/secret"
+	"github.com/probity-dev/probity/internal/server"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// serveOptions are the flags of probity serve.
+type serveOptions struct {
+	db, listen, region, account, masterKeyFile, logFormat string
+	maxBody                                               int64
+	maxControls, maxFrameworks                            int
+	rateLimit                                             float64
+}
+
+func newServeCmd(env Env) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the AWS Audit Manager API (SigV4) for the control and framework libraries",
+		Long: `Serve the AWS Audit Manager API on --listen until SIGINT or SIGTERM, then finish
+in-flight requests and exit. Requests are signed with SigV4 by the root key
+(PROBITY_ROOT_ACCESS_KEY_ID, PROBITY_ROOT_SECRET_ACCESS_KEY) or a key made with
+'probity keys create'. GET /healthz and GET /metrics need no signature.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, env, o) },
+	}
+	db := dbFlag(cmd, env)
+	f := cmd.Flags()
+	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	f.StringVar(&o.region, "region", "us-east-1", "region requests are signed for and ARNs carry")
+	f.StringVar(&o.account, "account-id", "", "account of the root key and of the library's ARNs (default $PROBITY_ACCOUNT_ID or 000000000000)")
+	masterKeyFlag(cmd, &o.masterKeyFile)
+	f.StringVar(&o.logFormat, "log-format", "text", "access log format on stderr: text or json")
+	f.Int64Var(&o.maxBody, "max-body-bytes", amapi.DefaultMaxBodyBytes, "largest request body accepted")
+	f.IntVar(&o.maxControls, "max-custom-controls", 0, "most custom controls the library may hold (0: no limit)")
+	f.IntVar(&o.maxFrameworks, "max-custom-frameworks", 0, "most custom frameworks the library may hold (0: no limit)")
+	f.Float64Var(&o.rateLimit, "rate-limit", 0, "requests per second allowed to each access key, bursts included (0: no limit)")
+	cmd.PreRun = func(*cobra.Command, []string) { o.db = db() }
+	return cmd
+}
+
+func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
+	ctx := cmd.Context()
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return exitWith(ExitUsage, fmt.Errorf("--log-format must be text or json"))
+	}
+	account := accountID(o.account, env)
+	part := probity.Partition{Region: o.region, AccountID: account}
+	if !validAccount(account) {
+		return exitWith(ExitUsage, fmt.Errorf("--account-id must be 12 digits"))
+	}
+	root, err := rootKey(env, account)
+	if err != nil {
+		return exitWith(ExitUsage, err)
+	}
+
+	var handler slog.Handler = slog.NewTextHandler(env.Stderr, nil)
+	if o.logFormat == "json" {
+		handler = slog.NewJSONHandler(env.Stderr, nil)
+	}
+	log := slog.New(handler)
+
+	st, err := openStore(ctx, o.db)
+	if err != nil {
+		return asInternal(err)
+	}
+	defer st.Close()
+	poolForServing(st)
+	apiStore, ok := st.(amapi.Store)
+	keyStore, ok2 := st.(store.KeyStore)
+	if !ok || !ok2 {
+		return exitWith(ExitUsage, fmt.Errorf("the store %T cannot serve the API", st))
+	}
+	box, err := openBox(env, o.db, o.masterKeyFile)
+	if err != nil {
+		return exitWith(ExitUsage, err)
+	}
+	if box == nil {
+		log.Warn("no master key (PROBITY_MASTER_KEY or --master-key-file): only the root key can sign requests")
+	}
+	if root == nil {
+		log.Warn("no root key (PROBITY_ROOT_ACCESS_KEY_ID and PROBITY_ROOT_SECRET_ACCESS_KEY): only keys made with 'probity keys create' can sign requests")
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	api, err := amapi.New(amapi.Config{
+		Store:               apiStore,
+		Keys:                &keys.Manager{Store: keyStore, Box: box, Root: root},
+		Partition:           part,
+		Logger:              log,
+		Registerer:          reg,
+		Gatherer:            reg,
+		MaxBodyBytes:        o.maxBody,
+		MaxCustomControls:   o.maxControls,
+		MaxCustomFrameworks: o.maxFrameworks,
+		RateLimit:           o.rateLimit,
+	})
+	if err != nil {
+		return exitWith(ExitUsage, err)
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("listen: %w", err))
+	}
+	// Scripts and tests read the bound address (--listen may say port 0) from this line.
+	fmt.Fprintf(env.Stderr, "probity: listening on http://%s\n", ln.Addr())
+	srv := &server.Server{Handler: api, Logger: log}
+	if err := srv.Serve(ctx, ln); err != nil {
+		return exitWith(ExitUsage, err)
+	}
+	return nil
+}
+
+// rootKey returns the root key from the environment, nil when neither variable is set, or
+// an error when only one is.
+func rootKey(env Env, account string) (*keys.Root, error) {
+	id, sec := env.Getenv("PROBITY_ROOT_ACCESS_KEY_ID"), env.Getenv("PROBITY_ROOT_SECRET_ACCESS_KEY")
+	switch {
+	case id == "" && sec == "":
+		return nil, nil
+	case id == "" || sec == "":
+		return nil, errors.New("set both PROBITY_ROOT_ACCESS_KEY_ID and PROBITY_ROOT_SECRET_ACCESS_KEY, or neither")
+	}
+	return &keys.Root{ID: id, Secret: sec, AccountID: account}, nil
+}
+
+// accountID returns the flag's account, else PROBITY_ACCOUNT_ID, else the default.
+func accountID(flag string, env Env) string {
+	switch {
+	case flag != "":
+		return flag
+	case env.Getenv("PROBITY_ACCOUNT_ID") != "":
+		return env.Getenv("PROBITY_ACCOUNT_ID")
+	}
+	return probity.DefaultPartition.AccountID
+}
+
+func validAccount(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// masterKeyFlag adds --master-key-file.
+func masterKeyFlag(cmd *cobra.Command, dst *string) {
+	cmd.Flags().StringVar(dst, "master-key-file", "", "file holding the 32-byte key that seals access key secrets, made with mode 0600 when missing (default $PROBITY_MASTER_KEY_FILE, or DB.key next to a SQLite library); $PROBITY_MASTER_KEY (base64 or hex) takes precedence")
+}
+
+// openBox returns the Box that seals access key secrets under the master key: from
+// PROBITY_MASTER_KEY, else the key file (flag, PROBITY_MASTER_KEY_FILE, or PATH.key beside
+// a sqlite:PATH library), created when missing. It returns nil and no error when no key is
+// configured for a PostgreSQL library.
+func openBox(env Env, dbURL, keyFile string) (*secret.Box, error) {
+	if keyFile == "" {
+		keyFile = env.Getenv("PROBITY_MASTER_KEY_FILE")
+	}
+	if keyFile == "" && strings.HasPrefix(dbURL, "sqlite:") {
+		keyFile = strings.TrimPrefix(dbURL, "sqlite:") + ".key"
+	}
+	envKey := env.Getenv("PROBITY_MASTER_KEY")
+	if envKey == "" && keyFile == "" {
+		return nil, nil
+	}
+	k, err := secret.LoadMasterKey(envKey, keyFile)
+	if err != nil {
+		return nil, err
+	}
+	return secret.NewBox(k)
+}
+
+// servingConns is the database connection pool size for serving: enough for concurrent
+// requests on a few cores, so that connections are reused instead of reopened (database/sql
+// keeps only 2 idle connections by default).
+const servingConns = 16
+
+// poolForServing sizes the connection pool of a SQL-backed store for serving.
+func poolForServing(st store.Store) {
+	if d, ok := st.(interface{ SQL() *sql.DB }); ok {
+		d.SQL().SetMaxOpenConns(servingConns)
+		d.SQL().SetMaxIdleConns(servingConns)
+	}
+}

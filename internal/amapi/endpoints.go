@@ -1,0 +1,40 @@
+package amapi
+
+import "github.com/probity-dev/probity/internal/keys"
+
+// endpoints lists the operations Probity serves, with the role each needs: viewers read,
+// editors change the libraries, admins also change settings, registration and shares.
+// Every other operation of the model answers NotImplementedException.
+var endpoints = map[string]endpoint{
+	"CreateControl":                        {editor, createControl},
+	"GetControl":                           {viewer, getControl},
+	"UpdateControl":                        {editor, updateControl},
+	"DeleteControl":                        {editor, deleteControl},
+	"ListControls":                         {viewer, listControls},
+	"CreateAssessmentFramework":            {editor, createFramework},
+	"GetAssessmentFramework":               {viewer, getFramework},
+	"UpdateAssessmentFramework":            {editor, updateFramework},
+	"DeleteAssessmentFramework":            {editor, deleteFramework},
+	"ListAssessmentFrameworks":             {viewer, listFrameworks},
+	"TagResource":                          {editor, tagResource},
+	"UntagResource":                        {editor, untagResource},
+	"ListTagsForResource":                  {viewer, listTags},
+	"GetSettings":                          {viewer, getSettings},
+	"UpdateSettings":                       {admin, updateSettings},
+	"RegisterAccount":                      {admin, registerAccount},
+	"DeregisterAccount":                    {admin, deregisterAccount},
+	"GetAccountStatus":                     {viewer, getAccountStatus},
+	"ListKeywordsForDataSource":            {viewer, listKeywords},
+	"GetServicesInScope":                   {viewer, getServicesInScope},
+	"ListNotifications":                    {viewer, listNotifications},
+	"StartAssessmentFrameworkShare":        {admin, startShare},
+	"ListAssessmentFrameworkShareRequests": {viewer, listShares},
+	"UpdateAssessmentFrameworkShare":       {admin, updateShare},
+	"DeleteAssessmentFrameworkShare":       {admin, deleteShare},
+}
+
+const (
+	viewer = keys.RoleViewer
+	editor = keys.RoleEditor
+	admin  = keys.RoleAdmin
+)

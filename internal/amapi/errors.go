@@ -1,0 +1,115 @@
+package amapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/sigv4"
+)
+
+// Error types of the service model, and the ones Probity adds.
+const (
+	typeValidation   = "ValidationException"
+	typeNotFound     = "ResourceNotFoundException"
+	typeAccessDenied = "AccessDeniedException"
+	typeQuota        = "ServiceQuotaExceededException"
+	typeThrottling   = "ThrottlingException"
+	typeInternal     = "InternalServerException"
+	// typeNotImplemented answers operations of the model that Probity does not serve.
+	typeNotImplemented = "NotImplementedException"
+	// typeUnknownOperation answers requests that match no operation of the model.
+	typeUnknownOperation = "UnknownOperationException"
+	// typeTooLarge answers request bodies over the limit.
+	typeTooLarge = "RequestEntityTooLargeException"
+)
+
+// Reasons of a ValidationException.
+const (
+	reasonCannotParse = "cannotParse"
+	reasonFields      = "fieldValidationFailed"
+	reasonOther       = "other"
+)
+
+// apiError is an error as the wire carries it: status, X-Amzn-ErrorType and body members.
+type apiError struct {
+	status int
+	Type   string `json:"-"`
+
+	Message      string               `json:"message"`
+	Reason       string               `json:"reason,omitempty"`
+	Fields       []probity.FieldError `json:"fields,omitempty"`
+	ResourceID   *string              `json:"resourceId,omitempty"`
+	ResourceType *string              `json:"resourceType,omitempty"`
+
+	cause error // internal errors only: logged, never sent
+}
+
+func (e *apiError) Error() string { return e.Type + ": " + e.Message }
+
+func validation(reason, format string, args ...any) *apiError {
+	return &apiError{status: http.StatusBadRequest, Type: typeValidation, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// invalidField is a ValidationException naming one member.
+func invalidField(name, format string, args ...any) *apiError {
+	msg := fmt.Sprintf(format, args...)
+	return &apiError{status: http.StatusBadRequest, Type: typeValidation, Reason: reasonFields,
+		Message: "1 validation error detected: " + name + " " + msg,
+		Fields:  []probity.FieldError{{Name: name, Message: msg}}}
+}
+
+func notFound(resourceType, id string) *apiError {
+	return &apiError{status: http.StatusNotFound, Type: typeNotFound, ResourceID: &id, ResourceType: &resourceType,
+		Message: fmt.Sprintf("The %s %s does not exist.", resourceType, id)}
+}
+
+func accessDenied(format string, args ...any) *apiError {
+	return &apiError{status: http.StatusForbidden, Type: typeAccessDenied, Message: fmt.Sprintf(format, args...)}
+}
+
+// asNotFound turns an ENOTFOUND error into a ResourceNotFoundException for the resource,
+// and leaves other errors alone.
+func asNotFound(err error, resourceType, id string) error {
+	if probity.ErrorCode(err) == probity.ENOTFOUND {
+		return notFound(resourceType, id)
+	}
+	return err
+}
+
+// wireError maps any error to its wire form: *apiError as it is, sigv4 failures to 403
+// with their own type, domain codes to the model's error types, and everything else to an
+// InternalServerException whose cause is kept for the log.
+func wireError(err error) *apiError {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var se *sigv4.Error
+	if errors.As(err, &se) {
+		return &apiError{status: se.HTTPStatus(), Type: se.Code, Message: se.Message}
+	}
+	msg := probity.ErrorMessage(err)
+	switch probity.ErrorCode(err) {
+	case probity.EINVALID:
+		fields := probity.ErrorFields(err)
+		reason := reasonFields
+		if len(fields) == 0 {
+			reason = reasonOther
+		}
+		return &apiError{status: http.StatusBadRequest, Type: typeValidation, Reason: reason, Message: msg, Fields: fields}
+	case probity.ECONFLICT:
+		// The model has no conflict error; the service reports these as validation errors.
+		return validation(reasonOther, "%s", msg)
+	case probity.ENOTFOUND:
+		empty := ""
+		return &apiError{status: http.StatusNotFound, Type: typeNotFound, Message: msg, ResourceID: &empty, ResourceType: &empty}
+	case probity.EUNAUTHORIZED:
+		return accessDenied("%s", msg)
+	case probity.EQUOTA:
+		return &apiError{status: http.StatusPaymentRequired, Type: typeQuota, Message: msg}
+	}
+	return &apiError{status: http.StatusInternalServerError, Type: typeInternal,
+		Message: "The server encountered an internal error.", cause: err}
+}

@@ -1,0 +1,295 @@
+package amapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/keys"
+	"github.com/probity-dev/probity/internal/sigv4"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// Store is what the API needs of a store: the library with paging, and the API's own
+// state. Both backends implement it.
+type Store interface {
+	store.Store
+	store.Lister
+	store.AccountStore
+	store.ShareStore
+}
+
+// Config configures a Handler. Store, Keys and Partition are required.
+type Config struct {
+	Store Store
+	// Keys resolves the access keys that sign requests.
+	Keys *keys.Manager
+	// Partition is the region requests must be signed for and the account in the ARNs of
+	// the library; the library is shared by every account the keys act for.
+	Partition probity.Partition
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Logger receives one access log line per request; nil discards them.
+	Logger *slog.Logger
+	// Registerer receives the request metrics; nil means a private registry. /metrics
+	// serves Gatherer, or that private registry when Gatherer is nil.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxCustomControls and MaxCustomFrameworks bound the custom library; 0 means no limit.
+	MaxCustomControls, MaxCustomFrameworks int
+	// RateLimit is the sustained requests per second allowed to each access key (bursts
+	// up to the same number); 0 means no limit.
+	RateLimit float64
+}
+
+// DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0: enough for a
+// framework of 3,000 controls or a control with 100 data sources.
+const DefaultMaxBodyBytes = 2 << 20
+
+// Handler is the API as an http.Handler: every operation of the model, plus GET /healthz
+// (always 200 while the process serves) and GET /metrics (Prometheus text format, no
+// authentication).
+type Handler struct {
+	cfg      Config
+	mux      *http.ServeMux
+	verifier sigv4.Verifier
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	limiter  *limiter
+}
+
+// New returns the Handler for cfg. It returns an error when a required member is missing
+// or the metrics cannot be registered.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil || cfg.Keys == nil || cfg.Partition.Region == "" || cfg.Partition.AccountID == "" {
+		return nil, errors.New("amapi: Config needs Store, Keys and a Partition with region and account")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Registerer == nil {
+		reg := prometheus.NewRegistry()
+		cfg.Registerer, cfg.Gatherer = reg, reg
+	}
+	if cfg.Gatherer == nil {
+		cfg.Gatherer = prometheus.DefaultGatherer
+	}
+	h := &Handler{
+		cfg: cfg,
+		mux: http.NewServeMux(),
+		verifier: sigv4.Verifier{
+			Service: "auditmanager",
+			Region:  cfg.Partition.Region,
+			Now:     cfg.Now,
+			Secret:  secretFor(cfg.Keys),
+		},
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "probity_api_requests_total",
+			Help: "Audit Manager API requests by operation and HTTP status.",
+		}, []string{"operation", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "probity_api_request_duration_seconds",
+			Help:    "Audit Manager API request latency by operation and HTTP status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"operation", "status"}),
+	}
+	if cfg.RateLimit > 0 {
+		h.limiter = newLimiter(cfg.RateLimit, cfg.Now)
+	}
+	for _, c := range []prometheus.Collector{h.requests, h.latency} {
+		if err := cfg.Registerer.Register(c); err != nil {
+			return nil, fmt.Errorf("amapi: register metrics: %w", err)
+		}
+	}
+	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	h.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
+	for _, op := range operations {
+		e, ok := endpoints[op.Name]
+		if !ok {
+			e = notImplemented(op.Name)
+		}
+		h.mux.Handle(op.Pattern(), h.endpoint(op, e))
+	}
+	h.mux.Handle("/", h.endpoint(Operation{Name: "Unknown", Status: http.StatusOK}, unknownOperation))
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// principalKey carries, in a request's context, where the Secret callback leaves the
+// holder of the key it looked up, so that one lookup serves both.
+type principalKey struct{}
+
+func secretFor(m *keys.Manager) func(ctx context.Context, id string) (string, error) {
+	return func(ctx context.Context, id string) (string, error) {
+		p, sec, err := m.Lookup(ctx, id)
+		if err != nil {
+			return "", err
+		}
+		if dst, ok := ctx.Value(principalKey{}).(*keys.Principal); ok {
+			*dst = p
+		}
+		return sec, nil
+	}
+}
+
+// call is one authenticated request to an operation.
+type call struct {
+	r      *http.Request
+	body   []byte
+	caller keys.Principal
+	now    time.Time
+}
+
+// endpoint is an operation's implementation: the role it needs and the function that
+// returns the response members (nil for none) or an error.
+type endpoint struct {
+	needs string
+	fn    func(ctx context.Context, h *Handler, c *call) (any, error)
+}
+
+// endpoint returns the http.Handler of one operation: read the body within the limit,
+// verify the signature, check the role and the rate, run the operation, write the
+// response or error, then count, time and log the request.
+func (h *Handler) endpoint(op Operation, e endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		reqID := probity.NewID()
+		w.Header().Set("X-Amzn-Requestid", reqID)
+		var caller keys.Principal
+		resp, err := h.serve(r, op, e, &caller)
+		status := op.Status
+		var ae *apiError
+		if err != nil {
+			ae = wireError(err)
+			status = ae.status
+			writeError(w, ae)
+		} else {
+			writeJSON(w, status, resp)
+		}
+		d := time.Since(start)
+		code := strconv.Itoa(status)
+		h.requests.WithLabelValues(op.Name, code).Inc()
+		h.latency.WithLabelValues(op.Name, code).Observe(d.Seconds())
+		attrs := []slog.Attr{
+			slog.String("op", op.Name), slog.Int("status", status), slog.Duration("duration", d),
+			slog.String("request_id", reqID), slog.String("remote", r.RemoteAddr),
+		}
+		if caller.Name != "" {
+			attrs = append(attrs, slog.String("key", caller.Name), slog.String("account", caller.AccountID))
+		}
+		level := slog.LevelInfo
+		if ae != nil {
+			attrs = append(attrs, slog.String("error_type", ae.Type))
+			if ae.cause != nil {
+				level = slog.LevelError
+				attrs = append(attrs, slog.String("error", ae.cause.Error()))
+			}
+		}
+		h.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+	})
+}
+
+func (h *Handler) serve(r *http.Request, op Operation, e endpoint, caller *keys.Principal) (any, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Type: typeTooLarge,
+				Message: fmt.Sprintf("The request body exceeds %d bytes.", h.cfg.MaxBodyBytes)}
+		}
+		return nil, validation(reasonCannotParse, "The request body could not be read.")
+	}
+	ctx := context.WithValue(r.Context(), principalKey{}, caller)
+	if _, err := h.verifier.Verify(r.WithContext(ctx), body); err != nil {
+		return nil, err
+	}
+	if !keys.Allows(caller.Role, e.needs) {
+		return nil, accessDenied("The %s role of access key %s does not allow %s; it needs the %s role.",
+			caller.Role, caller.Name, op.Name, e.needs)
+	}
+	if h.limiter != nil && !h.limiter.allow(caller.KeyID) {
+		return nil, &apiError{status: http.StatusTooManyRequests, Type: typeThrottling, Message: "Rate exceeded."}
+	}
+	return e.fn(r.Context(), h, &call{r: r, body: body, caller: *caller, now: h.cfg.Now()})
+}
+
+func notImplemented(name string) endpoint {
+	return endpoint{needs: keys.RoleViewer, fn: func(ctx context.Context, h *Handler, c *call) (any, error) {
+		return nil, &apiError{status: http.StatusNotImplemented, Type: typeNotImplemented,
+			Message: "Probity does not serve the " + name + " operation of AWS Audit Manager."}
+	}}
+}
+
+var unknownOperation = endpoint{needs: keys.RoleViewer, fn: func(ctx context.Context, h *Handler, c *call) (any, error) {
+	return nil, &apiError{status: http.StatusNotFound, Type: typeUnknownOperation,
+		Message: "No AWS Audit Manager operation is " + c.r.Method + " " + c.r.URL.Path + "."}
+}}
+
+var emptyObject = []byte("{}")
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b := emptyObject
+	if v != nil {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			// Response types are ours and always marshal; reaching here is a bug.
+			writeError(w, &apiError{status: http.StatusInternalServerError, Type: typeInternal, Message: "The server encountered an internal error."})
+			return
+		}
+		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	w.Header().Set("X-Amzn-Errortype", e.Type)
+	b, _ := json.Marshal(e) // strings and field lists always marshal
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(e.status)
+	w.Write(b)
+}
+
+// decode reads the JSON body into v. An empty body is an empty object.
+func (c *call) decode(v any) error {
+	if len(bytes.TrimSpace(c.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(c.body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return validation(reasonCannotParse, "The request body could not be parsed: %s has the wrong type.", te.Field)
+		}
+		return validation(reasonCannotParse, "The request body is not valid JSON.")
+	}
+	return nil
+}

@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Cursor marks a place in a listing ordered by creation time, then id. The zero Cursor is
+// the start.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// IsZero reports whether c is the start of the listing.
+func (c Cursor) IsZero() bool { return c.ID == "" }
+
+// ControlSummary is what a control listing shows of each control.
+type ControlSummary struct {
+	ID, ARN, Name, ControlSources string
+	CreatedAt, LastUpdatedAt      time.Time
+}
+
+// FrameworkSummary is what a framework listing shows of each framework.
+type FrameworkSummary struct {
+	ID, ARN, Type, Name, Description, Logo, ComplianceType string
+	ControlSets, Controls                                  int
+	CreatedAt, LastUpdatedAt                               time.Time
+}
+
+// Page asks for at most Limit items of one type after a cursor.
+type Page struct {
+	Type  string // control or framework type, for example Custom
+	After Cursor
+	Limit int
+}
+
+// Lister pages through the library without reading it whole. Stores and their write
+// transactions implement it.
+type Lister interface {
+	// ControlSummaries returns up to p.Limit controls of type p.Type created after p.After,
+	// oldest first.
+	ControlSummaries(ctx context.Context, p Page) ([]ControlSummary, error)
+	// FrameworkSummaries is ControlSummaries for frameworks, with their counts of control
+	// sets and controls.
+	FrameworkSummaries(ctx context.Context, p Page) ([]FrameworkSummary, error)
+	// CountControls returns how many controls of the type exist.
+	CountControls(ctx context.Context, typ string) (int, error)
+	// CountFrameworks returns how many frameworks of the type exist.
+	CountFrameworks(ctx context.Context, typ string) (int, error)
+}

@@ -1,0 +1,87 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+var _ store.KeyStore = (*DB)(nil)
+
+// CreateAccessKey implements store.KeyStore.
+func (db *DB) CreateAccessKey(ctx context.Context, k *store.AccessKey) error {
+	_, err := db.sql.ExecContext(ctx, db.rebind(`INSERT INTO access_keys (id, name, role, account_id, sealed_secret, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Role, k.AccountID,
+		base64.StdEncoding.EncodeToString(k.SealedSecret), k.CreatedAt.UnixNano())
+	if err := db.classify(err, "an access key named "+k.Name+" already exists", ""); err != nil {
+		return fmt.Errorf("create access key: %w", err)
+	}
+	return nil
+}
+
+// AccessKey implements store.KeyStore.
+func (db *DB) AccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
+	k, err := scanKey(db.sql.QueryRowContext(ctx, db.rebind(`SELECT id, name, role, account_id, sealed_secret, created_at
+		FROM access_keys WHERE id = ?`), id))
+	if isNoRows(err) {
+		return nil, probity.Errorf(probity.ENOTFOUND, "access key %s does not exist", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("get access key: %w", err)
+	}
+	return k, nil
+}
+
+// AccessKeys implements store.KeyStore.
+func (db *DB) AccessKeys(ctx context.Context) ([]store.AccessKey, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, role, account_id, sealed_secret, created_at
+		FROM access_keys ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list access keys: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AccessKey
+	for rows.Next() {
+		k, err := scanKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list access keys: %w", err)
+		}
+		out = append(out, *k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list access keys: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteAccessKey implements store.KeyStore.
+func (db *DB) DeleteAccessKey(ctx context.Context, name string) error {
+	res, err := db.sql.ExecContext(ctx, db.rebind(`DELETE FROM access_keys WHERE name = ?`), name)
+	if err != nil {
+		return fmt.Errorf("delete access key: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete access key: %w", err)
+	} else if n == 0 {
+		return probity.Errorf(probity.ENOTFOUND, "no access key is named %s", name)
+	}
+	return nil
+}
+
+func scanKey(s scanner) (*store.AccessKey, error) {
+	var k store.AccessKey
+	var sealed string
+	var created int64
+	if err := s.Scan(&k.ID, &k.Name, &k.Role, &k.AccountID, &sealed, &created); err != nil {
+		return nil, err
+	}
+	b, err := base64.StdEncoding.DecodeString(sealed)
+	if err != nil {
+		return nil, fmt.Errorf("access key %s: sealed secret: %w", k.ID, err)
+	}
+	k.SealedSecret, k.CreatedAt = b, time.Unix(0, created).UTC()
+	return &k, nil
+}

@@ -1,0 +1,113 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+var _ store.ShareStore = (*DB)(nil)
+
+const shareColumns = `id, framework_id, framework_name, framework_description, compliance_type,
+	standard_controls, custom_controls, source_account, destination_account, destination_region,
+	comment, status, created_at, expires_at, updated_at`
+
+// CreateShareRequest implements store.ShareStore.
+func (db *DB) CreateShareRequest(ctx context.Context, r *store.ShareRequest) error {
+	_, err := db.sql.ExecContext(ctx, db.rebind(`INSERT INTO share_requests (`+shareColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		r.ID, r.FrameworkID, r.FrameworkName, r.FrameworkDescription, r.ComplianceType,
+		r.StandardControls, r.CustomControls, r.SourceAccount, r.DestinationAccount, r.DestinationRegion,
+		r.Comment, r.Status, r.CreatedAt.UnixNano(), r.ExpiresAt.UnixNano(), r.UpdatedAt.UnixNano())
+	if err := db.classify(err, "share request "+r.ID+" already exists", ""); err != nil {
+		return fmt.Errorf("create share request: %w", err)
+	}
+	return nil
+}
+
+// ShareRequest implements store.ShareStore.
+func (db *DB) ShareRequest(ctx context.Context, id string) (*store.ShareRequest, error) {
+	r, err := scanShare(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+shareColumns+` FROM share_requests WHERE id = ?`), id))
+	if isNoRows(err) {
+		return nil, probity.Errorf(probity.ENOTFOUND, "share request %s does not exist", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("get share request: %w", err)
+	}
+	return r, nil
+}
+
+// ShareRequests implements store.ShareStore.
+func (db *DB) ShareRequests(ctx context.Context, q store.ShareQuery) ([]store.ShareRequest, error) {
+	column := "destination_account"
+	if q.Sent {
+		column = "source_account"
+	}
+	cond, args := afterCursor(q.After)
+	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT `+shareColumns+` FROM share_requests WHERE `+column+` = ?`+
+		cond+` ORDER BY created_at, id LIMIT ?`), append(append([]any{q.Account}, args...), q.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list share requests: %w", err)
+	}
+	defer rows.Close()
+	var out []store.ShareRequest
+	for rows.Next() {
+		r, err := scanShare(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list share requests: %w", err)
+		}
+		out = append(out, *r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list share requests: %w", err)
+	}
+	return out, nil
+}
+
+// SetShareStatus implements store.ShareStore.
+func (db *DB) SetShareStatus(ctx context.Context, id, from, to string, at time.Time) error {
+	res, err := db.sql.ExecContext(ctx, db.rebind(`UPDATE share_requests SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
+		to, at.UnixNano(), id, from)
+	if err != nil {
+		return fmt.Errorf("update share request: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update share request: %w", err)
+	}
+	if n == 1 {
+		return nil
+	}
+	if _, err := db.ShareRequest(ctx, id); err != nil {
+		return err
+	}
+	return probity.Errorf(probity.ECONFLICT, "share request %s is no longer %s", id, from)
+}
+
+// DeleteShareRequest implements store.ShareStore.
+func (db *DB) DeleteShareRequest(ctx context.Context, id string) error {
+	res, err := db.sql.ExecContext(ctx, db.rebind(`DELETE FROM share_requests WHERE id = ?`), id)
+	if err != nil {
+		return fmt.Errorf("delete share request: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete share request: %w", err)
+	} else if n == 0 {
+		return probity.Errorf(probity.ENOTFOUND, "share request %s does not exist", id)
+	}
+	return nil
+}
+
+func scanShare(s scanner) (*store.ShareRequest, error) {
+	var r store.ShareRequest
+	var created, expires, updated int64
+	if err := s.Scan(&r.ID, &r.FrameworkID, &r.FrameworkName, &r.FrameworkDescription, &r.ComplianceType,
+		&r.StandardControls, &r.CustomControls, &r.SourceAccount, &r.DestinationAccount, &r.DestinationRegion,
+		&r.Comment, &r.Status, &created, &expires, &updated); err != nil {
+		return nil, err
+	}
+	r.CreatedAt, r.ExpiresAt, r.UpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, expires).UTC(), time.Unix(0, updated).UTC()
+	return &r, nil
+}

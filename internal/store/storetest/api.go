@@ -1,0 +1,223 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// apiStore is what the Audit Manager API needs of a backend beyond the library.
+type apiStore interface {
+	store.Store
+	store.Lister
+	store.KeyStore
+	store.AccountStore
+	store.ShareStore
+}
+
+func asAPIStore(t *testing.T, s store.Store) apiStore {
+	t.Helper()
+	a, ok := s.(apiStore)
+	if !ok {
+		t.Fatalf("%T does not implement the API store interfaces (Lister, KeyStore, AccountStore, ShareStore)", s)
+	}
+	return a
+}
+
+func testListPages(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := asAPIStore(t, open(t))
+	var cs []*probity.Control
+	for i := range 7 {
+		c := NewControl(fmt.Sprintf("paged %d", i))
+		// Two controls share a creation time, so the id must break the tie.
+		c.CreatedAt = t0.Add(time.Duration(i/2) * time.Second)
+		cs = append(cs, c)
+	}
+	std := NewControl("standard one")
+	std.Type = probity.ControlTypeStandard
+	f := NewFramework("paged framework", cs[:3], cs[3:4])
+	put(t, s, append(cs, std), []*probity.Framework{f})
+
+	var got []string
+	var after store.Cursor
+	for {
+		page, err := s.ControlSummaries(ctx, store.Page{Type: probity.ControlTypeCustom, After: after, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range page {
+			got = append(got, c.Name)
+		}
+		if len(page) < 3 {
+			break
+		}
+		after = store.Cursor{CreatedAt: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
+	}
+	if len(got) != 7 {
+		t.Fatalf("paging saw %d custom controls %v, want 7 each once", len(got), got)
+	}
+	seen := map[string]bool{}
+	for _, n := range got {
+		if seen[n] {
+			t.Fatalf("paging returned %q twice: %v", n, got)
+		}
+		seen[n] = true
+	}
+	if n, err := s.CountControls(ctx, probity.ControlTypeStandard); err != nil || n != 1 {
+		t.Fatalf("CountControls(Standard) = %d, %v; want 1", n, err)
+	}
+
+	fs, err := s.FrameworkSummaries(ctx, store.Page{Type: probity.FrameworkTypeCustom, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.FrameworkSummary{{ID: f.ID, ARN: f.ARN, Type: f.Type, Name: f.Name, Description: f.Description,
+		ComplianceType: f.ComplianceType, ControlSets: 2, Controls: 4, CreatedAt: f.CreatedAt, LastUpdatedAt: f.LastUpdatedAt}}
+	if diff := cmp.Diff(want, fs); diff != "" {
+		t.Fatalf("FrameworkSummaries (-want +got):\n%s", diff)
+	}
+	if n, err := s.CountFrameworks(ctx, probity.FrameworkTypeStandard); err != nil || n != 0 {
+		t.Fatalf("CountFrameworks(Standard) = %d, %v; want 0", n, err)
+	}
+
+	// A write transaction lists too, and sees its own writes.
+	err = s.Update(ctx, func(tx store.Tx) error {
+		l, ok := tx.(store.Lister)
+		if !ok {
+			return fmt.Errorf("%T does not implement store.Lister", tx)
+		}
+		if err := tx.PutControls(ctx, []*probity.Control{NewControl("in tx")}); err != nil {
+			return err
+		}
+		n, err := l.CountControls(ctx, probity.ControlTypeCustom)
+		if err == nil && n != 8 {
+			err = fmt.Errorf("count in tx = %d, want 8", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testAccessKeys(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := asAPIStore(t, open(t))
+	k := &store.AccessKey{ID: "PRBTESTKEY0000000001", Name: "ci-pipeline", Role: "editor", AccountID: "111122223333",
+		SealedSecret: []byte{1, 2, 3, 0, 255}, CreatedAt: t0}
+	if err := s.CreateAccessKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.AccessKey(ctx, k.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(k, got); diff != "" {
+		t.Fatalf("access key (-put +got):\n%s", diff)
+	}
+	dup := *k
+	dup.ID = "PRBTESTKEY0000000002"
+	wantCode(t, s.CreateAccessKey(ctx, &dup), probity.ECONFLICT)
+	dup.Name = "another"
+	if err := s.CreateAccessKey(ctx, &dup); err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.AccessKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 2 || all[0].Name != "another" || all[1].Name != "ci-pipeline" {
+		t.Fatalf("AccessKeys = %+v, want another and ci-pipeline in name order", all)
+	}
+	if err := s.DeleteAccessKey(ctx, "ci-pipeline"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.AccessKey(ctx, k.ID)
+	wantCode(t, err, probity.ENOTFOUND)
+	wantCode(t, s.DeleteAccessKey(ctx, "ci-pipeline"), probity.ENOTFOUND)
+}
+
+func testAccounts(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := asAPIStore(t, open(t))
+	_, err := s.Account(ctx, "111122223333")
+	wantCode(t, err, probity.ENOTFOUND)
+	a := &store.Account{ID: "111122223333", Status: "ACTIVE", Settings: []byte(`{"kmsKey":"DEFAULT"}`), UpdatedAt: t0}
+	if err := s.PutAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	a.Status = "INACTIVE"
+	if err := s.PutAccount(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Account(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, got); diff != "" {
+		t.Fatalf("account (-put +got):\n%s", diff)
+	}
+}
+
+func testShareRequests(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := asAPIStore(t, open(t))
+	mk := func(i int, src, dst string) *store.ShareRequest {
+		return &store.ShareRequest{ID: probity.NewID(), FrameworkID: probity.NewID(), FrameworkName: fmt.Sprintf("fw %d", i),
+			FrameworkDescription: "d", ComplianceType: "CIS", StandardControls: 1, CustomControls: 2,
+			SourceAccount: src, DestinationAccount: dst, DestinationRegion: "us-east-1", Comment: "please",
+			Status: "ACTIVE", CreatedAt: t0.Add(time.Duration(i) * time.Second), ExpiresAt: t0.Add(120 * 24 * time.Hour),
+			UpdatedAt: t0}
+	}
+	a := mk(0, "111111111111", "222222222222")
+	b := mk(1, "111111111111", "333333333333")
+	c := mk(2, "333333333333", "111111111111")
+	for _, r := range []*store.ShareRequest{a, b, c} {
+		if err := s.CreateShareRequest(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.ShareRequest(ctx, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(a, got); diff != "" {
+		t.Fatalf("share request (-put +got):\n%s", diff)
+	}
+	sent, err := s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Sent: true, Limit: 1})
+	if err != nil || len(sent) != 1 || sent[0].ID != a.ID {
+		t.Fatalf("first sent page = %v, %v; want only %s", sent, err, a.ID)
+	}
+	sent, err = s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Sent: true, Limit: 5,
+		After: store.Cursor{CreatedAt: sent[0].CreatedAt, ID: sent[0].ID}})
+	if err != nil || len(sent) != 1 || sent[0].ID != b.ID {
+		t.Fatalf("second sent page = %v, %v; want only %s", sent, err, b.ID)
+	}
+	recv, err := s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Limit: 5})
+	if err != nil || len(recv) != 1 || recv[0].ID != c.ID {
+		t.Fatalf("received = %v, %v; want only %s", recv, err, c.ID)
+	}
+
+	if err := s.SetShareStatus(ctx, a.ID, "ACTIVE", "SHARED", t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.SetShareStatus(ctx, a.ID, "ACTIVE", "DECLINED", t0.Add(time.Hour)), probity.ECONFLICT)
+	wantCode(t, s.SetShareStatus(ctx, probity.NewID(), "ACTIVE", "DECLINED", t0), probity.ENOTFOUND)
+	got, _ = s.ShareRequest(ctx, a.ID)
+	if got.Status != "SHARED" || !got.UpdatedAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("after accept: status %s updated %v", got.Status, got.UpdatedAt)
+	}
+	if err := s.DeleteShareRequest(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, s.DeleteShareRequest(ctx, a.ID), probity.ENOTFOUND)
+	_, err = s.ShareRequest(ctx, a.ID)
+	wantCode(t, err, probity.ENOTFOUND)
+}
