@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,9 @@ import (
 	am "github.com/aws/aws-sdk-go-v2/service/auditmanager"
 	"github.com/aws/aws-sdk-go-v2/service/auditmanager/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
 )
 
 const (
@@ -560,6 +564,36 @@ func TestServeCatalogListings(t *testing.T) {
 	}
 	_, err = c.ListNotifications(ctx, &am.ListNotificationsInput{NextToken: aws.String("abc")})
 	wantAPIError(t, err, "ValidationException", 400)
+
+	// Stored outcomes (the catalog pipeline writes them) come back newest first, in pages.
+	st, err := openStore(ctx, s.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	base := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		err := st.(store.NotificationStore).AddNotification(ctx, &probity.Notification{ID: probity.NewID(),
+			Description: fmt.Sprintf("reconcile %d", i), EventTime: base.Add(time.Duration(i) * time.Minute), Source: "s3://catalog"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	pages := am.NewListNotificationsPaginator(c, &am.ListNotificationsInput{MaxResults: aws.Int32(2)})
+	for pages.HasMorePages() {
+		out, err := pages.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range out.Notifications {
+			got = append(got, aws.ToString(n.Description)+" "+aws.ToString(n.Source)+" "+n.EventTime.UTC().Format(time.TimeOnly))
+		}
+	}
+	want := []string{"reconcile 2 s3://catalog 10:02:00", "reconcile 1 s3://catalog 10:01:00", "reconcile 0 s3://catalog 10:00:00"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ListNotifications pages = %q, want %q", got, want)
+	}
 }
 
 func TestServeSharing(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -96,17 +97,44 @@ func getServicesInScope(ctx context.Context, h *Handler, c *call) (any, error) {
 	}{servicesInScope}, nil
 }
 
-// listNotifications answers an empty list: notifications are about assessments and
-// delegations, which Probity's API does not serve yet, so none ever exists and no token is
-// ever issued.
+// notification is the wire form of a probity.Notification.
+type notification struct {
+	ID             string `json:"id"`
+	AssessmentID   string `json:"assessmentId,omitempty"`
+	AssessmentName string `json:"assessmentName,omitempty"`
+	ControlSetID   string `json:"controlSetId,omitempty"`
+	ControlSetName string `json:"controlSetName,omitempty"`
+	Description    string `json:"description,omitempty"`
+	EventTime      epoch  `json:"eventTime"`
+	Source         string `json:"source,omitempty"`
+}
+
+// listNotifications pages through the stored notifications, newest first: the outcomes
+// of catalog reconciles (issue the pipeline files) and, later, assessment events.
 func listNotifications(ctx context.Context, h *Handler, c *call) (any, error) {
-	if _, err := c.maxResults(); err != nil {
+	limit, after, err := c.pageParams(tokenNotifications)
+	if err != nil {
 		return nil, err
 	}
-	if c.r.URL.Query().Has("nextToken") {
+	page, err := h.cfg.Store.Notifications(ctx, after.ID, limit+1)
+	if probity.ErrorCode(err) == probity.EINVALID {
 		return nil, invalidField("nextToken", "is not a token this listing returned")
+	} else if err != nil {
+		return nil, err
 	}
-	return struct {
-		Notifications []struct{} `json:"notifications"`
-	}{[]struct{}{}}, nil
+	resp := struct {
+		Notifications []notification `json:"notifications"`
+		NextToken     string         `json:"nextToken,omitempty"`
+	}{Notifications: []notification{}}
+	if len(page) > limit {
+		page = page[:limit]
+		resp.NextToken = nextToken(tokenNotifications, store.Cursor{ID: page[limit-1].ID})
+	}
+	for _, n := range page {
+		resp.Notifications = append(resp.Notifications, notification{
+			ID: n.ID, AssessmentID: n.AssessmentID, AssessmentName: n.AssessmentName, ControlSetID: n.ControlSetID,
+			ControlSetName: n.ControlSetName, Description: n.Description, EventTime: epoch(n.EventTime), Source: n.Source,
+		})
+	}
+	return resp, nil
 }

@@ -28,6 +28,7 @@ type Store interface {
 	store.Lister
 	store.AccountStore
 	store.ShareStore
+	store.NotificationStore
 }
 
 // Config configures a Handler. Store, Keys and Partition are required.

@@ -25,10 +25,11 @@ var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9+/=]*$`)
 
 // Token kinds, so that a token from one listing is refused by another.
 const (
-	tokenControls   = 'c'
-	tokenFrameworks = 'f'
-	tokenShares     = 's'
-	tokenKeywords   = 'k'
+	tokenControls      = 'c'
+	tokenFrameworks    = 'f'
+	tokenShares        = 's'
+	tokenKeywords      = 'k'
+	tokenNotifications = 'n'
 )
 
 // pageParams returns maxResults (or the default) and the cursor of nextToken from the
