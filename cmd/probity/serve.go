@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -81,7 +80,6 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 		return asInternal(err)
 	}
 	defer st.Close()
-	poolForServing(st)
 	apiStore, ok := st.(amapi.Store)
 	keyStore, ok2 := st.(store.KeyStore)
 	if !ok || !ok2 {
@@ -189,17 +187,4 @@ func openBox(env Env, dbURL, keyFile string) (*secret.Box, error) {
 		return nil, err
 	}
 	return secret.NewBox(k)
-}
-
-// servingConns is the database connection pool size for serving: enough for concurrent
-// requests on a few cores, so that connections are reused instead of reopened (database/sql
-// keeps only 2 idle connections by default).
-const servingConns = 16
-
-// poolForServing sizes the connection pool of a SQL-backed store for serving.
-func poolForServing(st store.Store) {
-	if d, ok := st.(interface{ SQL() *sql.DB }); ok {
-		d.SQL().SetMaxOpenConns(servingConns)
-		d.SQL().SetMaxIdleConns(servingConns)
-	}
 }

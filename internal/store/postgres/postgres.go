@@ -26,6 +26,9 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		return nil, fmt.Errorf("postgres URL is not valid")
 	}
 	db := stdlib.OpenDB(*cfg)
+	// database/sql keeps 2 idle connections by default; a server under load would
+	// reconnect all the time.
+	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)

@@ -28,6 +28,10 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// WAL lets readers work beside the one writer; keep enough connections open that
+	// concurrent requests do not reopen the file.
+	db.SetMaxOpenConns(poolSize)
+	db.SetMaxIdleConns(poolSize)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -43,6 +47,9 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	}
 	return s, nil
 }
+
+// poolSize is the connections kept open to the file.
+const poolSize = 16
 
 func hasCode(codes ...int) func(error) bool {
 	return func(err error) bool {

@@ -30,6 +30,7 @@ type Dialect struct {
 // DB is a store.Store on a database/sql handle.
 type DB struct {
 	sql     *sql.DB
+	reads   *preparedReads
 	dialect Dialect
 }
 
@@ -38,7 +39,7 @@ var _ store.Store = (*DB)(nil)
 // Open wraps db, applies pending migrations and returns the store. It returns an error
 // when a migration fails; the database is then left at the last migration that succeeded.
 func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
-	s := &DB{sql: db, dialect: d}
+	s := &DB{sql: db, reads: &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}, dialect: d}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -49,7 +50,10 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 // Close closes the handle.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.reads.close()
+	return db.sql.Close()
+}
 
 // Update implements store.Store.
 func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
@@ -80,17 +84,17 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // Library implements store.Reader.
 func (db *DB) Library(ctx context.Context) (*store.Library, error) {
-	return reader{q: db.sql, db: db}.Library(ctx)
+	return reader{q: db.reads, db: db}.Library(ctx)
 }
 
 // Control implements store.Reader.
 func (db *DB) Control(ctx context.Context, id string) (*probity.Control, error) {
-	return reader{q: db.sql, db: db}.Control(ctx, id)
+	return reader{q: db.reads, db: db}.Control(ctx, id)
 }
 
 // Framework implements store.Reader.
 func (db *DB) Framework(ctx context.Context, id string) (*probity.Framework, error) {
-	return reader{q: db.sql, db: db}.Framework(ctx, id)
+	return reader{q: db.reads, db: db}.Framework(ctx, id)
 }
 
 // rebind turns ? placeholders into the dialect's.

@@ -25,7 +25,7 @@ func (db *DB) CreateAccessKey(ctx context.Context, k *store.AccessKey) error {
 
 // AccessKey implements store.KeyStore.
 func (db *DB) AccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
-	k, err := scanKey(db.sql.QueryRowContext(ctx, db.rebind(`SELECT id, name, role, account_id, sealed_secret, created_at
+	k, err := scanKey(db.reads.QueryRowContext(ctx, db.rebind(`SELECT id, name, role, account_id, sealed_secret, created_at
 		FROM access_keys WHERE id = ?`), id))
 	if isNoRows(err) {
 		return nil, probity.Errorf(probity.ENOTFOUND, "access key %s does not exist", id)
