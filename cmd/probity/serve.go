@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 
 // serveOptions are the flags of probity serve.
 type serveOptions struct {
+	pipeline                                              *pipelineConfig
 	db, listen, region, account, masterKeyFile, logFormat string
 	maxBody                                               int64
 	maxControls, maxFrameworks                            int
@@ -50,6 +52,7 @@ in-flight requests and exit. Requests are signed with SigV4 by the root key
 	f.IntVar(&o.maxControls, "max-custom-controls", 0, "most custom controls the library may hold (0: no limit)")
 	f.IntVar(&o.maxFrameworks, "max-custom-frameworks", 0, "most custom frameworks the library may hold (0: no limit)")
 	f.Float64Var(&o.rateLimit, "rate-limit", 0, "requests per second allowed to each access key, bursts included (0: no limit)")
+	o.pipeline = addPipelineFlags(f)
 	cmd.PreRun = func(*cobra.Command, []string) { o.db = db() }
 	return cmd
 }
@@ -98,6 +101,22 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	pctx, stopPipeline := context.WithCancel(ctx)
+	defer stopPipeline()
+	pipe, waitPipeline, err := o.pipeline.start(pctx, st, part, log, reg)
+	if err != nil {
+		return err
+	}
+	// Deferred after st.Close, so it runs first: the pipeline stops before the store
+	// closes, whether serve ends by a signal or by an error.
+	defer func() {
+		stopPipeline()
+		waitPipeline()
+	}()
+	var health func() error
+	if pipe != nil {
+		health = pipe.Health
+	}
 	api, err := amapi.New(amapi.Config{
 		Store:               apiStore,
 		Keys:                &keys.Manager{Store: keyStore, Box: box, Root: root},
@@ -109,6 +128,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 		MaxCustomControls:   o.maxControls,
 		MaxCustomFrameworks: o.maxFrameworks,
 		RateLimit:           o.rateLimit,
+		Health:              health,
 	})
 	if err != nil {
 		return exitWith(ExitUsage, err)

@@ -54,6 +54,9 @@ type Config struct {
 	// RateLimit is the sustained requests per second allowed to each access key (bursts
 	// up to the same number); 0 means no limit.
 	RateLimit float64
+	// Health, when set, is asked by GET /healthz: an error makes it answer 503 with the
+	// error's text (the catalog pipeline's sources, say).
+	Health func() error
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0: enough for a
@@ -61,7 +64,7 @@ type Config struct {
 const DefaultMaxBodyBytes = 2 << 20
 
 // Handler is the API as an http.Handler: every operation of the model, plus GET /healthz
-// (always 200 while the process serves) and GET /metrics (Prometheus text format, no
+// (200 while the process serves and Config.Health reports nothing) and GET /metrics (Prometheus text format, no
 // authentication).
 type Handler struct {
 	cfg      Config
@@ -123,6 +126,13 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if cfg.Health != nil {
+			if err := cfg.Health(); err != nil {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, err.Error()+"\n")
+				return
+			}
+		}
 		io.WriteString(w, "ok\n")
 	})
 	h.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"AccessKeys", testAccessKeys},
 		{"Accounts", testAccounts},
 		{"ShareRequests", testShareRequests},
+		{"CatalogFiles", testCatalogFiles},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

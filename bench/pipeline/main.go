@@ -1,0 +1,264 @@
+// Command pipeline measures the catalog pipeline against moto's S3/SQS emulator
+// (moto_server must be installed):
+//
+//	go run ./bench/pipeline [-uploads 200] [-interval 1s] [-burst 10000]
+//
+// It reports, as a Markdown table, the latency from an S3 upload to the control being
+// readable in the library (what the API serves), p50 and p99 over -uploads sequential
+// uploads, once with SQS event notifications and once polling every -interval; and the
+// time to bring -burst files, uploaded before the pipeline starts, into the library (the
+// log line "catalog reconciled ... took=" on stderr is the reconcile alone, without
+// listing and fetching the objects).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/catalog/catalogtest"
+	"github.com/probity-dev/probity/internal/mototest"
+	"github.com/probity-dev/probity/internal/pipeline"
+	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/sqlstore"
+)
+
+func main() {
+	uploads := flag.Int("uploads", 200, "sequential uploads per latency run")
+	interval := flag.Duration("interval", time.Second, "poll interval of the polling run")
+	burst := flag.Int("burst", 10000, "files in the burst run")
+	flag.Parse()
+	if err := run(*uploads, *interval, *burst); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(uploads int, interval time.Duration, burst int) error {
+	m, err := mototest.StartProcess()
+	if err != nil {
+		return err
+	}
+	defer m.Stop()
+	fmt.Println("| measurement | p50 | p99 | max |")
+	fmt.Println("|---|---|---|---|")
+	for _, polling := range []bool{false, true} {
+		if uploads == 0 {
+			break
+		}
+		lat, err := latency(m, uploads, polling, interval)
+		if err != nil {
+			return err
+		}
+		name := "upload to visible, SQS events"
+		if polling {
+			name = fmt.Sprintf("upload to visible, polling every %s", interval)
+		}
+		fmt.Printf("| %s (%d uploads) | %s | %s | %s |\n", name, uploads, pct(lat, 50), pct(lat, 99), lat[len(lat)-1].Round(time.Millisecond))
+	}
+	took, upload, err := burstRun(m, burst)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("| %d files uploaded in a burst (upload to moto: %s), pipeline start to all visible | %s | | |\n", burst, upload.Round(time.Second), took.Round(time.Millisecond))
+	return nil
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	return d[min(len(d)-1, len(d)*p/100)].Round(time.Millisecond)
+}
+
+type env struct {
+	s3    *s3.Client
+	sqs   *sqs.Client
+	queue string
+	db    *sqlstore.DB
+}
+
+// setUp makes a fresh bucket (with events to a queue when events is set) and library.
+func setUp(ctx context.Context, m *mototest.Server, events bool) (*env, error) {
+	if err := reset(m.URL); err != nil {
+		return nil, err
+	}
+	cfg := m.Config()
+	e := &env{s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), sqs: sqs.NewFromConfig(cfg)}
+	if _, err := e.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("bench")}); err != nil {
+		return nil, err
+	}
+	if events {
+		q, err := e.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("bench-events")})
+		if err != nil {
+			return nil, err
+		}
+		e.queue = aws.ToString(q.QueueUrl)
+		attrs, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: q.QueueUrl,
+			AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+		if err != nil {
+			return nil, err
+		}
+		_, err = e.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+			Bucket: aws.String("bench"),
+			NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
+				QueueArn: aws.String(attrs.Attributes["QueueArn"]), Events: []s3types.Event{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"},
+			}}},
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	dir, err := os.MkdirTemp("", "probity-bench-")
+	if err != nil {
+		return nil, err
+	}
+	e.db, err = sqlite.Open(ctx, filepath.Join(dir, "probity.db"))
+	return e, err
+}
+
+// start runs the pipeline; its log (warnings, and each reconcile with how long it took
+// when verbose) goes to stderr.
+func (e *env) start(ctx context.Context, m *mototest.Server, interval time.Duration, verbose bool) (*pipeline.Pipeline, error) {
+	level := slog.LevelWarn
+	if verbose {
+		level = slog.LevelInfo
+	}
+	srcs, err := pipeline.OpenSources(ctx, []string{"s3://bench"}, pipeline.SourceOptions{
+		Queue: e.queue, PathStyle: true, AWSConfig: m.ConfigFunc(), Interval: interval,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p, err := pipeline.New(pipeline.Config{Sources: srcs, Store: e.db,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))})
+	if err != nil {
+		return nil, err
+	}
+	p.Start(ctx)
+	return p, nil
+}
+
+// visible waits until the library holds n custom controls.
+func (e *env) visible(ctx context.Context, n int, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		got, err := e.db.CountControls(ctx, probity.ControlTypeCustom)
+		if err != nil {
+			return err
+		}
+		if got >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("only %d of %d controls visible after %s", got, n, timeout)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func latency(m *mototest.Server, uploads int, polling bool, interval time.Duration) ([]time.Duration, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e, err := setUp(ctx, m, !polling)
+	if err != nil {
+		return nil, err
+	}
+	defer e.db.Close()
+	p, err := e.start(ctx, m, interval, false)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Wait()
+	defer cancel()
+	var out []time.Duration
+	for i := range uploads {
+		start := time.Now()
+		_, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(fmt.Sprintf("controls/c%05d.yaml", i)),
+			Body: strings.NewReader(string(catalogtest.Control(i, "bench")))})
+		if err != nil {
+			return nil, err
+		}
+		if err := e.visible(ctx, i+1, time.Minute); err != nil {
+			return nil, err
+		}
+		out = append(out, time.Since(start))
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func burstRun(m *mototest.Server, n int) (took, upload time.Duration, err error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e, err := setUp(ctx, m, false)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer e.db.Close()
+	start := time.Now()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	sem := make(chan struct{}, 32)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			_, err := e.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(fmt.Sprintf("controls/c%05d.yaml", i)),
+				Body: strings.NewReader(string(catalogtest.Control(i, "burst")))})
+			if err != nil {
+				mu.Lock()
+				firstErr = err
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return 0, 0, firstErr
+	}
+	upload = time.Since(start)
+	start = time.Now()
+	p, err := e.start(ctx, m, time.Hour, true)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := e.visible(ctx, n, 10*time.Minute); err != nil {
+		return 0, 0, err
+	}
+	took = time.Since(start)
+	for p.Status()[0].LastReconcile.IsZero() { // let it finish saving and log its time
+		time.Sleep(10 * time.Millisecond)
+	}
+	st, _ := json.Marshal(p.Status())
+	fmt.Fprintln(os.Stderr, "status after the burst:", string(st))
+	cancel()
+	p.Wait()
+	return took, upload, nil
+}
+
+// reset empties the emulator.
+func reset(endpoint string) error {
+	resp, err := http.Post(endpoint+"/moto-api/reset", "application/json", nil)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	return nil
+}

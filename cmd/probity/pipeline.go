@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/pflag"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/notify"
+	"github.com/probity-dev/probity/internal/pipeline"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// pipelineConfig is what the catalog pipeline flags of probity serve hold.
+type pipelineConfig struct {
+	sources   []string
+	queue     string
+	interval  time.Duration
+	pathStyle bool
+	notify    []string
+}
+
+// addPipelineFlags adds the catalog pipeline flags to flags.
+func addPipelineFlags(flags *pflag.FlagSet) *pipelineConfig {
+	c := &pipelineConfig{}
+	flags.StringArrayVar(&c.sources, "catalog", nil, "catalog source to keep the library in step with (repeatable): s3://BUCKET[/PREFIX], a git URL (https://, ssh://, file://, #BRANCH optional) or a directory")
+	flags.StringVar(&c.queue, "catalog-queue", "", "SQS queue URL receiving the s3:// catalog source's event notifications (without it the bucket is polled)")
+	flags.DurationVar(&c.interval, "catalog-interval", 30*time.Second, "how often git sources and s3 sources without a queue are polled")
+	flags.BoolVar(&c.pathStyle, "catalog-s3-path-style", false, "address S3 as ENDPOINT/BUCKET, as S3-compatible stores often need")
+	flags.StringArrayVar(&c.notify, "notify", nil, "where to send each catalog outcome (repeatable): sns:TOPIC_ARN, smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR, webhook:URL")
+	return c
+}
+
+// start checks the flags, opens the sources and notification targets, and starts the
+// pipeline and its notifier until ctx ends. It returns nil, nil when no --catalog was
+// given, and a usage error (exit code 2) for bad flags. After cancelling ctx, callers
+// call wait, which returns once the pipeline and the notifier have stopped.
+func (c *pipelineConfig) start(ctx context.Context, st store.Store, part probity.Partition, log *slog.Logger, reg prometheus.Registerer) (p *pipeline.Pipeline, wait func(), err error) {
+	if len(c.sources) == 0 {
+		if c.queue != "" || len(c.notify) > 0 {
+			return nil, nil, exitWith(ExitUsage, errors.New("--catalog-queue and --notify need at least one --catalog source"))
+		}
+		return nil, func() {}, nil
+	}
+	kinds, err := notify.NewRegistry(notify.Kinds())
+	if err != nil {
+		return nil, nil, err
+	}
+	targets, err := kinds.Open(ctx, c.notify, notify.Env{})
+	if err != nil {
+		return nil, nil, exitWith(ExitUsage, err)
+	}
+	srcs, err := pipeline.OpenSources(ctx, c.sources, pipeline.SourceOptions{
+		Interval: c.interval, Queue: c.queue, PathStyle: c.pathStyle, Logger: log,
+	})
+	if err != nil {
+		return nil, nil, exitWith(ExitUsage, err)
+	}
+	var sender pipeline.Sender
+	var d *notify.Dispatcher
+	if len(targets) > 0 {
+		if d, err = notify.NewDispatcher(targets, notify.DispatchOptions{Logger: log, Registerer: reg}); err != nil {
+			return nil, nil, err
+		}
+		sender = d
+	}
+	p, err = pipeline.New(pipeline.Config{Sources: srcs, Store: st, Sender: sender, Logger: log, Registerer: reg, Partition: part})
+	if err != nil {
+		return nil, nil, exitWith(ExitUsage, err)
+	}
+	if d != nil {
+		d.Start(ctx)
+	}
+	p.Start(ctx)
+	for _, s := range srcs {
+		log.Info("catalog source", "source", s.Name())
+	}
+	return p, func() {
+		p.Wait()
+		if d != nil {
+			d.Wait()
+		}
+	}, nil
+}

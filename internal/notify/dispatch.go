@@ -1,0 +1,141 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// DispatchOptions tune a Dispatcher. Zero values take the defaults.
+type DispatchOptions struct {
+	Logger *slog.Logger // nil discards
+	// Registerer receives the delivery metrics; nil registers nowhere.
+	Registerer prometheus.Registerer
+	// Attempts is how often a message is tried per target (default 6).
+	Attempts int
+	// Backoff is the wait before the second attempt, doubled each time up to MaxBackoff
+	// (defaults 1 s and 1 min).
+	Backoff, MaxBackoff time.Duration
+	// QueueSize bounds the messages waiting per target (default 256); past it new
+	// messages to that target are dropped and counted.
+	QueueSize int
+}
+
+// Dispatcher delivers messages to every target in the background: one worker per
+// target, in order, each message retried with backoff. Failures are logged and counted
+// in probity_notify_deliveries_total; they never reach the sender.
+type Dispatcher struct {
+	workers []*worker
+	wg      sync.WaitGroup
+}
+
+type worker struct {
+	target  Target
+	queue   chan Message
+	opt     DispatchOptions
+	results *prometheus.CounterVec
+}
+
+// NewDispatcher returns a dispatcher for the targets. It returns an error when the
+// metrics cannot be registered.
+func NewDispatcher(targets []Target, opt DispatchOptions) (*Dispatcher, error) {
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Attempts <= 0 {
+		opt.Attempts = 6
+	}
+	if opt.Backoff <= 0 {
+		opt.Backoff = time.Second
+	}
+	if opt.MaxBackoff <= 0 {
+		opt.MaxBackoff = time.Minute
+	}
+	if opt.QueueSize <= 0 {
+		opt.QueueSize = 256
+	}
+	results := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "probity_notify_deliveries_total",
+		Help: "Notification delivery attempts by target and result (ok, retry, failed, dropped).",
+	}, []string{"target", "result"})
+	if opt.Registerer != nil {
+		if err := opt.Registerer.Register(results); err != nil {
+			return nil, err
+		}
+	}
+	d := &Dispatcher{}
+	for _, t := range targets {
+		d.workers = append(d.workers, &worker{target: t, queue: make(chan Message, opt.QueueSize), opt: opt, results: results})
+	}
+	return d, nil
+}
+
+// Start runs the workers until ctx is done; Wait waits for them to stop. Messages still
+// queued then are dropped (they are kept in the notification store regardless).
+func (d *Dispatcher) Start(ctx context.Context) {
+	for _, w := range d.workers {
+		d.wg.Add(1)
+		go func() {
+			defer d.wg.Done()
+			w.run(ctx)
+		}()
+	}
+}
+
+// Wait returns when every worker has stopped.
+func (d *Dispatcher) Wait() { d.wg.Wait() }
+
+// Send queues m for every target. It never blocks.
+func (d *Dispatcher) Send(m Message) {
+	for _, w := range d.workers {
+		select {
+		case w.queue <- m:
+		default:
+			w.results.WithLabelValues(w.target.Name, "dropped").Inc()
+			w.opt.Logger.Warn("notification dropped: queue full", "target", w.target.Name, "source", m.Source)
+		}
+	}
+}
+
+func (w *worker) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-w.queue:
+			w.deliver(ctx, m)
+		}
+	}
+}
+
+func (w *worker) deliver(ctx context.Context, m Message) {
+	wait := w.opt.Backoff
+	for attempt := 1; ; attempt++ {
+		err := w.target.Notifier.Notify(ctx, m)
+		if err == nil {
+			w.results.WithLabelValues(w.target.Name, "ok").Inc()
+			return
+		}
+		if attempt >= w.opt.Attempts || IsPermanent(err) || ctx.Err() != nil {
+			w.results.WithLabelValues(w.target.Name, "failed").Inc()
+			w.opt.Logger.Error("notification not delivered", "target", w.target.Name, "source", m.Source,
+				"attempts", attempt, "err", err)
+			return
+		}
+		w.results.WithLabelValues(w.target.Name, "retry").Inc()
+		w.opt.Logger.Warn("notification delivery failed; retrying", "target", w.target.Name, "attempt", attempt,
+			"in", wait, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			w.results.WithLabelValues(w.target.Name, "failed").Inc()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, w.opt.MaxBackoff)
+	}
+}

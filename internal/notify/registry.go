@@ -1,0 +1,128 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/probity-dev/probity"
+)
+
+// Kind is one kind of notification target.
+//
+// Lifecycle: Registry.Open finds the kind by the target's scheme and calls Open, which
+// checks the whole target and returns an error before anything is sent when it is
+// wrong. The Notifier it returns is then called by one Dispatcher worker at a time, for
+// as long as the process runs; it holds no connection between calls.
+type Kind struct {
+	// Scheme is what a target starts with, before the colon.
+	Scheme string
+	// Usage shows the target's form, for help texts and errors.
+	Usage string
+	// Open checks target and returns its Notifier and a name for logs and metrics that
+	// holds no secret. It returns an EINVALID error for a malformed target.
+	Open func(ctx context.Context, target string, env Env) (n Notifier, name string, err error)
+}
+
+// Env is what notifiers take from the process.
+type Env struct {
+	// AWSConfig loads the AWS configuration; nil means the standard chain
+	// (AWS_REGION, credentials, AWS_ENDPOINT_URL, ...).
+	AWSConfig func(ctx context.Context) (aws.Config, error)
+	// HTTPClient sends webhooks; nil means one with a 30 s timeout.
+	HTTPClient *http.Client
+}
+
+func (e Env) awsConfig(ctx context.Context) (aws.Config, error) {
+	if e.AWSConfig != nil {
+		return e.AWSConfig(ctx)
+	}
+	return config.LoadDefaultConfig(ctx)
+}
+
+// Kinds returns the built-in kinds of target, the one list of them.
+func Kinds() []Kind {
+	return []Kind{
+		{Scheme: "sns", Usage: "sns:TOPIC_ARN", Open: openSNS},
+		{Scheme: "smtp", Usage: "smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR", Open: openSMTP},
+		{Scheme: "webhook", Usage: "webhook:URL", Open: openWebhook},
+	}
+}
+
+// Registry opens targets by scheme.
+type Registry struct {
+	kinds map[string]Kind
+	order []string
+}
+
+// NewRegistry returns a registry of the kinds. It returns an error when a kind has no
+// scheme or no Open function, or when two kinds share a scheme.
+func NewRegistry(kinds []Kind) (*Registry, error) {
+	r := &Registry{kinds: map[string]Kind{}}
+	for _, k := range kinds {
+		if k.Scheme == "" || k.Open == nil {
+			return nil, fmt.Errorf("notify: kind %q needs a scheme and an Open function", k.Scheme)
+		}
+		if _, dup := r.kinds[k.Scheme]; dup {
+			return nil, fmt.Errorf("notify: two kinds of target are registered for scheme %q", k.Scheme)
+		}
+		r.kinds[k.Scheme] = k
+		r.order = append(r.order, k.Scheme)
+	}
+	return r, nil
+}
+
+// Target is an opened target.
+type Target struct {
+	Name     string // safe to log: no password, no webhook path
+	Notifier Notifier
+}
+
+// Open opens each target. It returns an EINVALID error naming the target's kind (never
+// its secrets) for an unknown scheme, a malformed target, or the same target twice.
+func (r *Registry) Open(ctx context.Context, targets []string, env Env) ([]Target, error) {
+	seen := map[string]bool{}
+	var out []Target
+	for _, t := range targets {
+		scheme, _, ok := strings.Cut(t, ":")
+		k, known := r.kinds[scheme]
+		if !ok || !known {
+			usages := make([]string, 0, len(r.order))
+			for _, s := range r.order {
+				usages = append(usages, r.kinds[s].Usage)
+			}
+			return nil, probity.Errorf(probity.EINVALID, "notify target %q: unknown kind; use one of %s",
+				redactUnknown(t), strings.Join(usages, ", "))
+		}
+		if seen[t] {
+			return nil, probity.Errorf(probity.EINVALID, "notify target of kind %s is given twice", scheme)
+		}
+		seen[t] = true
+		n, name, err := k.Open(ctx, t, env)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Target{Name: name, Notifier: n})
+	}
+	return out, nil
+}
+
+// Schemes returns the registered schemes in registration order.
+func (r *Registry) Schemes() []string { return slices.Clone(r.order) }
+
+// redactUnknown shows no more of an unrecognised target than its scheme-like prefix,
+// since it may hold a password.
+func redactUnknown(t string) string {
+	if i := strings.IndexAny(t, ":/@?"); i >= 0 {
+		return t[:i] + "..."
+	}
+	if len(t) > 12 {
+		return t[:12] + "..."
+	}
+	return t
+}

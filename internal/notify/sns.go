@@ -1,0 +1,93 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/probity-dev/probity"
+)
+
+// maxSNSMessage stays below SNS's 256 KiB limit on a message.
+const maxSNSMessage = 250_000
+
+// topic publishes to an SNS topic.
+type topic struct {
+	client *sns.Client
+	arn    string
+}
+
+var _ Notifier = (*topic)(nil)
+
+// openSNS opens sns:TOPIC_ARN. The client uses the topic's region.
+func openSNS(ctx context.Context, target string, env Env) (Notifier, string, error) {
+	topicARN := strings.TrimPrefix(target, "sns:")
+	a, err := arn.Parse(topicARN)
+	if err != nil || a.Service != "sns" || a.Resource == "" {
+		return nil, "", probity.Errorf(probity.EINVALID, "notify target %q: want sns:arn:aws:sns:REGION:ACCOUNT:TOPIC", target)
+	}
+	cfg, err := env.awsConfig(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("notify %s: load AWS configuration: %w", target, err)
+	}
+	client := sns.NewFromConfig(cfg, func(o *sns.Options) {
+		if a.Region != "" {
+			o.Region = a.Region
+		}
+	})
+	return &topic{client: client, arn: topicARN}, target, nil
+}
+
+// Notify publishes m's text with its subject.
+func (t *topic) Notify(ctx context.Context, m Message) error {
+	_, err := t.client.Publish(ctx, &sns.PublishInput{
+		TopicArn: aws.String(t.arn),
+		Subject:  aws.String(snsSubject(m.Subject)),
+		Message:  aws.String(truncate(m.Text, maxSNSMessage)),
+	})
+	if err != nil {
+		return fmt.Errorf("publish to %s: %w", t.arn, err)
+	}
+	return nil
+}
+
+// snsSubject makes s acceptable as an SNS subject: printable ASCII on one line, under
+// 100 characters.
+func snsSubject(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r >= 0x20 && r < 0x7f:
+			b = append(b, byte(r))
+		case r == '\n' || r == '\t':
+			b = append(b, ' ')
+		default:
+			b = append(b, '?')
+		}
+	}
+	if len(b) > 99 {
+		b = append(b[:96], "..."...)
+	}
+	if len(b) == 0 {
+		return "Probity"
+	}
+	return string(b)
+}
+
+// truncate cuts text at a line boundary so that it fits in max bytes, saying how many
+// lines were left out.
+func truncate(text string, max int) string {
+	if len(text) <= max {
+		return text
+	}
+	cut := strings.LastIndexByte(text[:max-64], '\n')
+	if cut < 0 {
+		cut = max - 64
+	}
+	rest := strings.Count(text[cut:], "\n")
+	return text[:cut] + fmt.Sprintf("\n... %d more line(s) left out", rest)
+}

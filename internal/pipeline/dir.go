@@ -1,0 +1,170 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/probity-dev/probity/internal/catalog"
+)
+
+// Dir is a local directory of catalog files, watched at any depth with fsnotify (new
+// folders included). A missing directory is a fault of the source, not an empty
+// catalog: nothing is deleted until it is back.
+type Dir struct {
+	root  string
+	cache map[string]File // by path; Revision is modification time and size
+}
+
+var _ Source = (*Dir)(nil)
+
+// NewDir returns the source for the directory at root, made absolute.
+func NewDir(root string) (*Dir, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("catalog directory %s: %w", root, err)
+	}
+	return &Dir{root: abs, cache: map[string]File{}}, nil
+}
+
+// Name returns the directory's absolute path.
+func (d *Dir) Name() string { return d.root }
+
+// Snapshot implements Source: it reads the files whose modification time or size
+// changed.
+func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
+	info, err := os.Stat(d.root)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a directory", d.root)
+	}
+	next := map[string]File{}
+	snap := &Snapshot{}
+	err = filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && p != d.root {
+				return nil // removed while walking: the watch reports it
+			}
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if p != d.root && strings.HasPrefix(e.Name(), ".") {
+			if e.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(d.root, p)
+		if err != nil || e.IsDir() || !isCatalogPath(filepath.ToSlash(rel)) {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		fi, err := e.Info()
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		rev := strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(fi.Size(), 10)
+		f, ok := d.cache[rel]
+		if !ok || f.Revision != rev {
+			data, err := readLimited(p)
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			f = File{Path: rel, Data: data, Revision: rev}
+		}
+		next[rel] = f
+		snap.Files = append(snap.Files, f)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.cache = next
+	sortFiles(snap.Files)
+	return snap, nil
+}
+
+func readLimited(p string) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, catalog.MaxFileSize+1))
+}
+
+// Watch implements Source. It returns an error when the directory goes away.
+func (d *Dir) Watch(ctx context.Context, sig *Signal) error {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := d.addTree(w, d.root); err != nil {
+		return err
+	}
+	sig.Healthy()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-w.Errors:
+			return fmt.Errorf("watch %s: %w", d.root, err)
+		case ev, ok := <-w.Events:
+			if !ok {
+				return fmt.Errorf("watch %s: closed", d.root)
+			}
+			if ev.Name == d.root && ev.Has(fsnotify.Remove|fsnotify.Rename) {
+				return fmt.Errorf("catalog directory %s was removed", d.root)
+			}
+			if ev.Has(fsnotify.Create) {
+				if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() && !strings.HasPrefix(filepath.Base(ev.Name), ".") {
+					// Files may have landed in it before the watch did: the snapshot
+					// that follows reads them.
+					if err := d.addTree(w, ev.Name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+						return err
+					}
+				}
+			}
+			if ev.Has(fsnotify.Chmod) && !ev.Has(fsnotify.Write) {
+				continue
+			}
+			sig.Changed(nil)
+		}
+	}
+}
+
+// addTree watches dir and every folder below it but hidden ones.
+func (d *Dir) addTree(w *fsnotify.Watcher, dir string) error {
+	return filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !e.IsDir() {
+			return nil
+		}
+		if p != d.root && strings.HasPrefix(e.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if err := w.Add(p); err != nil {
+			return fmt.Errorf("watch %s: %w", p, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,169 @@
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// startPipeline runs a pipeline on the sources until the test ends.
+func startPipeline(t *testing.T, st store.Store, box *inbox, srcs ...Source) *Pipeline {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p, err := New(Config{Sources: srcs, Store: st, Sender: box,
+		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel})),
+		RetryMin: 100 * time.Millisecond, RetryMax: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start(ctx)
+	t.Cleanup(func() { cancel(); p.Wait() })
+	return p
+}
+
+func writeFile(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestDir(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "catalog")
+	writeFile(t, filepath.Join(root, "controls", "a.yaml"), control("A"))
+	writeFile(t, filepath.Join(root, ".git", "ignored.yaml"), control("Hidden"))
+	src, err := NewDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t, "")
+	box := &inbox{}
+	p := startPipeline(t, st, box, src)
+	at := "@" + root
+
+	waitFor(t, 5*time.Second, "A", hasAll(t, st, "Control:A"+at))
+	// A folder made after the start, several levels deep, is watched too.
+	writeFile(t, filepath.Join(root, "team", "new", "controls", "b.yaml"), control("B"))
+	writeFile(t, filepath.Join(root, "frameworks", "f.yaml"), framework("F", "A", "B"))
+	waitFor(t, 5*time.Second, "B and F", hasAll(t, st, "Control:B"+at, "Framework:F"+at))
+	if got := names(t, st); slices.Contains(got, "Control:Hidden"+at) {
+		t.Errorf("a file in a hidden folder was applied: %v", got)
+	}
+
+	writeFile(t, filepath.Join(root, "controls", "a.yaml"), badSourceType)
+	waitFor(t, 5*time.Second, "the failure", func() bool { return box.find("controls/a.yaml:7:5: datasources[1].sourceType") != nil })
+
+	if err := os.Remove(filepath.Join(root, "frameworks", "f.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "F deleted", func() bool { return !slices.Contains(names(t, st), "Framework:F"+at) })
+
+	// The directory going away is a fault, not an empty catalog.
+	moved := root + ".moved"
+	if err := os.Rename(root, moved); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "the source down", func() bool { return p.Health() != nil })
+	if got := names(t, st); !slices.Contains(got, "Control:B"+at) {
+		t.Errorf("library lost B while the directory was away: %v", got)
+	}
+	if err := os.Rename(moved, root); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(root, "controls", "c.yaml"), control("C"))
+	waitFor(t, 10*time.Second, "C after the directory came back", hasAll(t, st, "Control:C"+at, "Control:B"+at))
+	waitFor(t, 5*time.Second, "healthy", func() bool { return p.Health() == nil })
+}
+
+func runGit(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t",
+		"GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_GLOBAL=/dev/null")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func TestGit(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	repo := t.TempDir()
+	runGit(t, repo, "init", "-q", "-b", "main")
+	writeFile(t, filepath.Join(repo, "controls", "a.yaml"), control("A"))
+	writeFile(t, filepath.Join(repo, "README.md"), "not a catalog file")
+	runGit(t, repo, "add", ".")
+	runGit(t, repo, "commit", "-q", "-m", "first")
+	first := runGit(t, repo, "rev-parse", "HEAD")
+
+	src, err := NewGit("file://"+repo, 200*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t, "")
+	box := &inbox{}
+	startPipeline(t, st, box, src)
+	at := "@file://" + repo
+
+	waitFor(t, 10*time.Second, "A", hasAll(t, st, "Control:A"+at))
+	if box.find(`created control "A" from controls/a.yaml at `+first) == nil {
+		t.Errorf("the change is not recorded with commit %s: %+v", first, box.all())
+	}
+
+	writeFile(t, filepath.Join(repo, "frameworks", "f.yaml"), framework("F", "A"))
+	runGit(t, repo, "add", ".")
+	runGit(t, repo, "commit", "-q", "-m", "framework")
+	runGit(t, repo, "rm", "-q", "controls/a.yaml")
+	runGit(t, repo, "commit", "-q", "-m", "remove a control still in use")
+	tip := runGit(t, repo, "rev-parse", "HEAD")
+	waitFor(t, 10*time.Second, "F", hasAll(t, st, "Framework:F"+at, "Control:A"+at))
+	waitFor(t, 10*time.Second, "the in-use failure at the tip", func() bool {
+		m := box.find("Revision: "+tip, `controls/a.yaml: file deleted, but control "A" is still used by framework "F"`)
+		return m != nil && m.Revision == tip
+	})
+
+	// A branch named after #.
+	runGit(t, repo, "checkout", "-q", "-b", "other")
+	writeFile(t, filepath.Join(repo, "controls", "o.yaml"), control("O"))
+	runGit(t, repo, "add", ".")
+	runGit(t, repo, "commit", "-q", "-m", "other")
+	branch, err := NewGit("file://"+repo+"#other", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := branch.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Revision != runGit(t, repo, "rev-parse", "other") || len(snap.Files) != 2 {
+		t.Errorf("snapshot of #other = %s with %d files", snap.Revision, len(snap.Files))
+	}
+	if branch.Name() != "file://"+repo+"#other" {
+		t.Errorf("Name() = %q", branch.Name())
+	}
+}
+
+func TestGitNameHidesPassword(t *testing.T) {
+	g, err := NewGit("https://user:s3cret@git.example.com/org/catalog.git#main", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Name(); got != "https://git.example.com/org/catalog.git#main" {
+		t.Errorf("Name() = %q", got)
+	}
+}

@@ -1,0 +1,438 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/notify"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// result is the outcome of one reconcile.
+type result struct {
+	changes  []notify.Change
+	failures []notify.Failure // sorted by path
+}
+
+func (r *result) count(action string) int {
+	n := 0
+	for _, c := range r.changes {
+		if c.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
+// Which version of a file is in effect.
+const (
+	useCurrent  = iota // as the source holds it now
+	useLastGood        // its last good version, kept from an earlier reconcile
+)
+
+type entry struct {
+	data []byte
+	rev  string
+	use  int
+}
+
+// reconcileRun is the state of one reconcile: the file set being worked towards, and
+// what went wrong on the way.
+type reconcileRun struct {
+	source   string
+	current  map[string]File
+	lastGood map[string]store.CatalogFile
+	effect   map[string]*entry // the files to apply, by path
+	dropped  map[string]bool   // files taken out for good in this run
+	restored map[string]bool   // deleted files kept in effect because they are in use
+	problems map[string][]string
+}
+
+// reconcile brings the library in step with a snapshot of source. Files are applied as
+// they stand when valid, else in their last good version, else not at all; problems
+// that involve several files (a framework naming a control that is missing, two files
+// with one name) take out the changed files first, and the set is checked again until
+// it is consistent. Then it is applied in one transaction, with Prune, and the last good
+// versions are saved. It returns an error only when the store fails.
+func (p *Pipeline) reconcile(ctx context.Context, source string, snap *Snapshot) (*result, error) {
+	// Another writer may change the library between the check and the transaction;
+	// Apply re-plans inside it and refuses, and the check runs again.
+	var last error
+	for range 3 {
+		res, err := p.reconcileOnce(ctx, source, snap)
+		if err == nil {
+			return res, nil
+		}
+		var diags catalog.Diagnostics
+		if !errors.As(err, &diags) && probity.ErrorCode(err) != probity.ECONFLICT {
+			return nil, err
+		}
+		last = err
+	}
+	return nil, fmt.Errorf("reconcile %s: the library kept changing: %w", source, last)
+}
+
+func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snapshot) (*result, error) {
+	kept, err := p.files.CatalogFiles(ctx, source)
+	if err != nil {
+		return nil, fmt.Errorf("read last good files of %s: %w", source, err)
+	}
+	lib, err := p.cfg.Store.Library(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read library: %w", err)
+	}
+	run := &reconcileRun{
+		source:   source,
+		current:  make(map[string]File, len(snap.Files)),
+		lastGood: make(map[string]store.CatalogFile, len(kept)),
+		effect:   make(map[string]*entry, len(snap.Files)),
+		dropped:  map[string]bool{},
+		restored: map[string]bool{},
+		problems: map[string][]string{},
+	}
+	for _, f := range kept {
+		run.lastGood[f.Path] = f
+	}
+	for _, f := range snap.Files {
+		run.current[f.Path] = f
+		run.effect[f.Path] = &entry{data: f.Data, rev: f.Revision, use: useCurrent}
+	}
+	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition}
+
+	var cat *catalog.Catalog
+	var blocked error
+	// Each round drops, reverts or restores at least one file, each at most once.
+	for rounds := 0; ; rounds++ {
+		if rounds > 3*(len(run.effect)+len(run.lastGood))+3 {
+			return nil, fmt.Errorf("reconcile %s: no consistent set of files found", source)
+		}
+		var diags catalog.Diagnostics
+		cat, diags = catalog.Load(run.files())
+		diags = append(diags, run.ownership(cat, lib)...)
+		if len(diags) > 0 {
+			run.takeOut(diags)
+			continue
+		}
+		if run.keepInUse(cat, lib) {
+			continue
+		}
+		_, err := catalog.MakePlan(cat, lib, opts)
+		var pd catalog.Diagnostics
+		switch {
+		case errors.As(err, &pd):
+			run.takeOut(pd)
+			continue
+		case err != nil:
+			// A refusal the files cannot be adjusted for (the store has no last good
+			// version of what would be pruned): apply nothing, report it.
+			blocked = err
+		}
+		break
+	}
+
+	res := &result{}
+	if blocked == nil {
+		plan, err := catalog.Apply(ctx, p.cfg.Store, cat, opts)
+		if err != nil {
+			return nil, err
+		}
+		if err := run.save(ctx, p.files, p.cfg.Now); err != nil {
+			return nil, err
+		}
+		res.changes = run.changes(plan, snap.Revision)
+	}
+	res.failures = run.failures(blocked)
+	return res, nil
+}
+
+// files returns the files in effect, in path order.
+func (run *reconcileRun) files() []catalog.File {
+	paths := slices.Sorted(maps.Keys(run.effect))
+	out := make([]catalog.File, len(paths))
+	for i, p := range paths {
+		out[i] = catalog.File{Path: p, Data: run.effect[p].data}
+	}
+	return out
+}
+
+// changed reports whether the file at path is in effect in a version other than its
+// last good one.
+func (run *reconcileRun) changed(path string) bool {
+	e := run.effect[path]
+	lg, ok := run.lastGood[path]
+	return e != nil && e.use == useCurrent && (!ok || !bytes.Equal(lg.Data, e.data))
+}
+
+// takeOut handles the files with problems: each changed one goes back to its last good
+// version, or out when it has none. When only unchanged files have problems, they go
+// out (their definitions clash with the library now).
+func (run *reconcileRun) takeOut(diags catalog.Diagnostics) {
+	byPath := map[string][]string{}
+	for _, d := range diags {
+		byPath[d.Path] = append(byPath[d.Path], d.String())
+	}
+	var changed, all []string
+	for path := range byPath {
+		if run.effect[path] == nil {
+			continue
+		}
+		all = append(all, path)
+		if run.changed(path) {
+			changed = append(changed, path)
+		}
+	}
+	targets := changed
+	if len(targets) == 0 {
+		targets = all
+	}
+	for _, path := range targets {
+		run.problems[path] = appendNew(run.problems[path], byPath[path]...)
+		e := run.effect[path]
+		if lg, ok := run.lastGood[path]; ok && e.use == useCurrent && !bytes.Equal(lg.Data, e.data) {
+			e.data, e.rev, e.use = lg.Data, lg.Revision, useLastGood
+			continue
+		}
+		delete(run.effect, path)
+		run.dropped[path] = true
+	}
+}
+
+// ownership reports the documents whose names the library already holds for another
+// owner: another source, another tool or the API. Taking them over would move a control
+// from one source to another behind its owner's back.
+func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) catalog.Diagnostics {
+	owner := map[string]string{}
+	for _, c := range lib.Controls {
+		if c.Type == probity.ControlTypeCustom {
+			owner[catalog.KindControl+"\x00"+c.Name] = c.ManagedBy
+		}
+	}
+	for _, f := range lib.Frameworks {
+		if f.Type == probity.FrameworkTypeCustom {
+			owner[catalog.KindFramework+"\x00"+f.Name] = f.ManagedBy
+		}
+	}
+	var out catalog.Diagnostics
+	check := func(doc *catalog.Document) {
+		other, ok := owner[doc.Kind+"\x00"+doc.Name()]
+		if !ok || other == run.source {
+			return
+		}
+		by := "catalog source " + other
+		if other == "" {
+			by = "the library (created through the API)"
+		}
+		out = append(out, catalog.Diagnostic{Path: doc.Path, Pos: namePos(run.effect[doc.Path].data), Field: "name",
+			Reason: fmt.Sprintf("%s name %q is already defined by %s", strings.ToLower(doc.Kind), doc.Name(), by)})
+	}
+	for _, d := range cat.Controls {
+		check(d)
+	}
+	for _, d := range cat.Frameworks {
+		check(d)
+	}
+	return out
+}
+
+// keepInUse keeps in effect the last good version of each file whose controls the
+// files would no longer define while a framework still uses them: deleting a file, or
+// taking a control out of it, must not break a framework. It reports whether it changed
+// the file set.
+func (run *reconcileRun) keepInUse(cat *catalog.Catalog, lib *store.Library) bool {
+	declared := map[string]bool{}
+	for _, d := range cat.Controls {
+		declared[d.Name()] = true
+	}
+	declaredFw := map[string]bool{}
+	for _, d := range cat.Frameworks {
+		declaredFw[d.Name()] = true
+	}
+	var definedBy map[string]string // control name -> last good path, read when needed
+	changed := false
+	for _, c := range lib.Controls {
+		if c.ManagedBy != run.source || c.Type != probity.ControlTypeCustom || declared[c.Name] {
+			continue
+		}
+		users := run.users(c, cat, lib, declaredFw)
+		if len(users) == 0 {
+			continue
+		}
+		if definedBy == nil {
+			definedBy = run.lastGoodControls()
+		}
+		path, ok := definedBy[c.Name]
+		if !ok || run.dropped[path] || run.restored[path] {
+			continue // MakePlan refuses the prune and says why
+		}
+		lg := run.lastGood[path]
+		used := fmt.Sprintf("control %q is still used by framework %s", c.Name, quoteAll(users))
+		switch e := run.effect[path]; {
+		case e == nil:
+			run.effect[path] = &entry{data: lg.Data, rev: lg.Revision, use: useLastGood}
+			run.restored[path] = true
+			run.problems[path] = appendNew(run.problems[path], path+": file deleted, but "+used+"; its last good version stays in effect")
+			changed = true
+		case e.use == useCurrent:
+			e.data, e.rev, e.use = lg.Data, lg.Revision, useLastGood
+			run.problems[path] = appendNew(run.problems[path], path+": no longer defines a control that is in use: "+used+"; its last good version stays in effect")
+			changed = true
+		}
+	}
+	return changed
+}
+
+// users returns the names of the frameworks that would still use control c after the
+// plan: those in the files, and those in the library that the plan keeps as they are.
+func (run *reconcileRun) users(c probity.Control, cat *catalog.Catalog, lib *store.Library, declaredFw map[string]bool) []string {
+	var users []string
+	for _, d := range cat.Frameworks {
+		for _, refs := range d.Refs {
+			if slices.ContainsFunc(refs, func(r catalog.Ref) bool { return r.ID == c.ID || (r.ID == "" && r.Name == c.Name) }) {
+				users = append(users, d.Name())
+				break
+			}
+		}
+	}
+	for _, f := range lib.Frameworks {
+		custom := f.Type == probity.FrameworkTypeCustom
+		if custom && (f.ManagedBy == run.source || declaredFw[f.Name]) {
+			continue // replaced by the files' version, or pruned
+		}
+		if f.Uses(c.ID) {
+			users = append(users, f.Name)
+		}
+	}
+	slices.Sort(users)
+	return slices.Compact(users)
+}
+
+// lastGoodControls maps the name of each control in the last good files to its file.
+func (run *reconcileRun) lastGoodControls() map[string]string {
+	files := make([]catalog.File, 0, len(run.lastGood))
+	for _, f := range run.lastGood {
+		files = append(files, catalog.File{Path: f.Path, Data: f.Data})
+	}
+	cat, _ := catalog.Load(files) // last good files loaded together before
+	out := map[string]string{}
+	for _, d := range cat.Controls {
+		out[d.Name()] = d.Path
+	}
+	return out
+}
+
+// save makes the store's last good versions the files now in effect.
+func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileStore, now func() time.Time) error {
+	var put []store.CatalogFile
+	var remove []string
+	at := now().UTC()
+	for path, e := range run.effect {
+		if lg, ok := run.lastGood[path]; !ok || !bytes.Equal(lg.Data, e.data) || lg.Revision != e.rev {
+			put = append(put, store.CatalogFile{Source: run.source, Path: path, Data: e.data, Revision: e.rev, UpdatedAt: at})
+		}
+	}
+	for path := range run.lastGood {
+		if run.effect[path] == nil {
+			remove = append(remove, path)
+		}
+	}
+	if len(put) == 0 && len(remove) == 0 {
+		return nil
+	}
+	if err := files.SaveCatalogFiles(ctx, run.source, put, remove); err != nil {
+		return fmt.Errorf("save last good files of %s: %w", run.source, err)
+	}
+	return nil
+}
+
+// changes describes the applied plan with the files behind each change.
+func (run *reconcileRun) changes(plan *catalog.Plan, revision string) []notify.Change {
+	var gone map[string]string // "kind\x00name" -> path, of files no longer in effect
+	out := make([]notify.Change, 0, len(plan.Changes))
+	for _, c := range plan.Changes {
+		path := c.Path
+		if c.Action == catalog.Delete {
+			if gone == nil {
+				gone = run.goneDefinitions()
+			}
+			path = gone[c.Kind+"\x00"+c.Name]
+		}
+		out = append(out, notify.Change{Action: string(c.Action), Kind: c.Kind, Name: c.Name, Path: path,
+			Revision: revision, Members: c.Members})
+	}
+	return out
+}
+
+// goneDefinitions maps what the last good files no longer in effect defined to their
+// paths.
+func (run *reconcileRun) goneDefinitions() map[string]string {
+	var files []catalog.File
+	for path, f := range run.lastGood {
+		if e := run.effect[path]; e == nil || !bytes.Equal(e.data, f.Data) {
+			files = append(files, catalog.File{Path: path, Data: f.Data})
+		}
+	}
+	cat, _ := catalog.Load(files)
+	out := map[string]string{}
+	for _, d := range append(cat.Controls, cat.Frameworks...) {
+		out[d.Kind+"\x00"+d.Name()] = d.Path
+	}
+	return out
+}
+
+// failures lists the files not in effect as the source now holds them, and a refusal
+// that stopped the whole reconcile.
+func (run *reconcileRun) failures(blocked error) []notify.Failure {
+	var out []notify.Failure
+	paths := slices.Sorted(maps.Keys(run.problems))
+	for _, path := range paths {
+		e := run.effect[path]
+		if e != nil && e.use == useCurrent {
+			continue // a problem of an earlier round that a later change resolved
+		}
+		out = append(out, notify.Failure{Path: path, Problems: run.problems[path], KeptLastGood: e != nil})
+	}
+	if blocked != nil {
+		out = append(out, notify.Failure{Path: "", Problems: strings.Split(blocked.Error(), "\n"), KeptLastGood: true})
+	}
+	return out
+}
+
+// namePos returns the position of a top-level name key, where the loader places
+// problems with a name, or the zero Pos (the whole file) when there is none to find.
+func namePos(data []byte) catalog.Pos {
+	for i, line := range strings.Split(string(data), "\n") {
+		t := strings.TrimLeft(line, " \t{")
+		if len(line)-len(t) > 2 {
+			continue // nested deeper than the top level
+		}
+		if strings.HasPrefix(t, "name:") || strings.HasPrefix(t, `"name":`) {
+			return catalog.Pos{Line: i + 1, Col: len(line) - len(t) + 1}
+		}
+	}
+	return catalog.Pos{}
+}
+
+func quoteAll(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func appendNew(list []string, items ...string) []string {
+	for _, it := range items {
+		if !slices.Contains(list, it) {
+			list = append(list, it)
+		}
+	}
+	return list
+}

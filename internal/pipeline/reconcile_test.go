@@ -1,0 +1,173 @@
+package pipeline
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// step is one state of the sources and what must follow from it.
+type step struct {
+	source string            // which source the files belong to; "" means "a"
+	files  map[string]string // the whole snapshot
+	want   []string          // the library afterwards (see names)
+	// failures are substrings that the outcome's failure text must hold, in order of
+	// the failing files; none means every file is in effect.
+	failures []string
+	changes  []string // substrings of the outcome text
+}
+
+func TestReconcile(t *testing.T) {
+	tests := []struct {
+		name  string
+		steps []step
+	}{
+		{"framework before its controls", []step{
+			{files: map[string]string{"frameworks/f.yaml": framework("F", "A")},
+				failures: []string{`frameworks/f.yaml (not in effect):`, `frameworks/f.yaml:5:9: controlSets[0].controls[0]: no control is named "A"`}},
+			{files: map[string]string{"frameworks/f.yaml": framework("F", "A"), "controls/a.yaml": control("A")},
+				want:    []string{"Control:A@a", "Framework:F@a"},
+				changes: []string{`created control "A" from controls/a.yaml`, `created framework "F" from frameworks/f.yaml`}},
+		}},
+		{"bad file keeps its last good version, fix applies", []step{
+			{files: map[string]string{"controls/a.yaml": control("A")}, want: []string{"Control:A@a"}},
+			{files: map[string]string{"controls/a.yaml": badSourceType, "controls/b.yaml": control("B")},
+				want: []string{"Control:A@a", "Control:B@a"},
+				failures: []string{"controls/a.yaml (its last good version stays in effect):",
+					"controls/a.yaml:7:5: datasources[1].sourceType: must be one of AWS_Cloudtrail"},
+				changes: []string{`created control "B"`}},
+			{files: map[string]string{"controls/a.yaml": control("A") + "testingInformation: fixed\n", "controls/b.yaml": control("B")},
+				want: []string{"Control:A@a", "Control:B@a"}, changes: []string{`updated control "A" from controls/a.yaml: testingInformation`}},
+		}},
+		{"deleting a file deletes what it defined", []step{
+			{files: map[string]string{"controls/a.yaml": control("A"), "controls/b.yaml": control("B")}, want: []string{"Control:A@a", "Control:B@a"}},
+			{files: map[string]string{"controls/a.yaml": control("A")}, want: []string{"Control:A@a"},
+				changes: []string{`deleted control "B" (was in controls/b.yaml)`}},
+		}},
+		{"deleting a file still in use keeps it", []step{
+			{files: map[string]string{"controls/a.yaml": control("A"), "frameworks/f.yaml": framework("F", "A")}, want: []string{"Control:A@a", "Framework:F@a"}},
+			{files: map[string]string{"frameworks/f.yaml": framework("F", "A")}, want: []string{"Control:A@a", "Framework:F@a"},
+				failures: []string{`controls/a.yaml: file deleted, but control "A" is still used by framework "F"; its last good version stays in effect`}},
+			{files: map[string]string{}, want: nil, changes: []string{`deleted control "A" (was in controls/a.yaml)`, `deleted framework "F" (was in frameworks/f.yaml)`}},
+		}},
+		{"renaming a control in use keeps the old version", []step{
+			{files: map[string]string{"controls/a.yaml": control("A"), "frameworks/f.yaml": framework("F", "A")}, want: []string{"Control:A@a", "Framework:F@a"}},
+			{files: map[string]string{"controls/a.yaml": control("A2"), "frameworks/f.yaml": framework("F", "A")}, want: []string{"Control:A@a", "Framework:F@a"},
+				failures: []string{`controls/a.yaml: no longer defines a control that is in use: control "A" is still used by framework "F"`}},
+		}},
+		{"a framework changed to name a missing control keeps its last good version", []step{
+			{files: map[string]string{"controls/a.yaml": control("A"), "frameworks/f.yaml": framework("F", "A")}, want: []string{"Control:A@a", "Framework:F@a"}},
+			{files: map[string]string{"controls/a.yaml": control("A"), "frameworks/f.yaml": framework("F", "A", "Nope")}, want: []string{"Control:A@a", "Framework:F@a"},
+				failures: []string{`frameworks/f.yaml (its last good version stays in effect):`, `no control is named "Nope"`}},
+		}},
+		{"a new file reusing a name fails, the old one stays", []step{
+			{files: map[string]string{"controls/a.yaml": control("A")}, want: []string{"Control:A@a"}},
+			{files: map[string]string{"controls/a.yaml": control("A"), "controls/copy.yaml": control("A")}, want: []string{"Control:A@a"},
+				failures: []string{`controls/copy.yaml (not in effect):`, `controls/copy.yaml:1:1: name: control name "A" is also defined in controls/a.yaml:1:1`}},
+		}},
+		{"two sources defining one name", []step{
+			{files: map[string]string{"controls/a.yaml": control("A")}, want: []string{"Control:A@a"}},
+			{source: "b", files: map[string]string{"controls/a.yaml": control("A"), "controls/b.yaml": control("B")},
+				want:     []string{"Control:A@a", "Control:B@b"},
+				failures: []string{`controls/a.yaml:1:1: name: control name "A" is already defined by catalog source a`}},
+		}},
+		{"a framework of one source uses the controls of another", []step{
+			{source: "b", files: map[string]string{"frameworks/f.yaml": framework("F", "A")}, failures: []string{`no control is named "A"`}},
+			{files: map[string]string{"controls/a.yaml": control("A")}, want: []string{"Control:A@a", "Framework:F@b"}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openStore(t, "")
+			srcs := map[string]*staticSource{"a": {name: "a"}, "b": {name: "b"}}
+			box := &inbox{}
+			p, err := New(Config{Sources: []Source{srcs["a"], srcs["b"]}, Store: st, Sender: box})
+			if err != nil {
+				t.Fatal(err)
+			}
+			runners := map[string]*runner{"a": p.runners[0], "b": p.runners[1]}
+			for i, s := range tt.steps {
+				name := s.source
+				if name == "" {
+					name = "a"
+				}
+				srcs[name].set("", s.files)
+				before := len(box.all())
+				if err := p.reconcileSource(ctx, runners[name], true); err != nil {
+					t.Fatalf("step %d: %v", i, err)
+				}
+				// What another source was waiting for is retried.
+				for other, r := range runners {
+					r.mu.Lock()
+					pending := r.pending
+					r.pending = false
+					r.mu.Unlock()
+					if other != name && pending {
+						if err := p.reconcileSource(ctx, r, true); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				if diff := cmp.Diff(s.want, names(t, st)); diff != "" {
+					t.Errorf("step %d: library (-want +got):\n%s", i, diff)
+				}
+				msgs := box.all()[before:]
+				text := ""
+				if len(msgs) > 0 {
+					text = msgs[0].Text
+				}
+				for _, want := range append(s.failures, s.changes...) {
+					if !strings.Contains(text, want) {
+						t.Errorf("step %d: outcome lacks %q; it is:\n%s", i, want, text)
+					}
+				}
+				if len(s.failures) == 0 && len(msgs) > 0 && !msgs[0].OK {
+					t.Errorf("step %d: unexpected failure:\n%s", i, text)
+				}
+			}
+		})
+	}
+}
+
+// TestLastGoodSurvivesRestart checks that a file's last good version is kept in the
+// store: a new pipeline on the same database keeps it in effect.
+func TestLastGoodSurvivesRestart(t *testing.T) {
+	ctx := context.Background()
+	path := t.TempDir() + "/probity.db"
+	src := &staticSource{name: "a"}
+	src.set("", map[string]string{"controls/a.yaml": control("A"), "frameworks/f.yaml": framework("F", "A")})
+	p, err := New(Config{Sources: []Source{src}, Store: openStore(t, path)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
+		t.Fatal(err)
+	}
+
+	st := openStore(t, path)
+	box := &inbox{}
+	p, err = New(Config{Sources: []Source{src}, Store: st, Sender: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.set("", map[string]string{"controls/a.yaml": badSourceType, "frameworks/f.yaml": framework("F", "A")})
+	if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Control:A@a", "Framework:F@a"}, names(t, st)); diff != "" {
+		t.Errorf("library (-want +got):\n%s", diff)
+	}
+	if box.find("controls/a.yaml (its last good version stays in effect)", "controls/a.yaml:7:5") == nil {
+		t.Errorf("no failure notified; got %+v", box.all())
+	}
+	notes, err := st.Notifications(ctx, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 2 || notes[0].Source != "a" || !strings.Contains(notes[0].Description, "controls/a.yaml:7:5: datasources[1].sourceType") {
+		t.Errorf("stored notifications = %+v", notes)
+	}
+}

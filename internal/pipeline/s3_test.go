@@ -1,0 +1,424 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/probity-dev/probity/internal/mototest"
+	"github.com/probity-dev/probity/internal/notify"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+const (
+	bucket = "catalog-bucket"
+	prefix = "catalog/"
+)
+
+// world is a bucket whose events go to an SQS queue (with a dead-letter queue), and an
+// SNS topic whose messages a test reads back from a subscribed queue.
+type world struct {
+	moto      *mototest.Server
+	s3        *s3.Client
+	sqs       *sqs.Client
+	queue     string
+	dlq       string
+	topic     string
+	outcomes  string
+	collected []string
+	mu        sync.Mutex
+}
+
+func newWorld(t *testing.T, m *mototest.Server) *world {
+	t.Helper()
+	cfg := m.Config()
+	w := &world{moto: m, s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), sqs: sqs.NewFromConfig(cfg)}
+	w.setUp(t)
+	return w
+}
+
+func (w *world) setUp(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := w.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	must(err)
+	dlq, err := w.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("catalog-dlq")})
+	must(err)
+	w.dlq = aws.ToString(dlq.QueueUrl)
+	redrive, _ := json.Marshal(map[string]string{"deadLetterTargetArn": w.queueARN(t, w.dlq), "maxReceiveCount": "3"})
+	q, err := w.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("catalog-events"),
+		Attributes: map[string]string{"RedrivePolicy": string(redrive)}})
+	must(err)
+	w.queue = aws.ToString(q.QueueUrl)
+	_, err = w.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+		Bucket: aws.String(bucket),
+		NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
+			QueueArn: aws.String(w.queueARN(t, w.queue)),
+			Events:   []s3types.Event{"s3:ObjectCreated:*", "s3:ObjectRemoved:*"},
+		}}},
+	})
+	must(err)
+
+	sn := sns.NewFromConfig(w.moto.Config())
+	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("catalog-outcomes")})
+	must(err)
+	w.topic = aws.ToString(topic.TopicArn)
+	out, err := w.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("outcomes")})
+	must(err)
+	w.outcomes = aws.ToString(out.QueueUrl)
+	_, err = sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String(w.queueARN(t, w.outcomes)), Attributes: map[string]string{"RawMessageDelivery": "true"}})
+	must(err)
+}
+
+func (w *world) queueARN(t *testing.T, queue string) string {
+	t.Helper()
+	out, err := w.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(queue), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]
+}
+
+func (w *world) put(t *testing.T, key, body string) {
+	t.Helper()
+	_, err := w.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + key), Body: strings.NewReader(body)})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (w *world) remove(t *testing.T, key string) {
+	t.Helper()
+	_, err := w.s3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// notifications returns every SNS message read back so far.
+func (w *world) notifications(t *testing.T) []string {
+	t.Helper()
+	out, err := w.sqs.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(w.outcomes), MaxNumberOfMessages: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, m := range out.Messages {
+		w.collected = append(w.collected, aws.ToString(m.Body))
+		_, _ = w.sqs.DeleteMessage(context.Background(), &sqs.DeleteMessageInput{QueueUrl: aws.String(w.outcomes), ReceiptHandle: m.ReceiptHandle})
+	}
+	return slices.Clone(w.collected)
+}
+
+// waitNotification waits for an SNS message holding every part.
+func (w *world) waitNotification(t *testing.T, parts ...string) string {
+	t.Helper()
+	var found string
+	waitFor(t, 20*time.Second, fmt.Sprintf("a notification with %q", parts), func() bool {
+		for _, n := range w.notifications(t) {
+			if containsAll(n, parts...) {
+				found = n
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+func containsAll(s string, parts ...string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// startS3Pipeline runs a pipeline on the bucket (with the queue unless polling) until
+// the returned stop is called.
+func startS3Pipeline(t *testing.T, w *world, st store.Store, polling bool) (*Pipeline, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	queue := w.queue
+	if polling {
+		queue = ""
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel}))
+	srcs, err := OpenSources(ctx, []string{"s3://" + bucket + "/" + strings.TrimSuffix(prefix, "/")}, SourceOptions{
+		Queue: queue, PathStyle: true, AWSConfig: w.moto.ConfigFunc(), WaitSeconds: 1, Interval: 300 * time.Millisecond, Logger: log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := notify.NewRegistry(notify.Kinds())
+	if err != nil {
+		t.Fatal(err)
+	}
+	targets, err := reg.Open(ctx, []string{"sns:" + w.topic}, notify.Env{AWSConfig: w.moto.ConfigFunc()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := notify.NewDispatcher(targets, notify.DispatchOptions{Backoff: 100 * time.Millisecond, Logger: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start(ctx)
+	p, err := New(Config{Sources: srcs, Store: st, Sender: d, Logger: log, Registerer: prometheus.NewRegistry(),
+		RetryMin: 200 * time.Millisecond, RetryMax: time.Second, Debounce: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Start(ctx)
+	stop := func() { cancel(); p.Wait(); d.Wait() }
+	t.Cleanup(stop)
+	return p, stop
+}
+
+func hasAll(t *testing.T, st store.Store, want ...string) func() bool {
+	return func() bool {
+		got := names(t, st)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+const s3Source = "s3://" + bucket + "/catalog"
+
+func TestS3Events(t *testing.T) {
+	m := mototest.Start(t)
+	w := newWorld(t, m)
+	dbPath := t.TempDir() + "/probity.db"
+	st := openStore(t, dbPath)
+	p, stop := startS3Pipeline(t, w, st, false)
+	ctx := context.Background()
+	at := "@" + s3Source
+
+	t.Run("framework before its controls", func(t *testing.T) {
+		w.put(t, "frameworks/f.yaml", framework("F", "A"))
+		w.waitNotification(t, `frameworks/f.yaml:5:9: controlSets[0].controls[0]: no control is named "A"`)
+		time.Sleep(300 * time.Millisecond)
+		w.put(t, "controls/a.yaml", control("A"))
+		waitFor(t, 10*time.Second, "A and F", hasAll(t, st, "Control:A"+at, "Framework:F"+at))
+		w.waitNotification(t, `created control "A" from controls/a.yaml`)
+	})
+	t.Run("bad file notified with its position, then fixed", func(t *testing.T) {
+		w.put(t, "controls/a.yaml", badSourceType)
+		n := w.waitNotification(t, "controls/a.yaml (its last good version stays in effect)",
+			"controls/a.yaml:7:5: datasources[1].sourceType: must be one of AWS_Cloudtrail")
+		if !strings.Contains(n, "Catalog source: "+s3Source) {
+			t.Errorf("notification does not name the source:\n%s", n)
+		}
+		w.put(t, "controls/a.yaml", control("A")+"testingInformation: fixed\n")
+		w.waitNotification(t, `updated control "A" from controls/a.yaml: testingInformation`)
+	})
+	t.Run("deleting a file in use, then a file", func(t *testing.T) {
+		w.remove(t, "controls/a.yaml")
+		w.waitNotification(t, `controls/a.yaml: file deleted, but control "A" is still used by framework "F"`)
+		w.remove(t, "frameworks/f.yaml")
+		w.waitNotification(t, `deleted framework "F" (was in frameworks/f.yaml)`, `deleted control "A" (was in controls/a.yaml)`)
+		waitFor(t, 10*time.Second, "an empty library", func() bool { return len(names(t, st)) == 0 })
+	})
+	t.Run("multipart upload, copy, spaces and non-ASCII keys", func(t *testing.T) {
+		key := prefix + "controls/multi part.yaml"
+		mp, err := w.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		part, err := w.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: mp.UploadId,
+			PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte(control("Multipart")))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: mp.UploadId,
+			MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{{ETag: part.ETag, PartNumber: aws.Int32(1)}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 10*time.Second, "the multipart control", hasAll(t, st, "Control:Multipart"+at))
+
+		// Outside the prefix nothing happens; copied in, it is applied.
+		staging := "staging/copied.yaml"
+		if _, err := w.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(staging), Body: strings.NewReader(control("Copied"))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + "controls/copied.yaml"),
+			CopySource: aws.String(url.PathEscape(bucket + "/" + staging))}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, 10*time.Second, "the copied control", hasAll(t, st, "Control:Copied"+at))
+
+		w.put(t, "controls/Zugriff prüfen ü+é.yaml", control("Zugriffsprüfung"))
+		waitFor(t, 10*time.Second, "the non-ASCII control", hasAll(t, st, "Control:Zugriffsprüfung"+at))
+		w.waitNotification(t, `created control "Zugriffsprüfung" from controls/Zugriff prüfen ü+é.yaml`)
+	})
+	t.Run("1000 files at once", func(t *testing.T) {
+		before := counterValue(p.metrics.reconciles.WithLabelValues(s3Source, "ok"))
+		start := time.Now()
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 16)
+		for i := range 1000 {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				w.put(t, fmt.Sprintf("bulk/controls/c%04d.yaml", i), control(fmt.Sprintf("Bulk %04d", i)))
+			}()
+		}
+		wg.Wait()
+		t.Logf("1000 uploads took %v", time.Since(start))
+		waitFor(t, 120*time.Second, "1000 controls", func() bool { return len(names(t, st)) == 1003 })
+		waitFor(t, 60*time.Second, "the queue drained", func() bool { return w.queueDepth(t, w.queue) == 0 })
+		n := counterValue(p.metrics.reconciles.WithLabelValues(s3Source, "ok")) - before
+		t.Logf("1000 uploads applied after %v, in %v reconciles", time.Since(start), n)
+		if n > 20 {
+			t.Errorf("1000 uploads caused %v reconciles; want a few", n)
+		}
+		if d := w.queueDepth(t, w.dlq); d != 0 {
+			t.Errorf("%d messages went to the dead-letter queue", d)
+		}
+	})
+	t.Run("Probity restarted mid-stream", func(t *testing.T) {
+		stop()
+		w.put(t, "controls/while-down.yaml", control("While down"))
+		w.remove(t, "controls/copied.yaml")
+		st2 := openStore(t, dbPath)
+		startS3Pipeline(t, w, st2, false)
+		waitFor(t, 20*time.Second, "the changes made while stopped", func() bool {
+			got := names(t, st2)
+			return slices.Contains(got, "Control:While down"+at) && !slices.Contains(got, "Control:Copied"+at)
+		})
+	})
+}
+
+func (w *world) queueDepth(t *testing.T, queue string) int {
+	t.Helper()
+	out, err := w.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{QueueUrl: aws.String(queue),
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, v := range out.Attributes {
+		var k int
+		fmt.Sscan(v, &k)
+		n += k
+	}
+	return n
+}
+
+func TestS3EmulatorRestart(t *testing.T) {
+	m := mototest.Start(t)
+	w := newWorld(t, m)
+	st := openStore(t, "")
+	p, _ := startS3Pipeline(t, w, st, false)
+	at := "@" + s3Source
+	w.put(t, "controls/a.yaml", control("A"))
+	waitFor(t, 10*time.Second, "A", hasAll(t, st, "Control:A"+at))
+	waitFor(t, 5*time.Second, "healthy", func() bool { return p.Health() == nil })
+
+	m.Stop()
+	waitFor(t, 15*time.Second, "the source reported down", func() bool { return p.Health() != nil })
+	if err := p.Health(); !strings.Contains(err.Error(), s3Source) {
+		t.Errorf("Health() = %v, want it to name %s", err, s3Source)
+	}
+	if got := names(t, st); !slices.Contains(got, "Control:A"+at) {
+		t.Errorf("library lost A while the emulator was down: %v", got)
+	}
+
+	// The emulator comes back empty: the bucket holds what its owners upload again.
+	m.Restart(t)
+	w.setUp(t)
+	w.put(t, "controls/a.yaml", control("A"))
+	w.put(t, "controls/b.yaml", control("B"))
+	waitFor(t, 30*time.Second, "A and B after the restart", hasAll(t, st, "Control:A"+at, "Control:B"+at))
+	waitFor(t, 15*time.Second, "healthy again", func() bool { return p.Health() == nil })
+	if v := counterValue(p.metrics.sourceErrors.WithLabelValues(s3Source)); v == 0 {
+		t.Error("source errors were not counted")
+	}
+}
+
+func TestS3Polling(t *testing.T) {
+	m := mototest.Start(t)
+	w := newWorld(t, m)
+	st := openStore(t, "")
+	startS3Pipeline(t, w, st, true)
+	at := "@" + s3Source
+	w.put(t, "controls/a.yaml", control("A"))
+	w.put(t, "frameworks/f.yaml", framework("F", "A"))
+	waitFor(t, 10*time.Second, "A and F", hasAll(t, st, "Control:A"+at, "Framework:F"+at))
+	w.put(t, "frameworks/f.yaml", framework("F", "A")+"description: polled\n")
+	w.waitNotification(t, `updated framework "F" from frameworks/f.yaml: description`)
+	w.remove(t, "frameworks/f.yaml")
+	waitFor(t, 10*time.Second, "F deleted", func() bool { return !slices.Contains(names(t, st), "Framework:F"+at) })
+}
+
+func TestParseS3Events(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []objectEvent
+		err  bool
+	}{
+		{"test event", `{"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"b"}`, nil, false},
+		{"every record, keys decoded", `{"Records":[
+			{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"catalog%2Fcontrols%2FMy+Control+%C3%BC.yaml"}}},
+			{"eventSource":"aws:s3","eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"b"},"object":{"key":"catalog/a%2Bb.yaml"}}}]}`,
+			[]objectEvent{{"ObjectCreated:Put", "b", "catalog/controls/My Control ü.yaml"}, {"ObjectRemoved:Delete", "b", "catalog/a+b.yaml"}}, false},
+		{"wrapped by SNS", `{"Type":"Notification","Message":"{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Copy\",\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"x.yaml\"}}}]}"}`,
+			[]objectEvent{{"ObjectCreated:Copy", "b", "x.yaml"}}, false},
+		{"not an event", `hello`, nil, true},
+		{"no records", `{"foo":1}`, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseS3Events(tt.body)
+			if (err != nil) != tt.err {
+				t.Fatalf("err = %v, want error %v", err, tt.err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func counterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		panic(err)
+	}
+	return m.GetCounter().GetValue()
+}

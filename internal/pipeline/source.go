@@ -1,0 +1,107 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// Source is somewhere catalog files live: a bucket, a directory, a git repository.
+//
+// Lifecycle: the pipeline calls Snapshot once at start, then runs Watch for as long as it
+// runs; each time Watch signals a change, or a poll is due, the pipeline calls Snapshot
+// again (never two at once for one source) and reconciles what it returns. When Watch
+// returns an error the pipeline marks the source down, waits (backing off) and calls
+// Watch again, then reconciles once to catch up on whatever was missed.
+type Source interface {
+	// Name returns the stable name that owns what the source defines in the library
+	// (catalog.Options.Source): a bucket URL, a repository URL, a directory path.
+	Name() string
+	// Snapshot returns every catalog file the source holds now, reading again only the
+	// files that changed since the last call. It returns an error, and no snapshot,
+	// when the source cannot be read whole.
+	Snapshot(ctx context.Context) (*Snapshot, error)
+	// Watch blocks until ctx is done (returning nil) or the source fails (returning why).
+	// It calls sig.Changed when the source may have changed and sig.Healthy after each
+	// successful look at it.
+	Watch(ctx context.Context, sig *Signal) error
+}
+
+// Seeder is a Source that can skip fetching files again after a restart: Seed gives it
+// the last good versions the store holds, before the first Snapshot.
+type Seeder interface {
+	Seed(files []store.CatalogFile)
+}
+
+// Snapshot is the whole content of a source at one moment.
+type Snapshot struct {
+	// Revision is what the source as a whole was at (the git commit); may be empty.
+	Revision string
+	// Files holds the catalog files, in path order.
+	Files []File
+}
+
+// File is one catalog file of a snapshot.
+type File struct {
+	Path     string // object key or path below the source's root, with forward slashes
+	Data     []byte
+	Revision string // ETag, git blob hash, or modification time and size
+}
+
+// fingerprint identifies the content of a snapshot: equal fingerprints mean nothing
+// changed.
+func (s *Snapshot) fingerprint() string {
+	h := sha256.New()
+	h.Write([]byte(s.Revision))
+	for _, f := range s.Files {
+		h.Write([]byte{0})
+		h.Write([]byte(f.Path))
+		h.Write([]byte{0})
+		sum := sha256.Sum256(f.Data)
+		h.Write(sum[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func sortFiles(files []File) {
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+}
+
+// isCatalogPath reports whether a relative path names a catalog file: a catalog
+// extension and no hidden folder or file on the way (.git and the like).
+func isCatalogPath(p string) bool {
+	if !catalog.IsCatalogFile(p) {
+		return false
+	}
+	for _, part := range strings.Split(p, "/") {
+		if strings.HasPrefix(part, ".") || part == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// Signal is how a Source's Watch tells the pipeline what it saw.
+type Signal struct {
+	r *runner
+}
+
+// Changed asks for a reconcile of the source. Changes signalled close together lead to
+// one reconcile. done, when not nil, is called once that reconcile (one that started
+// after the call) has ended: with nil when it was carried out, even if some files were
+// invalid (their failure is notified), or with the error that stopped it (the source or
+// the store failing). Sources use done to acknowledge events only once they are applied.
+func (s *Signal) Changed(done func(ctx context.Context, err error)) { s.r.request(false, done) }
+
+// Healthy says that the source's watch is working.
+func (s *Signal) Healthy() { s.r.setWatchErr(nil) }
+
+func invalidf(format string, args ...any) error {
+	return probity.Errorf(probity.EINVALID, format, args...)
+}
