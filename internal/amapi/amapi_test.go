@@ -81,17 +81,22 @@ func client(url string, hc *http.Client) *am.Client {
 	return am.New(o)
 }
 
-// modelOperations reads the operations of botocore's auditmanager model, or skips the
-// test when botocore is not installed.
+// modelOperations reads the operations of botocore's auditmanager model. Without
+// botocore it skips the test on a developer's machine and fails it in CI, where botocore
+// is installed with python3.
 func modelOperations(t *testing.T) map[string]amapi.Operation {
 	t.Helper()
+	skip := t.Skipf
+	if os.Getenv("CI") != "" {
+		skip = t.Fatalf
+	}
 	out, err := exec.Command("python3", "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
 	if err != nil {
-		t.Skip("botocore is not installed: cannot compare the routes with the service model")
+		skip("botocore is not installed: cannot compare the routes with the service model")
 	}
 	f, err := os.Open(filepath.Join(strings.TrimSpace(string(out)), "data", "auditmanager", "2017-07-25", "service-2.json.gz"))
 	if err != nil {
-		t.Skipf("no auditmanager model in botocore: %v", err)
+		skip("no auditmanager model in botocore: %v", err)
 	}
 	defer f.Close()
 	gz, err := gzip.NewReader(f)
