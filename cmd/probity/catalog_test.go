@@ -136,6 +136,16 @@ func TestPlanApplyExport(t *testing.T) {
 				t.Fatalf("plan of a changed description:\n%s", out)
 			}
 
+			// One broken file stops the whole apply: the valid change beside it waits too.
+			out = run(1, "apply", writeFiles(t, map[string]string{
+				"controls/c.yaml": strings.Replace(readFile(t, "../../examples/controls/example-control.yaml"), "description: Information", "description: Changed information", 1),
+				"controls/bad.yaml": "name: Bad\ndatasources:\n  - sourceName: X\n    sourceType: AWS_Config\n",
+			}))
+			if !strings.Contains(out, "/controls/bad.yaml:3:5: datasources[0].sourceKeyword.keywordValue: is required for sourceType AWS_Config") {
+				t.Fatalf("apply with a broken file:\n%s", out)
+			}
+			run(0, "plan", "--detailed-exitcode", "../../examples")
+
 			// Pruning the control the framework uses is refused, and nothing is applied.
 			onlyFramework := writeFiles(t, map[string]string{"frameworks/f.yaml": readFile(t, "../../examples/frameworks/example-framework.yaml")})
 			out = run(1, "apply", "--prune", onlyFramework)
