@@ -67,12 +67,10 @@ func dropDuplicates(docs []*Document, what string, diags *Diagnostics) []*Docume
 			var others []string
 			for _, o := range ds {
 				if o != d {
-					p, _ := o.place("name")
-					others = append(others, fmt.Sprintf("%s:%d:%d", o.Path, p.Line, p.Col))
+					others = append(others, fmt.Sprintf("%s:%d:%d", o.Path, o.namePos.Line, o.namePos.Col))
 				}
 			}
-			pos, field := d.place("name")
-			*diags = append(*diags, Diagnostic{Path: d.Path, Pos: pos, Field: field,
+			*diags = append(*diags, Diagnostic{Path: d.Path, Pos: d.namePos, Field: "name",
 				Reason: fmt.Sprintf("%s name %q is also defined in %s", what, name, strings.Join(others, ", "))})
 			dup[d] = true
 		}

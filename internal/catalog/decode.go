@@ -27,9 +27,11 @@ func (d *decoder) errorf(pos Pos, field, format string, args ...any) {
 	d.diags = append(d.diags, Diagnostic{Path: d.path, Pos: pos, Field: field, Reason: fmt.Sprintf(format, args...)})
 }
 
-// note records where the API member api came from.
+// note records where the API member api came from, when the decoder is placing.
 func (d *decoder) note(api string, pos Pos, field string) {
-	d.locs[api] = loc{pos, field}
+	if d.locs != nil {
+		d.locs[api] = loc{pos, field}
+	}
 }
 
 // member is one key of a mapping: its key node (for positions) and value.
@@ -37,29 +39,43 @@ type member struct {
 	key, value *node
 }
 
+// members are the known keys of one mapping, in file order. Mappings here hold a
+// handful of keys, so a scan beats a map.
+type members []member
+
+// get returns the member with the key name.
+func (ms members) get(name string) (member, bool) {
+	for _, m := range ms {
+		if m.key.text == name {
+			return m, true
+		}
+	}
+	return member{}, false
+}
+
 // fields checks that n is a mapping whose keys are all in known, reporting each unknown
 // key with a suggestion, and returns the entries by key. It returns nil when n is not a
 // mapping (after reporting it).
-func (d *decoder) fields(n *node, field string, known []string) map[string]member {
+func (d *decoder) fields(n *node, field string, known []string) members {
 	if n.kind != mappingNode {
 		d.errorf(n.pos, field, "must be a mapping, got %s", n.describe())
 		return nil
 	}
-	out := make(map[string]member, len(n.keys))
+	out := make(members, 0, len(n.keys))
 	for i, k := range n.keys {
 		if !slices.Contains(known, k.text) {
 			d.errorf(k.pos, join(field, k.text), "unknown key%s", didYouMean(k.text, known))
 			continue
 		}
-		out[k.text] = member{k, n.values[i]}
+		out = append(out, member{k, n.values[i]})
 	}
 	return out
 }
 
 // str reads an optional string member into dst and records where it came from. Any
 // scalar is taken as written (so a tag value of 1.10 stays "1.10"); null means absent.
-func (d *decoder) str(m map[string]member, key, field, api string, dst *string) {
-	e, ok := m[key]
+func (d *decoder) str(m members, key, field, api string, dst *string) {
+	e, ok := m.get(key)
 	if !ok {
 		return
 	}
@@ -75,8 +91,8 @@ func (d *decoder) str(m map[string]member, key, field, api string, dst *string) 
 }
 
 // tags reads a tag map.
-func (d *decoder) tags(m map[string]member, field, api string) map[string]string {
-	e, ok := m["tags"]
+func (d *decoder) tags(m members, field, api string) map[string]string {
+	e, ok := m.get("tags")
 	if !ok || e.value.kind == nullNode {
 		return nil
 	}

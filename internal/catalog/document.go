@@ -32,8 +32,9 @@ type Document struct {
 	// Refs holds, per control set, the controls it names.
 	Refs [][]Ref
 
-	root Pos
-	locs map[string]loc
+	root    Pos
+	namePos Pos            // where the name is, for duplicate-name reports
+	locs    map[string]loc // where each member came from; kept only while placing problems
 }
 
 // Ref is a framework's reference to a control, by id or by name.
@@ -89,20 +90,41 @@ func kindFromPath(p string) string {
 // decodeFile reads one file into a document. It returns the problems instead when there
 // are any; a document is never half-read.
 func decodeFile(f File) (*Document, Diagnostics) {
-	d := &decoder{path: f.Path, locs: make(map[string]loc, 64)}
 	root, err := parse(f.Data)
 	if err != nil {
 		se := err.(*syntaxError)
+		d := &decoder{path: f.Path}
 		d.errorf(se.pos, "", "%s", se.msg)
 		return nil, d.diags
 	}
-	doc := &Document{Path: f.Path, root: root.pos, locs: d.locs}
+	// Most files are valid, and only problems need to know where each member came
+	// from: record that on a second pass over a file that has any.
+	doc, diags := decodeRoot(f.Path, root, false)
+	if len(diags) > 0 {
+		_, diags = decodeRoot(f.Path, root, true)
+		return nil, diags
+	}
+	return doc, nil
+}
+
+// decodeRoot reads a parsed file. With place, it records where every member came from,
+// so that the domain's complaints can be placed in the file.
+func decodeRoot(path string, root *node, place bool) (*Document, Diagnostics) {
+	d := &decoder{path: path}
+	if place {
+		d.locs = make(map[string]loc, 32)
+	}
+	doc := &Document{Path: path, root: root.pos, locs: d.locs}
 	if root.kind != mappingNode {
 		d.errorf(root.pos, "", "must be a mapping of keys to values, got %s", root.describe())
 		return nil, d.diags
 	}
+	doc.namePos = root.pos
+	if k, _ := root.get("name"); k != nil {
+		doc.namePos = k.pos
+	}
 
-	doc.Kind = kindFromPath(f.Path)
+	doc.Kind = kindFromPath(path)
 	if k, v := root.get("kind"); k != nil {
 		switch {
 		case v.kind == scalarNode && (v.text == KindControl || v.text == KindFramework):
@@ -146,8 +168,8 @@ func (d *decoder) control(root *node) *probity.Control {
 	c.Tags = d.tags(m, "", "tags")
 
 	key := "datasources"
-	e, hasCode := m[key]
-	if api, hasAPI := m["controlMappingSources"]; hasAPI {
+	e, hasCode := m.get(key)
+	if api, hasAPI := m.get("controlMappingSources"); hasAPI {
 		if hasCode {
 			d.errorf(api.key.pos, "controlMappingSources", "give datasources or controlMappingSources, not both")
 		}
@@ -171,7 +193,7 @@ func (d *decoder) control(root *node) *probity.Control {
 		d.str(sm, "sourceType", field, api+".sourceType", &s.SourceType)
 		d.str(sm, "sourceFrequency", field, api+".sourceFrequency", &s.SourceFrequency)
 		d.str(sm, "troubleshootingText", field, api+".troubleshootingText", &s.TroubleshootingText)
-		if kw, ok := sm["sourceKeyword"]; ok && kw.value.kind != nullNode {
+		if kw, ok := sm.get("sourceKeyword"); ok && kw.value.kind != nullNode {
 			kf := field + ".sourceKeyword"
 			d.note(api+".sourceKeyword", kw.key.pos, kf)
 			if km := d.fields(kw.value, kf, keywordKeys); km != nil {
@@ -192,7 +214,7 @@ func (d *decoder) framework(root *node) (*probity.Framework, [][]Ref) {
 	d.str(m, "description", "", "description", &f.Description)
 	d.str(m, "complianceType", "", "complianceType", &f.ComplianceType)
 	f.Tags = d.tags(m, "", "tags")
-	e, ok := m["controlSets"]
+	e, ok := m.get("controlSets")
 	if !ok {
 		return f, nil
 	}
@@ -206,7 +228,7 @@ func (d *decoder) framework(root *node) (*probity.Framework, [][]Ref) {
 		var setRefs []Ref
 		if sm != nil {
 			d.str(sm, "name", field, field+".name", &cs.Name)
-			if ce, ok := sm["controls"]; ok {
+			if ce, ok := sm.get("controls"); ok {
 				d.note(field+".controls", ce.key.pos, field+".controls")
 				for k, cn := range d.list(ce, field+".controls") {
 					setRefs = append(setRefs, d.ref(cn, indexed(field+".controls", k)))

@@ -68,11 +68,36 @@ func readFile(p string) (File, error) {
 		return File{}, err
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, MaxFileSize+1))
+	// One allocation of the right size (bounded by the limit) instead of ReadAll's
+	// doubling.
+	size := int64(512)
+	if info, err := fh.Stat(); err == nil {
+		size = min(info.Size(), MaxFileSize+1)
+	}
+	data := make([]byte, 0, size+1)
+	data, err = readUpTo(fh, data, MaxFileSize+1)
 	if err != nil {
 		return File{}, fmt.Errorf("read %s: %w", p, err)
 	}
 	return File{Path: filepath.ToSlash(p), Data: data}, nil
+}
+
+// readUpTo appends to buf what r holds, at most limit bytes in all.
+func readUpTo(r io.Reader, buf []byte, limit int) ([]byte, error) {
+	for len(buf) < limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):min(cap(buf), limit)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
 }
 
 // parallel calls fn(i) for every i below n on up to workers goroutines and returns when

@@ -100,26 +100,50 @@ func parse(data []byte) (n *node, err error) {
 			n, err = nil, &syntaxError{msg: "the YAML parser failed on this file"}
 		}
 	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &syntaxError{msg: "file is empty"}
-		}
-		return nil, syntaxErrorAt(data, err)
-	}
-	var second yaml.Node
-	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
-		if err != nil {
+	if !maybeMultiDocument(data) {
+		// The common case: parse straight from the bytes.
+		if err := yaml.Unmarshal(data, &doc); err != nil {
 			return nil, syntaxErrorAt(data, err)
 		}
-		return nil, &syntaxError{pos: Pos{second.Line, second.Column}, msg: "file holds more than one document; put one control or framework in each file"}
+	} else {
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil, &syntaxError{msg: "file is empty"}
+			}
+			return nil, syntaxErrorAt(data, err)
+		}
+		var second yaml.Node
+		if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
+			if err != nil {
+				return nil, syntaxErrorAt(data, err)
+			}
+			return nil, &syntaxError{pos: Pos{second.Line, second.Column}, msg: "file holds more than one document; put one control or framework in each file"}
+		}
 	}
 	if len(doc.Content) == 0 {
 		return nil, &syntaxError{msg: "file is empty"}
 	}
-	c := converter{done: map[*yaml.Node]*node{}}
+	var c converter
 	return c.convert(doc.Content[0], 0)
+}
+
+// maybeMultiDocument reports whether a document marker (--- or ...) starts a line after
+// the first: only then can the file hold a second document.
+func maybeMultiDocument(data []byte) bool {
+	for i := bytes.IndexByte(data, '\n'); i >= 0 && i+1 < len(data); {
+		rest := data[i+1:]
+		if bytes.HasPrefix(rest, []byte("---")) || bytes.HasPrefix(rest, []byte("...")) {
+			return true
+		}
+		j := bytes.IndexByte(rest, '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+	}
+	return false
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -204,7 +228,12 @@ func (c *converter) convert(n *yaml.Node, depth int) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.done[n] = out
+	if n.Anchor != "" {
+		if c.done == nil {
+			c.done = map[*yaml.Node]*node{}
+		}
+		c.done[n] = out // aliases can only name anchored nodes
+	}
 	c.total++
 	if c.total > maxNodes || out.size > maxNodes {
 		return nil, &syntaxError{pos: pos, msg: fmt.Sprintf("file expands to more than %d values (check for alias loops or alias bombs)", maxNodes)}

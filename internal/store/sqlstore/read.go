@@ -28,21 +28,29 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanControl(s scanner) (*probity.Control, error) {
 	var c probity.Control
+	if err := scanControlInto(s, &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// scanControlInto reads one row into c, so a whole library fills one slice in place.
+func scanControlInto(s scanner, c *probity.Control) error {
 	var sources, tags string
 	var created, updated int64
 	if err := s.Scan(&c.ID, &c.ARN, &c.Type, &c.Name, &c.Description, &c.TestingInformation,
 		&c.ActionPlanTitle, &c.ActionPlanInstructions, &c.ControlSources, &c.State, &sources, &tags,
 		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy); err != nil {
-		return nil, err
+		return err
 	}
 	if err := json.Unmarshal([]byte(sources), &c.ControlMappingSources); err != nil {
-		return nil, fmt.Errorf("control %s: mapping sources: %w", c.ID, err)
+		return fmt.Errorf("control %s: mapping sources: %w", c.ID, err)
 	}
 	if err := unmarshalTags(tags, &c.Tags); err != nil {
-		return nil, fmt.Errorf("control %s: %w", c.ID, err)
+		return fmt.Errorf("control %s: %w", c.ID, err)
 	}
 	c.CreatedAt, c.LastUpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
-	return &c, nil
+	return nil
 }
 
 func scanFramework(s scanner) (*probity.Framework, error) {
@@ -73,17 +81,21 @@ func unmarshalTags(s string, dst *map[string]string) error {
 // Library implements store.Reader.
 func (r reader) Library(ctx context.Context) (*store.Library, error) {
 	lib := &store.Library{}
+	var n int
+	if err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM controls`).Scan(&n); err != nil {
+		return nil, fmt.Errorf("count controls: %w", err)
+	}
+	lib.Controls = make([]probity.Control, 0, n)
 	rows, err := r.q.QueryContext(ctx, `SELECT `+controlColumns+` FROM controls ORDER BY type, name`)
 	if err != nil {
 		return nil, fmt.Errorf("list controls: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		c, err := scanControl(rows)
-		if err != nil {
+		lib.Controls = append(lib.Controls, probity.Control{})
+		if err := scanControlInto(rows, &lib.Controls[len(lib.Controls)-1]); err != nil {
 			return nil, err
 		}
-		lib.Controls = append(lib.Controls, *c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list controls: %w", err)
