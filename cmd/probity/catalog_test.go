@@ -138,7 +138,7 @@ func TestPlanApplyExport(t *testing.T) {
 
 			// One broken file stops the whole apply: the valid change beside it waits too.
 			out = run(1, "apply", writeFiles(t, map[string]string{
-				"controls/c.yaml": strings.Replace(readFile(t, "../../examples/controls/example-control.yaml"), "description: Information", "description: Changed information", 1),
+				"controls/c.yaml":   strings.Replace(readFile(t, "../../examples/controls/example-control.yaml"), "description: Information", "description: Changed information", 1),
 				"controls/bad.yaml": "name: Bad\ndatasources:\n  - sourceName: X\n    sourceType: AWS_Config\n",
 			}))
 			if !strings.Contains(out, "/controls/bad.yaml:3:5: datasources[0].sourceKeyword.keywordValue: is required for sourceType AWS_Config") {
