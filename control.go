@@ -42,6 +42,10 @@ type Control struct {
 	// ManagedBy names the catalog source (files, a bucket, a repository) that declared the
 	// control, or is empty when it was made another way. Only that source may delete it.
 	ManagedBy string `json:"-"`
+	// SourceDigest is the catalog's record of the file this control was last written
+	// from; it is opaque outside the catalog, which checks it against the control's
+	// content before trusting it.
+	SourceDigest string `json:"-"`
 }
 
 // ControlTypes lists the control types in the service's order.

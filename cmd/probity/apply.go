@@ -15,15 +15,26 @@ func newApplyCmd(env Env) *cobra.Command {
 		Short: "Apply control and framework files to the library in one transaction",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, err := loadCatalog(args, env.Stderr)
-			if err != nil {
-				return err
-			}
 			st, err := openStore(cmd.Context(), opts.db)
 			if err != nil {
 				return asInternal(err)
 			}
 			defer st.Close()
+			// The library read here only spares parsing unchanged files; Apply plans
+			// against the library as it is inside its transaction.
+			library := readLibrary(cmd.Context(), st)
+			files, err := readCatalog(args)
+			lib, libErr := library()
+			if err != nil {
+				return err
+			}
+			if libErr != nil {
+				return libErr
+			}
+			cat, err := checkCatalog(files, lib, env.Stderr)
+			if err != nil {
+				return err
+			}
 			plan, err := catalog.Apply(cmd.Context(), st, cat, opts.options())
 			if err != nil {
 				return planError(err, env.Stderr)

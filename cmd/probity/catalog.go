@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -8,11 +9,12 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/store"
 )
 
-// loadCatalog reads and checks the files under paths. Invalid files are reported on
-// stderr, one diagnostic per line, and make it return an ExitInvalid error.
-func loadCatalog(paths []string, stderr io.Writer) (*catalog.Catalog, error) {
+// readCatalog reads the catalog files under paths; finding none is an ExitInvalid error,
+// so that an empty checkout never prunes a library.
+func readCatalog(paths []string) ([]catalog.File, error) {
 	files, err := catalog.ReadPaths(paths)
 	if err != nil {
 		return nil, exitWith(ExitUsage, err)
@@ -20,11 +22,38 @@ func loadCatalog(paths []string, stderr io.Writer) (*catalog.Catalog, error) {
 	if len(files) == 0 {
 		return nil, exitWith(ExitInvalid, fmt.Errorf("no .yaml, .yml or .json files under %s", strings.Join(paths, ", ")))
 	}
-	cat, diags := catalog.Load(files)
+	return files, nil
+}
+
+// checkCatalog checks the files, reading unchanged ones from lib (which may be nil).
+// Invalid files are reported on stderr, one diagnostic per line, and make it return an
+// ExitInvalid error.
+func checkCatalog(files []catalog.File, lib *store.Library, stderr io.Writer) (*catalog.Catalog, error) {
+	cat, diags := catalog.LoadKnown(files, lib)
 	if len(diags) > 0 {
 		return nil, reportDiagnostics(stderr, diags)
 	}
 	return cat, nil
+}
+
+// readLibrary reads the library in the background, for use once the files are read.
+func readLibrary(ctx context.Context, st store.Store) func() (*store.Library, error) {
+	type read struct {
+		lib *store.Library
+		err error
+	}
+	c := make(chan read, 1)
+	go func() {
+		lib, err := st.Library(ctx)
+		c <- read{lib, err}
+	}()
+	return func() (*store.Library, error) {
+		r := <-c
+		if r.err != nil {
+			return nil, asInternal(r.err)
+		}
+		return r.lib, nil
+	}
 }
 
 func reportDiagnostics(stderr io.Writer, diags catalog.Diagnostics) error {

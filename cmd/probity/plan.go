@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity/internal/catalog"
-	"github.com/probity-dev/probity/internal/store"
 )
 
 func newPlanCmd(env Env) *cobra.Command {
@@ -51,25 +50,21 @@ func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, as
 		return false, asInternal(err)
 	}
 	defer st.Close()
-	// Read the library while the files are parsed: the two take about as long.
-	type read struct {
-		lib *store.Library
-		err error
-	}
-	libc := make(chan read, 1)
-	go func() {
-		lib, err := st.Library(cmd.Context())
-		libc <- read{lib, err}
-	}()
-	cat, err := loadCatalog(args, env.Stderr)
-	r := <-libc
+	// Read the library while the files are read; then unchanged files need no parsing.
+	library := readLibrary(cmd.Context(), st)
+	files, err := readCatalog(args)
+	lib, libErr := library()
 	if err != nil {
 		return false, err
 	}
-	if r.err != nil {
-		return false, asInternal(r.err)
+	if libErr != nil {
+		return false, libErr
 	}
-	plan, err := catalog.MakePlan(cat, r.lib, opts.options())
+	cat, err := checkCatalog(files, lib, env.Stderr)
+	if err != nil {
+		return false, err
+	}
+	plan, err := catalog.MakePlan(cat, lib, opts.options())
 	if err != nil {
 		return false, planError(err, env.Stderr)
 	}

@@ -19,7 +19,7 @@ problem as path:line:col: member: reason. Framework references must resolve with
 files, or also against the library when --db is given.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, err := loadCatalog(args, env.Stderr)
+			files, err := readCatalog(args)
 			if err != nil {
 				return err
 			}
@@ -33,6 +33,11 @@ files, or also against the library when --db is given.`,
 				if lib, err = st.Library(cmd.Context()); err != nil {
 					return asInternal(err)
 				}
+			}
+			// Every file is checked in full: no shortcut through the library here.
+			cat, err := checkCatalog(files, nil, env.Stderr)
+			if err != nil {
+				return err
 			}
 			if _, err := catalog.MakePlan(cat, lib, catalog.Options{}); err != nil {
 				return planError(err, env.Stderr)

@@ -11,6 +11,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/probity-dev/probity/internal/store"
 )
 
 // Catalog is the valid documents of one set of files.
@@ -23,16 +25,32 @@ type Catalog struct {
 // the others, all of them, sorted; a file with any problem contributes no document.
 // Names must be unique within the files: each duplicate is reported in both files.
 func Load(files []File) (*Catalog, Diagnostics) {
+	return LoadKnown(files, nil)
+}
+
+// LoadKnown is Load with the library at hand: a control file that has not changed since
+// the catalog last wrote its control is read from that control instead of parsed, which
+// makes planning an unchanged catalog cheap. lib may be nil.
+func LoadKnown(files []File, lib *store.Library) (*Catalog, Diagnostics) {
 	cat := &Catalog{}
 	var diags Diagnostics
 	type result struct {
 		doc   *Document
 		diags Diagnostics
 	}
+	known := knownControls(lib)
 	// Files are independent until names are compared: decode them on every core.
 	results := make([]result, len(files))
 	parallel(len(files), runtime.GOMAXPROCS(0), func(i int) {
+		digest := fileDigest(files[i])
+		if c := known[digest]; c != nil {
+			results[i].doc = fromKnown(files[i], digest, c)
+			return
+		}
 		results[i].doc, results[i].diags = decodeFile(files[i])
+		if results[i].doc != nil {
+			results[i].doc.Digest = digest
+		}
 	})
 	for _, r := range results {
 		doc := r.doc
@@ -64,18 +82,33 @@ func dropDuplicates(docs []*Document, what string, diags *Diagnostics) []*Docume
 			continue
 		}
 		for _, d := range ds {
+			d.placeName()
+		}
+		for _, d := range ds {
 			var others []string
 			for _, o := range ds {
 				if o != d {
 					others = append(others, fmt.Sprintf("%s:%d:%d", o.Path, o.namePos.Line, o.namePos.Col))
 				}
 			}
+			slices.Sort(others)
 			*diags = append(*diags, Diagnostic{Path: d.Path, Pos: d.namePos, Field: "name",
 				Reason: fmt.Sprintf("%s name %q is also defined in %s", what, name, strings.Join(others, ", "))})
 			dup[d] = true
 		}
 	}
 	return slices.DeleteFunc(docs, func(d *Document) bool { return dup[d] })
+}
+
+// placeName finds where a known document's name is, by parsing its file after all.
+func (doc *Document) placeName() {
+	if !doc.known {
+		return
+	}
+	doc.namePos = Pos{1, 1}
+	if parsed, _ := decodeFile(File{Path: doc.Path, Data: doc.data}); parsed != nil {
+		doc.namePos = parsed.namePos
+	}
 }
 
 // Name returns the name of the control or framework the document defines.

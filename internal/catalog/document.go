@@ -32,6 +32,11 @@ type Document struct {
 	// Refs holds, per control set, the controls it names.
 	Refs [][]Ref
 
+	// Digest identifies the file's content and kind (see fileDigest).
+	Digest string
+
+	known   bool   // read from the library's record instead of parsed
+	data    []byte // a known document's file, parsed only to place a problem
 	root    Pos
 	namePos Pos            // where the name is, for duplicate-name reports
 	locs    map[string]loc // where each member came from; kept only while placing problems

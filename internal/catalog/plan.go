@@ -145,9 +145,11 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			want.ID, want.ARN, want.Type, want.State = have.ID, have.ARN, have.Type, have.State
 			want.CreatedAt, want.CreatedBy, want.ManagedBy = have.CreatedAt, have.CreatedBy, have.ManagedBy
 			want.LastUpdatedAt, want.LastUpdatedBy = have.LastUpdatedAt, have.LastUpdatedBy
+			want.SourceDigest = have.SourceDigest
 			want.Normalize()
 			if diff := want.Diff(have); len(diff) > 0 {
 				want.LastUpdatedAt, want.LastUpdatedBy = now, opt.Actor
+				want.SourceDigest = sourceDigest(doc.Digest, &want)
 				p.putControls = append(p.putControls, &want)
 				p.Changes = append(p.Changes, Change{Action: Update, Kind: KindControl, Name: want.Name, ID: want.ID, Path: doc.Path, Members: diff})
 			} else {
@@ -160,6 +162,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			want.CreatedBy, want.LastUpdatedBy = opt.Actor, opt.Actor
 			want.ManagedBy = opt.Source
 			want.Normalize()
+			want.SourceDigest = sourceDigest(doc.Digest, &want)
 			p.putControls = append(p.putControls, &want)
 			p.Changes = append(p.Changes, Change{Action: Create, Kind: KindControl, Name: want.Name, ID: want.ID, Path: doc.Path})
 		}

@@ -39,7 +39,7 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	s, err := sqlstore.Open(ctx, db, sqlstore.Dialect{
 		IsUnique:         hasCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
 		IsForeignKey:     hasCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
-		MaxRowsPerInsert: 500, // 17 columns x 500 stays under SQLite's 32766 parameters
+		MaxRowsPerInsert: 500, // 18 columns x 500 stays under SQLite's 32766 parameters
 	})
 	if err != nil {
 		db.Close()

@@ -18,7 +18,7 @@ type reader struct {
 
 const controlColumns = `id, arn, type, name, description, testing_information, action_plan_title,
 	action_plan_instructions, control_sources, state, mapping_sources, tags, created_at, created_by,
-	last_updated_at, last_updated_by, managed_by`
+	last_updated_at, last_updated_by, managed_by, source_digest`
 
 const frameworkColumns = `id, arn, type, name, compliance_type, description, logo, tags, created_at,
 	created_by, last_updated_at, last_updated_by, managed_by`
@@ -40,7 +40,7 @@ func scanControlInto(s scanner, c *probity.Control) error {
 	var created, updated int64
 	if err := s.Scan(&c.ID, &c.ARN, &c.Type, &c.Name, &c.Description, &c.TestingInformation,
 		&c.ActionPlanTitle, &c.ActionPlanInstructions, &c.ControlSources, &c.State, &sources, &tags,
-		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy); err != nil {
+		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy, &c.SourceDigest); err != nil {
 		return err
 	}
 	if err := json.Unmarshal([]byte(sources), &c.ControlMappingSources); err != nil {

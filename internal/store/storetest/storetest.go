@@ -67,6 +67,7 @@ func NewControl(name string) *probity.Control {
 		LastUpdatedAt: t0.Add(time.Second),
 		LastUpdatedBy: "tester",
 		ManagedBy:     "files",
+		SourceDigest:  "digest of " + name,
 	}
 	c.ARN = probity.DefaultPartition.ARN("control", c.ID)
 	c.Normalize()

@@ -1,0 +1,96 @@
+package catalog
+
+import (
+	"context"
+	"testing"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// TestKnownControls checks the shortcut for unchanged files: they are read from the
+// library's record, any other write to the control voids the record, and problems in
+// known files are still placed exactly.
+func TestKnownControls(t *testing.T) {
+	ctx := context.Background()
+	st := backends[0].open(t)
+	files := []File{
+		{"controls/a.yaml", []byte("name: A\ndescription: first\ntags: {Owner: me}\n")},
+		{"controls/b.yaml", []byte("name: B\ndatasources:\n  - sourceName: C\n    sourceType: AWS_Config\n    sourceKeyword: {keywordValue: S3_BUCKET_VERSIONING_ENABLED}\n")},
+		{"frameworks/f.yaml", []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")},
+	}
+	cat, diags := Load(files)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if _, err := Apply(ctx, st, cat, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	lib, _ := st.Library(ctx)
+
+	cat, diags = LoadKnown(files, lib)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	for _, d := range cat.Controls {
+		if !d.known {
+			t.Fatalf("%s was parsed although it did not change", d.Path)
+		}
+	}
+	if plan, err := MakePlan(cat, lib, Options{}); err != nil || !plan.Empty() {
+		t.Fatalf("plan of known files: %+v, %v", plan, err)
+	}
+
+	// Another writer changes A but keeps the record: the record no longer matches the
+	// content, so the file is parsed and the plan puts the file's content back.
+	err := st.Update(ctx, func(tx store.Tx) error {
+		c, err := tx.Control(ctx, lib.Controls[0].ID)
+		if err != nil {
+			return err
+		}
+		c.Description = "changed behind the catalog's back"
+		return tx.PutControls(ctx, []*probity.Control{c})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, _ = st.Library(ctx)
+	cat, _ = LoadKnown(files, lib)
+	known := map[string]bool{}
+	for _, d := range cat.Controls {
+		known[d.Path] = d.known
+	}
+	if known["controls/a.yaml"] || !known["controls/b.yaml"] {
+		t.Fatalf("known after the change: %v; want only b", known)
+	}
+	plan, err := MakePlan(cat, lib, Options{})
+	if err != nil || plan.Count(Update) != 1 || plan.Changes[0].Members[0] != "description" {
+		t.Fatalf("plan after the change: %+v, %v", plan, err)
+	}
+
+	// A copy of a known file under another name is a duplicate, placed exactly.
+	copyOfB := File{"controls/nested/b-copy.yaml", append([]byte("# copied\n"), files[1].Data...)}
+	sameB := File{"controls/other/b.yaml", files[1].Data}
+	_, diags = LoadKnown([]File{files[1], sameB, copyOfB}, lib)
+	want := "controls/b.yaml:1:1: name: control name \"B\" is also defined in controls/nested/b-copy.yaml:2:1, controls/other/b.yaml:1:1"
+	if len(diags) != 3 || diags[0].String() != want {
+		t.Fatalf("duplicates:\n%v\nwant first:\n%s", diags, want)
+	}
+
+	// Whitespace changes the file but not the control: parsed, and still no change.
+	spaced := File{"controls/b.yaml", append(append([]byte{}, files[1].Data...), '\n')}
+	cat, _ = LoadKnown([]File{files[0], spaced, files[2]}, lib)
+	if plan, err := MakePlan(cat, lib, Options{}); err != nil || plan.Count(Update) != 1 {
+		t.Fatalf("plan with a reformatted file: %+v, %v", plan, err)
+	}
+}
+
+func TestFileDigestSeesKind(t *testing.T) {
+	data := []byte("kind: Control\nname: A\n")
+	if fileDigest(File{"controls/a.yaml", data}) == fileDigest(File{"frameworks/a.yaml", data}) {
+		t.Fatal("the same bytes in a controls and a frameworks folder have one digest")
+	}
+	if fileDigest(File{"controls/a.yaml", data}) != fileDigest(File{"controls/x/b.yaml", data}) {
+		t.Fatal("moving a file within controls/ changed its digest")
+	}
+}
