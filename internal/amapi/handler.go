@@ -54,8 +54,8 @@ type Config struct {
 	// RateLimit is the sustained requests per second allowed to each access key (bursts
 	// up to the same number); 0 means no limit.
 	RateLimit float64
-	// Health, when set, is asked by GET /healthz: an error makes it answer 503 with the
-	// error's text (the catalog pipeline's sources, say).
+	// Health, when set, is asked by GET /healthz: an error makes it answer 503 (the
+	// catalog pipeline's sources, say). The error's text is not shown.
 	Health func() error
 }
 
@@ -128,8 +128,10 @@ func New(cfg Config) (*Handler, error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if cfg.Health != nil {
 			if err := cfg.Health(); err != nil {
+				// Unauthenticated: say that something is wrong, not what (the details
+				// name buckets, queues and paths; they are in the logs and /metrics).
 				w.WriteHeader(http.StatusServiceUnavailable)
-				io.WriteString(w, err.Error()+"\n")
+				io.WriteString(w, "unavailable\n")
 				return
 			}
 		}

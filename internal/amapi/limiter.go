@@ -5,7 +5,9 @@ import (
 	"time"
 )
 
-// limiter is a token bucket per access key: rate tokens a second, as many at most.
+// limiter is a token bucket per access key: rate tokens a second, as many at most but
+// never fewer than one, so that a rate below one still lets a request through now and
+// then.
 type limiter struct {
 	rate float64
 	now  func() time.Time
@@ -30,10 +32,10 @@ func (l *limiter) allow(key string) bool {
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
 	if !ok {
-		b = &bucket{tokens: l.rate, last: now}
+		b = &bucket{tokens: l.burst(), last: now}
 		l.buckets[key] = b
 	}
-	b.tokens = min(l.rate, b.tokens+now.Sub(b.last).Seconds()*l.rate)
+	b.tokens = min(l.burst(), b.tokens+now.Sub(b.last).Seconds()*l.rate)
 	b.last = now
 	if b.tokens < 1 {
 		return false
@@ -41,3 +43,6 @@ func (l *limiter) allow(key string) bool {
 	b.tokens--
 	return true
 }
+
+// burst is the bucket's size.
+func (l *limiter) burst() float64 { return max(1, l.rate) }

@@ -101,6 +101,9 @@ func runGit(t *testing.T, dir string, args ...string) string {
 
 func TestGit(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("git is not installed: CI must run the git source test")
+		}
 		t.Skip("git is not installed")
 	}
 	repo := t.TempDir()
@@ -165,5 +168,20 @@ func TestGitNameHidesPassword(t *testing.T) {
 	}
 	if got := g.Name(); got != "https://git.example.com/org/catalog.git#main" {
 		t.Errorf("Name() = %q", got)
+	}
+}
+
+func TestGitRefusesPasswordsThatWouldLeak(t *testing.T) {
+	for _, u := range []string{"http://user:s3cret@git.example.com/catalog.git", "ssh://user:s3cret@git.example.com/catalog.git"} {
+		_, err := NewGit(u, time.Minute)
+		if err == nil {
+			t.Errorf("NewGit(%q) accepted a password it cannot keep safe", u)
+		} else if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("NewGit(%q) error reveals the password: %v", u, err)
+		}
+	}
+	g, err := NewGit("ssh://git@git.example.com/catalog.git", time.Minute)
+	if err != nil || strings.Contains(g.Name(), "s3cret") {
+		t.Fatalf("ssh URL with a user only: %v", err)
 	}
 }

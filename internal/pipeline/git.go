@@ -49,9 +49,18 @@ func NewGit(rawURL string, interval time.Duration) (*Git, error) {
 	}
 	g := &Git{branch: branch, interval: interval, cache: map[plumbing.Hash][]byte{}}
 	if u.User != nil && (u.Scheme == "https" || u.Scheme == "http") {
+		if _, hasPass := u.User.Password(); hasPass && u.Scheme == "http" {
+			return nil, invalidf("catalog source %q: a password over plain http would travel in clear; use https", redactURL(base))
+		}
 		pass, _ := u.User.Password()
 		g.auth = &githttp.BasicAuth{Username: u.User.Username(), Password: pass}
 		u.User = nil
+	}
+	if u.User != nil {
+		// ssh: keep the user for the transport, never a password in the name.
+		if _, hasPass := u.User.Password(); hasPass {
+			return nil, invalidf("catalog source %q: put ssh credentials in the SSH agent, not in the URL", redactURL(base))
+		}
 	}
 	g.url = u.String()
 	return g, nil

@@ -312,10 +312,12 @@ func (r *runner) reconcileLoop(ctx context.Context) {
 			continue
 		}
 		if ctx.Err() != nil {
+			r.fail(ctx, ctx.Err())
 			return
 		}
 		r.log.Warn("catalog reconcile failed; retrying", "in", wait, "err", err)
 		if !sleep(ctx, wait) {
+			r.fail(ctx, ctx.Err()) // every waiting done is called, as Signal.Changed promises
 			return
 		}
 		wait = min(2*wait, r.p.cfg.RetryMax)
