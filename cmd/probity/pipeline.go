@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,8 +32,16 @@ func addPipelineFlags(flags *pflag.FlagSet) *pipelineConfig {
 	flags.StringVar(&c.queue, "catalog-queue", "", "SQS queue URL receiving the s3:// catalog source's event notifications (without it the bucket is polled)")
 	flags.DurationVar(&c.interval, "catalog-interval", 30*time.Second, "how often git sources and s3 sources without a queue are polled")
 	flags.BoolVar(&c.pathStyle, "catalog-s3-path-style", false, "address S3 as ENDPOINT/BUCKET, as S3-compatible stores often need")
-	flags.StringArrayVar(&c.notify, "notify", nil, "where to send each catalog outcome (repeatable): sns:TOPIC_ARN, smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR, webhook:URL")
+	flags.StringArrayVar(&c.notify, "notify", nil, "where to send each catalog outcome (repeatable): sns:TOPIC_ARN, smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR, webhook:URL; also $PROBITY_NOTIFY, which keeps passwords off the command line")
 	return c
+}
+
+// fromEnv adds the sources in PROBITY_CATALOG and the targets in PROBITY_NOTIFY (each a
+// whitespace-separated list) to those of the flags, so that credentials in them need not
+// appear on a command line that every local user can read.
+func (c *pipelineConfig) fromEnv(getenv func(string) string) {
+	c.sources = append(c.sources, strings.Fields(getenv("PROBITY_CATALOG"))...)
+	c.notify = append(c.notify, strings.Fields(getenv("PROBITY_NOTIFY"))...)
 }
 
 // start checks the flags, opens the sources and notification targets, and starts the

@@ -103,6 +103,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	pctx, stopPipeline := context.WithCancel(ctx)
 	defer stopPipeline()
+	o.pipeline.fromEnv(env.Getenv)
 	pipe, waitPipeline, err := o.pipeline.start(pctx, st, part, log, reg)
 	if err != nil {
 		return err

@@ -82,4 +82,10 @@ func TestServePipelineFlags(t *testing.T) {
 	if code != ExitUsage || !strings.Contains(errOut, "pigeon") {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
+	// Targets from the environment are checked like flags.
+	env := map[string]string{"PROBITY_CATALOG": t.TempDir(), "PROBITY_NOTIFY": "webhook:http://127.0.0.1:1/ carrier:pigeon"}
+	code, _, errOut = cli(t, env, "serve", "--listen", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "x.db"))
+	if code != ExitUsage || !strings.Contains(errOut, "carrier") {
+		t.Fatalf("PROBITY_NOTIFY: exit %d, stderr %q", code, errOut)
+	}
 }
