@@ -18,24 +18,14 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 			return err
 		}
 		plan, err = MakePlan(cat, lib, opt)
-		if err != nil || plan.Empty() {
+		if err != nil {
 			return err
 		}
-		// Order matters: new controls before the frameworks that use them, frameworks that
-		// drop controls before those controls go.
-		if err := tx.PutControls(ctx, plan.putControls); err != nil {
+		if err := plan.write(ctx, tx); err != nil {
 			return err
 		}
-		if err := tx.PutFrameworks(ctx, plan.putFrameworks); err != nil {
-			return err
-		}
-		if len(plan.deleteFrameworks) > 0 {
-			if err := tx.DeleteFrameworks(ctx, plan.deleteFrameworks); err != nil {
-				return err
-			}
-		}
-		if len(plan.deleteControls) > 0 {
-			return tx.DeleteControls(ctx, plan.deleteControls)
+		if opt.InTransaction != nil {
+			return opt.InTransaction(ctx, tx)
 		}
 		return nil
 	})
@@ -43,4 +33,28 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 		return nil, err
 	}
 	return plan, nil
+}
+
+// write carries the plan out. Order matters: new controls before the frameworks that use
+// them, frameworks that drop controls before those controls go.
+func (p *Plan) write(ctx context.Context, tx store.Tx) error {
+	if len(p.putControls) > 0 {
+		if err := tx.PutControls(ctx, p.putControls); err != nil {
+			return err
+		}
+	}
+	if len(p.putFrameworks) > 0 {
+		if err := tx.PutFrameworks(ctx, p.putFrameworks); err != nil {
+			return err
+		}
+	}
+	if len(p.deleteFrameworks) > 0 {
+		if err := tx.DeleteFrameworks(ctx, p.deleteFrameworks); err != nil {
+			return err
+		}
+	}
+	if len(p.deleteControls) > 0 {
+		return tx.DeleteControls(ctx, p.deleteControls)
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -307,5 +308,27 @@ func TestAmbiguousReference(t *testing.T) {
 	}
 	if got := plan.putFrameworks[0].ControlSets[0].Controls; !slices.Equal(got, []string{standard.ID}) {
 		t.Fatalf("resolved to %v", got)
+	}
+}
+
+// TestInTransactionRollsBack checks that the hook runs inside Apply's transaction: its
+// failure undoes the plan.
+func TestInTransactionRollsBack(t *testing.T) {
+	ctx := context.Background()
+	st := backends[0].open(t)
+	cat := load(t, "../../examples")
+	boom := errors.New("saving the files failed")
+	_, err := Apply(ctx, st, cat, Options{InTransaction: func(ctx context.Context, tx store.Tx) error {
+		lib, err := tx.Library(ctx)
+		if err != nil || len(lib.Controls) != 1 {
+			t.Errorf("the hook does not see the plan's writes: %v, %d controls", err, len(lib.Controls))
+		}
+		return boom
+	}})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Apply = %v, want the hook's error", err)
+	}
+	if lib, _ := st.Library(ctx); len(lib.Controls)+len(lib.Frameworks) != 0 {
+		t.Fatal("a failed hook left the plan applied")
 	}
 }

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -71,6 +72,9 @@ type Options struct {
 	Actor string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// InTransaction, when set, runs in Apply's transaction after the plan is carried out,
+	// changes or none; its error rolls everything back.
+	InTransaction func(ctx context.Context, tx store.Tx) error
 }
 
 func (o *Options) defaults() {

@@ -140,11 +140,13 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 
 	res := &result{}
 	if blocked == nil {
+		// The files in effect become the last good versions in the transaction that
+		// applies them: a crash leaves both old or both new.
+		opts.InTransaction = func(ctx context.Context, tx store.Tx) error {
+			return run.save(ctx, tx, p.cfg.Now)
+		}
 		plan, err := catalog.Apply(ctx, p.cfg.Store, cat, opts)
 		if err != nil {
-			return nil, err
-		}
-		if err := run.save(ctx, p.files, p.cfg.Now); err != nil {
 			return nil, err
 		}
 		res.changes = run.changes(plan, snap.Revision)
@@ -329,7 +331,7 @@ func (run *reconcileRun) lastGoodControls() map[string]string {
 }
 
 // save makes the store's last good versions the files now in effect.
-func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileStore, now func() time.Time) error {
+func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileSaver, now func() time.Time) error {
 	var put []store.CatalogFile
 	var remove []string
 	at := now().UTC()

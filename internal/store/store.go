@@ -40,6 +40,8 @@ type Tx interface {
 	PutFrameworks(ctx context.Context, fs []*probity.Framework) error
 	// DeleteFrameworks deletes frameworks by id; ENOTFOUND when one does not exist.
 	DeleteFrameworks(ctx context.Context, ids []string) error
+	// The catalog pipeline saves the files it applied in the same transaction.
+	CatalogFileSaver
 }
 
 // Store is a library with transactions.

@@ -41,8 +41,15 @@ func (db *DB) CatalogFiles(ctx context.Context, source string) ([]store.CatalogF
 	return out, nil
 }
 
-// SaveCatalogFiles implements store.CatalogFileStore.
+// SaveCatalogFiles implements store.CatalogFileStore in a transaction of its own.
 func (db *DB) SaveCatalogFiles(ctx context.Context, source string, put []store.CatalogFile, remove []string) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		return (&writer{reader: reader{q: tx, db: db}, tx: tx}).SaveCatalogFiles(ctx, source, put, remove)
+	})
+}
+
+// SaveCatalogFiles implements store.Tx.
+func (w *writer) SaveCatalogFiles(ctx context.Context, source string, put []store.CatalogFile, remove []string) error {
 	// One row per path: PostgreSQL refuses an upsert that touches a row twice.
 	last := make(map[string]int, len(put))
 	for i, f := range put {
@@ -57,24 +64,21 @@ func (db *DB) SaveCatalogFiles(ctx context.Context, source string, put []store.C
 			rows = append(rows, []any{source, f.Path, base64.StdEncoding.EncodeToString(f.Data), f.Revision, f.UpdatedAt.UnixNano()})
 		}
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		w := &writer{reader: reader{q: tx, db: db}, tx: tx}
-		for len(remove) > 0 {
-			batch := remove[:min(len(remove), 500)]
-			remove = remove[len(batch):]
-			args := make([]any, 0, len(batch)+1)
-			args = append(args, source)
-			for _, p := range batch {
-				args = append(args, p)
-			}
-			q := `DELETE FROM catalog_files WHERE source = ? AND path IN (` + placeholders(len(batch)) + `)`
-			if _, err := tx.ExecContext(ctx, db.rebind(q), args...); err != nil {
-				return err
-			}
+	for len(remove) > 0 {
+		batch := remove[:min(len(remove), 500)]
+		remove = remove[len(batch):]
+		args := make([]any, 0, len(batch)+1)
+		args = append(args, source)
+		for _, p := range batch {
+			args = append(args, p)
 		}
-		return w.insert(ctx, "catalog_files", "source, path, data, revision, updated_at", rows,
-			` ON CONFLICT (source, path) DO UPDATE SET data = excluded.data, revision = excluded.revision, updated_at = excluded.updated_at`)
-	})
+		q := `DELETE FROM catalog_files WHERE source = ? AND path IN (` + placeholders(len(batch)) + `)`
+		if _, err := w.tx.ExecContext(ctx, w.db.rebind(q), args...); err != nil {
+			return fmt.Errorf("save catalog files: %w", err)
+		}
+	}
+	err := w.insert(ctx, "catalog_files", "source, path, data, revision, updated_at", rows,
+		` ON CONFLICT (source, path) DO UPDATE SET data = excluded.data, revision = excluded.revision, updated_at = excluded.updated_at`)
 	if err != nil {
 		return fmt.Errorf("save catalog files: %w", err)
 	}
