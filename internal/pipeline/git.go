@@ -26,7 +26,8 @@ import (
 // recorded with it. Objects are kept in memory for the life of the process.
 type Git struct {
 	url      string // without credentials
-	branch   string // empty until resolved from the remote's HEAD
+	branch   string // as given after #; empty for the remote's default branch
+	resolved string // the default branch, once asked for
 	auth     transport.AuthMethod
 	interval time.Duration
 
@@ -92,13 +93,17 @@ func (g *Git) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	branch := g.branch
 	if branch == "" {
-		if branch, err = g.defaultBranch(ctx, remote); err != nil {
-			return nil, err
+		if g.resolved == "" {
+			if g.resolved, err = g.defaultBranch(ctx, remote); err != nil {
+				return nil, err
+			}
 		}
+		branch = g.resolved
 	}
 	local := plumbing.NewRemoteReferenceName("origin", branch)
 	spec := config.RefSpec("+" + plumbing.NewBranchReferenceName(branch).String() + ":" + local.String())
-	err = remote.FetchContext(ctx, &git.FetchOptions{RefSpecs: []config.RefSpec{spec}, Auth: g.auth, Tags: git.NoTags, Force: true})
+	// Only the tip matters: a shallow fetch keeps the history out of memory.
+	err = remote.FetchContext(ctx, &git.FetchOptions{RefSpecs: []config.RefSpec{spec}, Auth: g.auth, Tags: git.NoTags, Force: true, Depth: 1})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
 		return nil, fmt.Errorf("fetch %s: %w", g.Name(), err)
 	}
@@ -144,6 +149,9 @@ func (g *Git) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	sortFiles(snap.Files)
 	g.cache, g.tip, g.snap = next, ref.Hash(), snap
+	// The objects of this tip are read; start the next fetch from empty storage so that
+	// a long-running server does not keep every version it ever fetched.
+	g.repo = nil
 	return snap, nil
 }
 
