@@ -217,26 +217,27 @@ func (r *runner) request(force bool, done func(context.Context, error)) {
 	}
 }
 
+// The up gauge is set under the lock, so that the watch and the reconcile cannot leave
+// it at the older of two states.
 func (r *runner) setWatchErr(err error) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.watchErr = err
-	r.mu.Unlock()
-	r.p.metrics.setUp(r.src.Name(), r.isUp())
+	r.p.metrics.setUp(r.src.Name(), r.upLocked())
 }
 
 func (r *runner) setReadErr(err error) {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.readErr = err
 	if err == nil {
 		r.started = true
 	}
-	r.mu.Unlock()
-	r.p.metrics.setUp(r.src.Name(), r.isUp())
+	r.p.metrics.setUp(r.src.Name(), r.upLocked())
 }
 
-func (r *runner) isUp() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
+// upLocked reports whether the source is read and watched; r.mu must be held.
+func (r *runner) upLocked() bool {
 	return r.started && r.watchErr == nil && r.readErr == nil
 }
 
@@ -244,7 +245,7 @@ func (r *runner) status() SourceStatus {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := SourceStatus{Source: r.src.Name(), LastReconcile: r.lastOK, FailingFiles: r.failing}
-	s.Up = r.started && r.watchErr == nil && r.readErr == nil
+	s.Up = r.upLocked()
 	switch {
 	case r.readErr != nil:
 		s.Error = r.readErr.Error()
