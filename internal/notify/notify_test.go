@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -354,5 +355,11 @@ func TestSNSSubjectAndTruncate(t *testing.T) {
 	got := truncate(text, 500)
 	if len(got) > 500 || !strings.HasSuffix(got, "more line(s) left out") {
 		t.Errorf("truncate = %q", got)
+	}
+	// One long line of two-byte characters is cut between characters.
+	for _, max := range []int{500, 501} {
+		if got := truncate(strings.Repeat("é", 400), max); len(got) > max || !utf8.ValidString(got) {
+			t.Errorf("truncate of a long line to %d bytes = %d bytes, valid UTF-8 %v", max, len(got), utf8.ValidString(got))
+		}
 	}
 }

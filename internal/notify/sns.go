@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -86,7 +87,11 @@ func truncate(text string, max int) string {
 	}
 	cut := strings.LastIndexByte(text[:max-64], '\n')
 	if cut < 0 {
+		// One long line: cut it at a character boundary, never inside a UTF-8 sequence.
 		cut = max - 64
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
 	}
 	rest := strings.Count(text[cut:], "\n")
 	return text[:cut] + fmt.Sprintf("\n... %d more line(s) left out", rest)
