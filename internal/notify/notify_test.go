@@ -363,3 +363,22 @@ func TestSNSSubjectAndTruncate(t *testing.T) {
 		}
 	}
 }
+
+func TestWebhookNamesHideTokensAndDiffer(t *testing.T) {
+	a, nameA, err := openWebhook(context.Background(), "webhook:https://hooks.example.com/services/T0/B0/tokenA", Env{})
+	if err != nil || a == nil {
+		t.Fatal(err)
+	}
+	_, nameB, err := openWebhook(context.Background(), "webhook:https://hooks.example.com/services/T0/B1/tokenB", Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nameA == nameB {
+		t.Fatalf("two hooks on one host share the name %q", nameA)
+	}
+	for _, n := range []string{nameA, nameB} {
+		if strings.Contains(n, "token") || strings.Contains(n, "services") || !strings.HasPrefix(n, "webhook:https://hooks.example.com#") {
+			t.Fatalf("webhook name %q shows more than the host", n)
+		}
+	}
+}

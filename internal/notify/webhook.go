@@ -3,6 +3,8 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,7 +25,8 @@ type webhook struct {
 var _ Notifier = (*webhook)(nil)
 
 // openWebhook opens webhook:URL (http or https). The name shows only the host, since
-// webhook paths often hold a token.
+// webhook paths often hold a token, and a short digest of the URL, so that two hooks on
+// one host (two Slack channels) count apart in the metrics.
 func openWebhook(_ context.Context, target string, env Env) (Notifier, string, error) {
 	raw := target[len("webhook:"):]
 	u, err := url.Parse(raw)
@@ -34,7 +37,8 @@ func openWebhook(_ context.Context, target string, env Env) (Notifier, string, e
 	if c == nil {
 		c = &http.Client{Timeout: 30 * time.Second}
 	}
-	return &webhook{url: raw, client: c}, "webhook:" + u.Scheme + "://" + u.Host, nil
+	sum := sha256.Sum256([]byte(raw))
+	return &webhook{url: raw, client: c}, "webhook:" + u.Scheme + "://" + u.Host + "#" + hex.EncodeToString(sum[:4]), nil
 }
 
 // Notify posts m. A 4xx answer other than 408 and 429 is a Permanent error.
