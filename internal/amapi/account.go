@@ -61,10 +61,10 @@ type settingsOut struct {
 	ExportDestination        *destination    `json:"defaultExportDestination,omitempty"`
 }
 
-// account returns the stored state of the caller's account; an account never stored is
-// ACTIVE with default settings, because Probity serves every account it has keys for.
-func (h *Handler) account(ctx context.Context, id string) (*store.Account, settings, error) {
-	a, err := h.cfg.Store.Account(ctx, id)
+// readAccount returns the stored state of an account; an account never stored is ACTIVE
+// with default settings, because Probity serves every account it has keys for.
+func readAccount(ctx context.Context, st store.AccountStore, id string) (*store.Account, settings, error) {
+	a, err := st.Account(ctx, id)
 	if probity.ErrorCode(err) == probity.ENOTFOUND {
 		return &store.Account{ID: id, Status: accountActive}, settings{}, nil
 	} else if err != nil {
@@ -79,13 +79,25 @@ func (h *Handler) account(ctx context.Context, id string) (*store.Account, setti
 	return a, s, nil
 }
 
-func (h *Handler) putAccount(ctx context.Context, a *store.Account, s settings, now time.Time) error {
-	b, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("account %s: settings: %w", a.ID, err)
-	}
-	a.Settings, a.UpdatedAt = b, now
-	return h.cfg.Store.PutAccount(ctx, a)
+// editAccount reads the account, lets edit change it, and writes it back, all in one
+// serialised transaction, so that concurrent changes never undo each other.
+func (h *Handler) editAccount(ctx context.Context, id string, now time.Time, edit func(*store.Account, *settings)) (*store.Account, settings, error) {
+	var a *store.Account
+	var s settings
+	err := h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if a, s, err = readAccount(ctx, tx, id); err != nil {
+			return err
+		}
+		edit(a, &s)
+		b, err := json.Marshal(s)
+		if err != nil {
+			return fmt.Errorf("account %s: settings: %w", a.ID, err)
+		}
+		a.Settings, a.UpdatedAt = b, now
+		return tx.PutAccount(ctx, a)
+	})
+	return a, s, err
 }
 
 // out returns the wire form of the settings: every member for ALL, else the one the
@@ -147,7 +159,7 @@ func getSettings(ctx context.Context, h *Handler, c *call) (any, error) {
 	if !slices.Contains(settingAttributes, attr) {
 		return nil, invalidField("attribute", "must be one of %s", strings.Join(settingAttributes, ", "))
 	}
-	_, s, err := h.account(ctx, c.caller.AccountID)
+	_, s, err := readAccount(ctx, h.cfg.Store, c.caller.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -224,35 +236,33 @@ func updateSettings(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := ck.err(); err != nil {
 		return nil, err
 	}
-	a, s, err := h.account(ctx, c.caller.AccountID)
-	if err != nil {
-		return nil, err
-	}
-	if in.SNSTopic != nil {
-		s.SNSTopic = *in.SNSTopic
-		if s.SNSTopic == "NONE" {
-			s.SNSTopic = ""
+	_, s, err := h.editAccount(ctx, c.caller.AccountID, c.now, func(_ *store.Account, s *settings) {
+		if in.SNSTopic != nil {
+			s.SNSTopic = *in.SNSTopic
+			if s.SNSTopic == "NONE" {
+				s.SNSTopic = ""
+			}
 		}
-	}
-	if in.KMSKey != nil {
-		s.KMSKey = *in.KMSKey
-	}
-	if in.ReportsDestination != nil {
-		s.ReportsDestination = in.ReportsDestination
-	}
-	if in.ExportDestination != nil {
-		s.ExportDestination = in.ExportDestination
-	}
-	if in.ProcessOwners != nil {
-		s.ProcessOwners = in.ProcessOwners
-	}
-	if in.EvidenceFinderEnabled != nil {
-		s.EvidenceFinderEnabled = *in.EvidenceFinderEnabled
-	}
-	if in.DeregistrationPolicy != nil {
-		s.DeregistrationPolicy = in.DeregistrationPolicy
-	}
-	if err := h.putAccount(ctx, a, s, c.now); err != nil {
+		if in.KMSKey != nil {
+			s.KMSKey = *in.KMSKey
+		}
+		if in.ReportsDestination != nil {
+			s.ReportsDestination = in.ReportsDestination
+		}
+		if in.ExportDestination != nil {
+			s.ExportDestination = in.ExportDestination
+		}
+		if in.ProcessOwners != nil {
+			s.ProcessOwners = in.ProcessOwners
+		}
+		if in.EvidenceFinderEnabled != nil {
+			s.EvidenceFinderEnabled = *in.EvidenceFinderEnabled
+		}
+		if in.DeregistrationPolicy != nil {
+			s.DeregistrationPolicy = in.DeregistrationPolicy
+		}
+	})
+	if err != nil {
 		return nil, err
 	}
 	return settingsResponse{s.out("ALL")}, nil
@@ -263,7 +273,7 @@ type statusResponse struct {
 }
 
 func getAccountStatus(ctx context.Context, h *Handler, c *call) (any, error) {
-	a, _, err := h.account(ctx, c.caller.AccountID)
+	a, _, err := readAccount(ctx, h.cfg.Store, c.caller.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -288,27 +298,23 @@ func registerAccount(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := ck.err(); err != nil {
 		return nil, err
 	}
-	a, s, err := h.account(ctx, c.caller.AccountID)
+	a, _, err := h.editAccount(ctx, c.caller.AccountID, c.now, func(a *store.Account, s *settings) {
+		a.Status = accountActive
+		if in.KMSKey != nil {
+			s.KMSKey = *in.KMSKey
+		}
+	})
 	if err != nil {
-		return nil, err
-	}
-	a.Status = accountActive
-	if in.KMSKey != nil {
-		s.KMSKey = *in.KMSKey
-	}
-	if err := h.putAccount(ctx, a, s, c.now); err != nil {
 		return nil, err
 	}
 	return statusResponse{a.Status}, nil
 }
 
 func deregisterAccount(ctx context.Context, h *Handler, c *call) (any, error) {
-	a, s, err := h.account(ctx, c.caller.AccountID)
+	a, _, err := h.editAccount(ctx, c.caller.AccountID, c.now, func(a *store.Account, _ *settings) {
+		a.Status = accountInactive
+	})
 	if err != nil {
-		return nil, err
-	}
-	a.Status = accountInactive
-	if err := h.putAccount(ctx, a, s, c.now); err != nil {
 		return nil, err
 	}
 	return statusResponse{a.Status}, nil

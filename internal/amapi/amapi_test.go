@@ -256,3 +256,35 @@ func TestHealthzHidesDetails(t *testing.T) {
 		t.Fatalf("/healthz = %d %q; want 503 without details", rec.Code, rec.Body.String())
 	}
 }
+
+// TestConcurrentSettingsUpdates checks that settings changes made at once each keep
+// the others: every update reads, changes and writes in one transaction.
+func TestConcurrentSettingsUpdates(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewServer(newHandler(t, sqliteStore(t), time.Now))
+	defer srv.Close()
+	c := client(srv.URL, srv.Client())
+	owners := []string{"alice", "bob", "carol", "dave", "erin", "frank"}
+	var wg sync.WaitGroup
+	for i, o := range owners {
+		wg.Go(func() {
+			var err error
+			if i%2 == 0 {
+				_, err = c.UpdateSettings(ctx, &am.UpdateSettingsInput{SnsTopic: aws.String("arn:aws:sns:us-east-1:000000000000:" + o)})
+			} else {
+				_, err = c.UpdateSettings(ctx, &am.UpdateSettingsInput{DefaultProcessOwners: []types.Role{{RoleArn: aws.String("arn:aws:iam::000000000000:role/" + o), RoleType: types.RoleTypeProcessOwner}}})
+			}
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	out, err := c.GetSettings(ctx, &am.GetSettingsInput{Attribute: types.SettingAttributeAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.Settings.SnsTopic) == "" || len(out.Settings.DefaultProcessOwners) != 1 {
+		t.Fatalf("concurrent updates lost one another: %+v", out.Settings)
+	}
+}

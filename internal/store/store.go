@@ -42,6 +42,8 @@ type Tx interface {
 	DeleteFrameworks(ctx context.Context, ids []string) error
 	// The catalog pipeline saves the files it applied in the same transaction.
 	CatalogFileSaver
+	// Account settings change by read, modify and write in one transaction.
+	AccountStore
 }
 
 // Store is a library with transactions.

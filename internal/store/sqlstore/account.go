@@ -9,14 +9,27 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-var _ store.AccountStore = (*DB)(nil)
+var (
+	_ store.AccountStore = (*DB)(nil)
+	_ store.AccountStore = (*writer)(nil)
+)
 
 // Account implements store.AccountStore.
 func (db *DB) Account(ctx context.Context, id string) (*store.Account, error) {
+	return reader{q: db.sql, db: db}.Account(ctx, id)
+}
+
+// PutAccount implements store.AccountStore.
+func (db *DB) PutAccount(ctx context.Context, a *store.Account) error {
+	return reader{q: db.sql, db: db}.PutAccount(ctx, a)
+}
+
+// Account implements store.AccountStore, inside a transaction or not.
+func (r reader) Account(ctx context.Context, id string) (*store.Account, error) {
 	var a store.Account
 	var settings string
 	var updated int64
-	err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT id, status, settings, updated_at FROM accounts WHERE id = ?`), id).
+	err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT id, status, settings, updated_at FROM accounts WHERE id = ?`), id).
 		Scan(&a.ID, &a.Status, &settings, &updated)
 	if isNoRows(err) {
 		return nil, probity.Errorf(probity.ENOTFOUND, "account %s has no stored state", id)
@@ -27,13 +40,13 @@ func (db *DB) Account(ctx context.Context, id string) (*store.Account, error) {
 	return &a, nil
 }
 
-// PutAccount implements store.AccountStore.
-func (db *DB) PutAccount(ctx context.Context, a *store.Account) error {
+// PutAccount implements store.AccountStore, inside a transaction or not.
+func (r reader) PutAccount(ctx context.Context, a *store.Account) error {
 	settings := string(a.Settings)
 	if settings == "" {
 		settings = "{}"
 	}
-	_, err := db.sql.ExecContext(ctx, db.rebind(`INSERT INTO accounts (id, status, settings, updated_at) VALUES (?, ?, ?, ?)
+	_, err := r.q.ExecContext(ctx, r.db.rebind(`INSERT INTO accounts (id, status, settings, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, settings = excluded.settings, updated_at = excluded.updated_at`),
 		a.ID, a.Status, settings, a.UpdatedAt.UnixNano())
 	if err != nil {
