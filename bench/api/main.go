@@ -82,9 +82,6 @@ func run(duration, warmup time.Duration, clientList string, controls, pageSize i
 		return err
 	}
 	defer st.Close()
-	// As probity serve does: keep a pool of connections rather than reopening them.
-	st.SQL().SetMaxOpenConns(16)
-	st.SQL().SetMaxIdleConns(16)
 	first, err := seed(ctx, st, controls)
 	if err != nil {
 		return err

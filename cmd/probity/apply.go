@@ -20,18 +20,7 @@ func newApplyCmd(env Env) *cobra.Command {
 				return asInternal(err)
 			}
 			defer st.Close()
-			// The library read here only spares parsing unchanged files; Apply plans
-			// against the library as it is inside its transaction.
-			library := readLibrary(cmd.Context(), st)
-			files, err := readCatalog(args)
-			lib, libErr := library()
-			if err != nil {
-				return err
-			}
-			if libErr != nil {
-				return libErr
-			}
-			cat, err := checkCatalog(files, lib, env.Stderr)
+			cat, _, err := loadWithLibrary(cmd.Context(), st, args, env.Stderr)
 			if err != nil {
 				return err
 			}

@@ -36,24 +36,27 @@ func checkCatalog(files []catalog.File, lib *store.Library, stderr io.Writer) (*
 	return cat, nil
 }
 
-// readLibrary reads the library in the background, for use once the files are read.
-func readLibrary(ctx context.Context, st store.Store) func() (*store.Library, error) {
-	type read struct {
-		lib *store.Library
-		err error
-	}
-	c := make(chan read, 1)
+// loadWithLibrary reads the files under paths and, meanwhile, the library st holds; then
+// it checks the files, taking unchanged ones from the library. Plan and apply use it;
+// apply plans again against the library inside its transaction.
+func loadWithLibrary(ctx context.Context, st store.Store, paths []string, stderr io.Writer) (*catalog.Catalog, *store.Library, error) {
+	var lib *store.Library
+	var libErr error
+	done := make(chan struct{})
 	go func() {
-		lib, err := st.Library(ctx)
-		c <- read{lib, err}
+		defer close(done)
+		lib, libErr = st.Library(ctx)
 	}()
-	return func() (*store.Library, error) {
-		r := <-c
-		if r.err != nil {
-			return nil, asInternal(r.err)
-		}
-		return r.lib, nil
+	files, err := readCatalog(paths)
+	<-done
+	if err != nil {
+		return nil, nil, err
 	}
+	if libErr != nil {
+		return nil, nil, asInternal(libErr)
+	}
+	cat, err := checkCatalog(files, lib, stderr)
+	return cat, lib, err
 }
 
 func reportDiagnostics(stderr io.Writer, diags catalog.Diagnostics) error {

@@ -50,17 +50,7 @@ func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, as
 		return false, asInternal(err)
 	}
 	defer st.Close()
-	// Read the library while the files are read; then unchanged files need no parsing.
-	library := readLibrary(cmd.Context(), st)
-	files, err := readCatalog(args)
-	lib, libErr := library()
-	if err != nil {
-		return false, err
-	}
-	if libErr != nil {
-		return false, libErr
-	}
-	cat, err := checkCatalog(files, lib, env.Stderr)
+	cat, lib, err := loadWithLibrary(cmd.Context(), st, args, env.Stderr)
 	if err != nil {
 		return false, err
 	}

@@ -60,22 +60,3 @@ func (ds Diagnostics) Sort() {
 		)
 	})
 }
-
-// Err returns ds as an error, or nil when there are none.
-func (ds Diagnostics) Err() error {
-	if len(ds) == 0 {
-		return nil
-	}
-	return ds
-}
-
-// ForPath returns the diagnostics of one file.
-func (ds Diagnostics) ForPath(path string) Diagnostics {
-	var out Diagnostics
-	for _, d := range ds {
-		if d.Path == path {
-			out = append(out, d)
-		}
-	}
-	return out
-}

@@ -64,18 +64,12 @@ func (w *writer) SaveCatalogFiles(ctx context.Context, source string, put []stor
 			rows = append(rows, []any{source, f.Path, base64.StdEncoding.EncodeToString(f.Data), f.Revision, f.UpdatedAt.UnixNano()})
 		}
 	}
-	for len(remove) > 0 {
-		batch := remove[:min(len(remove), 500)]
-		remove = remove[len(batch):]
-		args := make([]any, 0, len(batch)+1)
-		args = append(args, source)
-		for _, p := range batch {
-			args = append(args, p)
-		}
-		q := `DELETE FROM catalog_files WHERE source = ? AND path IN (` + placeholders(len(batch)) + `)`
-		if _, err := w.tx.ExecContext(ctx, w.db.rebind(q), args...); err != nil {
-			return fmt.Errorf("save catalog files: %w", err)
-		}
+	paths := make([]any, len(remove))
+	for i, p := range remove {
+		paths[i] = p
+	}
+	if _, err := w.deleteIn(ctx, "catalog_files", "source = ?", []any{source}, "path", paths); err != nil {
+		return fmt.Errorf("save catalog files: %w", err)
 	}
 	err := w.insert(ctx, "catalog_files", "source, path, data, revision, updated_at", rows,
 		` ON CONFLICT (source, path) DO UPDATE SET data = excluded.data, revision = excluded.revision, updated_at = excluded.updated_at`)

@@ -46,9 +46,6 @@ func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 	return s, nil
 }
 
-// SQL returns the underlying handle, for backends' own maintenance.
-func (db *DB) SQL() *sql.DB { return db.sql }
-
 // Close closes the handle.
 func (db *DB) Close() error {
 	db.reads.close()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/probity-dev/probity"
@@ -55,7 +56,7 @@ func (w *writer) PutFrameworks(ctx context.Context, fs []*probity.Framework) err
 		return err
 	}
 	// Control sets are replaced whole; the cascade takes their controls with them.
-	if _, err := w.deleteIn(ctx, "framework_control_sets", "framework_id", ids); err != nil {
+	if _, err := w.deleteIn(ctx, "framework_control_sets", "", nil, "framework_id", ids); err != nil {
 		return err
 	}
 	if err := w.insert(ctx, "framework_control_sets", "framework_id, position, id, name", sets, ""); err != nil {
@@ -85,7 +86,7 @@ func (w *writer) deleteExisting(ctx context.Context, table, what string, ids []s
 	for i, id := range ids {
 		args[i] = id
 	}
-	n, err := w.deleteIn(ctx, table, "id", args)
+	n, err := w.deleteIn(ctx, table, "", nil, "id", args)
 	if err != nil {
 		return err
 	}
@@ -95,15 +96,18 @@ func (w *writer) deleteExisting(ctx context.Context, table, what string, ids []s
 	return nil
 }
 
-// deleteIn deletes the rows whose column is one of values, in batches, and returns how
-// many rows went.
-func (w *writer) deleteIn(ctx context.Context, table, column string, values []any) (int64, error) {
+// deleteIn deletes the rows that pass filter (with its arguments; "" for all) and whose
+// column is one of values, in batches, and returns how many rows went.
+func (w *writer) deleteIn(ctx context.Context, table, filter string, filterArgs []any, column string, values []any) (int64, error) {
+	if filter != "" {
+		filter += " AND "
+	}
 	var total int64
 	for len(values) > 0 {
 		batch := values[:min(len(values), 500)]
 		values = values[len(batch):]
-		q := `DELETE FROM ` + table + ` WHERE ` + column + ` IN (` + placeholders(len(batch)) + `)`
-		res, err := w.tx.ExecContext(ctx, w.db.rebind(q), batch...)
+		q := `DELETE FROM ` + table + ` WHERE ` + filter + column + ` IN (` + placeholders(len(batch)) + `)`
+		res, err := w.tx.ExecContext(ctx, w.db.rebind(q), append(slices.Clone(filterArgs), batch...)...)
 		if err != nil {
 			return total, fmt.Errorf("delete from %s: %w", table, err)
 		}
