@@ -173,7 +173,7 @@ func seed(ctx context.Context, st store.Store, n int) (string, error) {
 		c.Normalize()
 		cs = append(cs, c)
 	}
-	err := st.Update(ctx, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
+	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
 	return cs[0].ID, err
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/keys"
-	"github.com/probity-dev/probity/internal/store"
 )
 
 func newKeysCmd(env Env) *cobra.Command {
@@ -28,13 +27,8 @@ func keyManager(cmd *cobra.Command, env Env, dbURL, keyFile string, needBox bool
 	if err != nil {
 		return nil, nil, asInternal(err)
 	}
-	ks, ok := st.(store.KeyStore)
-	if !ok {
-		st.Close()
-		return nil, nil, exitWith(ExitUsage, fmt.Errorf("the store %T keeps no access keys", st))
-	}
 	var m keys.Manager
-	m.Store = ks
+	m.Store = st
 	if needBox {
 		box, err := openBox(env, dbURL, keyFile)
 		if err == nil && box == nil {

@@ -17,7 +17,6 @@ import (
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/server"
-	"github.com/probity-dev/probity/internal/store"
 )
 
 // serveOptions are the flags of probity serve.
@@ -83,11 +82,6 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 		return asInternal(err)
 	}
 	defer st.Close()
-	apiStore, ok := st.(amapi.Store)
-	keyStore, ok2 := st.(store.KeyStore)
-	if !ok || !ok2 {
-		return exitWith(ExitUsage, fmt.Errorf("the store %T cannot serve the API", st))
-	}
 	box, err := openBox(env, o.db, o.masterKeyFile)
 	if err != nil {
 		return exitWith(ExitUsage, err)
@@ -119,8 +113,8 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 		health = pipe.Health
 	}
 	api, err := amapi.New(amapi.Config{
-		Store:               apiStore,
-		Keys:                &keys.Manager{Store: keyStore, Box: box, Root: root},
+		Store:               st,
+		Keys:                &keys.Manager{Store: st, Box: box, Root: root},
 		Partition:           part,
 		Logger:              log,
 		Registerer:          reg,

@@ -63,7 +63,7 @@ type settingsOut struct {
 
 // readAccount returns the stored state of an account; an account never stored is ACTIVE
 // with default settings, because Probity serves every account it has keys for.
-func readAccount(ctx context.Context, st store.AccountStore, id string) (*store.Account, settings, error) {
+func readAccount(ctx context.Context, st store.AccountReader, id string) (*store.Account, settings, error) {
 	a, err := st.Account(ctx, id)
 	if probity.ErrorCode(err) == probity.ENOTFOUND {
 		return &store.Account{ID: id, Status: accountActive}, settings{}, nil
@@ -84,7 +84,7 @@ func readAccount(ctx context.Context, st store.AccountStore, id string) (*store.
 func (h *Handler) editAccount(ctx context.Context, id string, now time.Time, edit func(*store.Account, *settings)) (*store.Account, settings, error) {
 	var a *store.Account
 	var s settings
-	err := h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	err := h.cfg.Store.Update(ctx, store.LockAccounts, func(tx store.Tx) error {
 		var err error
 		if a, s, err = readAccount(ctx, tx, id); err != nil {
 			return err

@@ -28,6 +28,7 @@ import (
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/pgtest"
+	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
 	"github.com/probity-dev/probity/internal/store/sqlite"
 )
@@ -47,7 +48,7 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newHandler(t *testing.T, st amapi.Store, now func() time.Time) *amapi.Handler {
+func newHandler(t *testing.T, st store.Store, now func() time.Time) *amapi.Handler {
 	t.Helper()
 	h, err := amapi.New(amapi.Config{
 		Store:     st,
@@ -61,7 +62,7 @@ func newHandler(t *testing.T, st amapi.Store, now func() time.Time) *amapi.Handl
 	return h
 }
 
-func sqliteStore(t *testing.T) amapi.Store {
+func sqliteStore(t *testing.T) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
 	if err != nil {

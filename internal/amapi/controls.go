@@ -31,9 +31,9 @@ func createControl(ctx context.Context, h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	ctl.Normalize()
-	err := h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	err := h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		if max := h.cfg.MaxCustomControls; max > 0 {
-			n, err := tx.(store.Lister).CountControls(ctx, probity.ControlTypeCustom)
+			n, err := tx.CountControls(ctx, probity.ControlTypeCustom)
 			if err != nil {
 				return err
 			}
@@ -71,7 +71,7 @@ func updateControl(ctx context.Context, h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	var out *probity.Control
-	err := h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	err := h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		old, err := tx.Control(ctx, id)
 		if err != nil {
 			return asNotFound(err, "control", id)
@@ -105,7 +105,7 @@ func deleteControl(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := checkUUID("controlId", id); err != nil {
 		return nil, err
 	}
-	return nil, h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	return nil, h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		old, err := tx.Control(ctx, id)
 		if err != nil {
 			return asNotFound(err, "control", id)

@@ -60,9 +60,9 @@ func createFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 	}
 	f.Normalize()
 	var out frameworkOut
-	err := h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	err := h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		if max := h.cfg.MaxCustomFrameworks; max > 0 {
-			n, err := tx.(store.Lister).CountFrameworks(ctx, probity.FrameworkTypeCustom)
+			n, err := tx.CountFrameworks(ctx, probity.FrameworkTypeCustom)
 			if err != nil {
 				return err
 			}
@@ -145,7 +145,7 @@ func updateFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 		return nil, err
 	}
 	var out frameworkOut
-	err := h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	err := h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		old, err := tx.Framework(ctx, id)
 		if err != nil {
 			return asNotFound(err, "assessmentFramework", id)
@@ -178,7 +178,7 @@ func deleteFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := checkUUID("frameworkId", id); err != nil {
 		return nil, err
 	}
-	return nil, h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	return nil, h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		old, err := tx.Framework(ctx, id)
 		if err != nil {
 			return asNotFound(err, "assessmentFramework", id)

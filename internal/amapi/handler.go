@@ -21,19 +21,9 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-// Store is what the API needs of a store: the library with paging, and the API's own
-// state. Both backends implement it.
-type Store interface {
-	store.Store
-	store.Lister
-	store.AccountStore
-	store.ShareStore
-	store.NotificationStore
-}
-
 // Config configures a Handler. Store, Keys and Partition are required.
 type Config struct {
-	Store Store
+	Store store.Store
 	// Keys resolves the access keys that sign requests.
 	Keys *keys.Manager
 	// Partition is the region requests must be signed for and the account in the ARNs of

@@ -106,7 +106,7 @@ func startShare(ctx context.Context, h *Handler, c *call) (any, error) {
 			}
 		}
 	}
-	if err := h.cfg.Store.CreateShareRequest(ctx, r); err != nil {
+	if err := h.cfg.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.CreateShareRequest(ctx, r) }); err != nil {
 		return nil, err
 	}
 	return shareResponse{toShare(r, c.now)}, nil
@@ -191,7 +191,7 @@ func updateShare(ctx context.Context, h *Handler, c *call) (any, error) {
 	if st := status(r, c.now); st != shareActive && st != shareExpiring {
 		return nil, validation(reasonOther, "The share request %s is %s; only an active request can be answered or revoked.", id, st)
 	}
-	if err := h.cfg.Store.SetShareStatus(ctx, id, shareActive, to, c.now); probity.ErrorCode(err) == probity.ECONFLICT {
+	if err := h.cfg.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.SetShareStatus(ctx, id, shareActive, to, c.now) }); probity.ErrorCode(err) == probity.ECONFLICT {
 		return nil, validation(reasonOther, "The share request %s was answered or revoked meanwhile.", id)
 	} else if err != nil {
 		return nil, asNotFound(err, "assessmentFrameworkShareRequest", id)
@@ -212,5 +212,5 @@ func deleteShare(ctx context.Context, h *Handler, c *call) (any, error) {
 	if _, err := ownShare(ctx, h, c, id, typ); err != nil {
 		return nil, err
 	}
-	return nil, asNotFound(h.cfg.Store.DeleteShareRequest(ctx, id), "assessmentFrameworkShareRequest", id)
+	return nil, asNotFound(h.cfg.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.DeleteShareRequest(ctx, id) }), "assessmentFrameworkShareRequest", id)
 }

@@ -63,7 +63,7 @@ func retag(ctx context.Context, h *Handler, arn string, edit func(map[string]str
 	if err != nil {
 		return err
 	}
-	return h.cfg.Store.Update(ctx, func(tx store.Tx) error {
+	return h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		switch t.kind {
 		case "control":
 			c, err := tx.Control(ctx, t.id)

@@ -12,7 +12,7 @@ import (
 // transaction means concurrent appliers cannot act on a stale plan.
 func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Plan, error) {
 	var plan *Plan
-	err := st.Update(ctx, func(tx store.Tx) error {
+	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		lib, err := tx.Library(ctx)
 		if err != nil {
 			return err

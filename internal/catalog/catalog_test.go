@@ -190,7 +190,7 @@ func TestPlan(t *testing.T) {
 	apiControl := &probity.Control{ID: probity.NewID(), Type: probity.ControlTypeCustom, Name: "From the API",
 		ControlMappingSources: []probity.ControlMappingSource{probity.ManualAttestation()}, CreatedAt: clock, LastUpdatedAt: clock}
 	apiControl.Normalize()
-	if err := st.Update(ctx, func(tx store.Tx) error { return tx.PutControls(ctx, []*probity.Control{apiControl}) }); err != nil {
+	if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, []*probity.Control{apiControl}) }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -236,7 +236,7 @@ func TestPlan(t *testing.T) {
 		other := &probity.Framework{ID: probity.NewID(), Type: probity.FrameworkTypeCustom, Name: "Made in the API",
 			ControlSets: []probity.ControlSet{{Name: "S", Controls: []string{b.ID}}}, CreatedAt: clock, LastUpdatedAt: clock}
 		other.Normalize()
-		if err := st.Update(ctx, func(tx store.Tx) error { return tx.PutFrameworks(ctx, []*probity.Framework{other}) }); err != nil {
+		if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutFrameworks(ctx, []*probity.Framework{other}) }); err != nil {
 			t.Fatal(err)
 		}
 		before, _ := st.Library(ctx)
@@ -252,7 +252,7 @@ func TestPlan(t *testing.T) {
 		if diff := cmp.Diff(before, after); diff != "" {
 			t.Fatalf("a refused plan changed the library:\n%s", diff)
 		}
-		if err := st.Update(ctx, func(tx store.Tx) error { return tx.DeleteFrameworks(ctx, []string{other.ID}) }); err != nil {
+		if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.DeleteFrameworks(ctx, []string{other.ID}) }); err != nil {
 			t.Fatal(err)
 		}
 	})

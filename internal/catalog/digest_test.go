@@ -43,7 +43,7 @@ func TestKnownControls(t *testing.T) {
 
 	// Another writer changes A but keeps the record: the record no longer matches the
 	// content, so the file is parsed and the plan puts the file's content back.
-	err := st.Update(ctx, func(tx store.Tx) error {
+	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		c, err := tx.Control(ctx, lib.Controls[0].ID)
 		if err != nil {
 			return err

@@ -64,7 +64,7 @@ type Root struct {
 // once it is in use; its methods are safe for concurrent use.
 type Manager struct {
 	// Store keeps the keys.
-	Store store.KeyStore
+	Store store.Store
 	// Box seals and opens secrets. With a nil Box, stored keys cannot be created or used
 	// and only the root key works.
 	Box *secret.Box
@@ -102,7 +102,8 @@ func (m *Manager) Create(ctx context.Context, name, role, account string) (Princ
 		return Principal{}, "", err
 	}
 	k := &store.AccessKey{ID: id, Name: name, Role: role, AccountID: account, SealedSecret: sealed, CreatedAt: m.now()}
-	if err := m.Store.CreateAccessKey(ctx, k); err != nil {
+	err = m.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.CreateAccessKey(ctx, k) })
+	if err != nil {
 		return Principal{}, "", err
 	}
 	return Principal{KeyID: id, Name: name, Role: role, AccountID: account}, sec, nil
@@ -122,7 +123,7 @@ func (m *Manager) List(ctx context.Context) ([]store.AccessKey, error) {
 // Delete deletes the stored key with the name; ENOTFOUND when there is none. Requests it
 // signs fail from then on.
 func (m *Manager) Delete(ctx context.Context, name string) error {
-	return m.Store.DeleteAccessKey(ctx, name)
+	return m.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, name) })
 }
 
 // Lookup returns the holder and secret of the key id. It returns an error wrapping

@@ -34,8 +34,8 @@ type Sender interface {
 type Config struct {
 	// Sources are the catalog sources; their names must be distinct.
 	Sources []Source
-	// Store is the library. It must also be a store.CatalogFileStore (for last good
-	// versions); when it is a store.NotificationStore every outcome is stored there.
+	// Store is the library; it also keeps each source's last good versions and every
+	// outcome as a notification.
 	Store store.Store
 	// Sender receives every outcome worth telling; nil sends nothing.
 	Sender Sender
@@ -62,8 +62,6 @@ type Config struct {
 // Pipeline reconciles its sources into the library until its context ends.
 type Pipeline struct {
 	cfg     Config
-	files   store.CatalogFileStore
-	notes   store.NotificationStore // may be nil
 	log     *slog.Logger
 	metrics *metrics
 	runners []*runner
@@ -74,15 +72,11 @@ type Pipeline struct {
 }
 
 // New checks cfg and returns a pipeline that is not yet running. It returns an EINVALID
-// error for no sources, two sources with one name, or a store that cannot keep last
-// good versions, and an error when the metrics cannot be registered.
+// error for no sources or two sources with one name, and an error when the metrics
+// cannot be registered.
 func New(cfg Config) (*Pipeline, error) {
 	if len(cfg.Sources) == 0 {
 		return nil, probity.Errorf(probity.EINVALID, "pipeline: no catalog sources")
-	}
-	files, ok := cfg.Store.(store.CatalogFileStore)
-	if !ok {
-		return nil, probity.Errorf(probity.EINVALID, "pipeline: the store cannot keep catalog files")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -109,8 +103,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pipeline{cfg: cfg, files: files, log: cfg.Logger, metrics: m}
-	p.notes, _ = cfg.Store.(store.NotificationStore)
+	p := &Pipeline{cfg: cfg, log: cfg.Logger, metrics: m}
 	seen := map[string]bool{}
 	for _, s := range cfg.Sources {
 		if seen[s.Name()] {
@@ -361,7 +354,7 @@ func (r *runner) fail(ctx context.Context, err error) {
 func (p *Pipeline) reconcileSource(ctx context.Context, r *runner, force bool) error {
 	name := r.src.Name()
 	if s, ok := r.src.(Seeder); ok && !r.seeded {
-		kept, err := p.files.CatalogFiles(ctx, name)
+		kept, err := p.cfg.Store.CatalogFiles(ctx, name)
 		if err != nil {
 			return fmt.Errorf("read last good files of %s: %w", name, err)
 		}
@@ -430,11 +423,10 @@ func (r *runner) hasFailures() bool {
 
 // tell stores the outcome as a notification and hands it to the sender.
 func (p *Pipeline) tell(ctx context.Context, m notify.Message) {
-	if p.notes != nil {
-		n := &probity.Notification{ID: probity.NewID(), Description: m.Text, EventTime: m.Time, Source: m.Source}
-		if err := p.notes.AddNotification(ctx, n); err != nil {
-			p.log.Error("store catalog notification", "source", m.Source, "err", err)
-		}
+	n := &probity.Notification{ID: probity.NewID(), Description: m.Text, EventTime: m.Time, Source: m.Source}
+	err := p.cfg.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.AddNotification(ctx, n) })
+	if err != nil {
+		p.log.Error("store catalog notification", "source", m.Source, "err", err)
 	}
 	if p.cfg.Sender != nil {
 		p.cfg.Sender.Send(m)

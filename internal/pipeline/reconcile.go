@@ -81,7 +81,7 @@ func (p *Pipeline) reconcile(ctx context.Context, source string, snap *Snapshot)
 }
 
 func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snapshot) (*result, error) {
-	kept, err := p.files.CatalogFiles(ctx, source)
+	kept, err := p.cfg.Store.CatalogFiles(ctx, source)
 	if err != nil {
 		return nil, fmt.Errorf("read last good files of %s: %w", source, err)
 	}
@@ -331,7 +331,7 @@ func (run *reconcileRun) lastGoodControls() map[string]string {
 }
 
 // save makes the store's last good versions the files now in effect.
-func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileSaver, now func() time.Time) error {
+func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileWriter, now func() time.Time) error {
 	var put []store.CatalogFile
 	var remove []string
 	at := now().UTC()

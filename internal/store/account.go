@@ -14,10 +14,14 @@ type Account struct {
 	UpdatedAt time.Time
 }
 
-// AccountStore keeps accounts.
-type AccountStore interface {
+// AccountReader reads accounts.
+type AccountReader interface {
 	// Account returns the account with the id, or an ENOTFOUND error when none was stored.
 	Account(ctx context.Context, id string) (*Account, error)
+}
+
+// AccountWriter changes accounts.
+type AccountWriter interface {
 	// PutAccount inserts or replaces the account.
 	PutAccount(ctx context.Context, a *Account) error
 }

@@ -17,20 +17,18 @@ type CatalogFile struct {
 	UpdatedAt time.Time
 }
 
-// CatalogFileSaver saves last good versions; stores and their write transactions are
-// both savers, so the pipeline can save them in the transaction that applies them.
-type CatalogFileSaver interface {
+// CatalogFileReader reads the last good version of each file, per source.
+type CatalogFileReader interface {
+	// CatalogFiles returns every file kept for the source, in path order; none is not an
+	// error.
+	CatalogFiles(ctx context.Context, source string) ([]CatalogFile, error)
+}
+
+// CatalogFileWriter saves last good versions, in the transaction that applies them.
+type CatalogFileWriter interface {
 	// SaveCatalogFiles inserts or replaces the files of put (by source and path; the last
 	// of two with the same path wins) and deletes the files of the source at the paths of
 	// remove (a missing one is not an error), all at once. Each file of put must belong to
 	// source; EINVALID otherwise.
 	SaveCatalogFiles(ctx context.Context, source string, put []CatalogFile, remove []string) error
-}
-
-// CatalogFileStore keeps the last good version of each file, per source.
-type CatalogFileStore interface {
-	// CatalogFiles returns every file kept for the source, in path order; none is not an
-	// error.
-	CatalogFiles(ctx context.Context, source string) ([]CatalogFile, error)
-	CatalogFileSaver
 }

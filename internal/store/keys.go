@@ -15,15 +15,19 @@ type AccessKey struct {
 	CreatedAt    time.Time
 }
 
-// KeyStore keeps access keys.
-type KeyStore interface {
-	// CreateAccessKey stores a new key. It returns an ECONFLICT error when a key with the
-	// same id or name exists.
-	CreateAccessKey(ctx context.Context, k *AccessKey) error
+// KeyReader reads access keys.
+type KeyReader interface {
 	// AccessKey returns the key with the id, or an ENOTFOUND error.
 	AccessKey(ctx context.Context, id string) (*AccessKey, error)
 	// AccessKeys returns every key in name order.
 	AccessKeys(ctx context.Context) ([]AccessKey, error)
+}
+
+// KeyWriter changes access keys.
+type KeyWriter interface {
+	// CreateAccessKey stores a new key. It returns an ECONFLICT error when a key with the
+	// same id or name exists.
+	CreateAccessKey(ctx context.Context, k *AccessKey) error
 	// DeleteAccessKey deletes the key with the name, or returns an ENOTFOUND error.
 	DeleteAccessKey(ctx context.Context, name string) error
 }

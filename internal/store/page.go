@@ -35,8 +35,7 @@ type Page struct {
 	Limit int
 }
 
-// Lister pages through the library without reading it whole. Stores and their write
-// transactions implement it.
+// Lister pages through the library without reading it whole.
 type Lister interface {
 	// ControlSummaries returns up to p.Limit controls of type p.Type created after p.After,
 	// oldest first.

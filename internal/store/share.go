@@ -33,14 +33,18 @@ type ShareQuery struct {
 	Limit   int
 }
 
-// ShareStore keeps framework share requests.
-type ShareStore interface {
-	// CreateShareRequest stores a new request; ECONFLICT when the id exists.
-	CreateShareRequest(ctx context.Context, r *ShareRequest) error
+// ShareReader reads framework share requests.
+type ShareReader interface {
 	// ShareRequest returns the request with the id, or an ENOTFOUND error.
 	ShareRequest(ctx context.Context, id string) (*ShareRequest, error)
 	// ShareRequests returns up to q.Limit requests, oldest first.
 	ShareRequests(ctx context.Context, q ShareQuery) ([]ShareRequest, error)
+}
+
+// ShareWriter changes framework share requests.
+type ShareWriter interface {
+	// CreateShareRequest stores a new request; ECONFLICT when the id exists.
+	CreateShareRequest(ctx context.Context, r *ShareRequest) error
 	// SetShareStatus moves the request from status from to status to, at the time given.
 	// It returns ENOTFOUND when the request does not exist and ECONFLICT when its status
 	// is no longer from, so that two concurrent answers cannot both win.

@@ -1,6 +1,11 @@
 // Package store defines how Probity keeps its state. Backends live in child packages
 // (sqlite, postgres) and pass the one conformance suite in storetest; no business rule
 // lives in a backend.
+//
+// The contract has one static shape: Store reads outside any transaction, View runs a
+// read-only transaction over a consistent snapshot, and Update runs a write transaction
+// that reaches every area of the state. A backend satisfies the whole contract or does not
+// compile; nothing is discovered by type assertion at run time.
 package store
 
 import (
@@ -15,8 +20,76 @@ type Library struct {
 	Frameworks []probity.Framework
 }
 
-// Reader reads the library.
+// Reader reads every area of the state. Outside a transaction each call reads the latest
+// committed state on its own; inside View or Update all calls see one state.
 type Reader interface {
+	LibraryReader
+	Lister
+	AccountReader
+	ShareReader
+	NotificationReader
+	CatalogFileReader
+	KeyReader
+}
+
+// Tx is a write transaction over every area. Its reads see its own writes.
+type Tx interface {
+	Reader
+	LibraryWriter
+	AccountWriter
+	ShareWriter
+	NotificationWriter
+	CatalogFileWriter
+	KeyWriter
+}
+
+// Store is the state with its transactions.
+type Store interface {
+	Reader
+	// View runs fn in a read-only transaction: every read in fn sees the same committed
+	// state, however long fn takes and whatever is written meanwhile. It returns fn's
+	// error unchanged.
+	View(ctx context.Context, fn func(Reader) error) error
+	// Update runs fn in one write transaction that first takes the lock of the area
+	// named, so that writers of the same area are serialised while writers of other
+	// areas proceed (LockNone takes no lock: for writes that are single statements or
+	// guard themselves, such as a status changed by compare-and-set). It commits when fn
+	// returns nil and rolls back otherwise, returning fn's error unchanged.
+	Update(ctx context.Context, lock Lock, fn func(Tx) error) error
+	// Close releases the store's connections.
+	Close() error
+}
+
+// Lock names an area whose writers are serialised. A transaction that reads an area to
+// decide what to write there (a plan, a quota, a settings change) takes its lock.
+type Lock uint8
+
+// The areas. Evidence and assessments get areas of their own, so that their writes
+// never wait behind a catalog apply.
+const (
+	// LockNone takes no lock.
+	LockNone Lock = iota
+	// LockLibrary serialises writers of controls, frameworks and the catalog's files.
+	LockLibrary
+	// LockAccounts serialises writers of account status and settings.
+	LockAccounts
+)
+
+// String returns the area's name.
+func (l Lock) String() string {
+	switch l {
+	case LockNone:
+		return "none"
+	case LockLibrary:
+		return "library"
+	case LockAccounts:
+		return "accounts"
+	}
+	return "unknown"
+}
+
+// LibraryReader reads the control and framework libraries.
+type LibraryReader interface {
 	// Library returns the whole library.
 	Library(ctx context.Context) (*Library, error)
 	// Control returns the control with the id, or an ENOTFOUND error.
@@ -25,9 +98,8 @@ type Reader interface {
 	Framework(ctx context.Context, id string) (*probity.Framework, error)
 }
 
-// Tx is a write transaction on the library. Its reads see its own writes.
-type Tx interface {
-	Reader
+// LibraryWriter changes the control and framework libraries.
+type LibraryWriter interface {
 	// PutControls inserts or replaces controls by id. It returns an ECONFLICT error when
 	// another control of the same type has the same name.
 	PutControls(ctx context.Context, cs []*probity.Control) error
@@ -40,19 +112,4 @@ type Tx interface {
 	PutFrameworks(ctx context.Context, fs []*probity.Framework) error
 	// DeleteFrameworks deletes frameworks by id; ENOTFOUND when one does not exist.
 	DeleteFrameworks(ctx context.Context, ids []string) error
-	// The catalog pipeline saves the files it applied in the same transaction.
-	CatalogFileSaver
-	// Account settings change by read, modify and write in one transaction.
-	AccountStore
-}
-
-// Store is a library with transactions.
-type Store interface {
-	Reader
-	// Update runs fn in one transaction that holds the library's write lock, so updates
-	// are serialised. It commits when fn returns nil and rolls back otherwise, returning
-	// fn's error unchanged.
-	Update(ctx context.Context, fn func(Tx) error) error
-	// Close releases the store's connections.
-	Close() error
 }

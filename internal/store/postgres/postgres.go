@@ -1,9 +1,10 @@
 // Package postgres is the shared library store for scale-out deployments: any number of
-// Probity processes on one PostgreSQL database, writers serialised by an advisory lock.
+// Probity processes on one PostgreSQL database, writers of each area serialised by an advisory lock.
 package postgres
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
@@ -11,11 +12,17 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/sqlstore"
 )
 
-// libraryLock is the advisory lock key that serialises library writers across processes.
-const libraryLock = 0x70726f62 // "prob"
+// lockBase is the first of the advisory lock keys, one per store.Lock, that serialise
+// the writers of an area across processes.
+const lockBase = 0x70726f62 // "prob"
+
+func lockStatement(l store.Lock) string {
+	return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockBase+int64(l))
+}
 
 // Open connects to the database at dsn (a postgres:// URL) and migrates it. It returns
 // an error when the server cannot be reached or a migration fails.
@@ -35,7 +42,8 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 	}
 	s, err := sqlstore.Open(ctx, db, sqlstore.Dialect{
 		Numbered:         true,
-		LockStatement:    fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", libraryLock),
+		LockStatement:    lockStatement,
+		View:             sql.TxOptions{Isolation: sql.LevelRepeatableRead},
 		IsUnique:         hasState("23505"),
 		IsForeignKey:     hasState("23503"),
 		MaxRowsPerInsert: 1000,

@@ -2,9 +2,13 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
@@ -41,5 +45,74 @@ func TestOpenBadURLHidesPassword(t *testing.T) {
 	}
 	if got := err.Error(); strings.Contains(got, "s3cret") {
 		t.Fatalf("error %q reveals the password", got)
+	}
+}
+
+// TestAreasDoNotWaitForEachOther holds a library write open and commits an accounts write
+// beside it: areas are locked apart. A second library writer waits until the first ends.
+func TestAreasDoNotWaitForEachOther(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.DSN(t)
+	s, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	watch, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
+
+	holding, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+			close(holding)
+			<-release
+			return nil
+		})
+	}()
+	<-holding
+
+	err = s.Update(ctx, store.LockAccounts, func(tx store.Tx) error {
+		return tx.PutAccount(ctx, &store.Account{ID: "111122223333", Status: "ACTIVE"})
+	})
+	if err != nil {
+		t.Fatalf("accounts write beside an open library write: %v", err)
+	}
+
+	second := make(chan error, 1)
+	entered := make(chan struct{})
+	go func() {
+		second <- s.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+			close(entered)
+			return nil
+		})
+	}()
+	// The second library writer must be queued on the lock, not running: PostgreSQL shows
+	// it waiting for an advisory lock.
+	for {
+		var n int
+		err := watch.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			break
+		}
+		time.Sleep(time.Millisecond) // polling a condition; the test's deadline bounds it
+	}
+	select {
+	case <-entered:
+		t.Fatal("a second library writer ran while the first held the lock")
+	default:
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
 	}
 }

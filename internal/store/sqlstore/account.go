@@ -9,22 +9,7 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-var (
-	_ store.AccountStore = (*DB)(nil)
-	_ store.AccountStore = (*writer)(nil)
-)
-
-// Account implements store.AccountStore.
-func (db *DB) Account(ctx context.Context, id string) (*store.Account, error) {
-	return reader{q: db.sql, db: db}.Account(ctx, id)
-}
-
-// PutAccount implements store.AccountStore.
-func (db *DB) PutAccount(ctx context.Context, a *store.Account) error {
-	return reader{q: db.sql, db: db}.PutAccount(ctx, a)
-}
-
-// Account implements store.AccountStore, inside a transaction or not.
+// Account implements store.AccountReader.
 func (r reader) Account(ctx context.Context, id string) (*store.Account, error) {
 	var a store.Account
 	var settings string
@@ -40,8 +25,8 @@ func (r reader) Account(ctx context.Context, id string) (*store.Account, error) 
 	return &a, nil
 }
 
-// PutAccount implements store.AccountStore, inside a transaction or not.
-func (r reader) PutAccount(ctx context.Context, a *store.Account) error {
+// PutAccount implements store.AccountWriter.
+func (r *writer) PutAccount(ctx context.Context, a *store.Account) error {
 	settings := string(a.Settings)
 	if settings == "" {
 		settings = "{}"

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"fmt"
 	"time"
@@ -11,11 +10,9 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-var _ store.CatalogFileStore = (*DB)(nil)
-
-// CatalogFiles implements store.CatalogFileStore.
-func (db *DB) CatalogFiles(ctx context.Context, source string) ([]store.CatalogFile, error) {
-	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT path, data, revision, updated_at FROM catalog_files
+// CatalogFiles implements store.CatalogFileReader.
+func (r reader) CatalogFiles(ctx context.Context, source string) ([]store.CatalogFile, error) {
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT path, data, revision, updated_at FROM catalog_files
 		WHERE source = ? ORDER BY path`), source)
 	if err != nil {
 		return nil, fmt.Errorf("list catalog files: %w", err)
@@ -41,14 +38,7 @@ func (db *DB) CatalogFiles(ctx context.Context, source string) ([]store.CatalogF
 	return out, nil
 }
 
-// SaveCatalogFiles implements store.CatalogFileStore in a transaction of its own.
-func (db *DB) SaveCatalogFiles(ctx context.Context, source string, put []store.CatalogFile, remove []string) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		return (&writer{reader: reader{q: tx, db: db}, tx: tx}).SaveCatalogFiles(ctx, source, put, remove)
-	})
-}
-
-// SaveCatalogFiles implements store.Tx.
+// SaveCatalogFiles implements store.CatalogFileWriter.
 func (w *writer) SaveCatalogFiles(ctx context.Context, source string, put []store.CatalogFile, remove []string) error {
 	// One row per path: PostgreSQL refuses an upsert that touches a row twice.
 	last := make(map[string]int, len(put))

@@ -18,8 +18,12 @@ import (
 type Dialect struct {
 	// Numbered says placeholders are $1, $2, ... instead of ?.
 	Numbered bool
-	// LockStatement, when set, runs first in every write transaction to serialise writers.
-	LockStatement string
+	// LockStatement, when set, returns the statement that takes an area's lock for the
+	// rest of a write transaction; it runs first. Without it, the backend serialises
+	// writers by itself (SQLite has one writer at a time).
+	LockStatement func(store.Lock) string
+	// View is how a read-only transaction over one snapshot begins.
+	View sql.TxOptions
 	// IsUnique and IsForeignKey classify constraint violations.
 	IsUnique     func(error) bool
 	IsForeignKey func(error) bool
@@ -27,19 +31,26 @@ type Dialect struct {
 	MaxRowsPerInsert int
 }
 
-// DB is a store.Store on a database/sql handle.
+// DB is a store.Store on a database/sql handle. Its reads outside transactions go
+// through prepared statements.
 type DB struct {
+	reader
 	sql     *sql.DB
 	reads   *preparedReads
 	dialect Dialect
 }
 
-var _ store.Store = (*DB)(nil)
+var (
+	_ store.Store  = (*DB)(nil)
+	_ store.Reader = reader{}
+	_ store.Tx     = (*writer)(nil)
+)
 
 // Open wraps db, applies pending migrations and returns the store. It returns an error
 // when a migration fails; the database is then left at the last migration that succeeded.
 func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 	s := &DB{sql: db, reads: &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}, dialect: d}
+	s.reader = reader{q: s.reads, db: s}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -52,12 +63,25 @@ func (db *DB) Close() error {
 	return db.sql.Close()
 }
 
+// View implements store.Store.
+func (db *DB) View(ctx context.Context, fn func(store.Reader) error) error {
+	opts := db.dialect.View
+	opts.ReadOnly = true
+	tx, err := db.sql.BeginTx(ctx, &opts)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	// Nothing was written: rolling back ends the snapshot and cannot lose anything.
+	defer tx.Rollback()
+	return fn(reader{q: tx, db: db})
+}
+
 // Update implements store.Store.
-func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
+func (db *DB) Update(ctx context.Context, lock store.Lock, fn func(store.Tx) error) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if db.dialect.LockStatement != "" {
-			if _, err := tx.ExecContext(ctx, db.dialect.LockStatement); err != nil {
-				return fmt.Errorf("lock library: %w", err)
+		if lock != store.LockNone && db.dialect.LockStatement != nil {
+			if _, err := tx.ExecContext(ctx, db.dialect.LockStatement(lock)); err != nil {
+				return fmt.Errorf("lock %s: %w", lock, err)
 			}
 		}
 		return fn(&writer{reader: reader{q: tx, db: db}, tx: tx})
@@ -77,21 +101,6 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
-}
-
-// Library implements store.Reader.
-func (db *DB) Library(ctx context.Context) (*store.Library, error) {
-	return reader{q: db.reads, db: db}.Library(ctx)
-}
-
-// Control implements store.Reader.
-func (db *DB) Control(ctx context.Context, id string) (*probity.Control, error) {
-	return reader{q: db.reads, db: db}.Control(ctx, id)
-}
-
-// Framework implements store.Reader.
-func (db *DB) Framework(ctx context.Context, id string) (*probity.Framework, error) {
-	return reader{q: db.reads, db: db}.Framework(ctx, id)
 }
 
 // rebind turns ? placeholders into the dialect's.

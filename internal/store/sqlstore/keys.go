@@ -10,22 +10,20 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-var _ store.KeyStore = (*DB)(nil)
-
-// CreateAccessKey implements store.KeyStore.
-func (db *DB) CreateAccessKey(ctx context.Context, k *store.AccessKey) error {
-	_, err := db.sql.ExecContext(ctx, db.rebind(`INSERT INTO access_keys (id, name, role, account_id, sealed_secret, created_at)
+// CreateAccessKey implements store.KeyWriter.
+func (w *writer) CreateAccessKey(ctx context.Context, k *store.AccessKey) error {
+	_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO access_keys (id, name, role, account_id, sealed_secret, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Role, k.AccountID,
 		base64.StdEncoding.EncodeToString(k.SealedSecret), k.CreatedAt.UnixNano())
-	if err := db.classify(err, "an access key named "+k.Name+" already exists", ""); err != nil {
+	if err := w.db.classify(err, "an access key named "+k.Name+" already exists", ""); err != nil {
 		return fmt.Errorf("create access key: %w", err)
 	}
 	return nil
 }
 
-// AccessKey implements store.KeyStore.
-func (db *DB) AccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
-	k, err := scanKey(db.reads.QueryRowContext(ctx, db.rebind(`SELECT id, name, role, account_id, sealed_secret, created_at
+// AccessKey implements store.KeyReader.
+func (r reader) AccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
+	k, err := scanKey(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT id, name, role, account_id, sealed_secret, created_at
 		FROM access_keys WHERE id = ?`), id))
 	if isNoRows(err) {
 		return nil, probity.Errorf(probity.ENOTFOUND, "access key %s does not exist", id)
@@ -35,9 +33,9 @@ func (db *DB) AccessKey(ctx context.Context, id string) (*store.AccessKey, error
 	return k, nil
 }
 
-// AccessKeys implements store.KeyStore.
-func (db *DB) AccessKeys(ctx context.Context) ([]store.AccessKey, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, name, role, account_id, sealed_secret, created_at
+// AccessKeys implements store.KeyReader.
+func (r reader) AccessKeys(ctx context.Context) ([]store.AccessKey, error) {
+	rows, err := r.q.QueryContext(ctx, `SELECT id, name, role, account_id, sealed_secret, created_at
 		FROM access_keys ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list access keys: %w", err)
@@ -57,9 +55,9 @@ func (db *DB) AccessKeys(ctx context.Context) ([]store.AccessKey, error) {
 	return out, nil
 }
 
-// DeleteAccessKey implements store.KeyStore.
-func (db *DB) DeleteAccessKey(ctx context.Context, name string) error {
-	res, err := db.sql.ExecContext(ctx, db.rebind(`DELETE FROM access_keys WHERE name = ?`), name)
+// DeleteAccessKey implements store.KeyWriter.
+func (w *writer) DeleteAccessKey(ctx context.Context, name string) error {
+	res, err := w.q.ExecContext(ctx, w.db.rebind(`DELETE FROM access_keys WHERE name = ?`), name)
 	if err != nil {
 		return fmt.Errorf("delete access key: %w", err)
 	}

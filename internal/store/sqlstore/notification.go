@@ -6,14 +6,11 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/store"
 )
 
-var _ store.NotificationStore = (*DB)(nil)
-
-// AddNotification implements store.NotificationStore.
-func (db *DB) AddNotification(ctx context.Context, n *probity.Notification) error {
-	_, err := db.sql.ExecContext(ctx, db.rebind(`INSERT INTO notifications
+// AddNotification implements store.NotificationWriter.
+func (w *writer) AddNotification(ctx context.Context, n *probity.Notification) error {
+	_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO notifications
 		(id, assessment_id, assessment_name, control_set_id, control_set_name, description, event_time, source)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
 		n.ID, n.AssessmentID, n.AssessmentName, n.ControlSetID, n.ControlSetName, n.Description, n.EventTime.UnixNano(), n.Source)
@@ -23,12 +20,12 @@ func (db *DB) AddNotification(ctx context.Context, n *probity.Notification) erro
 	return nil
 }
 
-// Notifications implements store.NotificationStore.
-func (db *DB) Notifications(ctx context.Context, before string, limit int) ([]probity.Notification, error) {
+// Notifications implements store.NotificationReader.
+func (r reader) Notifications(ctx context.Context, before string, limit int) ([]probity.Notification, error) {
 	cond, args := "", []any{}
 	if before != "" {
 		var t int64
-		err := db.sql.QueryRowContext(ctx, db.rebind(`SELECT event_time FROM notifications WHERE id = ?`), before).Scan(&t)
+		err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT event_time FROM notifications WHERE id = ?`), before).Scan(&t)
 		if isNoRows(err) {
 			return nil, probity.Errorf(probity.EINVALID, "the pagination token is not valid")
 		} else if err != nil {
@@ -36,7 +33,7 @@ func (db *DB) Notifications(ctx context.Context, before string, limit int) ([]pr
 		}
 		cond, args = ` WHERE event_time < ? OR (event_time = ? AND id < ?)`, []any{t, t, before}
 	}
-	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT id, assessment_id, assessment_name, control_set_id,
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT id, assessment_id, assessment_name, control_set_id,
 		control_set_name, description, event_time, source FROM notifications`+cond+
 		` ORDER BY event_time DESC, id DESC LIMIT ?`), append(args, limit)...)
 	if err != nil {

@@ -95,23 +95,3 @@ func (r reader) count(ctx context.Context, table, typ string) (int, error) {
 	}
 	return n, nil
 }
-
-// ControlSummaries implements store.Lister.
-func (db *DB) ControlSummaries(ctx context.Context, p store.Page) ([]store.ControlSummary, error) {
-	return reader{q: db.reads, db: db}.ControlSummaries(ctx, p)
-}
-
-// FrameworkSummaries implements store.Lister.
-func (db *DB) FrameworkSummaries(ctx context.Context, p store.Page) ([]store.FrameworkSummary, error) {
-	return reader{q: db.reads, db: db}.FrameworkSummaries(ctx, p)
-}
-
-// CountControls implements store.Lister.
-func (db *DB) CountControls(ctx context.Context, typ string) (int, error) {
-	return reader{q: db.reads, db: db}.CountControls(ctx, typ)
-}
-
-// CountFrameworks implements store.Lister.
-func (db *DB) CountFrameworks(ctx context.Context, typ string) (int, error) {
-	return reader{q: db.reads, db: db}.CountFrameworks(ctx, typ)
-}

@@ -9,44 +9,42 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-var _ store.ShareStore = (*DB)(nil)
-
 const shareColumns = `id, framework_id, framework_name, framework_description, compliance_type,
 	standard_controls, custom_controls, source_account, destination_account, destination_region,
 	comment, status, created_at, expires_at, updated_at`
 
-// CreateShareRequest implements store.ShareStore.
-func (db *DB) CreateShareRequest(ctx context.Context, r *store.ShareRequest) error {
-	_, err := db.sql.ExecContext(ctx, db.rebind(`INSERT INTO share_requests (`+shareColumns+`)
+// CreateShareRequest implements store.ShareWriter.
+func (w *writer) CreateShareRequest(ctx context.Context, r *store.ShareRequest) error {
+	_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO share_requests (`+shareColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		r.ID, r.FrameworkID, r.FrameworkName, r.FrameworkDescription, r.ComplianceType,
 		r.StandardControls, r.CustomControls, r.SourceAccount, r.DestinationAccount, r.DestinationRegion,
 		r.Comment, r.Status, r.CreatedAt.UnixNano(), r.ExpiresAt.UnixNano(), r.UpdatedAt.UnixNano())
-	if err := db.classify(err, "share request "+r.ID+" already exists", ""); err != nil {
+	if err := w.db.classify(err, "share request "+r.ID+" already exists", ""); err != nil {
 		return fmt.Errorf("create share request: %w", err)
 	}
 	return nil
 }
 
-// ShareRequest implements store.ShareStore.
-func (db *DB) ShareRequest(ctx context.Context, id string) (*store.ShareRequest, error) {
-	r, err := scanShare(db.sql.QueryRowContext(ctx, db.rebind(`SELECT `+shareColumns+` FROM share_requests WHERE id = ?`), id))
+// ShareRequest implements store.ShareReader.
+func (r reader) ShareRequest(ctx context.Context, id string) (*store.ShareRequest, error) {
+	s, err := scanShare(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT `+shareColumns+` FROM share_requests WHERE id = ?`), id))
 	if isNoRows(err) {
 		return nil, probity.Errorf(probity.ENOTFOUND, "share request %s does not exist", id)
 	} else if err != nil {
 		return nil, fmt.Errorf("get share request: %w", err)
 	}
-	return r, nil
+	return s, nil
 }
 
-// ShareRequests implements store.ShareStore.
-func (db *DB) ShareRequests(ctx context.Context, q store.ShareQuery) ([]store.ShareRequest, error) {
+// ShareRequests implements store.ShareReader.
+func (r reader) ShareRequests(ctx context.Context, q store.ShareQuery) ([]store.ShareRequest, error) {
 	column := "destination_account"
 	if q.Sent {
 		column = "source_account"
 	}
 	cond, args := afterCursor(q.After)
-	rows, err := db.sql.QueryContext(ctx, db.rebind(`SELECT `+shareColumns+` FROM share_requests WHERE `+column+` = ?`+
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT `+shareColumns+` FROM share_requests WHERE `+column+` = ?`+
 		cond+` ORDER BY created_at, id LIMIT ?`), append(append([]any{q.Account}, args...), q.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list share requests: %w", err)
@@ -54,11 +52,11 @@ func (db *DB) ShareRequests(ctx context.Context, q store.ShareQuery) ([]store.Sh
 	defer rows.Close()
 	var out []store.ShareRequest
 	for rows.Next() {
-		r, err := scanShare(rows)
+		s, err := scanShare(rows)
 		if err != nil {
 			return nil, fmt.Errorf("list share requests: %w", err)
 		}
-		out = append(out, *r)
+		out = append(out, *s)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list share requests: %w", err)
@@ -66,9 +64,9 @@ func (db *DB) ShareRequests(ctx context.Context, q store.ShareQuery) ([]store.Sh
 	return out, nil
 }
 
-// SetShareStatus implements store.ShareStore.
-func (db *DB) SetShareStatus(ctx context.Context, id, from, to string, at time.Time) error {
-	res, err := db.sql.ExecContext(ctx, db.rebind(`UPDATE share_requests SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
+// SetShareStatus implements store.ShareWriter.
+func (w *writer) SetShareStatus(ctx context.Context, id, from, to string, at time.Time) error {
+	res, err := w.q.ExecContext(ctx, w.db.rebind(`UPDATE share_requests SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
 		to, at.UnixNano(), id, from)
 	if err != nil {
 		return fmt.Errorf("update share request: %w", err)
@@ -80,15 +78,15 @@ func (db *DB) SetShareStatus(ctx context.Context, id, from, to string, at time.T
 	if n == 1 {
 		return nil
 	}
-	if _, err := db.ShareRequest(ctx, id); err != nil {
+	if _, err := w.ShareRequest(ctx, id); err != nil {
 		return err
 	}
 	return probity.Errorf(probity.ECONFLICT, "share request %s is no longer %s", id, from)
 }
 
-// DeleteShareRequest implements store.ShareStore.
-func (db *DB) DeleteShareRequest(ctx context.Context, id string) error {
-	res, err := db.sql.ExecContext(ctx, db.rebind(`DELETE FROM share_requests WHERE id = ?`), id)
+// DeleteShareRequest implements store.ShareWriter.
+func (w *writer) DeleteShareRequest(ctx context.Context, id string) error {
+	res, err := w.q.ExecContext(ctx, w.db.rebind(`DELETE FROM share_requests WHERE id = ?`), id)
 	if err != nil {
 		return fmt.Errorf("delete share request: %w", err)
 	}

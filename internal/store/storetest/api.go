@@ -12,27 +12,9 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-// apiStore is what the Audit Manager API needs of a backend beyond the library.
-type apiStore interface {
-	store.Store
-	store.Lister
-	store.KeyStore
-	store.AccountStore
-	store.ShareStore
-}
-
-func asAPIStore(t *testing.T, s store.Store) apiStore {
-	t.Helper()
-	a, ok := s.(apiStore)
-	if !ok {
-		t.Fatalf("%T does not implement the API store interfaces (Lister, KeyStore, AccountStore, ShareStore)", s)
-	}
-	return a
-}
-
 func testListPages(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := asAPIStore(t, open(t))
+	s := open(t)
 	var cs []*probity.Control
 	for i := range 7 {
 		c := NewControl(fmt.Sprintf("paged %d", i))
@@ -88,15 +70,11 @@ func testListPages(t *testing.T, open Opener) {
 	}
 
 	// A write transaction lists too, and sees its own writes.
-	err = s.Update(ctx, func(tx store.Tx) error {
-		l, ok := tx.(store.Lister)
-		if !ok {
-			return fmt.Errorf("%T does not implement store.Lister", tx)
-		}
+	err = s.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		if err := tx.PutControls(ctx, []*probity.Control{NewControl("in tx")}); err != nil {
 			return err
 		}
-		n, err := l.CountControls(ctx, probity.ControlTypeCustom)
+		n, err := tx.CountControls(ctx, probity.ControlTypeCustom)
 		if err == nil && n != 8 {
 			err = fmt.Errorf("count in tx = %d, want 8", n)
 		}
@@ -109,10 +87,10 @@ func testListPages(t *testing.T, open Opener) {
 
 func testAccessKeys(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := asAPIStore(t, open(t))
+	s := open(t)
 	k := &store.AccessKey{ID: "PRBTESTKEY0000000001", Name: "ci-pipeline", Role: "editor", AccountID: "111122223333",
 		SealedSecret: []byte{1, 2, 3, 0, 255}, CreatedAt: t0}
-	if err := s.CreateAccessKey(ctx, k); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.CreateAccessKey(ctx, k) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.AccessKey(ctx, k.ID)
@@ -124,9 +102,9 @@ func testAccessKeys(t *testing.T, open Opener) {
 	}
 	dup := *k
 	dup.ID = "PRBTESTKEY0000000002"
-	wantCode(t, s.CreateAccessKey(ctx, &dup), probity.ECONFLICT)
+	wantCode(t, write(s, func(tx store.Tx) error { return tx.CreateAccessKey(ctx, &dup) }), probity.ECONFLICT)
 	dup.Name = "another"
-	if err := s.CreateAccessKey(ctx, &dup); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.CreateAccessKey(ctx, &dup) }); err != nil {
 		t.Fatal(err)
 	}
 	all, err := s.AccessKeys(ctx)
@@ -136,25 +114,25 @@ func testAccessKeys(t *testing.T, open Opener) {
 	if len(all) != 2 || all[0].Name != "another" || all[1].Name != "ci-pipeline" {
 		t.Fatalf("AccessKeys = %+v, want another and ci-pipeline in name order", all)
 	}
-	if err := s.DeleteAccessKey(ctx, "ci-pipeline"); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, "ci-pipeline") }); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.AccessKey(ctx, k.ID)
 	wantCode(t, err, probity.ENOTFOUND)
-	wantCode(t, s.DeleteAccessKey(ctx, "ci-pipeline"), probity.ENOTFOUND)
+	wantCode(t, write(s, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, "ci-pipeline") }), probity.ENOTFOUND)
 }
 
 func testAccounts(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := asAPIStore(t, open(t))
+	s := open(t)
 	_, err := s.Account(ctx, "111122223333")
 	wantCode(t, err, probity.ENOTFOUND)
 	a := &store.Account{ID: "111122223333", Status: "ACTIVE", Settings: []byte(`{"kmsKey":"DEFAULT"}`), UpdatedAt: t0}
-	if err := s.PutAccount(ctx, a); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.PutAccount(ctx, a) }); err != nil {
 		t.Fatal(err)
 	}
 	a.Status = "INACTIVE"
-	if err := s.PutAccount(ctx, a); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.PutAccount(ctx, a) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Account(ctx, a.ID)
@@ -168,7 +146,7 @@ func testAccounts(t *testing.T, open Opener) {
 
 func testShareRequests(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := asAPIStore(t, open(t))
+	s := open(t)
 	mk := func(i int, src, dst string) *store.ShareRequest {
 		return &store.ShareRequest{ID: probity.NewID(), FrameworkID: probity.NewID(), FrameworkName: fmt.Sprintf("fw %d", i),
 			FrameworkDescription: "d", ComplianceType: "CIS", StandardControls: 1, CustomControls: 2,
@@ -180,7 +158,7 @@ func testShareRequests(t *testing.T, open Opener) {
 	b := mk(1, "111111111111", "333333333333")
 	c := mk(2, "333333333333", "111111111111")
 	for _, r := range []*store.ShareRequest{a, b, c} {
-		if err := s.CreateShareRequest(ctx, r); err != nil {
+		if err := write(s, func(tx store.Tx) error { return tx.CreateShareRequest(ctx, r) }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -205,19 +183,19 @@ func testShareRequests(t *testing.T, open Opener) {
 		t.Fatalf("received = %v, %v; want only %s", recv, err, c.ID)
 	}
 
-	if err := s.SetShareStatus(ctx, a.ID, "ACTIVE", "SHARED", t0.Add(time.Hour)); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.SetShareStatus(ctx, a.ID, "ACTIVE", "SHARED", t0.Add(time.Hour)) }); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, s.SetShareStatus(ctx, a.ID, "ACTIVE", "DECLINED", t0.Add(time.Hour)), probity.ECONFLICT)
-	wantCode(t, s.SetShareStatus(ctx, probity.NewID(), "ACTIVE", "DECLINED", t0), probity.ENOTFOUND)
+	wantCode(t, write(s, func(tx store.Tx) error { return tx.SetShareStatus(ctx, a.ID, "ACTIVE", "DECLINED", t0.Add(time.Hour)) }), probity.ECONFLICT)
+	wantCode(t, write(s, func(tx store.Tx) error { return tx.SetShareStatus(ctx, probity.NewID(), "ACTIVE", "DECLINED", t0) }), probity.ENOTFOUND)
 	got, _ = s.ShareRequest(ctx, a.ID)
 	if got.Status != "SHARED" || !got.UpdatedAt.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("after accept: status %s updated %v", got.Status, got.UpdatedAt)
 	}
-	if err := s.DeleteShareRequest(ctx, a.ID); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.DeleteShareRequest(ctx, a.ID) }); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, s.DeleteShareRequest(ctx, a.ID), probity.ENOTFOUND)
+	wantCode(t, write(s, func(tx store.Tx) error { return tx.DeleteShareRequest(ctx, a.ID) }), probity.ENOTFOUND)
 	_, err = s.ShareRequest(ctx, a.ID)
 	wantCode(t, err, probity.ENOTFOUND)
 }

@@ -19,10 +19,7 @@ func testCatalogFiles(t *testing.T, open Opener) {
 }
 
 func testCatalogFilesRoundTrip(t *testing.T, open Opener) {
-	s, ok := open(t).(store.CatalogFileStore)
-	if !ok {
-		t.Fatal("store does not keep catalog files")
-	}
+	s := open(t)
 	ctx := context.Background()
 	const src, other = "s3://bucket/catalog", "file:///srv/catalog"
 	file := func(source, path, data, rev string) store.CatalogFile {
@@ -30,21 +27,27 @@ func testCatalogFilesRoundTrip(t *testing.T, open Opener) {
 	}
 	// Bytes of every value survive, including ones that are not text.
 	binary := string([]byte{0, 1, 0xff, 0xfe, '\n'})
-	if err := s.SaveCatalogFiles(ctx, src, []store.CatalogFile{
-		file(src, "controls/a.yaml", "name: a\n", "etag-1"),
-		file(src, "controls/ä b.yaml", binary, "etag-2"),
-		file(src, "frameworks/f.yaml", "name: f\n", "etag-3"),
-	}, nil); err != nil {
+	if err := write(s, func(tx store.Tx) error {
+		return tx.SaveCatalogFiles(ctx, src, []store.CatalogFile{
+			file(src, "controls/a.yaml", "name: a\n", "etag-1"),
+			file(src, "controls/ä b.yaml", binary, "etag-2"),
+			file(src, "frameworks/f.yaml", "name: f\n", "etag-3"),
+		}, nil)
+	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCatalogFiles(ctx, other, []store.CatalogFile{file(other, "controls/a.yaml", "other", "c1")}, nil); err != nil {
+	if err := write(s, func(tx store.Tx) error {
+		return tx.SaveCatalogFiles(ctx, other, []store.CatalogFile{file(other, "controls/a.yaml", "other", "c1")}, nil)
+	}); err != nil {
 		t.Fatal(err)
 	}
 	// Replace one (twice in the same call: the last wins), delete one plus a missing one.
-	if err := s.SaveCatalogFiles(ctx, src, []store.CatalogFile{
-		file(src, "controls/a.yaml", "name: a2\n", "etag-x"),
-		file(src, "controls/a.yaml", "name: a3\n", "etag-4"),
-	}, []string{"frameworks/f.yaml", "never/there.yaml"}); err != nil {
+	if err := write(s, func(tx store.Tx) error {
+		return tx.SaveCatalogFiles(ctx, src, []store.CatalogFile{
+			file(src, "controls/a.yaml", "name: a2\n", "etag-x"),
+			file(src, "controls/a.yaml", "name: a3\n", "etag-4"),
+		}, []string{"frameworks/f.yaml", "never/there.yaml"})
+	}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -66,13 +69,15 @@ func testCatalogFilesRoundTrip(t *testing.T, open Opener) {
 		}
 	}
 
-	err := s.SaveCatalogFiles(ctx, src, []store.CatalogFile{file(other, "x.yaml", "x", "")}, nil)
+	err := write(s, func(tx store.Tx) error {
+		return tx.SaveCatalogFiles(ctx, src, []store.CatalogFile{file(other, "x.yaml", "x", "")}, nil)
+	})
 	wantCode(t, err, probity.EINVALID)
 }
 
 // testCatalogFilesMany saves more files than one multi-row statement holds.
 func testCatalogFilesMany(t *testing.T, open Opener) {
-	s := open(t).(store.CatalogFileStore)
+	s := open(t)
 	ctx := context.Background()
 	const src = "dir:/catalog"
 	var put []store.CatalogFile
@@ -84,10 +89,10 @@ func testCatalogFilesMany(t *testing.T, open Opener) {
 			remove = append(remove, p)
 		}
 	}
-	if err := s.SaveCatalogFiles(ctx, src, put, nil); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.SaveCatalogFiles(ctx, src, put, nil) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SaveCatalogFiles(ctx, src, nil, remove); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.SaveCatalogFiles(ctx, src, nil, remove) }); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.CatalogFiles(ctx, src)

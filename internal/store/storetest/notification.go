@@ -11,16 +11,13 @@ import (
 )
 
 func testNotifications(t *testing.T, open Opener) {
-	s, ok := open(t).(store.NotificationStore)
-	if !ok {
-		t.Fatal("store does not keep notifications")
-	}
+	s := open(t)
 	ctx := context.Background()
 	var ids []string
 	for i := range 5 {
 		n := &probity.Notification{ID: probity.NewID(), Description: fmt.Sprintf("outcome %d", i),
 			EventTime: t0.Add(time.Duration(i%3) * time.Second), Source: "s3://bucket"}
-		if err := s.AddNotification(ctx, n); err != nil {
+		if err := write(s, func(tx store.Tx) error { return tx.AddNotification(ctx, n) }); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, n.ID)

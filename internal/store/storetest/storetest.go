@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"DeleteMissing", testDeleteMissing},
 		{"RollbackOnError", testRollbackOnError},
 		{"UpdatesAreSerialised", testUpdatesAreSerialised},
+		{"ViewSeesOneSnapshot", testViewSeesOneSnapshot},
 		{"ReopenKeepsData", testReopenKeepsData},
 		{"Notifications", testNotifications},
 		{"ListPages", testListPages},
@@ -96,7 +97,7 @@ func NewFramework(name string, groups ...[]*probity.Control) *probity.Framework 
 
 func put(t *testing.T, s store.Store, cs []*probity.Control, fs []*probity.Framework) {
 	t.Helper()
-	err := s.Update(context.Background(), func(tx store.Tx) error {
+	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		if err := tx.PutControls(context.Background(), cs); err != nil {
 			return err
 		}
@@ -163,7 +164,7 @@ func testControlNameUniquePerType(t *testing.T, open Opener) {
 	a := NewControl("Same name")
 	put(t, s, []*probity.Control{a}, nil)
 	b := NewControl("Same name")
-	err := s.Update(context.Background(), func(tx store.Tx) error {
+	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		return tx.PutControls(context.Background(), []*probity.Control{b})
 	})
 	wantCode(t, err, probity.ECONFLICT)
@@ -212,7 +213,7 @@ func testFrameworkRoundTrip(t *testing.T, open Opener) {
 func testFrameworkUnknownControl(t *testing.T, open Opener) {
 	s := open(t)
 	ghost := NewControl("never stored")
-	err := s.Update(context.Background(), func(tx store.Tx) error {
+	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		return tx.PutFrameworks(context.Background(), []*probity.Framework{NewFramework("F", []*probity.Control{ghost})})
 	})
 	wantCode(t, err, probity.EINVALID)
@@ -227,7 +228,7 @@ func testDeleteControlInUse(t *testing.T, open Opener) {
 	a, b := NewControl("a"), NewControl("b")
 	f := NewFramework("F", []*probity.Control{a})
 	put(t, s, []*probity.Control{a, b}, []*probity.Framework{f})
-	err := s.Update(context.Background(), func(tx store.Tx) error {
+	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		return tx.DeleteControls(context.Background(), []string{b.ID, a.ID})
 	})
 	wantCode(t, err, probity.ECONFLICT)
@@ -236,7 +237,7 @@ func testDeleteControlInUse(t *testing.T, open Opener) {
 	}
 
 	// Deleting the framework first frees the control.
-	err = s.Update(context.Background(), func(tx store.Tx) error {
+	err = s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		if err := tx.DeleteFrameworks(context.Background(), []string{f.ID}); err != nil {
 			return err
 		}
@@ -255,14 +256,14 @@ func testDeleteMissing(t *testing.T, open Opener) {
 	s := open(t)
 	a := NewControl("a")
 	put(t, s, []*probity.Control{a}, nil)
-	err := s.Update(context.Background(), func(tx store.Tx) error {
+	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		return tx.DeleteControls(context.Background(), []string{a.ID, probity.NewID()})
 	})
 	wantCode(t, err, probity.ENOTFOUND)
 	if _, err := s.Control(context.Background(), a.ID); err != nil {
 		t.Fatalf("a failed delete removed a control: %v", err)
 	}
-	err = s.Update(context.Background(), func(tx store.Tx) error {
+	err = s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		return tx.DeleteFrameworks(context.Background(), []string{probity.NewID()})
 	})
 	wantCode(t, err, probity.ENOTFOUND)
@@ -271,7 +272,7 @@ func testDeleteMissing(t *testing.T, open Opener) {
 func testRollbackOnError(t *testing.T, open Opener) {
 	s := open(t)
 	boom := errors.New("boom")
-	err := s.Update(context.Background(), func(tx store.Tx) error {
+	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		if err := tx.PutControls(context.Background(), []*probity.Control{NewControl("a")}); err != nil {
 			return err
 		}
@@ -307,7 +308,7 @@ func testUpdatesAreSerialised(t *testing.T, open Opener) {
 			s = s2
 		}
 		wg.Go(func() {
-			errs <- s.Update(context.Background(), func(tx store.Tx) error {
+			errs <- s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 				lib, err := tx.Library(context.Background())
 				if err != nil {
 					return err
@@ -329,6 +330,44 @@ func testUpdatesAreSerialised(t *testing.T, open Opener) {
 	}
 }
 
+// testViewSeesOneSnapshot commits a write while a View is open: the View's reads before
+// and after it agree, and a read outside sees the write.
+func testViewSeesOneSnapshot(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t)
+	first := NewControl("before the view")
+	put(t, s, []*probity.Control{first}, nil)
+	late := NewControl("during the view")
+	err := s.View(ctx, func(r store.Reader) error {
+		lib, err := r.Library(ctx)
+		if err != nil {
+			return err
+		}
+		if len(lib.Controls) != 1 {
+			return fmt.Errorf("view sees %d controls at first, want 1", len(lib.Controls))
+		}
+		put(t, s, []*probity.Control{late}, nil)
+		if _, err := s.Control(ctx, late.ID); err != nil {
+			return fmt.Errorf("a read outside the view misses the committed write: %w", err)
+		}
+		lib, err = r.Library(ctx)
+		if err != nil {
+			return err
+		}
+		if len(lib.Controls) != 1 {
+			return fmt.Errorf("view sees %d controls after a concurrent commit, want still 1", len(lib.Controls))
+		}
+		_, err = r.Control(ctx, late.ID)
+		if probity.ErrorCode(err) != probity.ENOTFOUND {
+			return fmt.Errorf("view reads the control committed after it began: %v", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func testReopenKeepsData(t *testing.T, open Opener) {
 	s := open(t)
 	c := NewControl("kept")
@@ -337,4 +376,9 @@ func testReopenKeepsData(t *testing.T, open Opener) {
 	if _, err := again.Control(context.Background(), c.ID); err != nil {
 		t.Fatalf("second handle: %v", err)
 	}
+}
+
+// write runs fn in a write transaction of its own that takes no lock.
+func write(s store.Store, fn func(tx store.Tx) error) error {
+	return s.Update(context.Background(), store.LockNone, fn)
 }
