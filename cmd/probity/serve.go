@@ -124,12 +124,10 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 		Partition:           part,
 		Logger:              log,
 		Registerer:          reg,
-		Gatherer:            reg,
 		MaxBodyBytes:        o.maxBody,
 		MaxCustomControls:   o.maxControls,
 		MaxCustomFrameworks: o.maxFrameworks,
 		RateLimit:           o.rateLimit,
-		Health:              health,
 	})
 	if err != nil {
 		return exitWith(ExitUsage, err)
@@ -140,7 +138,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 	}
 	// Scripts and tests read the bound address (--listen may say port 0) from this line.
 	fmt.Fprintf(env.Stderr, "probity: listening on http://%s\n", ln.Addr())
-	srv := &server.Server{Handler: api, Logger: log}
+	srv := &server.Server{Handler: newRouter(api, health, reg), Logger: log}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)
 	}
