@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/keys"
 )
 
@@ -73,18 +74,18 @@ func newKeysCreateCmd(env Env) *cobra.Command {
 			return err
 		}
 		defer done()
-		p, sec, err := m.Create(cmd.Context(), name, role, accountID(account, env))
+		p, sec, err := m.Create(cmd.Context(), name, auth.Level(role), accountID(account, env))
 		if err != nil {
 			return keyError(err)
 		}
 		if asJSON {
 			return json.NewEncoder(env.Stdout).Encode(map[string]string{
-				"name": p.Name, "role": p.Role, "accountId": p.AccountID,
+				"name": p.Name, "role": string(p.Level), "accountId": p.AccountID,
 				"accessKeyId": p.KeyID, "secretAccessKey": sec,
 			})
 		}
 		fmt.Fprintf(env.Stdout, "name:              %s\nrole:              %s\naccount:           %s\naccess key id:     %s\nsecret access key: %s\n",
-			p.Name, p.Role, p.AccountID, p.KeyID, sec)
+			p.Name, p.Level, p.AccountID, p.KeyID, sec)
 		fmt.Fprintln(env.Stderr, "probity: the secret access key is shown only now; store it safely")
 		return nil
 	}

@@ -118,12 +118,10 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 		Partition:           part,
 		Logger:              log,
 		Registerer:          reg,
-		Gatherer:            reg,
 		MaxBodyBytes:        o.maxBody,
 		MaxCustomControls:   o.maxControls,
 		MaxCustomFrameworks: o.maxFrameworks,
 		RateLimit:           o.rateLimit,
-		Health:              health,
 	})
 	if err != nil {
 		return exitWith(ExitUsage, err)
@@ -134,7 +132,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 	}
 	// Scripts and tests read the bound address (--listen may say port 0) from this line.
 	fmt.Fprintf(env.Stderr, "probity: listening on http://%s\n", ln.Addr())
-	srv := &server.Server{Handler: api, Logger: log}
+	srv := &server.Server{Handler: newRouter(api, health, reg), Logger: log}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)
 	}

@@ -89,3 +89,22 @@ func TestServePipelineFlags(t *testing.T) {
 		t.Fatalf("PROBITY_NOTIFY: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestServeHealthzHidesDetails runs serve with a catalog source that cannot be read:
+// /healthz answers 503 without saying which source or why, while the API still serves.
+func TestServeHealthzHidesDetails(t *testing.T) {
+	missing := "file://" + filepath.ToSlash(filepath.Join(t.TempDir(), "secret-repository.git"))
+	s := startServe(t, "--catalog", missing)
+	resp, err := http.Get(s.URL + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || string(body) != "unavailable\n" {
+		t.Fatalf("/healthz = %d %q; want 503 \"unavailable\" without details", resp.StatusCode, body)
+	}
+	if _, err := s.Root().ListControls(context.Background(), &am.ListControlsInput{ControlType: types.ControlTypeCustom}); err != nil {
+		t.Fatalf("the API does not serve while the catalog is down: %v", err)
+	}
+}

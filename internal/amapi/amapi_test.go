@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -238,23 +237,6 @@ func TestPostgres(t *testing.T) {
 	}
 	if _, err := c.UpdateSettings(ctx, &am.UpdateSettingsInput{KmsKey: aws.String("DEFAULT")}); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestHealthzHidesDetails(t *testing.T) {
-	h, err := amapi.New(amapi.Config{
-		Store:     sqliteStore(t),
-		Keys:      &keys.Manager{},
-		Partition: probity.DefaultPartition,
-		Health:    func() error { return errors.New("catalog source s3://secret-bucket: connection refused") },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
-	if rec.Code != http.StatusServiceUnavailable || strings.Contains(rec.Body.String(), "secret-bucket") {
-		t.Fatalf("/healthz = %d %q; want 503 without details", rec.Code, rec.Body.String())
 	}
 }
 

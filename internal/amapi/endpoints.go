@@ -1,6 +1,6 @@
 package amapi
 
-import "github.com/probity-dev/probity/internal/keys"
+import "github.com/probity-dev/probity/internal/auth"
 
 // endpoints lists the operations Probity serves, with the role each needs: viewers read,
 // editors change the libraries, admins also change settings, registration and shares.
@@ -34,7 +34,7 @@ var endpoints = map[string]endpoint{
 }
 
 const (
-	viewer = keys.RoleViewer
-	editor = keys.RoleEditor
-	admin  = keys.RoleAdmin
+	viewer = auth.Viewer
+	editor = auth.Editor
+	admin  = auth.Admin
 )

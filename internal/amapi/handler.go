@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/sigv4"
 	"github.com/probity-dev/probity/internal/store"
@@ -33,10 +33,9 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives one access log line per request; nil discards them.
 	Logger *slog.Logger
-	// Registerer receives the request metrics; nil means a private registry. /metrics
-	// serves Gatherer, or that private registry when Gatherer is nil.
+	// Registerer receives the request metrics; nil means a private registry. Serving
+	// them (GET /metrics) is the job of whoever owns the registry.
 	Registerer prometheus.Registerer
-	Gatherer   prometheus.Gatherer
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// MaxCustomControls and MaxCustomFrameworks bound the custom library; 0 means no limit.
@@ -44,18 +43,17 @@ type Config struct {
 	// RateLimit is the sustained requests per second allowed to each access key (bursts
 	// up to the same number); 0 means no limit.
 	RateLimit float64
-	// Health, when set, is asked by GET /healthz: an error makes it answer 503 (the
-	// catalog pipeline's sources, say). The error's text is not shown.
-	Health func() error
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0: enough for a
 // framework of 3,000 controls or a control with 100 data sources.
 const DefaultMaxBodyBytes = 2 << 20
 
-// Handler is the API as an http.Handler: every operation of the model, plus GET /healthz
-// (200 while the process serves and Config.Health reports nothing) and GET /metrics (Prometheus text format, no
-// authentication).
+// Handler is the API as an http.Handler: every operation of the model at its path from
+// the root (/controls, /assessmentFrameworks, ...), and UnknownOperationException, after
+// authentication, for every other request it is given. It claims no path outside the
+// model's: whoever mounts it decides which paths reach it (cmd/probity's router gives it
+// everything but /healthz, /metrics and a web UI's prefix).
 type Handler struct {
 	cfg      Config
 	mux      *http.ServeMux
@@ -81,11 +79,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if cfg.Registerer == nil {
-		reg := prometheus.NewRegistry()
-		cfg.Registerer, cfg.Gatherer = reg, reg
-	}
-	if cfg.Gatherer == nil {
-		cfg.Gatherer = prometheus.DefaultGatherer
+		cfg.Registerer = prometheus.NewRegistry()
 	}
 	h := &Handler{
 		cfg: cfg,
@@ -114,20 +108,6 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("amapi: register metrics: %w", err)
 		}
 	}
-	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if cfg.Health != nil {
-			if err := cfg.Health(); err != nil {
-				// Unauthenticated: say that something is wrong, not what (the details
-				// name buckets, queues and paths; they are in the logs and /metrics).
-				w.WriteHeader(http.StatusServiceUnavailable)
-				io.WriteString(w, "unavailable\n")
-				return
-			}
-		}
-		io.WriteString(w, "ok\n")
-	})
-	h.mux.Handle("GET /metrics", promhttp.HandlerFor(cfg.Gatherer, promhttp.HandlerOpts{}))
 	for _, op := range operations {
 		e, ok := endpoints[op.Name]
 		if !ok {
@@ -152,7 +132,7 @@ func secretFor(m *keys.Manager) func(ctx context.Context, id string) (string, er
 		if err != nil {
 			return "", err
 		}
-		if dst, ok := ctx.Value(principalKey{}).(*keys.Principal); ok {
+		if dst, ok := ctx.Value(principalKey{}).(*auth.Principal); ok {
 			*dst = p
 		}
 		return sec, nil
@@ -163,14 +143,14 @@ func secretFor(m *keys.Manager) func(ctx context.Context, id string) (string, er
 type call struct {
 	r      *http.Request
 	body   []byte
-	caller keys.Principal
+	caller auth.Principal
 	now    time.Time
 }
 
-// endpoint is an operation's implementation: the role it needs and the function that
-// returns the response members (nil for none) or an error.
+// endpoint is an operation's implementation: the access level it needs and the function
+// that returns the response members (nil for none) or an error.
 type endpoint struct {
-	needs string
+	needs auth.Level
 	fn    func(ctx context.Context, h *Handler, c *call) (any, error)
 }
 
@@ -182,7 +162,7 @@ func (h *Handler) endpoint(op Operation, e endpoint) http.Handler {
 		start := time.Now()
 		reqID := probity.NewID()
 		w.Header().Set("X-Amzn-Requestid", reqID)
-		var caller keys.Principal
+		var caller auth.Principal
 		resp, err := h.serve(r, op, e, &caller)
 		status := op.Status
 		var ae *apiError
@@ -216,7 +196,7 @@ func (h *Handler) endpoint(op Operation, e endpoint) http.Handler {
 	})
 }
 
-func (h *Handler) serve(r *http.Request, op Operation, e endpoint, caller *keys.Principal) (any, error) {
+func (h *Handler) serve(r *http.Request, op Operation, e endpoint, caller *auth.Principal) (any, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.cfg.MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -230,24 +210,24 @@ func (h *Handler) serve(r *http.Request, op Operation, e endpoint, caller *keys.
 	if _, err := h.verifier.Verify(r.WithContext(ctx), body); err != nil {
 		return nil, err
 	}
-	if !keys.Allows(caller.Role, e.needs) {
+	if !caller.Level.Allows(e.needs) {
 		return nil, accessDenied("The %s role of access key %s does not allow %s; it needs the %s role.",
-			caller.Role, caller.Name, op.Name, e.needs)
+			caller.Level, caller.Name, op.Name, e.needs)
 	}
 	if h.limiter != nil && !h.limiter.allow(caller.KeyID) {
 		return nil, &apiError{status: http.StatusTooManyRequests, Type: typeThrottling, Message: "Rate exceeded."}
 	}
-	return e.fn(r.Context(), h, &call{r: r, body: body, caller: *caller, now: h.cfg.Now()})
+	return e.fn(auth.WithPrincipal(r.Context(), *caller), h, &call{r: r, body: body, caller: *caller, now: h.cfg.Now()})
 }
 
 func notImplemented(name string) endpoint {
-	return endpoint{needs: keys.RoleViewer, fn: func(ctx context.Context, h *Handler, c *call) (any, error) {
+	return endpoint{needs: auth.Viewer, fn: func(ctx context.Context, h *Handler, c *call) (any, error) {
 		return nil, &apiError{status: http.StatusNotImplemented, Type: typeNotImplemented,
 			Message: "Probity does not serve the " + name + " operation of AWS Audit Manager."}
 	}}
 }
 
-var unknownOperation = endpoint{needs: keys.RoleViewer, fn: func(ctx context.Context, h *Handler, c *call) (any, error) {
+var unknownOperation = endpoint{needs: auth.Viewer, fn: func(ctx context.Context, h *Handler, c *call) (any, error) {
 	return nil, &apiError{status: http.StatusNotFound, Type: typeUnknownOperation,
 		Message: "No AWS Audit Manager operation is " + c.r.Method + " " + c.r.URL.Path + "."}
 }}

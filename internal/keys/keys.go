@@ -1,6 +1,7 @@
 // Package keys manages the API's access keys: the root key from the environment and the
-// keys kept (secret sealed under the master key) in the store, each with a role and the
-// account it acts for.
+// keys kept (secret sealed under the master key) in the store, each with an access level
+// (auth.Level, stored as the key's role) and the account it acts for. A key resolves to
+// an auth.Principal.
 package keys
 
 import (
@@ -14,47 +15,15 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/secret"
-	"github.com/probity-dev/probity/internal/sigv4"
 	"github.com/probity-dev/probity/internal/store"
 )
-
-// Roles, from least to most trusted. Each role may do what the roles before it may.
-const (
-	RoleViewer = "viewer" // reads
-	RoleEditor = "editor" // also changes the control and framework libraries
-	RoleAdmin  = "admin"  // also manages settings, account registration and shares
-)
-
-// Roles lists the roles in order of trust.
-var Roles = []string{RoleViewer, RoleEditor, RoleAdmin}
 
 // RootName is the name the root key signs as (createdBy, lastUpdatedBy, logs).
 const RootName = "root"
 
-// Allows reports whether role may do what needs requires. An unknown role allows nothing.
-func Allows(role, needs string) bool {
-	return rank(role) >= rank(needs) && rank(role) > 0
-}
-
-func rank(role string) int {
-	for i, r := range Roles {
-		if r == role {
-			return i + 1
-		}
-	}
-	return 0
-}
-
-// Principal is the holder of an access key: who signed a request.
-type Principal struct {
-	KeyID     string
-	Name      string
-	Role      string
-	AccountID string
-}
-
-// Root is the key pair from the environment. It has the admin role.
+// Root is the key pair from the environment. It has the admin level.
 type Root struct {
 	ID, Secret string
 	AccountID  string
@@ -76,37 +45,37 @@ type Manager struct {
 
 var namePattern = regexp.MustCompile(`^[a-zA-Z0-9\s\-_()\[\]]{1,100}$`)
 
-// Create makes a key for name with the role, acting for account, and returns it with its
-// secret, which is not kept anywhere in clear. It returns an EINVALID error for a bad
-// name, role or account, and ECONFLICT when the name is taken.
-func (m *Manager) Create(ctx context.Context, name, role, account string) (Principal, string, error) {
+// Create makes a key for name with the access level, acting for account, and returns it
+// with its secret, which is not kept anywhere in clear. It returns an EINVALID error for a
+// bad name, level (field "role") or account, and ECONFLICT when the name is taken.
+func (m *Manager) Create(ctx context.Context, name string, level auth.Level, account string) (auth.Principal, string, error) {
 	var ck []probity.FieldError
 	if !namePattern.MatchString(name) || name == RootName {
 		ck = append(ck, probity.FieldError{Name: "name", Message: "must be 1 to 100 letters, digits, spaces and - _ ( ) [ ], and not " + RootName})
 	}
-	if rank(role) == 0 {
+	if !level.Valid() {
 		ck = append(ck, probity.FieldError{Name: "role", Message: "must be one of viewer, editor, admin"})
 	}
 	if !accountPattern.MatchString(account) {
 		ck = append(ck, probity.FieldError{Name: "account", Message: "must be 12 digits"})
 	}
 	if len(ck) > 0 {
-		return Principal{}, "", &probity.Error{Code: probity.EINVALID, Message: "invalid access key", Fields: ck}
+		return auth.Principal{}, "", &probity.Error{Code: probity.EINVALID, Message: "invalid access key", Fields: ck}
 	}
 	if m.Box == nil {
-		return Principal{}, "", errors.New("keys: no master key to seal the secret with")
+		return auth.Principal{}, "", errors.New("keys: no master key to seal the secret with")
 	}
 	id, sec := newID(), newSecret()
 	sealed, err := m.Box.Seal([]byte(sec), []byte(id))
 	if err != nil {
-		return Principal{}, "", err
+		return auth.Principal{}, "", err
 	}
-	k := &store.AccessKey{ID: id, Name: name, Role: role, AccountID: account, SealedSecret: sealed, CreatedAt: m.now()}
+	k := &store.AccessKey{ID: id, Name: name, Role: string(level), AccountID: account, SealedSecret: sealed, CreatedAt: m.now()}
 	err = m.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.CreateAccessKey(ctx, k) })
 	if err != nil {
-		return Principal{}, "", err
+		return auth.Principal{}, "", err
 	}
-	return Principal{KeyID: id, Name: name, Role: role, AccountID: account}, sec, nil
+	return auth.Principal{KeyID: id, Name: name, Level: level, AccountID: account}, sec, nil
 }
 
 var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
@@ -127,27 +96,27 @@ func (m *Manager) Delete(ctx context.Context, name string) error {
 }
 
 // Lookup returns the holder and secret of the key id. It returns an error wrapping
-// sigv4.ErrUnknownKey when the key does not exist (or is stored but cannot be opened
+// auth.ErrUnknownKey when the key does not exist (or is stored but cannot be opened
 // without a master key), and another error when the store fails or the sealed secret does
 // not open under the master key.
-func (m *Manager) Lookup(ctx context.Context, id string) (Principal, string, error) {
+func (m *Manager) Lookup(ctx context.Context, id string) (auth.Principal, string, error) {
 	if r := m.Root; r != nil && r.ID != "" && id == r.ID {
-		return Principal{KeyID: r.ID, Name: RootName, Role: RoleAdmin, AccountID: r.AccountID}, r.Secret, nil
+		return auth.Principal{KeyID: r.ID, Name: RootName, Level: auth.Admin, AccountID: r.AccountID}, r.Secret, nil
 	}
 	if m.Box == nil || m.Store == nil {
-		return Principal{}, "", sigv4.ErrUnknownKey
+		return auth.Principal{}, "", auth.ErrUnknownKey
 	}
 	k, err := m.Store.AccessKey(ctx, id)
 	if probity.ErrorCode(err) == probity.ENOTFOUND {
-		return Principal{}, "", fmt.Errorf("%w: %s", sigv4.ErrUnknownKey, id)
+		return auth.Principal{}, "", fmt.Errorf("%w: %s", auth.ErrUnknownKey, id)
 	} else if err != nil {
-		return Principal{}, "", err
+		return auth.Principal{}, "", err
 	}
 	sec, err := m.Box.Open(k.SealedSecret, []byte(k.ID))
 	if err != nil {
-		return Principal{}, "", fmt.Errorf("access key %s: %w", id, err)
+		return auth.Principal{}, "", fmt.Errorf("access key %s: %w", id, err)
 	}
-	return Principal{KeyID: k.ID, Name: k.Name, Role: k.Role, AccountID: k.AccountID}, string(sec), nil
+	return auth.Principal{KeyID: k.ID, Name: k.Name, Level: auth.Level(k.Role), AccountID: k.AccountID}, string(sec), nil
 }
 
 func (m *Manager) now() time.Time {

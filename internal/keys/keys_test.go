@@ -7,31 +7,11 @@ import (
 	"testing"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/secret"
-	"github.com/probity-dev/probity/internal/sigv4"
 	"github.com/probity-dev/probity/internal/store/sqlite"
 )
-
-func TestAllows(t *testing.T) {
-	tests := []struct {
-		role, needs string
-		want        bool
-	}{
-		{keys.RoleViewer, keys.RoleViewer, true},
-		{keys.RoleViewer, keys.RoleEditor, false},
-		{keys.RoleEditor, keys.RoleViewer, true},
-		{keys.RoleEditor, keys.RoleAdmin, false},
-		{keys.RoleAdmin, keys.RoleAdmin, true},
-		{"", keys.RoleViewer, false},
-		{"owner", keys.RoleViewer, false},
-	}
-	for _, tt := range tests {
-		if got := keys.Allows(tt.role, tt.needs); got != tt.want {
-			t.Errorf("Allows(%q, %q) = %v, want %v", tt.role, tt.needs, got, tt.want)
-		}
-	}
-}
 
 func TestCreateAndLookup(t *testing.T) {
 	ctx := context.Background()
@@ -50,7 +30,7 @@ func TestCreateAndLookup(t *testing.T) {
 		return bx
 	}
 	m := &keys.Manager{Store: st, Box: box(1), Root: &keys.Root{ID: "ROOT", Secret: "s", AccountID: "000000000000"}}
-	p, sec, err := m.Create(ctx, "ci", keys.RoleEditor, "111122223333")
+	p, sec, err := m.Create(ctx, "ci", auth.Editor, "111122223333")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,27 +38,61 @@ func TestCreateAndLookup(t *testing.T) {
 	if err != nil || got != p || gotSec != sec {
 		t.Fatalf("Lookup = %+v %q %v, want %+v %q", got, gotSec, err, p, sec)
 	}
-	if root, _, err := m.Lookup(ctx, "ROOT"); err != nil || root.Role != keys.RoleAdmin || root.Name != keys.RootName {
+	if root, _, err := m.Lookup(ctx, "ROOT"); err != nil || root.Level != auth.Admin || root.Name != keys.RootName {
 		t.Fatalf("root = %+v, %v", root, err)
 	}
-	if _, _, err := m.Lookup(ctx, "PRBNOSUCHKEY"); !errors.Is(err, sigv4.ErrUnknownKey) {
+	if _, _, err := m.Lookup(ctx, "PRBNOSUCHKEY"); !errors.Is(err, auth.ErrUnknownKey) {
 		t.Fatalf("unknown key: %v, want ErrUnknownKey", err)
 	}
 	// Under another master key the secret does not open: an error, but not "unknown".
 	other := &keys.Manager{Store: st, Box: box(2)}
-	if _, _, err := other.Lookup(ctx, p.KeyID); err == nil || errors.Is(err, sigv4.ErrUnknownKey) {
+	if _, _, err := other.Lookup(ctx, p.KeyID); err == nil || errors.Is(err, auth.ErrUnknownKey) {
 		t.Fatalf("wrong master key: %v", err)
 	}
 	// Without a master key stored keys are unknown and cannot be made.
 	none := &keys.Manager{Store: st}
-	if _, _, err := none.Lookup(ctx, p.KeyID); !errors.Is(err, sigv4.ErrUnknownKey) {
+	if _, _, err := none.Lookup(ctx, p.KeyID); !errors.Is(err, auth.ErrUnknownKey) {
 		t.Fatalf("no master key: %v", err)
 	}
-	if _, _, err := none.Create(ctx, "x", keys.RoleViewer, "111122223333"); err == nil {
+	if _, _, err := none.Create(ctx, "x", auth.Viewer, "111122223333"); err == nil {
 		t.Fatal("Create without a master key succeeded")
 	}
-	_, _, err = m.Create(ctx, "ci", keys.RoleViewer, "111122223333")
+	_, _, err = m.Create(ctx, "ci", auth.Viewer, "111122223333")
 	if probity.ErrorCode(err) != probity.ECONFLICT {
 		t.Fatalf("duplicate name: %v", err)
+	}
+}
+
+func TestCreateRejects(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "probity.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	bx, err := secret.NewBox(make([]byte, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &keys.Manager{Store: st, Box: bx}
+	tests := []struct {
+		name    string
+		level   auth.Level
+		account string
+		field   string
+	}{
+		{"ci", "", "111122223333", "role"},
+		{"ci", "owner", "111122223333", "role"},
+		{"ci", "Admin", "111122223333", "role"},
+		{keys.RootName, auth.Admin, "111122223333", "name"},
+		{"", auth.Viewer, "111122223333", "name"},
+		{"ci", auth.Viewer, "1111", "account"},
+	}
+	for _, tt := range tests {
+		_, _, err := m.Create(ctx, tt.name, tt.level, tt.account)
+		fields := probity.ErrorFields(err)
+		if probity.ErrorCode(err) != probity.EINVALID || len(fields) != 1 || fields[0].Name != tt.field {
+			t.Errorf("Create(%q, %q, %q) = %v (fields %+v), want EINVALID on %s", tt.name, tt.level, tt.account, err, fields, tt.field)
+		}
 	}
 }

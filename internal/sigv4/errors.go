@@ -1,9 +1,6 @@
 package sigv4
 
-import (
-	"errors"
-	"net/http"
-)
+import "net/http"
 
 // Error codes carried by *Error. Each is meant to be answered with HTTP 403.
 const (
@@ -25,11 +22,6 @@ const (
 	msgSignatureExpired = "Signature expired"
 	msgMismatch         = "The request signature we calculated does not match the signature you provided."
 )
-
-// ErrUnknownKey is returned (possibly wrapped) by a Verifier's Secret callback
-// when the access key id does not exist; Verify then fails with
-// CodeUnrecognizedClient.
-var ErrUnknownKey = errors.New("sigv4: unknown access key")
 
 // Error is an authentication failure reported by Verify. Code is one of the
 // Code* constants and Message is safe to send to the client: it never contains

@@ -9,7 +9,7 @@ import (
 
 // FuzzVerify feeds arbitrary Authorization header values and bodies to
 // Verify, which must not panic and must report every failure as *Error
-// (the Secret callback never fails with anything but ErrUnknownKey here).
+// (the Secret callback never fails with anything but auth.ErrUnknownKey here).
 func FuzzVerify(f *testing.F) {
 	wire := signedWire(f, spec{method: http.MethodPost, target: "/controls?maxResults=5", body: `{"name":"a"}`,
 		headers: [][2]string{{"Content-Type", "application/json"}}})

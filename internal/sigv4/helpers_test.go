@@ -15,6 +15,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/probity-dev/probity/internal/auth"
 )
 
 const (
@@ -33,7 +35,7 @@ func testSecretFunc(_ context.Context, id string) (string, error) {
 	if id == testAKID {
 		return testSecret, nil
 	}
-	return "", ErrUnknownKey
+	return "", auth.ErrUnknownKey
 }
 
 func testVerifier(now time.Time) *Verifier {

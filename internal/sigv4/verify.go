@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/probity-dev/probity/internal/auth"
 )
 
 const (
@@ -29,7 +31,8 @@ type Verifier struct {
 	// Region is the region requests must be scoped to.
 	Region string
 	// Secret returns the secret access key of accessKeyID, or an error
-	// wrapping ErrUnknownKey when the key does not exist.
+	// wrapping auth.ErrUnknownKey when the key does not exist; Verify then
+	// fails with CodeUnrecognizedClient.
 	Secret func(ctx context.Context, accessKeyID string) (secret string, err error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -41,7 +44,7 @@ type Verifier struct {
 // Verify checks r, whose body has already been read into body, and returns
 // the access key id that signed it. On failure it returns "" and an error:
 // authentication failures are *Error values (answer them with 403), while a
-// Secret callback failure other than ErrUnknownKey is returned wrapped and is
+// Secret callback failure other than auth.ErrUnknownKey is returned wrapped and is
 // not an *Error (answer it with 500).
 //
 // It checks the Authorization header syntax, the credential scope (date equal
@@ -90,7 +93,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (accessKeyID string, err
 		return "", errors.New("sigv4: Verifier.Secret is nil")
 	}
 	secret, err := v.Secret(r.Context(), a.accessKeyID)
-	if errors.Is(err, ErrUnknownKey) {
+	if errors.Is(err, auth.ErrUnknownKey) {
 		return "", &Error{Code: CodeUnrecognizedClient, Message: msgUnknownKey}
 	}
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/probity-dev/probity/internal/auth"
 )
 
 func TestVerifyAcceptsSDKSignedRequests(t *testing.T) {
@@ -89,7 +91,7 @@ func TestVerifyRejects(t *testing.T) {
 		{name: "unknown key", spec: spec{creds: aws.Credentials{AccessKeyID: "AKIDUNKNOWN", SecretAccessKey: testSecret}},
 			wantCode: CodeUnrecognizedClient, wantMsg: "The security token included in the request is invalid."},
 		{name: "unknown key wrapped", verifier: func(v *Verifier) {
-			v.Secret = func(context.Context, string) (string, error) { return "", fmt.Errorf("db: %w", ErrUnknownKey) }
+			v.Secret = func(context.Context, string) (string, error) { return "", fmt.Errorf("db: %w", auth.ErrUnknownKey) }
 		}, wantCode: CodeUnrecognizedClient},
 		{name: "clock 16 minutes ahead", verifier: func(v *Verifier) { v.Now = func() time.Time { return testTime.Add(16 * time.Minute) } },
 			wantCode: invalid, wantMsg: "Signature expired"},

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// newRouter returns the one router of probity serve:
+//
+//   - GET /healthz: 200 "ok" while the process serves and health (nil: always healthy)
+//     returns nil, else 503 "unavailable" without the error's details. No authentication.
+//   - GET /metrics: what metrics gathers, in the Prometheus text format. No authentication.
+//   - everything else: api, the Audit Manager API, whose operations live at the root
+//     (/controls, /assessmentFrameworks, ...) and which answers any other path itself.
+//
+// A web UI mounts under its own prefix on the returned mux, with mux.Handle("/ui/", ui):
+// ServeMux sends a request to the most specific pattern that matches it, so /ui/ and the
+// paths below it go to the UI and never to the API's catch-all, and the API's routes
+// need no change. The UI authenticates its own way (a session, say) and puts the same
+// auth.Principal in the request's context that an API key yields.
+func newRouter(api http.Handler, health func() error, metrics prometheus.Gatherer) *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if health != nil {
+			if err := health(); err != nil {
+				// Unauthenticated: say that something is wrong, not what (the details
+				// name buckets, queues and paths; they are in the logs and /metrics).
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, "unavailable\n")
+				return
+			}
+		}
+		io.WriteString(w, "ok\n")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
+	mux.Handle("/", api)
+	return mux
+}

@@ -1,0 +1,60 @@
+package auth_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/probity-dev/probity/internal/auth"
+)
+
+func TestAllows(t *testing.T) {
+	tests := []struct {
+		level, needs auth.Level
+		want         bool
+	}{
+		{auth.Viewer, auth.Viewer, true},
+		{auth.Viewer, auth.Editor, false},
+		{auth.Viewer, auth.Admin, false},
+		{auth.Editor, auth.Viewer, true},
+		{auth.Editor, auth.Editor, true},
+		{auth.Editor, auth.Admin, false},
+		{auth.Admin, auth.Viewer, true},
+		{auth.Admin, auth.Editor, true},
+		{auth.Admin, auth.Admin, true},
+		{"", auth.Viewer, false},
+		{"owner", auth.Viewer, false},
+		{"Admin", auth.Viewer, false},
+		{auth.Admin, "", false},
+		{auth.Admin, "owner", false},
+	}
+	for _, tt := range tests {
+		if got := tt.level.Allows(tt.needs); got != tt.want {
+			t.Errorf("%q.Allows(%q) = %v, want %v", tt.level, tt.needs, got, tt.want)
+		}
+	}
+}
+
+func TestValid(t *testing.T) {
+	for _, l := range auth.Levels {
+		if !l.Valid() {
+			t.Errorf("%q is not valid", l)
+		}
+	}
+	for _, l := range []auth.Level{"", "owner", "VIEWER", " viewer"} {
+		if l.Valid() {
+			t.Errorf("%q is valid", l)
+		}
+	}
+}
+
+func TestContext(t *testing.T) {
+	ctx := context.Background()
+	if p, ok := auth.FromContext(ctx); ok {
+		t.Fatalf("FromContext(Background) = %+v, true", p)
+	}
+	want := auth.Principal{KeyID: "PRBKEY", Name: "ci", AccountID: "111122223333", Level: auth.Editor}
+	got, ok := auth.FromContext(auth.WithPrincipal(ctx, want))
+	if !ok || got != want {
+		t.Fatalf("FromContext = %+v, %v; want %+v", got, ok, want)
+	}
+}
