@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -431,7 +432,7 @@ func (r *runner) hasFailures() bool {
 // tell stores the outcome as a notification and hands it to the sender.
 func (p *Pipeline) tell(ctx context.Context, m notify.Message) {
 	if p.notes != nil {
-		n := &probity.Notification{ID: probity.NewID(), Description: m.Text, EventTime: m.Time, Source: m.Source}
+		n := &probity.Notification{ID: notificationID(m.Time), Description: m.Text, EventTime: m.Time, Source: m.Source}
 		if err := p.notes.AddNotification(ctx, n); err != nil {
 			p.log.Error("store catalog notification", "source", m.Source, "err", err)
 		}
@@ -439,6 +440,13 @@ func (p *Pipeline) tell(ctx context.Context, m notify.Message) {
 	if p.cfg.Sender != nil {
 		p.cfg.Sender.Send(m)
 	}
+}
+
+// notificationID returns the id of a notification sent at t, in the form the Audit
+// Manager model gives Notification.id (TimestampUUID): epoch milliseconds, an
+// underscore and a random UUID.
+func notificationID(t time.Time) string {
+	return strconv.FormatInt(t.UnixMilli(), 10) + "_" + probity.NewID()
 }
 
 // sleep waits d or until ctx ends; it reports whether d passed.
