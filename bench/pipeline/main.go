@@ -182,7 +182,7 @@ func latency(m *mototest.Server, uploads int, polling bool, interval time.Durati
 	if err != nil {
 		return nil, err
 	}
-	defer p.Wait()
+	defer p.Wait(context.Background())
 	defer cancel()
 	var out []time.Duration
 	for i := range uploads {
@@ -249,7 +249,7 @@ func burstRun(m *mototest.Server, n int) (took, upload time.Duration, err error)
 	st, _ := json.Marshal(p.Status())
 	fmt.Fprintln(os.Stderr, "status after the burst:", string(st))
 	cancel()
-	p.Wait()
+	p.Wait(context.Background())
 	return took, upload, nil
 }
 

@@ -128,7 +128,7 @@ func TestWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); d.Wait() }()
+	defer func() { cancel(); d.Wait(context.Background()) }()
 	d.Start(ctx)
 	d.Send(sample)
 	var got map[string]any
@@ -174,7 +174,7 @@ func TestTargetDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); d.Wait() }()
+	defer func() { cancel(); d.Wait(context.Background()) }()
 	d.Start(ctx)
 	d.Send(sample)
 	d.Send(sample)

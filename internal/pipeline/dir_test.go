@@ -25,7 +25,7 @@ func startPipeline(t *testing.T, st store.Store, box *inbox, srcs ...Source) *Pi
 		t.Fatal(err)
 	}
 	p.Start(ctx)
-	t.Cleanup(func() { cancel(); p.Wait() })
+	t.Cleanup(func() { cancel(); p.Wait(context.Background()) })
 	return p
 }
 

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -71,7 +72,6 @@ type Pipeline struct {
 
 	// mu serialises reconciles: they all read and write the one library.
 	mu sync.Mutex
-	wg sync.WaitGroup
 }
 
 // New checks cfg and returns a pipeline that is not yet running. It returns an EINVALID
@@ -118,7 +118,8 @@ func New(cfg Config) (*Pipeline, error) {
 			return nil, probity.Errorf(probity.EINVALID, "pipeline: catalog source %s is given twice", s.Name())
 		}
 		seen[s.Name()] = true
-		r := &runner{p: p, src: s, wake: make(chan struct{}, 1), log: cfg.Logger.With("source", s.Name())}
+		r := &runner{p: p, src: s, wake: make(chan struct{}, 1), log: cfg.Logger.With("source", s.Name()),
+			stopped: make(chan struct{})}
 		p.runners = append(p.runners, r)
 		m.up.WithLabelValues(s.Name()).Set(0)
 	}
@@ -126,17 +127,37 @@ func New(cfg Config) (*Pipeline, error) {
 }
 
 // Start runs the pipeline in the background until ctx ends: every source is reconciled
-// once, then watched. Wait waits for it to stop.
+// once, then watched. Every source operation gets ctx, so ending it stops them; Wait
+// waits for that.
 func (p *Pipeline) Start(ctx context.Context) {
 	for _, r := range p.runners {
-		p.wg.Add(2)
-		go func() { defer p.wg.Done(); r.reconcileLoop(ctx) }()
-		go func() { defer p.wg.Done(); r.watchLoop(ctx) }()
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); r.reconcileLoop(ctx) }()
+		go func() { defer wg.Done(); r.watchLoop(ctx) }()
+		go func() { wg.Wait(); close(r.stopped) }()
 	}
 }
 
-// Wait returns once a started pipeline has stopped.
-func (p *Pipeline) Wait() { p.wg.Wait() }
+// Wait returns nil once a started pipeline has stopped, after the context given to
+// Start ended. When ctx ends first it stops waiting and returns an error naming each
+// source still busy, and what it is busy with: a source that does not heed its context
+// (a read that blocks in the kernel) cannot hold up a shutdown past ctx's deadline.
+func (p *Pipeline) Wait(ctx context.Context) error {
+	var busy []string
+	for _, r := range p.runners {
+		select {
+		case <-r.stopped:
+			continue
+		case <-ctx.Done():
+		}
+		busy = append(busy, r.busy())
+	}
+	if len(busy) > 0 {
+		return fmt.Errorf("catalog pipeline did not stop: %s", strings.Join(busy, "; "))
+	}
+	return nil
+}
 
 // SourceStatus is how one source is doing.
 type SourceStatus struct {
@@ -184,6 +205,11 @@ type runner struct {
 	wake chan struct{}
 	// seeded is only touched by reconcileLoop.
 	seeded bool
+	// stopped is closed once both loops have returned.
+	stopped chan struct{}
+	// reading and watching are set while Snapshot or Watch runs, to say what holds
+	// up a shutdown.
+	reading, watching atomic.Bool
 
 	mu          sync.Mutex
 	pending     bool
@@ -197,6 +223,21 @@ type runner struct {
 	fingerprint string
 	failures    string // text of the failures last notified, to tell only changes
 	failing     int
+}
+
+// busy describes what the runner is still doing.
+func (r *runner) busy() string {
+	var what []string
+	if r.reading.Load() {
+		what = append(what, "reading it")
+	}
+	if r.watching.Load() {
+		what = append(what, "watching it")
+	}
+	if len(what) == 0 {
+		what = append(what, "applying it")
+	}
+	return "catalog source " + r.src.Name() + ": still " + strings.Join(what, " and ")
 }
 
 // request asks for a reconcile; force makes it run even if the snapshot is unchanged.
@@ -263,7 +304,9 @@ func (r *runner) watchLoop(ctx context.Context) {
 	wait := r.p.cfg.RetryMin
 	for {
 		start := time.Now()
+		r.watching.Store(true)
 		err := r.src.Watch(ctx, &Signal{r: r})
+		r.watching.Store(false)
 		if ctx.Err() != nil {
 			return
 		}
@@ -369,7 +412,9 @@ func (p *Pipeline) reconcileSource(ctx context.Context, r *runner, force bool) e
 		s.Seed(kept)
 		r.seeded = true
 	}
+	r.reading.Store(true)
 	snap, err := r.src.Snapshot(ctx)
+	r.reading.Store(false)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.setReadErr(err)

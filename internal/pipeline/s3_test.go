@@ -197,7 +197,7 @@ func startS3Pipeline(t *testing.T, w *world, st store.Store, polling bool) (*Pip
 		t.Fatal(err)
 	}
 	p.Start(ctx)
-	stop := func() { cancel(); p.Wait(); d.Wait() }
+	stop := func() { cancel(); p.Wait(context.Background()); d.Wait(context.Background()) }
 	t.Cleanup(stop)
 	return p, stop
 }
