@@ -1,14 +1,16 @@
 // Command pipeline measures the catalog pipeline against moto's S3/SQS emulator
 // (moto_server must be installed):
 //
-//	go run ./bench/pipeline [-uploads 200] [-interval 1s] [-burst 10000]
+//	go run ./bench/pipeline [-uploads 200] [-interval 1s] [-burst 10000] [-event-burst 1000]
 //
 // It reports, as a Markdown table, the latency from an S3 upload to the control being
 // readable in the library (what the API serves), p50 and p99 over -uploads sequential
 // uploads, once with SQS event notifications and once polling every -interval; and the
 // time to bring -burst files, uploaded before the pipeline starts, into the library (the
 // log line "catalog reconciled ... took=" on stderr is the reconcile alone, without
-// listing and fetching the objects).
+// listing and fetching the objects); and the time to bring -event-burst files, uploaded
+// at once while the pipeline runs with SQS events, into the library, with the number of
+// reconciles they caused.
 package main
 
 import (
@@ -31,6 +33,8 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog/catalogtest"
@@ -44,13 +48,14 @@ func main() {
 	uploads := flag.Int("uploads", 200, "sequential uploads per latency run")
 	interval := flag.Duration("interval", time.Second, "poll interval of the polling run")
 	burst := flag.Int("burst", 10000, "files in the burst run")
+	eventBurst := flag.Int("event-burst", 1000, "files in the burst uploaded while the pipeline runs with SQS events")
 	flag.Parse()
-	if err := run(*uploads, *interval, *burst); err != nil {
+	if err := run(*uploads, *interval, *burst, *eventBurst); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(uploads int, interval time.Duration, burst int) error {
+func run(uploads int, interval time.Duration, burst, eventBurst int) error {
 	m, err := mototest.StartProcess()
 	if err != nil {
 		return err
@@ -77,7 +82,80 @@ func run(uploads int, interval time.Duration, burst int) error {
 		return err
 	}
 	fmt.Printf("| %d files uploaded in a burst (upload to moto: %s), pipeline start to all visible | %s | | |\n", burst, upload.Round(time.Second), took.Round(time.Millisecond))
+	if eventBurst > 0 {
+		took, reconciles, err := eventBurstRun(m, eventBurst)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| %d files uploaded at once with SQS events, first upload to all visible (%v reconciles) | %s | | |\n", eventBurst, reconciles, took.Round(time.Millisecond))
+	}
 	return nil
+}
+
+// eventBurstRun uploads n files, 16 at a time, while the pipeline runs with SQS events,
+// and returns the time from the first upload until all are visible and the queue is
+// drained, and how many reconciles applied them.
+func eventBurstRun(m *mototest.Server, n int) (time.Duration, float64, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	e, err := setUp(ctx, m, true)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer e.db.Close()
+	reg := prometheus.NewRegistry()
+	p, err := e.startWith(ctx, m, time.Hour, false, reg)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer p.Wait(context.Background())
+	defer cancel()
+	for p.Health() != nil { // the first reconcile of the empty bucket is not counted
+		time.Sleep(10 * time.Millisecond)
+	}
+	before := reconciles(reg)
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(16)
+	for i := range n {
+		g.Go(func() error {
+			_, err := e.s3.PutObject(gctx, &s3.PutObjectInput{Bucket: aws.String("bench"), Key: aws.String(fmt.Sprintf("controls/c%05d.yaml", i)),
+				Body: strings.NewReader(string(catalogtest.Control(i, "event-burst")))})
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, 0, err
+	}
+	if err := e.visible(ctx, n, 30*time.Minute); err != nil {
+		return 0, 0, err
+	}
+	for {
+		out, err := e.sqs.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(e.queue),
+			AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+		if err != nil {
+			return 0, 0, err
+		}
+		if out.Attributes["ApproximateNumberOfMessages"] == "0" && out.Attributes["ApproximateNumberOfMessagesNotVisible"] == "0" {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return time.Since(start), reconciles(reg) - before, nil
+}
+
+// reconciles sums probity_catalog_reconciles_total.
+func reconciles(g prometheus.Gatherer) float64 {
+	mfs, _ := g.Gather()
+	sum := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() == "probity_catalog_reconciles_total" {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
 }
 
 func pct(d []time.Duration, p int) time.Duration {
@@ -133,6 +211,11 @@ func setUp(ctx context.Context, m *mototest.Server, events bool) (*env, error) {
 // start runs the pipeline; its log (warnings, and each reconcile with how long it took
 // when verbose) goes to stderr.
 func (e *env) start(ctx context.Context, m *mototest.Server, interval time.Duration, verbose bool) (*pipeline.Pipeline, error) {
+	return e.startWith(ctx, m, interval, verbose, nil)
+}
+
+// startWith is start with the pipeline's metrics registered with reg (nil: nowhere).
+func (e *env) startWith(ctx context.Context, m *mototest.Server, interval time.Duration, verbose bool, reg prometheus.Registerer) (*pipeline.Pipeline, error) {
 	level := slog.LevelWarn
 	if verbose {
 		level = slog.LevelInfo
@@ -143,7 +226,7 @@ func (e *env) start(ctx context.Context, m *mototest.Server, interval time.Durat
 	if err != nil {
 		return nil, err
 	}
-	p, err := pipeline.New(pipeline.Config{Sources: srcs, Store: e.db,
+	p, err := pipeline.New(pipeline.Config{Sources: srcs, Store: e.db, Registerer: reg,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))})
 	if err != nil {
 		return nil, err
@@ -182,7 +265,7 @@ func latency(m *mototest.Server, uploads int, polling bool, interval time.Durati
 	if err != nil {
 		return nil, err
 	}
-	defer p.Wait()
+	defer p.Wait(context.Background())
 	defer cancel()
 	var out []time.Duration
 	for i := range uploads {
@@ -249,7 +332,7 @@ func burstRun(m *mototest.Server, n int) (took, upload time.Duration, err error)
 	st, _ := json.Marshal(p.Status())
 	fmt.Fprintln(os.Stderr, "status after the burst:", string(st))
 	cancel()
-	p.Wait()
+	p.Wait(context.Background())
 	return took, upload, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -78,9 +79,11 @@ func newRoot(env Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "probity",
 		Short:         "Continuous compliance monitoring with an AWS Audit Manager compatible API",
+		Version:       versionText(debug.ReadBuildInfo()),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("probity {{.Version}}\n")
 	root.AddCommand(
 		newValidateCmd(env),
 		newPlanCmd(env),
@@ -90,4 +93,36 @@ func newRoot(env Env) *cobra.Command {
 		newKeysCmd(env),
 	)
 	return root
+}
+
+// version is the release, set at build time with
+// -ldflags "-X main.version=v1.2.3"; without it, the module version the build records.
+var version = ""
+
+// versionText returns what probity --version prints after "probity": the version, the
+// commit (with "+dirty" for uncommitted changes) and the Go version, each "unknown" when
+// the build does not record it.
+func versionText(info *debug.BuildInfo, ok bool) string {
+	v, commit, goVersion, dirty := version, "unknown", "unknown", false
+	if ok {
+		if v == "" && info.Main.Version != "" {
+			v = info.Main.Version
+		}
+		goVersion = info.GoVersion
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				commit = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if v == "" {
+		v = "unknown"
+	}
+	if dirty {
+		commit += "+dirty"
+	}
+	return fmt.Sprintf("%s (commit %s, %s)", v, commit, goVersion)
 }

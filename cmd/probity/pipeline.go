@@ -47,13 +47,14 @@ func (c *pipelineConfig) fromEnv(getenv func(string) string) {
 // start checks the flags, opens the sources and notification targets, and starts the
 // pipeline and its notifier until ctx ends. It returns nil, nil when no --catalog was
 // given, and a usage error (exit code 2) for bad flags. After cancelling ctx, callers
-// call wait, which returns once the pipeline and the notifier have stopped.
-func (c *pipelineConfig) start(ctx context.Context, st store.Store, part probity.Partition, log *slog.Logger, reg prometheus.Registerer) (p *pipeline.Pipeline, wait func(), err error) {
+// call wait, which returns nil once the pipeline and the notifier have stopped, or an
+// error naming what is still busy when its own context ends first.
+func (c *pipelineConfig) start(ctx context.Context, st store.Store, part probity.Partition, log *slog.Logger, reg prometheus.Registerer) (p *pipeline.Pipeline, wait func(context.Context) error, err error) {
 	if len(c.sources) == 0 {
 		if c.queue != "" || len(c.notify) > 0 {
 			return nil, nil, exitWith(ExitUsage, errors.New("--catalog-queue and --notify need at least one --catalog source"))
 		}
-		return nil, func() {}, nil
+		return nil, func(context.Context) error { return nil }, nil
 	}
 	kinds, err := notify.NewRegistry(notify.Kinds())
 	if err != nil {
@@ -88,10 +89,11 @@ func (c *pipelineConfig) start(ctx context.Context, st store.Store, part probity
 	for _, s := range srcs {
 		log.Info("catalog source", "source", s.Name())
 	}
-	return p, func() {
-		p.Wait()
+	return p, func(ctx context.Context) error {
+		err := p.Wait(ctx)
 		if d != nil {
-			d.Wait()
+			err = errors.Join(err, d.Wait(ctx))
 		}
+		return err
 	}, nil
 }

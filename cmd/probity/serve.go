@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -26,6 +28,7 @@ type serveOptions struct {
 	maxBody                                               int64
 	maxControls, maxFrameworks                            int
 	rateLimit                                             float64
+	shutdownTimeout                                       time.Duration
 }
 
 func newServeCmd(env Env) *cobra.Command {
@@ -51,12 +54,13 @@ in-flight requests and exit. Requests are signed with SigV4 by the root key
 	f.IntVar(&o.maxControls, "max-custom-controls", 0, "most custom controls the library may hold (0: no limit)")
 	f.IntVar(&o.maxFrameworks, "max-custom-frameworks", 0, "most custom frameworks the library may hold (0: no limit)")
 	f.Float64Var(&o.rateLimit, "rate-limit", 0, "requests per second allowed to each access key, bursts included (0: no limit)")
+	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "after SIGINT or SIGTERM, how long in-flight requests and catalog sources get to finish before serve exits anyway")
 	o.pipeline = addPipelineFlags(f)
 	cmd.PreRun = func(*cobra.Command, []string) { o.db = db() }
 	return cmd
 }
 
-func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
+func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	ctx := cmd.Context()
 	if o.logFormat != "text" && o.logFormat != "json" {
 		return exitWith(ExitUsage, fmt.Errorf("--log-format must be text or json"))
@@ -66,10 +70,20 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 	if !validAccount(account) {
 		return exitWith(ExitUsage, fmt.Errorf("--account-id must be 12 digits"))
 	}
+	if o.shutdownTimeout <= 0 {
+		return exitWith(ExitUsage, fmt.Errorf("--shutdown-timeout must be positive"))
+	}
 	root, err := rootKey(env, account)
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}
+	// Before anything starts (the store, the catalog sources): a taken port is the most
+	// common start-up failure, and nothing else should happen when it is.
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return exitWith(ExitUsage, listenError(o.listen, err))
+	}
+	defer ln.Close()
 
 	var handler slog.Handler = slog.NewTextHandler(env.Stderr, nil)
 	if o.logFormat == "json" {
@@ -103,10 +117,15 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 		return err
 	}
 	// Deferred after st.Close, so it runs first: the pipeline stops before the store
-	// closes, whether serve ends by a signal or by an error.
+	// closes, whether serve ends by a signal or by an error. The wait counts from the
+	// signal, alongside the HTTP server's grace, and ends with --shutdown-timeout even
+	// when a source ignores its context.
+	stopBy := boundAfter(pctx, o.shutdownTimeout)
 	defer func() {
 		stopPipeline()
-		waitPipeline()
+		if werr := waitPipeline(stopBy); werr != nil && err == nil {
+			err = exitWith(ExitUsage, fmt.Errorf("shutdown: %w", werr))
+		}
 	}()
 	var health func() error
 	if pipe != nil {
@@ -126,17 +145,30 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) error {
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}
-	ln, err := net.Listen("tcp", o.listen)
-	if err != nil {
-		return exitWith(ExitUsage, fmt.Errorf("listen: %w", err))
-	}
 	// Scripts and tests read the bound address (--listen may say port 0) from this line.
 	fmt.Fprintf(env.Stderr, "probity: listening on http://%s\n", ln.Addr())
-	srv := &server.Server{Handler: newRouter(api, health, reg), Logger: log}
+	srv := &server.Server{Handler: newRouter(api, health, reg), Logger: log, ShutdownTimeout: o.shutdownTimeout}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)
 	}
 	return nil
+}
+
+// listenError says plainly why serve cannot listen on addr, above all when the port is
+// taken.
+func listenError(addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("cannot listen on %s: address already in use (another process holds the port; stop it or choose another --listen address)", addr)
+	}
+	return fmt.Errorf("cannot listen on %s: %w", addr, err)
+}
+
+// boundAfter returns a context that ends d after parent ends: one bound, counted from
+// the signal, for everything a shutdown waits for.
+func boundAfter(parent context.Context, d time.Duration) context.Context {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	context.AfterFunc(parent, func() { time.AfterFunc(d, cancel) })
+	return ctx
 }
 
 // rootKey returns the root key from the environment, nil when neither variable is set, or

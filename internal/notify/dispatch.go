@@ -2,8 +2,9 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,10 +30,10 @@ type DispatchOptions struct {
 // in probity_notify_deliveries_total; they never reach the sender.
 type Dispatcher struct {
 	workers []*worker
-	wg      sync.WaitGroup
 }
 
 type worker struct {
+	stopped chan struct{} // closed when run returns
 	target  Target
 	queue   chan Message
 	opt     DispatchOptions
@@ -68,25 +69,40 @@ func NewDispatcher(targets []Target, opt DispatchOptions) (*Dispatcher, error) {
 	}
 	d := &Dispatcher{}
 	for _, t := range targets {
-		d.workers = append(d.workers, &worker{target: t, queue: make(chan Message, opt.QueueSize), opt: opt, results: results})
+		d.workers = append(d.workers, &worker{stopped: make(chan struct{}), target: t, queue: make(chan Message, opt.QueueSize), opt: opt, results: results})
 	}
 	return d, nil
 }
 
 // Start runs the workers until ctx is done; Wait waits for them to stop. Messages still
-// queued then are dropped (they are kept in the notification store regardless).
+// queued then are dropped (they are kept in the notification store regardless), and a
+// delivery under way gets ctx, so it is cut short.
 func (d *Dispatcher) Start(ctx context.Context) {
 	for _, w := range d.workers {
-		d.wg.Add(1)
 		go func() {
-			defer d.wg.Done()
+			defer close(w.stopped)
 			w.run(ctx)
 		}()
 	}
 }
 
-// Wait returns when every worker has stopped.
-func (d *Dispatcher) Wait() { d.wg.Wait() }
+// Wait returns nil once every worker of a started dispatcher has stopped, after the
+// context given to Start ended. When ctx ends first it stops waiting and returns an
+// error naming the targets whose delivery is still under way.
+func (d *Dispatcher) Wait(ctx context.Context) error {
+	var busy []string
+	for _, w := range d.workers {
+		select {
+		case <-w.stopped:
+		case <-ctx.Done():
+			busy = append(busy, w.target.Name)
+		}
+	}
+	if len(busy) > 0 {
+		return fmt.Errorf("notification delivery did not stop: %s", strings.Join(busy, ", "))
+	}
+	return nil
+}
 
 // Send queues m for every target. It never blocks.
 func (d *Dispatcher) Send(m Message) {

@@ -74,6 +74,11 @@ func TestRegistry(t *testing.T) {
 		{"smtp bad url", []string{"smtp://u:s3cret@mail.example.com:99999999?from=a&to=b"}, "smtp://"},
 		{"webhook not http", []string{"webhook:ftp://x/y"}, "want webhook:https://"},
 		{"sns not an arn", []string{"sns:outcomes"}, "want sns:arn:aws:sns"},
+		{"webhook with a token in the query", []string{"webhook:https://hooks.example.com/x?token=s3cret"}, ""},
+		{"webhook with user info", []string{"webhook:https://u:s3cret@hooks.example.com/x"}, ""},
+		{"sns with a query", []string{"sns:arn:aws:sns:eu-west-1:123456789012:outcomes?token=s3cret"}, "want sns:arn:aws:sns"},
+		{"sns with user info", []string{"sns:u:s3cret@example.com"}, "want sns:arn:aws:sns"},
+		{"webhook bad with user info", []string{"webhook:ftp://u:s3cret@x/y?token=s3cret"}, "want webhook:https://"},
 	}
 	env := Env{AWSConfig: func(context.Context) (aws.Config, error) { return aws.Config{Region: "us-east-1"}, nil }}
 	for _, tt := range tests {
@@ -128,7 +133,7 @@ func TestWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); d.Wait() }()
+	defer func() { cancel(); d.Wait(context.Background()) }()
 	d.Start(ctx)
 	d.Send(sample)
 	var got map[string]any
@@ -174,7 +179,7 @@ func TestTargetDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer func() { cancel(); d.Wait() }()
+	defer func() { cancel(); d.Wait(context.Background()) }()
 	d.Start(ctx)
 	d.Send(sample)
 	d.Send(sample)

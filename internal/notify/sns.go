@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -11,10 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/redact"
 )
 
 // maxSNSMessage stays below SNS's 256 KiB limit on a message.
 const maxSNSMessage = 250_000
+
+// topicName is what SNS allows as a topic name.
+var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
 
 // topic publishes to an SNS topic.
 type topic struct {
@@ -28,8 +33,8 @@ var _ Notifier = (*topic)(nil)
 func openSNS(ctx context.Context, target string, env Env) (Notifier, string, error) {
 	topicARN := strings.TrimPrefix(target, "sns:")
 	a, err := arn.Parse(topicARN)
-	if err != nil || a.Service != "sns" || a.Resource == "" {
-		return nil, "", probity.Errorf(probity.EINVALID, "notify target %q: want sns:arn:aws:sns:REGION:ACCOUNT:TOPIC", target)
+	if err != nil || a.Service != "sns" || !topicName.MatchString(a.Resource) {
+		return nil, "", probity.Errorf(probity.EINVALID, "notify target %q: want sns:arn:aws:sns:REGION:ACCOUNT:TOPIC", redact.URL(target))
 	}
 	cfg, err := env.awsConfig(ctx)
 	if err != nil {

@@ -25,7 +25,7 @@ func startPipeline(t *testing.T, st store.Store, box *inbox, srcs ...Source) *Pi
 		t.Fatal(err)
 	}
 	p.Start(ctx)
-	t.Cleanup(func() { cancel(); p.Wait() })
+	t.Cleanup(func() { cancel(); p.Wait(context.Background()) })
 	return p
 }
 
@@ -52,29 +52,29 @@ func TestDir(t *testing.T) {
 	p := startPipeline(t, st, box, src)
 	at := "@" + root
 
-	waitFor(t, 5*time.Second, "A", hasAll(t, st, "Control:A"+at))
+	waitFor(t, "A", hasAll(t, st, "Control:A"+at))
 	// A folder made after the start, several levels deep, is watched too.
 	writeFile(t, filepath.Join(root, "team", "new", "controls", "b.yaml"), control("B"))
 	writeFile(t, filepath.Join(root, "frameworks", "f.yaml"), framework("F", "A", "B"))
-	waitFor(t, 5*time.Second, "B and F", hasAll(t, st, "Control:B"+at, "Framework:F"+at))
+	waitFor(t, "B and F", hasAll(t, st, "Control:B"+at, "Framework:F"+at))
 	if got := names(t, st); slices.Contains(got, "Control:Hidden"+at) {
 		t.Errorf("a file in a hidden folder was applied: %v", got)
 	}
 
 	writeFile(t, filepath.Join(root, "controls", "a.yaml"), badSourceType)
-	waitFor(t, 5*time.Second, "the failure", func() bool { return box.find("controls/a.yaml:7:5: datasources[1].sourceType") != nil })
+	waitFor(t, "the failure", func() bool { return box.find("controls/a.yaml:7:5: datasources[1].sourceType") != nil })
 
 	if err := os.Remove(filepath.Join(root, "frameworks", "f.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "F deleted", func() bool { return !slices.Contains(names(t, st), "Framework:F"+at) })
+	waitFor(t, "F deleted", func() bool { return !slices.Contains(names(t, st), "Framework:F"+at) })
 
 	// The directory going away is a fault, not an empty catalog.
 	moved := root + ".moved"
 	if err := os.Rename(root, moved); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, "the source down", func() bool { return p.Health() != nil })
+	waitFor(t, "the source down", func() bool { return p.Health() != nil })
 	if got := names(t, st); !slices.Contains(got, "Control:B"+at) {
 		t.Errorf("library lost B while the directory was away: %v", got)
 	}
@@ -82,8 +82,8 @@ func TestDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeFile(t, filepath.Join(root, "controls", "c.yaml"), control("C"))
-	waitFor(t, 10*time.Second, "C after the directory came back", hasAll(t, st, "Control:C"+at, "Control:B"+at))
-	waitFor(t, 5*time.Second, "healthy", func() bool { return p.Health() == nil })
+	waitFor(t, "C after the directory came back", hasAll(t, st, "Control:C"+at, "Control:B"+at))
+	waitFor(t, "healthy", func() bool { return p.Health() == nil })
 }
 
 func runGit(t *testing.T, dir string, args ...string) string {
@@ -123,7 +123,7 @@ func TestGit(t *testing.T) {
 	startPipeline(t, st, box, src)
 	at := "@file://" + repo
 
-	waitFor(t, 10*time.Second, "A", hasAll(t, st, "Control:A"+at))
+	waitFor(t, "A", hasAll(t, st, "Control:A"+at))
 	if box.find(`created control "A" from controls/a.yaml at `+first) == nil {
 		t.Errorf("the change is not recorded with commit %s: %+v", first, box.all())
 	}
@@ -134,8 +134,8 @@ func TestGit(t *testing.T) {
 	runGit(t, repo, "rm", "-q", "controls/a.yaml")
 	runGit(t, repo, "commit", "-q", "-m", "remove a control still in use")
 	tip := runGit(t, repo, "rev-parse", "HEAD")
-	waitFor(t, 10*time.Second, "F", hasAll(t, st, "Framework:F"+at, "Control:A"+at))
-	waitFor(t, 10*time.Second, "the in-use failure at the tip", func() bool {
+	waitFor(t, "F", hasAll(t, st, "Framework:F"+at, "Control:A"+at))
+	waitFor(t, "the in-use failure at the tip", func() bool {
 		m := box.find("Revision: "+tip, `controls/a.yaml: file deleted, but control "A" is still used by framework "F"`)
 		return m != nil && m.Revision == tip
 	})

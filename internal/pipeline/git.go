@@ -18,6 +18,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/redact"
 )
 
 // Git is a git repository (https://, ssh:// or file:// URL, with #branch optional),
@@ -25,7 +26,8 @@ import (
 // tip. The tip commit is the snapshot's Revision, so every change it causes is
 // recorded with it. Objects are kept in memory for the life of the process.
 type Git struct {
-	url      string // without credentials
+	url      string // without user info; its query may hold a token
+	name     string // url with the query's values masked, and #branch
 	branch   string // as given after #; empty for the remote's default branch
 	resolved string // the default branch, once asked for
 	auth     transport.AuthMethod
@@ -46,12 +48,12 @@ func NewGit(rawURL string, interval time.Duration) (*Git, error) {
 	base, branch, _ := strings.Cut(rawURL, "#")
 	u, err := url.Parse(base)
 	if err != nil || u.Host == "" && u.Scheme != "file" {
-		return nil, invalidf("catalog source %q: want a git URL (https://, ssh:// or file://, #branch optional)", redactURL(base))
+		return nil, invalidf("catalog source %q: want a git URL (https://, ssh:// or file://, #branch optional)", redact.URL(base))
 	}
 	g := &Git{branch: branch, interval: interval, cache: map[plumbing.Hash][]byte{}}
 	if u.User != nil && (u.Scheme == "https" || u.Scheme == "http") {
 		if _, hasPass := u.User.Password(); hasPass && u.Scheme == "http" {
-			return nil, invalidf("catalog source %q: a password over plain http would travel in clear; use https", redactURL(base))
+			return nil, invalidf("catalog source %q: a password over plain http would travel in clear; use https", redact.URL(base))
 		}
 		pass, _ := u.User.Password()
 		g.auth = &githttp.BasicAuth{Username: u.User.Username(), Password: pass}
@@ -60,23 +62,28 @@ func NewGit(rawURL string, interval time.Duration) (*Git, error) {
 	if u.User != nil {
 		// ssh: keep the user for the transport, never a password in the name.
 		if _, hasPass := u.User.Password(); hasPass {
-			return nil, invalidf("catalog source %q: put ssh credentials in the SSH agent, not in the URL", redactURL(base))
+			return nil, invalidf("catalog source %q: put ssh credentials in the SSH agent, not in the URL", redact.URL(base))
 		}
 	}
 	g.url = u.String()
+	g.name = redact.URL(g.url)
+	if branch != "" {
+		g.name += "#" + branch
+	}
 	return g, nil
 }
 
-// Name returns the URL without credentials, with #branch when one was given.
-func (g *Git) Name() string {
-	if g.branch == "" {
-		return g.url
-	}
-	return g.url + "#" + g.branch
+// Name returns the URL without credentials and with the values of its query masked
+// (redact.URL), with #branch when one was given: a new token keeps the name.
+func (g *Git) Name() string { return g.name }
+
+// Snapshot implements Source. Its errors never quote the token of the URL's query.
+func (g *Git) Snapshot(ctx context.Context) (*Snapshot, error) {
+	snap, err := g.snapshot(ctx)
+	return snap, redact.Error(err, g.url)
 }
 
-// Snapshot implements Source.
-func (g *Git) Snapshot(ctx context.Context) (*Snapshot, error) {
+func (g *Git) snapshot(ctx context.Context) (*Snapshot, error) {
 	if g.repo == nil {
 		repo, err := git.Init(memory.NewStorage(), nil)
 		if err != nil {
@@ -109,7 +116,7 @@ func (g *Git) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	ref, err := g.repo.Reference(local, true)
 	if err != nil {
-		return nil, fmt.Errorf("%s: branch %s: %w", g.url, branch, err)
+		return nil, fmt.Errorf("%s: branch %s: %w", g.name, branch, err)
 	}
 	if g.snap != nil && ref.Hash() == g.tip {
 		return g.snap, nil
@@ -159,7 +166,7 @@ func (g *Git) Snapshot(ctx context.Context) (*Snapshot, error) {
 func (g *Git) defaultBranch(ctx context.Context, remote *git.Remote) (string, error) {
 	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: g.auth})
 	if err != nil {
-		return "", fmt.Errorf("list %s: %w", g.url, err)
+		return "", fmt.Errorf("list %s: %w", g.name, err)
 	}
 	var head *plumbing.Reference
 	for _, r := range refs {
@@ -168,7 +175,7 @@ func (g *Git) defaultBranch(ctx context.Context, remote *git.Remote) (string, er
 		}
 	}
 	if head == nil {
-		return "", fmt.Errorf("%s has no HEAD: name a branch with #BRANCH", g.url)
+		return "", fmt.Errorf("%s has no HEAD: name a branch with #BRANCH", g.name)
 	}
 	if head.Type() == plumbing.SymbolicReference && head.Target().IsBranch() {
 		return head.Target().Short(), nil
@@ -178,7 +185,7 @@ func (g *Git) defaultBranch(ctx context.Context, remote *git.Remote) (string, er
 			return r.Name().Short(), nil
 		}
 	}
-	return "", fmt.Errorf("%s: cannot tell the default branch: name one with #BRANCH", g.url)
+	return "", fmt.Errorf("%s: cannot tell the default branch: name one with #BRANCH", g.name)
 }
 
 // Watch implements Source: it asks for a snapshot every interval; the snapshot tells
@@ -200,16 +207,4 @@ func poll(ctx context.Context, sig *Signal, interval time.Duration) error {
 			sig.Changed(nil)
 		}
 	}
-}
-
-// redactURL drops the password from a URL for messages.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		if i := strings.Index(s, "@"); i >= 0 {
-			return "..." + s[i:]
-		}
-		return s
-	}
-	return u.Redacted()
 }

@@ -13,8 +13,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,7 +70,6 @@ type Pipeline struct {
 
 	// mu serialises reconciles: they all read and write the one library.
 	mu sync.Mutex
-	wg sync.WaitGroup
 }
 
 // New checks cfg and returns a pipeline that is not yet running. It returns an EINVALID
@@ -110,7 +111,8 @@ func New(cfg Config) (*Pipeline, error) {
 			return nil, probity.Errorf(probity.EINVALID, "pipeline: catalog source %s is given twice", s.Name())
 		}
 		seen[s.Name()] = true
-		r := &runner{p: p, src: s, wake: make(chan struct{}, 1), log: cfg.Logger.With("source", s.Name())}
+		r := &runner{p: p, src: s, wake: make(chan struct{}, 1), log: cfg.Logger.With("source", s.Name()),
+			stopped: make(chan struct{})}
 		p.runners = append(p.runners, r)
 		m.up.WithLabelValues(s.Name()).Set(0)
 	}
@@ -118,17 +120,37 @@ func New(cfg Config) (*Pipeline, error) {
 }
 
 // Start runs the pipeline in the background until ctx ends: every source is reconciled
-// once, then watched. Wait waits for it to stop.
+// once, then watched. Every source operation gets ctx, so ending it stops them; Wait
+// waits for that.
 func (p *Pipeline) Start(ctx context.Context) {
 	for _, r := range p.runners {
-		p.wg.Add(2)
-		go func() { defer p.wg.Done(); r.reconcileLoop(ctx) }()
-		go func() { defer p.wg.Done(); r.watchLoop(ctx) }()
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); r.reconcileLoop(ctx) }()
+		go func() { defer wg.Done(); r.watchLoop(ctx) }()
+		go func() { wg.Wait(); close(r.stopped) }()
 	}
 }
 
-// Wait returns once a started pipeline has stopped.
-func (p *Pipeline) Wait() { p.wg.Wait() }
+// Wait returns nil once a started pipeline has stopped, after the context given to
+// Start ended. When ctx ends first it stops waiting and returns an error naming each
+// source still busy, and what it is busy with: a source that does not heed its context
+// (a read that blocks in the kernel) cannot hold up a shutdown past ctx's deadline.
+func (p *Pipeline) Wait(ctx context.Context) error {
+	var busy []string
+	for _, r := range p.runners {
+		select {
+		case <-r.stopped:
+			continue
+		case <-ctx.Done():
+		}
+		busy = append(busy, r.busy())
+	}
+	if len(busy) > 0 {
+		return fmt.Errorf("catalog pipeline did not stop: %s", strings.Join(busy, "; "))
+	}
+	return nil
+}
 
 // SourceStatus is how one source is doing.
 type SourceStatus struct {
@@ -176,6 +198,11 @@ type runner struct {
 	wake chan struct{}
 	// seeded is only touched by reconcileLoop.
 	seeded bool
+	// stopped is closed once both loops have returned.
+	stopped chan struct{}
+	// reading and watching are set while Snapshot or Watch runs, to say what holds
+	// up a shutdown.
+	reading, watching atomic.Bool
 
 	mu          sync.Mutex
 	pending     bool
@@ -189,6 +216,21 @@ type runner struct {
 	fingerprint string
 	failures    string // text of the failures last notified, to tell only changes
 	failing     int
+}
+
+// busy describes what the runner is still doing.
+func (r *runner) busy() string {
+	var what []string
+	if r.reading.Load() {
+		what = append(what, "reading it")
+	}
+	if r.watching.Load() {
+		what = append(what, "watching it")
+	}
+	if len(what) == 0 {
+		what = append(what, "applying it")
+	}
+	return "catalog source " + r.src.Name() + ": still " + strings.Join(what, " and ")
 }
 
 // request asks for a reconcile; force makes it run even if the snapshot is unchanged.
@@ -255,7 +297,9 @@ func (r *runner) watchLoop(ctx context.Context) {
 	wait := r.p.cfg.RetryMin
 	for {
 		start := time.Now()
+		r.watching.Store(true)
 		err := r.src.Watch(ctx, &Signal{r: r})
+		r.watching.Store(false)
 		if ctx.Err() != nil {
 			return
 		}
@@ -361,7 +405,9 @@ func (p *Pipeline) reconcileSource(ctx context.Context, r *runner, force bool) e
 		s.Seed(kept)
 		r.seeded = true
 	}
+	r.reading.Store(true)
 	snap, err := r.src.Snapshot(ctx)
+	r.reading.Store(false)
 	if err != nil {
 		if ctx.Err() == nil {
 			r.setReadErr(err)
@@ -423,7 +469,7 @@ func (r *runner) hasFailures() bool {
 
 // tell stores the outcome as a notification and hands it to the sender.
 func (p *Pipeline) tell(ctx context.Context, m notify.Message) {
-	n := &probity.Notification{ID: probity.NewID(), Description: m.Text, EventTime: m.Time, Source: m.Source}
+	n := &probity.Notification{ID: notificationID(m.Time), Description: m.Text, EventTime: m.Time, Source: m.Source}
 	err := p.cfg.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.AddNotification(ctx, n) })
 	if err != nil {
 		p.log.Error("store catalog notification", "source", m.Source, "err", err)
@@ -431,6 +477,13 @@ func (p *Pipeline) tell(ctx context.Context, m notify.Message) {
 	if p.cfg.Sender != nil {
 		p.cfg.Sender.Send(m)
 	}
+}
+
+// notificationID returns the id of a notification sent at t, in the form the Audit
+// Manager model gives Notification.id (TimestampUUID): epoch milliseconds, an
+// underscore and a random UUID.
+func notificationID(t time.Time) string {
+	return strconv.FormatInt(t.UnixMilli(), 10) + "_" + probity.NewID()
 }
 
 // sleep waits d or until ctx ends; it reports whether d passed.

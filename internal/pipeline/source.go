@@ -21,11 +21,14 @@ import (
 // Watch again, then reconciles once to catch up on whatever was missed.
 type Source interface {
 	// Name returns the stable name that owns what the source defines in the library
-	// (catalog.Options.Source): a bucket URL, a repository URL, a directory path.
+	// (catalog.Options.Source): a bucket URL, a repository URL, a directory path. It
+	// appears in logs, metrics, notifications and /healthz, so it holds no secret: a
+	// URL's password and query values are masked with redact.URL.
 	Name() string
 	// Snapshot returns every catalog file the source holds now, reading again only the
 	// files that changed since the last call. It returns an error, and no snapshot,
-	// when the source cannot be read whole.
+	// when the source cannot be read whole; the error holds no secret either. It
+	// returns soon after ctx ends, whatever it was waiting for.
 	Snapshot(ctx context.Context) (*Snapshot, error)
 	// Watch blocks until ctx is done (returning nil) or the source fails (returning why).
 	// It calls sig.Changed when the source may have changed and sig.Healthy after each

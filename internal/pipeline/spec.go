@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/probity-dev/probity/internal/redact"
 )
 
 // SourceOptions are the settings that sources named by strings share.
@@ -58,7 +60,7 @@ func OpenSources(ctx context.Context, specs []string, opt SourceOptions) ([]Sour
 		case strings.HasPrefix(spec, "s3://"):
 			u, err := url.Parse(spec)
 			if err != nil || u.Host == "" || u.RawQuery != "" {
-				return nil, invalidf("catalog source %q: want s3://BUCKET[/PREFIX]", spec)
+				return nil, invalidf("catalog source %q: want s3://BUCKET[/PREFIX]", redact.URL(spec))
 			}
 			if cfg == nil {
 				load := opt.AWSConfig
@@ -92,7 +94,7 @@ func OpenSources(ctx context.Context, specs []string, opt SourceOptions) ([]Sour
 			}
 			out = append(out, src)
 		case strings.Contains(spec, "://"):
-			return nil, invalidf("catalog source %q: unknown kind; use s3://BUCKET[/PREFIX], a git URL (https://, ssh://, file://) or a directory", redactURL(spec))
+			return nil, invalidf("catalog source %q: unknown kind; use s3://BUCKET[/PREFIX], a git URL (https://, ssh://, file://) or a directory", redact.URL(spec))
 		default:
 			src, err := NewDir(spec)
 			if err != nil {

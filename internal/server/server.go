@@ -25,7 +25,8 @@ const (
 // Server serves Handler on a listener until the context of Serve ends.
 type Server struct {
 	Handler http.Handler
-	// Logger receives start, stop and connection errors; nil discards them.
+	// Logger receives shutdown and connection errors; nil discards them. Announcing the
+	// address is the caller's.
 	Logger *slog.Logger
 	// Timeouts; zero means the Default value.
 	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
@@ -55,7 +56,6 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("listening", "addr", ln.Addr().String())
 
 	select {
 	case err := <-errc:
