@@ -28,9 +28,10 @@ func (c *checker) err(what string) error {
 	return &Error{Code: EINVALID, Message: "invalid " + what, Fields: c.fields}
 }
 
-// text checks the length (in characters, as the service counts them) and pattern of an
-// optional string member. A required member that is empty is reported as missing.
-func (c *checker) text(name, v string, required bool, min, max int, pattern *regexp.Regexp, patternHint string) {
+// text checks the characters (see TextKind), length (in characters, as the service counts
+// them) and pattern of an optional string member. A required member that is empty is
+// reported as missing; a required single-line member must not be blank.
+func (c *checker) text(name, v string, kind TextKind, required bool, min, max int, pattern *regexp.Regexp, patternHint string) {
 	if v == "" {
 		// The service cannot tell an empty string from an absent member; neither can we.
 		if required {
@@ -38,12 +39,14 @@ func (c *checker) text(name, v string, required bool, min, max int, pattern *reg
 		}
 		return
 	}
-	if !utf8.ValidString(v) {
-		c.add(name, "must be valid UTF-8")
+	if reason := CheckText(v, kind); reason != "" {
+		c.add(name, "%s", reason)
 		return
 	}
 	n := utf8.RuneCountInString(v)
 	switch {
+	case required && kind == SingleLine && IsBlank(v):
+		c.add(name, "must not be blank")
 	case n < min:
 		c.add(name, "must be at least %d characters, got %d", min, n)
 	case max > 0 && n > max:
@@ -89,8 +92,8 @@ func (c *checker) tags(name string, tags map[string]string) {
 			c.add(kn, "tag key may hold only letters, digits and + , - . / : ; < = _")
 		}
 		v := tags[k]
-		if !utf8.ValidString(v) {
-			c.add(kn, "tag value must be valid UTF-8")
+		if reason := CheckText(v, SingleLine); reason != "" {
+			c.add(kn, "tag value %s", reason)
 		} else if n := utf8.RuneCountInString(v); n > 256 {
 			c.add(kn, "tag value must be at most 256 characters, got %d", n)
 		}

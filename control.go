@@ -2,6 +2,7 @@ package probity
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -60,11 +61,11 @@ func (c *Control) Validate() error {
 }
 
 func (c *Control) check(ck *checker) {
-	ck.text("name", c.Name, true, 1, 300, noBackslash, "must not contain a backslash")
-	ck.text("description", c.Description, false, 0, 1000, nil, "")
-	ck.text("testingInformation", c.TestingInformation, false, 0, 1000, nil, "")
-	ck.text("actionPlanTitle", c.ActionPlanTitle, false, 0, 300, nil, "")
-	ck.text("actionPlanInstructions", c.ActionPlanInstructions, false, 0, 1000, nil, "")
+	ck.text("name", c.Name, SingleLine, true, 1, 300, noBackslash, "must not contain a backslash")
+	ck.text("description", c.Description, FreeText, false, 0, 1000, nil, "")
+	ck.text("testingInformation", c.TestingInformation, FreeText, false, 0, 1000, nil, "")
+	ck.text("actionPlanTitle", c.ActionPlanTitle, SingleLine, false, 0, 300, nil, "")
+	ck.text("actionPlanInstructions", c.ActionPlanInstructions, FreeText, false, 0, 1000, nil, "")
 	ck.oneOf("type", c.Type, false, ControlTypes)
 	ck.oneOf("state", c.State, false, []string{ControlStateActive, ControlStateEndOfSupport})
 	if len(c.ControlMappingSources) == 0 {
@@ -94,25 +95,80 @@ func (c *Control) check(ck *checker) {
 const MaxMappingSources = 100
 
 // Normalize fills the members the service derives: the set-up option of each source
-// from its type, the source ids from the control id, the controlSources summary, and the
-// state. Call it after the id is known.
+// from its type, the id of each source that has none (MappingSourceID of the control id
+// and the source name, or a variant of it when another source of the control already
+// holds that id), the controlSources summary, and the state. Call it after the id is
+// known.
 func (c *Control) Normalize() {
 	if c.State == "" {
 		c.State = ControlStateActive
+	}
+	used := make(map[string]bool, len(c.ControlMappingSources))
+	for _, s := range c.ControlMappingSources {
+		used[s.SourceID] = true
 	}
 	for i := range c.ControlMappingSources {
 		s := &c.ControlMappingSources[i]
 		if s.SourceSetUpOption == "" {
 			s.SourceSetUpOption = SetUpOptionFor(s.SourceType)
 		}
-		if c.ID != "" {
+		if c.ID != "" && s.SourceID == "" {
 			s.SourceID = MappingSourceID(c.ID, s.SourceName)
+			for n := 2; used[s.SourceID]; n++ {
+				s.SourceID = DerivedID("source", c.ID, s.SourceName, strconv.Itoa(n))
+			}
+			used[s.SourceID] = true
 		}
 	}
 	c.ControlSources = c.summarizeSources()
 	if len(c.Tags) == 0 {
 		c.Tags = nil
 	}
+}
+
+// KeepSourceIDs gives c's data sources the ids they had in prev, the stored version of
+// the control, so that an update keeps the identity of every source it keeps: a source
+// that carries a sourceId keeps it even when renamed, and a source without one takes the
+// id of prev's source of the same name, unless another source claimed it. Sources left
+// without an id get a new one from Normalize. It returns an EINVALID *Error for each
+// sent id that prev's sources do not hold or that two sources carry, and changes
+// nothing then.
+func (c *Control) KeepSourceIDs(prev *Control) error {
+	var ck checker
+	owned := make(map[string]bool, len(prev.ControlMappingSources))
+	byName := make(map[string]string, len(prev.ControlMappingSources))
+	for _, s := range prev.ControlMappingSources {
+		owned[s.SourceID] = true
+		byName[s.SourceName] = s.SourceID
+	}
+	claimed := map[string]int{}
+	for i, s := range c.ControlMappingSources {
+		if s.SourceID == "" {
+			continue
+		}
+		name := index("controlMappingSources", i) + ".sourceId"
+		if j, dup := claimed[s.SourceID]; dup {
+			ck.add(name, "is also the sourceId of source [%d]", j)
+			continue
+		}
+		claimed[s.SourceID] = i
+		if !owned[s.SourceID] {
+			ck.add(name, "is not the id of a data source of this control; leave it out to add a source")
+		}
+	}
+	if err := ck.err("control"); err != nil {
+		return err
+	}
+	for i := range c.ControlMappingSources {
+		s := &c.ControlMappingSources[i]
+		if id, ok := byName[s.SourceName]; ok && s.SourceID == "" {
+			if _, taken := claimed[id]; !taken {
+				s.SourceID = id
+				claimed[id] = i
+			}
+		}
+	}
+	return nil
 }
 
 // summarizeSources lists the distinct source types in first-seen order, as the service's

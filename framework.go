@@ -2,6 +2,7 @@ package probity
 
 import (
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -45,9 +46,9 @@ const MaxControlsPerFramework = 3000
 // members break, or nil. It does not check that the controls exist.
 func (f *Framework) Validate() error {
 	var ck checker
-	ck.text("name", f.Name, true, 1, 300, noBackslash, "must not contain a backslash")
-	ck.text("description", f.Description, false, 1, 1000, nil, "")
-	ck.text("complianceType", f.ComplianceType, false, 0, 100, nil, "")
+	ck.text("name", f.Name, SingleLine, true, 1, 300, noBackslash, "must not contain a backslash")
+	ck.text("description", f.Description, FreeText, false, 1, 1000, nil, "")
+	ck.text("complianceType", f.ComplianceType, SingleLine, false, 0, 100, nil, "")
 	ck.oneOf("type", f.Type, false, []string{FrameworkTypeStandard, FrameworkTypeCustom})
 	if len(f.ControlSets) == 0 {
 		ck.add("controlSets", "must have at least 1 item")
@@ -56,7 +57,7 @@ func (f *Framework) Validate() error {
 	setNames := make(map[string]int, len(f.ControlSets))
 	for i, cs := range f.ControlSets {
 		name := index("controlSets", i)
-		ck.text(name+".name", cs.Name, true, 1, 300, noBackslashOrLine, "must not contain a backslash or an underscore")
+		ck.text(name+".name", cs.Name, SingleLine, true, 1, 300, noBackslashOrLine, "must not contain a backslash or an underscore")
 		if j, dup := setNames[cs.Name]; dup && cs.Name != "" {
 			ck.add(name+".name", "duplicates controlSets[%d]; control set names must be unique within a framework", j)
 		} else {
@@ -84,16 +85,71 @@ func (f *Framework) Validate() error {
 	return ck.err("framework")
 }
 
-// Normalize fills the members the service derives: control set ids from the framework id.
+// Normalize fills the members the service derives: the id of each control set that has
+// none, ControlSetID of the framework id and the set name (or a variant of it when
+// another set already holds that id).
 func (f *Framework) Normalize() {
-	if f.ID != "" {
-		for i := range f.ControlSets {
-			f.ControlSets[i].ID = ControlSetID(f.ID, f.ControlSets[i].Name)
+	used := make(map[string]bool, len(f.ControlSets))
+	for _, cs := range f.ControlSets {
+		used[cs.ID] = true
+	}
+	for i := range f.ControlSets {
+		cs := &f.ControlSets[i]
+		if f.ID != "" && cs.ID == "" {
+			cs.ID = ControlSetID(f.ID, cs.Name)
+			for n := 2; used[cs.ID]; n++ {
+				cs.ID = DerivedID("controlset", f.ID, cs.Name, strconv.Itoa(n))
+			}
+			used[cs.ID] = true
 		}
 	}
 	if len(f.Tags) == 0 {
 		f.Tags = nil
 	}
+}
+
+// KeepControlSetIDs gives f's control sets the ids they had in prev, the stored version
+// of the framework, as Control.KeepSourceIDs does for data sources: a set that carries an
+// id keeps it even when renamed, a set without one takes the id of prev's set of the
+// same name unless another set claimed it, and the rest get new ids from Normalize. It
+// returns an EINVALID *Error for each sent id that prev's sets do not hold or that two
+// sets carry, and changes nothing then.
+func (f *Framework) KeepControlSetIDs(prev *Framework) error {
+	var ck checker
+	owned := make(map[string]bool, len(prev.ControlSets))
+	byName := make(map[string]string, len(prev.ControlSets))
+	for _, cs := range prev.ControlSets {
+		owned[cs.ID] = true
+		byName[cs.Name] = cs.ID
+	}
+	claimed := map[string]int{}
+	for i, cs := range f.ControlSets {
+		if cs.ID == "" {
+			continue
+		}
+		name := index("controlSets", i) + ".id"
+		if j, dup := claimed[cs.ID]; dup {
+			ck.add(name, "is also the id of controlSets[%d]", j)
+			continue
+		}
+		claimed[cs.ID] = i
+		if !owned[cs.ID] {
+			ck.add(name, "is not the id of a control set of this framework; leave it out to add a control set")
+		}
+	}
+	if err := ck.err("framework"); err != nil {
+		return err
+	}
+	for i := range f.ControlSets {
+		cs := &f.ControlSets[i]
+		if id, ok := byName[cs.Name]; ok && cs.ID == "" {
+			if _, taken := claimed[id]; !taken {
+				cs.ID = id
+				claimed[id] = i
+			}
+		}
+	}
+	return nil
 }
 
 // Uses reports whether any control set of f lists the control id.

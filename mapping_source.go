@@ -72,15 +72,15 @@ func SetUpOptionFor(sourceType string) string {
 }
 
 func (s *ControlMappingSource) check(ck *checker, name string) {
-	ck.text(name+".sourceName", s.SourceName, true, 1, 300, nil, "")
-	ck.text(name+".sourceDescription", s.SourceDescription, false, 0, 1000, nil, "")
+	ck.text(name+".sourceName", s.SourceName, SingleLine, true, 1, 300, nil, "")
+	ck.text(name+".sourceDescription", s.SourceDescription, FreeText, false, 0, 1000, nil, "")
 	ck.oneOf(name+".sourceSetUpOption", s.SourceSetUpOption, false, SetUpOptions)
 	ck.oneOf(name+".sourceType", s.SourceType, true, SourceTypes)
 	ck.oneOf(name+".sourceFrequency", s.SourceFrequency, false, SourceFrequencies)
-	ck.text(name+".troubleshootingText", s.TroubleshootingText, false, 0, 1000, nil, "")
+	ck.text(name+".troubleshootingText", s.TroubleshootingText, FreeText, false, 0, 1000, nil, "")
 	if k := s.SourceKeyword; k != nil {
 		ck.oneOf(name+".sourceKeyword.keywordInputType", k.KeywordInputType, false, KeywordInputTypes)
-		ck.text(name+".sourceKeyword.keywordValue", k.KeywordValue, false, 1, 100, keywordPattern,
+		ck.text(name+".sourceKeyword.keywordValue", k.KeywordValue, SingleLine, false, 1, 100, keywordPattern,
 			"may hold only letters, digits, spaces and _ - ( ) . : /")
 	}
 

@@ -183,7 +183,13 @@ func (f *fieldChecker) check(ok bool, name, format string, args ...any) {
 	}
 }
 
+// text checks a single-line member: the domain's rules for text (see probity.TextKind),
+// then the length and pattern.
 func (f *fieldChecker) text(name, v string, min, max int, re *regexp.Regexp, hint string) {
+	if reason := probity.CheckText(v, probity.SingleLine); reason != "" {
+		f.check(false, name, "%s", reason)
+		return
+	}
 	n := utf8.RuneCountInString(v)
 	f.check(n >= min && n <= max && (re == nil || re.MatchString(v)), name, "must be %d to %d characters and %s", min, max, hint)
 }

@@ -47,7 +47,7 @@ func (c *clock) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-func newHandler(t *testing.T, st store.Store, now func() time.Time) *amapi.Handler {
+func newHandler(t testing.TB, st store.Store, now func() time.Time) *amapi.Handler {
 	t.Helper()
 	h, err := amapi.New(amapi.Config{
 		Store:     st,
@@ -61,7 +61,7 @@ func newHandler(t *testing.T, st store.Store, now func() time.Time) *amapi.Handl
 	return h
 }
 
-func sqliteStore(t *testing.T) store.Store {
+func sqliteStore(t testing.TB) store.Store {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
 	if err != nil {

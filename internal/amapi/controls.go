@@ -24,7 +24,7 @@ func createControl(ctx context.Context, h *Handler, c *call) (any, error) {
 		Tags: in.Tags, CreatedAt: c.now, CreatedBy: c.caller.Name, LastUpdatedAt: c.now, LastUpdatedBy: c.caller.Name,
 	}
 	for i := range ctl.ControlMappingSources {
-		ctl.ControlMappingSources[i].SourceID = "" // derived from the control id and source name
+		ctl.ControlMappingSources[i].SourceID = "" // not a member of CreateControlMappingSource
 	}
 	ctl.ARN = h.cfg.Partition.ARN("control", ctl.ID)
 	if err := ctl.Validate(); err != nil {
@@ -83,11 +83,11 @@ func updateControl(ctx context.Context, h *Handler, c *call) (any, error) {
 		ctl.Name, ctl.Description, ctl.TestingInformation = in.Name, in.Description, in.TestingInformation
 		ctl.ActionPlanTitle, ctl.ActionPlanInstructions = in.ActionPlanTitle, in.ActionPlanInstructions
 		ctl.ControlMappingSources = in.ControlMappingSources
-		for i := range ctl.ControlMappingSources {
-			ctl.ControlMappingSources[i].SourceID = ""
-		}
 		ctl.LastUpdatedAt, ctl.LastUpdatedBy = c.now, c.caller.Name
 		if err := ctl.Validate(); err != nil {
+			return err
+		}
+		if err := ctl.KeepSourceIDs(old); err != nil {
 			return err
 		}
 		ctl.Normalize()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/sigv4"
@@ -54,10 +55,29 @@ func validation(reason, format string, args ...any) *apiError {
 
 // invalidField is a ValidationException naming one member.
 func invalidField(name, format string, args ...any) *apiError {
-	msg := fmt.Sprintf(format, args...)
+	fields := []probity.FieldError{{Name: name, Message: fmt.Sprintf(format, args...)}}
 	return &apiError{status: http.StatusBadRequest, Type: typeValidation, Reason: reasonFields,
-		Message: "1 validation error detected: " + name + " " + msg,
-		Fields:  []probity.FieldError{{Name: name, Message: msg}}}
+		Message: fieldsMessage(fields), Fields: fields}
+}
+
+// fieldsMessage is the message of a ValidationException with fields, in the service's
+// form: "1 validation error detected: NAME: REASON", or "N validation errors detected: "
+// and the reasons joined by "; ". Clients such as the AWS CLI print the message alone,
+// so it carries every reason that fields[] does.
+func fieldsMessage(fields []probity.FieldError) string {
+	var b strings.Builder
+	if len(fields) == 1 {
+		b.WriteString("1 validation error detected: ")
+	} else {
+		fmt.Fprintf(&b, "%d validation errors detected: ", len(fields))
+	}
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(f.String())
+	}
+	return b.String()
 }
 
 func notFound(resourceType, id string) *apiError {
@@ -97,6 +117,8 @@ func wireError(err error) *apiError {
 		reason := reasonFields
 		if len(fields) == 0 {
 			reason = reasonOther
+		} else {
+			msg = fieldsMessage(fields)
 		}
 		return &apiError{status: http.StatusBadRequest, Type: typeValidation, Reason: reason, Message: msg, Fields: fields}
 	case probity.ECONFLICT:

@@ -13,11 +13,12 @@ type frameworkResponse struct {
 	Framework frameworkOut `json:"framework"`
 }
 
-// controlSets converts the wire control sets; ids are derived from names by Normalize.
+// controlSets converts the wire control sets, with the ids sent (UpdateAssessmentFramework
+// only; see Framework.KeepControlSetIDs).
 func controlSets(in []controlSetIn) []probity.ControlSet {
 	out := make([]probity.ControlSet, 0, len(in))
 	for _, s := range in {
-		cs := probity.ControlSet{Name: s.Name, Controls: make([]string, 0, len(s.Controls))}
+		cs := probity.ControlSet{ID: s.ID, Name: s.Name, Controls: make([]string, 0, len(s.Controls))}
 		for _, c := range s.Controls {
 			cs.Controls = append(cs.Controls, c.ID)
 		}
@@ -53,6 +54,9 @@ func createFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 		ID: probity.NewID(), Type: probity.FrameworkTypeCustom, Name: in.Name, Description: in.Description,
 		ComplianceType: in.ComplianceType, ControlSets: controlSets(in.ControlSets), Tags: in.Tags,
 		CreatedAt: c.now, CreatedBy: c.caller.Name, LastUpdatedAt: c.now, LastUpdatedBy: c.caller.Name,
+	}
+	for i := range f.ControlSets {
+		f.ControlSets[i].ID = "" // not a member of CreateAssessmentFrameworkControlSet
 	}
 	f.ARN = h.cfg.Partition.ARN("assessmentFramework", f.ID)
 	if err := f.Validate(); err != nil {
@@ -158,6 +162,9 @@ func updateFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 		f.ControlSets = controlSets(in.ControlSets)
 		f.LastUpdatedAt, f.LastUpdatedBy = c.now, c.caller.Name
 		if err := f.Validate(); err != nil {
+			return err
+		}
+		if err := f.KeepControlSetIDs(old); err != nil {
 			return err
 		}
 		f.Normalize()

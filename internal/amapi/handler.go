@@ -262,10 +262,14 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	w.Write(b)
 }
 
-// decode reads the JSON body into v. An empty body is an empty object.
+// decode reads the JSON body into v. An empty body is an empty object; a body that is
+// not UTF-8 or escapes a lone surrogate is a ValidationException.
 func (c *call) decode(v any) error {
 	if len(bytes.TrimSpace(c.body)) == 0 {
 		return nil
+	}
+	if err := checkJSONText(c.body); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(c.body, v); err != nil {
 		var te *json.UnmarshalTypeError

@@ -68,6 +68,10 @@ func nextToken(kind byte, cur store.Cursor) string {
 	return base64.StdEncoding.EncodeToString(append(b, cur.ID...))
 }
 
+// parseToken returns the cursor of a token of the kind, or a ValidationException. A
+// token is only accepted in the exact form nextToken writes, with an id of the shape its
+// listing uses (a UUID, or a data source type for keywords), so nothing a client forges
+// reaches the store.
 func parseToken(kind byte, tok string, present bool) (store.Cursor, error) {
 	if !present {
 		return store.Cursor{}, nil
@@ -80,7 +84,15 @@ func parseToken(kind byte, tok string, present bool) (store.Cursor, error) {
 	if err != nil || len(b) < 10 || b[0] != kind {
 		return store.Cursor{}, bad
 	}
-	return store.Cursor{CreatedAt: time.Unix(0, int64(binary.BigEndian.Uint64(b[1:9]))).UTC(), ID: string(b[9:])}, nil
+	cur := store.Cursor{CreatedAt: time.Unix(0, int64(binary.BigEndian.Uint64(b[1:9]))).UTC(), ID: string(b[9:])}
+	valid := probity.IsUUID(cur.ID)
+	if kind == tokenKeywords {
+		valid = slices.Contains(keywordSources, cur.ID)
+	}
+	if !valid || nextToken(kind, cur) != tok {
+		return store.Cursor{}, bad
+	}
+	return cur, nil
 }
 
 // enumQuery returns the query member name, which must be one of allowed; required says

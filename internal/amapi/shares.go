@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"time"
+	"unicode/utf8"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
@@ -71,7 +72,11 @@ func startShare(ctx context.Context, h *Handler, c *call) (any, error) {
 	ck.check(in.DestinationAccount != c.caller.AccountID, "destinationAccount", "must be another account than the sender's")
 	ck.check(regionPattern.MatchString(in.DestinationRegion), "destinationRegion", "must be a region such as us-east-1")
 	ck.check(in.DestinationRegion == h.cfg.Partition.Region, "destinationRegion", "must be %s, the region this server serves", h.cfg.Partition.Region)
-	ck.text("comment", in.Comment, 0, 500, nil, "")
+	if reason := probity.CheckText(in.Comment, probity.FreeText); reason != "" {
+		ck.check(false, "comment", "%s", reason)
+	} else {
+		ck.check(utf8.RuneCountInString(in.Comment) <= 500, "comment", "must be at most 500 characters")
+	}
 	if err := ck.err(); err != nil {
 		return nil, err
 	}

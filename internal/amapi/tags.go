@@ -17,15 +17,24 @@ type tagTarget struct {
 	kind, id string
 }
 
-// parseTagARN returns the resource an ARN names, or a ValidationException.
+// parseTagARN returns the resource an ARN names, or a ValidationException. The ARN must
+// be text by the domain's rules (no control characters, valid UTF-8), since it is looked
+// up and echoed back.
 func parseTagARN(arn string) (tagTarget, error) {
 	if len(arn) < 20 || len(arn) > 2048 || !auditManagerARN.MatchString(arn) {
 		return tagTarget{}, invalidField("resourceArn", "must be an AWS Audit Manager ARN")
+	}
+	if reason := probity.CheckText(arn, probity.SingleLine); reason != "" {
+		return tagTarget{}, invalidField("resourceArn", "%s", reason)
 	}
 	res := arn[strings.LastIndexByte(arn, ':')+1:]
 	kind, id, _ := strings.Cut(res, "/")
 	return tagTarget{kind: kind, id: id}, nil
 }
+
+// lookup reports whether the target can name a stored resource at all: every control and
+// framework id is a UUID, so anything else is not found without asking the store.
+func (t tagTarget) lookup() bool { return probity.IsUUID(t.id) }
 
 // tagsOf returns the tags of the resource the ARN names, or ResourceNotFoundException.
 func tagsOf(ctx context.Context, r store.Reader, arn string) (map[string]string, error) {
@@ -33,14 +42,15 @@ func tagsOf(ctx context.Context, r store.Reader, arn string) (map[string]string,
 	if err != nil {
 		return nil, err
 	}
-	switch t.kind {
-	case "control":
+	switch {
+	case !t.lookup():
+	case t.kind == "control":
 		c, err := r.Control(ctx, t.id)
 		if err != nil || c.ARN != arn {
 			return nil, notFoundARN(err, arn)
 		}
 		return c.Tags, nil
-	case "assessmentFramework":
+	case t.kind == "assessmentFramework":
 		f, err := r.Framework(ctx, t.id)
 		if err != nil || f.ARN != arn {
 			return nil, notFoundARN(err, arn)
@@ -62,6 +72,9 @@ func retag(ctx context.Context, h *Handler, arn string, edit func(map[string]str
 	t, err := parseTagARN(arn)
 	if err != nil {
 		return err
+	}
+	if !t.lookup() {
+		return notFound("resource", arn)
 	}
 	return h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 		switch t.kind {
@@ -134,8 +147,15 @@ func tagResource(ctx context.Context, h *Handler, c *call) (any, error) {
 
 func untagResource(ctx context.Context, h *Handler, c *call) (any, error) {
 	keys := c.r.URL.Query()["tagKeys"]
-	if len(keys) < 1 || len(keys) > probity.MaxTags {
-		return nil, invalidField("tagKeys", "must list 1 to %d tag keys", probity.MaxTags)
+	if len(keys) > probity.MaxTags {
+		return nil, invalidField("tagKeys", "must list at most %d tag keys, got %d", probity.MaxTags, len(keys))
+	}
+	if len(keys) == 0 {
+		// The model asks for at least one key, but SDK code that removes every tag it
+		// listed sends none for an untagged resource; removing nothing succeeds, once the
+		// resource is known to exist.
+		_, err := tagsOf(ctx, h.cfg.Store, c.r.PathValue("resourceArn"))
+		return nil, err
 	}
 	return nil, retag(ctx, h, c.r.PathValue("resourceArn"), func(tags map[string]string) map[string]string {
 		for _, k := range keys {

@@ -90,7 +90,7 @@ type controlRef struct {
 }
 
 type controlSetIn struct {
-	ID       string       `json:"id"` // UpdateAssessmentFramework only; ids are derived from names
+	ID       string       `json:"id"` // UpdateAssessmentFramework only
 	Name     string       `json:"name"`
 	Controls []controlRef `json:"controls"`
 }

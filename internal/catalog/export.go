@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
 )
@@ -81,7 +79,7 @@ func Export(lib *store.Library, dir string) (int, error) {
 			}
 			out.Datasources = append(out.Datasources, sf)
 		}
-		data, err := yaml.Marshal(out)
+		data, err := marshalFile(out)
 		if err != nil {
 			return 0, fmt.Errorf("export control %q: %w", c.Name, err)
 		}
@@ -103,7 +101,7 @@ func Export(lib *store.Library, dir string) (int, error) {
 			}
 			out.ControlSets = append(out.ControlSets, set)
 		}
-		data, err := yaml.Marshal(out)
+		data, err := marshalFile(out)
 		if err != nil {
 			return 0, fmt.Errorf("export framework %q: %w", f.Name, err)
 		}

@@ -13,6 +13,8 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/probity-dev/probity"
 )
 
 // Limits on one input file. They keep a hostile or broken file from costing more than a
@@ -168,7 +170,10 @@ func syntaxErrorAt(data []byte, err error) *syntaxError {
 	return &syntaxError{msg: "syntax error: " + strings.TrimPrefix(msg, "yaml: ")}
 }
 
-// checkText rejects input that is not UTF-8 text with lines of a sane width.
+// checkText rejects input that is not UTF-8 text with lines of a sane width. Files are
+// free text by the domain's rules (probity.FreeText), with CR for CRLF line ends; a
+// character no member may hold is refused where it is, escapes included (the domain's
+// Validate sees those).
 func checkText(data []byte) error {
 	line, col, width := 1, 1, 0
 	for i := 0; i < len(data); {
@@ -178,6 +183,8 @@ func checkText(data []byte) error {
 			return &syntaxError{pos: Pos{line, col}, msg: "file is not valid UTF-8 text"}
 		case r == 0:
 			return &syntaxError{pos: Pos{line, col}, msg: "file holds a NUL byte; it is not text"}
+		case r != '\r' && !probity.AllowedRune(r, probity.FreeText):
+			return &syntaxError{pos: Pos{line, col}, msg: "file " + probity.CheckText(string(r), probity.FreeText)}
 		case r == '\n':
 			line, col, width = line+1, 1, 0
 		default:
