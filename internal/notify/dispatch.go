@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/probity-dev/probity/internal/backoff"
 )
 
 // DispatchOptions tune a Dispatcher. Zero values take the defaults.
@@ -55,6 +57,7 @@ func NewDispatcher(targets []Target, opt DispatchOptions) (*Dispatcher, error) {
 	if opt.MaxBackoff <= 0 {
 		opt.MaxBackoff = time.Minute
 	}
+	opt.MaxBackoff = max(opt.MaxBackoff, opt.Backoff)
 	if opt.QueueSize <= 0 {
 		opt.QueueSize = 256
 	}
@@ -128,30 +131,23 @@ func (w *worker) run(ctx context.Context) {
 }
 
 func (w *worker) deliver(ctx context.Context, m Message) {
-	wait := w.opt.Backoff
-	for attempt := 1; ; attempt++ {
-		err := w.target.Notifier.Notify(ctx, m)
-		if err == nil {
-			w.results.WithLabelValues(w.target.Name, "ok").Inc()
-			return
-		}
-		if attempt >= w.opt.Attempts || IsPermanent(err) || ctx.Err() != nil {
-			w.results.WithLabelValues(w.target.Name, "failed").Inc()
-			w.opt.Logger.Error("notification not delivered", "target", w.target.Name, "source", m.Source,
-				"attempts", attempt, "err", err)
-			return
-		}
-		w.results.WithLabelValues(w.target.Name, "retry").Inc()
-		w.opt.Logger.Warn("notification delivery failed; retrying", "target", w.target.Name, "attempt", attempt,
-			"in", wait, "err", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			w.results.WithLabelValues(w.target.Name, "failed").Inc()
-			return
-		case <-t.C:
-		}
-		wait = min(2*wait, w.opt.MaxBackoff)
+	attempts := 0
+	err := backoff.Retry(ctx, backoff.Policy{
+		Min: w.opt.Backoff, Max: w.opt.MaxBackoff, MaxAttempts: w.opt.Attempts,
+		OnRetry: func(attempt int, err error, wait time.Duration) {
+			w.results.WithLabelValues(w.target.Name, "retry").Inc()
+			w.opt.Logger.Warn("notification delivery failed; retrying", "target", w.target.Name, "attempt", attempt,
+				"in", wait, "err", err)
+		},
+	}, func(ctx context.Context) error {
+		attempts++
+		return w.target.Notifier.Notify(ctx, m)
+	})
+	if err == nil {
+		w.results.WithLabelValues(w.target.Name, "ok").Inc()
+		return
 	}
+	w.results.WithLabelValues(w.target.Name, "failed").Inc()
+	w.opt.Logger.Error("notification not delivered", "target", w.target.Name, "source", m.Source,
+		"attempts", attempts, "err", err)
 }

@@ -9,8 +9,9 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"time"
+
+	"github.com/probity-dev/probity/internal/backoff"
 )
 
 // Message is the outcome of one reconcile of one catalog source.
@@ -56,17 +57,8 @@ type Notifier interface {
 	Notify(ctx context.Context, m Message) error
 }
 
-// permanentError marks a failure that retrying cannot fix.
-type permanentError struct{ err error }
-
-func (e permanentError) Error() string { return e.err.Error() }
-func (e permanentError) Unwrap() error { return e.err }
-
 // Permanent marks err as one that retrying will not fix (a refused request, say).
-func Permanent(err error) error { return permanentError{err} }
+func Permanent(err error) error { return backoff.Permanent(err) }
 
 // IsPermanent reports whether err was marked with Permanent.
-func IsPermanent(err error) bool {
-	var p permanentError
-	return errors.As(err, &p)
-}
+func IsPermanent(err error) bool { return backoff.IsPermanent(err) }

@@ -8,9 +8,9 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/awsconf"
 )
 
 // Kind is one kind of notification target.
@@ -42,7 +42,7 @@ func (e Env) awsConfig(ctx context.Context) (aws.Config, error) {
 	if e.AWSConfig != nil {
 		return e.AWSConfig(ctx)
 	}
-	return config.LoadDefaultConfig(ctx)
+	return awsconf.Load(ctx, awsconf.Options{})
 }
 
 // Kinds returns the built-in kinds of target, the one list of them.

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/backoff"
 	"github.com/probity-dev/probity/internal/notify"
 	"github.com/probity-dev/probity/internal/store"
 )
@@ -294,7 +295,7 @@ func (r *runner) status() SourceStatus {
 
 // watchLoop runs the source's Watch, again after a backoff whenever it fails.
 func (r *runner) watchLoop(ctx context.Context) {
-	wait := r.p.cfg.RetryMin
+	b := r.p.backoff()
 	for {
 		start := time.Now()
 		r.watching.Store(true)
@@ -308,14 +309,14 @@ func (r *runner) watchLoop(ctx context.Context) {
 		}
 		r.setWatchErr(err)
 		r.p.metrics.sourceErrors.WithLabelValues(r.src.Name()).Inc()
-		r.log.Warn("catalog source watch failed; retrying", "in", wait, "err", err)
 		if time.Since(start) > r.p.cfg.RetryMax {
-			wait = r.p.cfg.RetryMin // it had been working: start the backoff over
+			b.Reset() // it had been working: start the backoff over
 		}
+		wait := b.Next()
+		r.log.Warn("catalog source watch failed; retrying", "in", wait, "err", err)
 		if !sleep(ctx, wait) {
 			return
 		}
-		wait = min(2*wait, r.p.cfg.RetryMax)
 		r.request(true, nil) // catch up on what the watch may have missed
 	}
 }
@@ -324,7 +325,7 @@ func (r *runner) watchLoop(ctx context.Context) {
 // that come close together, and retries with backoff after a failure.
 func (r *runner) reconcileLoop(ctx context.Context) {
 	r.request(true, nil)
-	wait := r.p.cfg.RetryMin
+	b := r.p.backoff()
 	for {
 		select {
 		case <-ctx.Done():
@@ -346,19 +347,19 @@ func (r *runner) reconcileLoop(ctx context.Context) {
 			d(ctx, err)
 		}
 		if err == nil {
-			wait = r.p.cfg.RetryMin
+			b.Reset()
 			continue
 		}
 		if ctx.Err() != nil {
 			r.fail(ctx, ctx.Err())
 			return
 		}
+		wait := b.Next()
 		r.log.Warn("catalog reconcile failed; retrying", "in", wait, "err", err)
 		if !sleep(ctx, wait) {
 			r.fail(ctx, ctx.Err()) // every waiting done is called, as Signal.Changed promises
 			return
 		}
-		wait = min(2*wait, r.p.cfg.RetryMax)
 		r.request(true, nil)
 	}
 }
@@ -487,13 +488,14 @@ func notificationID(t time.Time) string {
 }
 
 // sleep waits d or until ctx ends; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
+func sleep(ctx context.Context, d time.Duration) bool { return backoff.Wait(ctx, d) == nil }
+
+// backoff returns the waits between a source's failing rounds: RetryMin, doubling up to
+// RetryMax.
+func (p *Pipeline) backoff() *backoff.Backoff {
+	b, err := backoff.New(backoff.Policy{Min: p.cfg.RetryMin, Max: max(p.cfg.RetryMin, p.cfg.RetryMax)})
+	if err != nil {
+		panic(err) // New has made both durations positive
 	}
+	return b
 }

@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/probity-dev/probity/internal/awsconf"
 	"github.com/probity-dev/probity/internal/redact"
 )
 
@@ -65,7 +65,7 @@ func OpenSources(ctx context.Context, specs []string, opt SourceOptions) ([]Sour
 			if cfg == nil {
 				load := opt.AWSConfig
 				if load == nil {
-					load = func(ctx context.Context) (aws.Config, error) { return config.LoadDefaultConfig(ctx) }
+					load = func(ctx context.Context) (aws.Config, error) { return awsconf.Load(ctx, awsconf.Options{}) }
 				}
 				c, err := load(ctx)
 				if err != nil {
@@ -75,7 +75,7 @@ func OpenSources(ctx context.Context, specs []string, opt SourceOptions) ([]Sour
 			}
 			so := S3Options{
 				Bucket: u.Host, Prefix: strings.TrimPrefix(u.Path, "/"), Interval: opt.Interval, Logger: opt.Logger,
-				S3:    s3.NewFromConfig(*cfg, func(o *s3.Options) { o.UsePathStyle = opt.PathStyle }),
+				S3:    s3.NewFromConfig(*cfg, awsconf.Options{PathStyle: opt.PathStyle}.S3Options),
 				Queue: opt.Queue, WaitSeconds: opt.WaitSeconds,
 			}
 			if so.Queue != "" {
