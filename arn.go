@@ -10,6 +10,11 @@ type Partition struct {
 // DefaultPartition is used when nothing else is configured.
 var DefaultPartition = Partition{Region: "us-east-1", AccountID: "000000000000"}
 
+// In returns the partition of the account, in the same region.
+func (p Partition) In(account string) Partition {
+	return Partition{Region: p.Region, AccountID: account}
+}
+
 // ARN returns arn:aws:auditmanager:REGION:ACCOUNT:KIND/ID, for example kind "control".
 func (p Partition) ARN(kind, id string) string {
 	return "arn:aws:auditmanager:" + p.Region + ":" + p.AccountID + ":" + kind + "/" + id

@@ -40,6 +40,9 @@ type Control struct {
 	LastUpdatedAt          time.Time              `json:"lastUpdatedAt"`
 	LastUpdatedBy          string                 `json:"lastUpdatedBy,omitempty"`
 
+	// AccountID is the account whose library holds the control; empty for standard
+	// content, which every account sees.
+	AccountID string `json:"-"`
 	// ManagedBy names the catalog source (files, a bucket, a repository) that declared the
 	// control, or is empty when it was made another way. Only that source may delete it.
 	ManagedBy string `json:"-"`

@@ -28,6 +28,8 @@ type Framework struct {
 	LastUpdatedAt  time.Time         `json:"lastUpdatedAt"`
 	LastUpdatedBy  string            `json:"lastUpdatedBy,omitempty"`
 
+	// AccountID is as for Control.
+	AccountID string `json:"-"`
 	// ManagedBy is as for Control.
 	ManagedBy string `json:"-"`
 }

@@ -14,4 +14,6 @@ type Notification struct {
 	Description    string    `json:"description"`
 	EventTime      time.Time `json:"eventTime"`
 	Source         string    `json:"source"`
+	// AccountID is the account the notification is for.
+	AccountID string `json:"-"`
 }

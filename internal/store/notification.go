@@ -8,10 +8,10 @@ import (
 
 // NotificationReader reads notifications, newest first.
 type NotificationReader interface {
-	// Notifications returns up to limit notifications older than the one with id before
-	// (all when before is empty), newest first. It returns an EINVALID error when before
-	// names no notification.
-	Notifications(ctx context.Context, before string, limit int) ([]probity.Notification, error)
+	// Notifications returns up to limit of the account's notifications older than the one
+	// with id before (all when before is empty), newest first. It returns an EINVALID
+	// error when before names none of the account's notifications.
+	Notifications(ctx context.Context, account, before string, limit int) ([]probity.Notification, error)
 }
 
 // NotificationWriter adds notifications.

@@ -30,21 +30,22 @@ type FrameworkSummary struct {
 
 // Page asks for at most Limit items of one type after a cursor.
 type Page struct {
-	Type  string // control or framework type, for example Custom
-	After Cursor
-	Limit int
+	Account string // whose library: its own entries and the standard ones
+	Type    string // control or framework type, for example Custom
+	After   Cursor
+	Limit   int
 }
 
 // Lister pages through the library without reading it whole.
 type Lister interface {
-	// ControlSummaries returns up to p.Limit controls of type p.Type created after p.After,
-	// oldest first.
+	// ControlSummaries returns up to p.Limit controls of type p.Type that p.Account sees,
+	// created after p.After, oldest first.
 	ControlSummaries(ctx context.Context, p Page) ([]ControlSummary, error)
 	// FrameworkSummaries is ControlSummaries for frameworks, with their counts of control
 	// sets and controls.
 	FrameworkSummaries(ctx context.Context, p Page) ([]FrameworkSummary, error)
-	// CountControls returns how many controls of the type exist.
-	CountControls(ctx context.Context, typ string) (int, error)
-	// CountFrameworks returns how many frameworks of the type exist.
-	CountFrameworks(ctx context.Context, typ string) (int, error)
+	// CountControls returns how many controls of the type the account sees.
+	CountControls(ctx context.Context, account, typ string) (int, error)
+	// CountFrameworks returns how many frameworks of the type the account sees.
+	CountFrameworks(ctx context.Context, account, typ string) (int, error)
 }

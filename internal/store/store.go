@@ -14,7 +14,8 @@ import (
 	"github.com/probity-dev/probity"
 )
 
-// Library is every control and framework, in name order.
+// Library is every control and framework that one account sees (its own custom ones and
+// the standard ones every account shares), in name order.
 type Library struct {
 	Controls   []probity.Control
 	Frameworks []probity.Framework
@@ -73,6 +74,8 @@ const (
 	LockLibrary
 	// LockAccounts serialises writers of account status and settings.
 	LockAccounts
+	// LockShares serialises writers of framework share requests.
+	LockShares
 )
 
 // String returns the area's name.
@@ -84,32 +87,39 @@ func (l Lock) String() string {
 		return "library"
 	case LockAccounts:
 		return "accounts"
+	case LockShares:
+		return "shares"
 	}
 	return "unknown"
 }
 
-// LibraryReader reads the control and framework libraries.
+// LibraryReader reads the control and framework libraries. Each read is for one account:
+// it sees that account's entries and the standard ones (AccountID empty), never another
+// account's, which answer ENOTFOUND as if they did not exist.
 type LibraryReader interface {
-	// Library returns the whole library.
-	Library(ctx context.Context) (*Library, error)
+	// Library returns the account's whole library.
+	Library(ctx context.Context, account string) (*Library, error)
 	// Control returns the control with the id, or an ENOTFOUND error.
-	Control(ctx context.Context, id string) (*probity.Control, error)
+	Control(ctx context.Context, account, id string) (*probity.Control, error)
 	// Framework returns the framework with the id, or an ENOTFOUND error.
-	Framework(ctx context.Context, id string) (*probity.Framework, error)
+	Framework(ctx context.Context, account, id string) (*probity.Framework, error)
 }
 
 // LibraryWriter changes the control and framework libraries.
 type LibraryWriter interface {
-	// PutControls inserts or replaces controls by id. It returns an ECONFLICT error when
-	// another control of the same type has the same name.
+	// PutControls inserts or replaces controls by id, each in its AccountID's library. It
+	// returns an ECONFLICT error when another control of the same type has the same name
+	// in that library, or the id belongs to another account.
 	PutControls(ctx context.Context, cs []*probity.Control) error
-	// DeleteControls deletes controls by id; it returns an ECONFLICT error when a
-	// framework still uses one, and ENOTFOUND when one does not exist.
-	DeleteControls(ctx context.Context, ids []string) error
-	// PutFrameworks inserts or replaces frameworks by id, control sets included. It
-	// returns an ECONFLICT error for a duplicate name and an EINVALID error when a
-	// control set lists a control that does not exist.
+	// DeleteControls deletes the account's controls by id; it returns an ECONFLICT error
+	// when a framework still uses one, and ENOTFOUND when one is not the account's.
+	DeleteControls(ctx context.Context, account string, ids []string) error
+	// PutFrameworks inserts or replaces frameworks by id, control sets included, each in
+	// its AccountID's library. It returns an ECONFLICT error for a duplicate name or an id
+	// of another account, and an EINVALID error when a control set lists a control that
+	// does not exist. Whether the account may use each control is the caller's to check.
 	PutFrameworks(ctx context.Context, fs []*probity.Framework) error
-	// DeleteFrameworks deletes frameworks by id; ENOTFOUND when one does not exist.
-	DeleteFrameworks(ctx context.Context, ids []string) error
+	// DeleteFrameworks deletes the account's frameworks by id; ENOTFOUND when one is not
+	// the account's.
+	DeleteFrameworks(ctx context.Context, account string, ids []string) error
 }

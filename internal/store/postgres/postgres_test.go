@@ -10,6 +10,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
@@ -76,7 +77,7 @@ func TestAreasDoNotWaitForEachOther(t *testing.T) {
 	<-holding
 
 	err = s.Update(ctx, store.LockAccounts, func(tx store.Tx) error {
-		return tx.PutAccount(ctx, &store.Account{ID: "111122223333", Status: "ACTIVE"})
+		return tx.PutAccount(ctx, &probity.Account{ID: "111122223333", Status: probity.AccountActive})
 	})
 	if err != nil {
 		t.Fatalf("accounts write beside an open library write: %v", err)

@@ -61,7 +61,7 @@ func (w *writer) SaveCatalogFiles(ctx context.Context, source string, put []stor
 	if _, err := w.deleteIn(ctx, "catalog_files", "source = ?", []any{source}, "path", paths); err != nil {
 		return fmt.Errorf("save catalog files: %w", err)
 	}
-	err := w.insert(ctx, "catalog_files", "source, path, data, revision, updated_at", rows,
+	_, err := w.insert(ctx, "catalog_files", "source, path, data, revision, updated_at", rows,
 		` ON CONFLICT (source, path) DO UPDATE SET data = excluded.data, revision = excluded.revision, updated_at = excluded.updated_at`)
 	if err != nil {
 		return fmt.Errorf("save catalog files: %w", err)

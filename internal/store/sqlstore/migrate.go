@@ -48,6 +48,11 @@ func (db *DB) migrate(ctx context.Context) error {
 					return fmt.Errorf("%s: %w", base, err)
 				}
 			}
+			if after := afterMigration[version]; after != nil {
+				if err := after(ctx, db, tx); err != nil {
+					return fmt.Errorf("%s: %w", base, err)
+				}
+			}
 			_, err := tx.ExecContext(ctx, db.rebind(`INSERT INTO schema_migrations (version) VALUES (?)`), version)
 			return err
 		}); err != nil {
@@ -79,4 +84,42 @@ func splitStatements(src string) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// afterMigration holds the steps that SQL alone cannot express portably, run in the
+// migration's transaction after its statements, by version.
+var afterMigration = map[int]func(ctx context.Context, db *DB, tx *sql.Tx) error{
+	40: backfillAccounts,
+}
+
+// backfillAccounts gives each custom control and framework stored before libraries were
+// per account the account of its ARN (arn:aws:auditmanager:REGION:ACCOUNT:KIND/ID).
+func backfillAccounts(ctx context.Context, db *DB, tx *sql.Tx) error {
+	for _, table := range []string{"controls", "frameworks"} {
+		rows, err := tx.QueryContext(ctx, `SELECT id, arn FROM `+table+` WHERE type <> 'Standard'`)
+		if err != nil {
+			return err
+		}
+		owner := map[string]string{}
+		for rows.Next() {
+			var id, arn string
+			if err := rows.Scan(&id, &arn); err != nil {
+				rows.Close()
+				return err
+			}
+			if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
+				owner[id] = parts[4]
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for id, account := range owner {
+			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE `+table+` SET account_id = ? WHERE id = ?`), account, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -11,9 +11,9 @@ import (
 // AddNotification implements store.NotificationWriter.
 func (w *writer) AddNotification(ctx context.Context, n *probity.Notification) error {
 	_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO notifications
-		(id, assessment_id, assessment_name, control_set_id, control_set_name, description, event_time, source)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		n.ID, n.AssessmentID, n.AssessmentName, n.ControlSetID, n.ControlSetName, n.Description, n.EventTime.UnixNano(), n.Source)
+		(id, assessment_id, assessment_name, control_set_id, control_set_name, description, event_time, source, account_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		n.ID, n.AssessmentID, n.AssessmentName, n.ControlSetID, n.ControlSetName, n.Description, n.EventTime.UnixNano(), n.Source, n.AccountID)
 	if err != nil {
 		return fmt.Errorf("add notification: %w", err)
 	}
@@ -21,20 +21,20 @@ func (w *writer) AddNotification(ctx context.Context, n *probity.Notification) e
 }
 
 // Notifications implements store.NotificationReader.
-func (r reader) Notifications(ctx context.Context, before string, limit int) ([]probity.Notification, error) {
-	cond, args := "", []any{}
+func (r reader) Notifications(ctx context.Context, account, before string, limit int) ([]probity.Notification, error) {
+	cond, args := "", []any{account}
 	if before != "" {
 		var t int64
-		err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT event_time FROM notifications WHERE id = ?`), before).Scan(&t)
+		err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT event_time FROM notifications WHERE id = ? AND `+visible), before, account).Scan(&t)
 		if isNoRows(err) {
 			return nil, probity.Errorf(probity.EINVALID, "the pagination token is not valid")
 		} else if err != nil {
 			return nil, fmt.Errorf("list notifications: %w", err)
 		}
-		cond, args = ` WHERE event_time < ? OR (event_time = ? AND id < ?)`, []any{t, t, before}
+		cond, args = ` AND (event_time < ? OR (event_time = ? AND id < ?))`, append(args, t, t, before)
 	}
 	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT id, assessment_id, assessment_name, control_set_id,
-		control_set_name, description, event_time, source FROM notifications`+cond+
+		control_set_name, description, event_time, source, account_id FROM notifications WHERE `+visible+cond+
 		` ORDER BY event_time DESC, id DESC LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
@@ -44,7 +44,7 @@ func (r reader) Notifications(ctx context.Context, before string, limit int) ([]
 	for rows.Next() {
 		var n probity.Notification
 		var t int64
-		if err := rows.Scan(&n.ID, &n.AssessmentID, &n.AssessmentName, &n.ControlSetID, &n.ControlSetName, &n.Description, &t, &n.Source); err != nil {
+		if err := rows.Scan(&n.ID, &n.AssessmentID, &n.AssessmentName, &n.ControlSetID, &n.ControlSetName, &n.Description, &t, &n.Source, &n.AccountID); err != nil {
 			return nil, fmt.Errorf("list notifications: %w", err)
 		}
 		n.EventTime = time.Unix(0, t).UTC()

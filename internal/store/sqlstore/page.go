@@ -27,8 +27,8 @@ func afterCursor(c store.Cursor) (string, []any) {
 func (r reader) ControlSummaries(ctx context.Context, p store.Page) ([]store.ControlSummary, error) {
 	cond, args := afterCursor(p.After)
 	q := `SELECT id, arn, name, control_sources, created_at, last_updated_at FROM controls
-		WHERE type = ?` + cond + ` ORDER BY created_at, id LIMIT ?`
-	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), append(append([]any{p.Type}, args...), p.Limit)...)
+		WHERE type = ? AND ` + visible + cond + ` ORDER BY created_at, id LIMIT ?`
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), append(append([]any{p.Type, p.Account}, args...), p.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list controls: %w", err)
 	}
@@ -55,8 +55,8 @@ func (r reader) FrameworkSummaries(ctx context.Context, p store.Page) ([]store.F
 	q := `SELECT id, arn, type, name, description, logo, compliance_type, created_at, last_updated_at,
 		(SELECT count(*) FROM framework_control_sets s WHERE s.framework_id = f.id),
 		(SELECT count(*) FROM framework_controls c WHERE c.framework_id = f.id)
-		FROM frameworks f WHERE type = ?` + cond + ` ORDER BY created_at, id LIMIT ?`
-	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), append(append([]any{p.Type}, args...), p.Limit)...)
+		FROM frameworks f WHERE type = ? AND ` + visible + cond + ` ORDER BY created_at, id LIMIT ?`
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), append(append([]any{p.Type, p.Account}, args...), p.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list frameworks: %w", err)
 	}
@@ -79,18 +79,18 @@ func (r reader) FrameworkSummaries(ctx context.Context, p store.Page) ([]store.F
 }
 
 // CountControls implements store.Lister.
-func (r reader) CountControls(ctx context.Context, typ string) (int, error) {
-	return r.count(ctx, "controls", typ)
+func (r reader) CountControls(ctx context.Context, account, typ string) (int, error) {
+	return r.count(ctx, "controls", account, typ)
 }
 
 // CountFrameworks implements store.Lister.
-func (r reader) CountFrameworks(ctx context.Context, typ string) (int, error) {
-	return r.count(ctx, "frameworks", typ)
+func (r reader) CountFrameworks(ctx context.Context, account, typ string) (int, error) {
+	return r.count(ctx, "frameworks", account, typ)
 }
 
-func (r reader) count(ctx context.Context, table, typ string) (int, error) {
+func (r reader) count(ctx context.Context, table, account, typ string) (int, error) {
 	var n int
-	if err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT count(*) FROM `+table+` WHERE type = ?`), typ).Scan(&n); err != nil {
+	if err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT count(*) FROM `+table+` WHERE type = ? AND `+visible), typ, account).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", table, err)
 	}
 	return n, nil

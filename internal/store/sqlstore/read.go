@@ -18,10 +18,10 @@ type reader struct {
 
 const controlColumns = `id, arn, type, name, description, testing_information, action_plan_title,
 	action_plan_instructions, control_sources, state, mapping_sources, tags, created_at, created_by,
-	last_updated_at, last_updated_by, managed_by, source_digest`
+	last_updated_at, last_updated_by, managed_by, source_digest, account_id`
 
 const frameworkColumns = `id, arn, type, name, compliance_type, description, logo, tags, created_at,
-	created_by, last_updated_at, last_updated_by, managed_by`
+	created_by, last_updated_at, last_updated_by, managed_by, account_id`
 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
@@ -40,7 +40,7 @@ func scanControlInto(s scanner, c *probity.Control) error {
 	var created, updated int64
 	if err := s.Scan(&c.ID, &c.ARN, &c.Type, &c.Name, &c.Description, &c.TestingInformation,
 		&c.ActionPlanTitle, &c.ActionPlanInstructions, &c.ControlSources, &c.State, &sources, &tags,
-		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy, &c.SourceDigest); err != nil {
+		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy, &c.SourceDigest, &c.AccountID); err != nil {
 		return err
 	}
 	if err := json.Unmarshal([]byte(sources), &c.ControlMappingSources); err != nil {
@@ -58,7 +58,7 @@ func scanFramework(s scanner) (*probity.Framework, error) {
 	var tags string
 	var created, updated int64
 	if err := s.Scan(&f.ID, &f.ARN, &f.Type, &f.Name, &f.ComplianceType, &f.Description, &f.Logo,
-		&tags, &created, &f.CreatedBy, &updated, &f.LastUpdatedBy, &f.ManagedBy); err != nil {
+		&tags, &created, &f.CreatedBy, &updated, &f.LastUpdatedBy, &f.ManagedBy, &f.AccountID); err != nil {
 		return nil, err
 	}
 	if err := unmarshalTags(tags, &f.Tags); err != nil {
@@ -78,15 +78,19 @@ func unmarshalTags(s string, dst *map[string]string) error {
 	return nil
 }
 
+// visible is the condition on account_id that keeps what an account sees: its own rows
+// and the standard ones every account shares; its one argument is the account.
+const visible = `account_id IN (?, '')`
+
 // Library implements store.Reader.
-func (r reader) Library(ctx context.Context) (*store.Library, error) {
+func (r reader) Library(ctx context.Context, account string) (*store.Library, error) {
 	lib := &store.Library{}
 	var n int
-	if err := r.q.QueryRowContext(ctx, `SELECT count(*) FROM controls`).Scan(&n); err != nil {
+	if err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT count(*) FROM controls WHERE `+visible), account).Scan(&n); err != nil {
 		return nil, fmt.Errorf("count controls: %w", err)
 	}
 	lib.Controls = make([]probity.Control, 0, n)
-	rows, err := r.q.QueryContext(ctx, `SELECT `+controlColumns+` FROM controls ORDER BY type, name`)
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT `+controlColumns+` FROM controls WHERE `+visible+` ORDER BY type, name`), account)
 	if err != nil {
 		return nil, fmt.Errorf("list controls: %w", err)
 	}
@@ -102,7 +106,7 @@ func (r reader) Library(ctx context.Context) (*store.Library, error) {
 	}
 	rows.Close()
 
-	fws, err := r.frameworks(ctx, "")
+	fws, err := r.frameworks(ctx, account, "")
 	if err != nil {
 		return nil, err
 	}
@@ -110,12 +114,12 @@ func (r reader) Library(ctx context.Context) (*store.Library, error) {
 	return lib, nil
 }
 
-// frameworks returns all frameworks, or the one with the id when id is not empty, with
-// their control sets.
-func (r reader) frameworks(ctx context.Context, id string) ([]probity.Framework, error) {
-	where, args := "", []any{}
+// frameworks returns the frameworks the account sees, or the one with the id when id is
+// not empty, with their control sets.
+func (r reader) frameworks(ctx context.Context, account, id string) ([]probity.Framework, error) {
+	where, args := ` WHERE `+visible, []any{account}
 	if id != "" {
-		where, args = " WHERE id = ?", []any{id}
+		where, args = where+` AND id = ?`, append(args, id)
 	}
 	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT `+frameworkColumns+` FROM frameworks`+where+` ORDER BY type, name`), args...)
 	if err != nil {
@@ -140,10 +144,7 @@ func (r reader) frameworks(ctx context.Context, id string) ([]probity.Framework,
 		return nil, nil
 	}
 
-	where = ""
-	if id != "" {
-		where = " WHERE framework_id = ?"
-	}
+	where = ` WHERE framework_id IN (SELECT id FROM frameworks` + where + `)`
 	sets, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT framework_id, id, name FROM framework_control_sets`+where+` ORDER BY framework_id, position`), args...)
 	if err != nil {
 		return nil, fmt.Errorf("list control sets: %w", err)
@@ -184,8 +185,8 @@ func (r reader) frameworks(ctx context.Context, id string) ([]probity.Framework,
 }
 
 // Control implements store.Reader.
-func (r reader) Control(ctx context.Context, id string) (*probity.Control, error) {
-	c, err := scanControl(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT `+controlColumns+` FROM controls WHERE id = ?`), id))
+func (r reader) Control(ctx context.Context, account, id string) (*probity.Control, error) {
+	c, err := scanControl(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT `+controlColumns+` FROM controls WHERE id = ? AND `+visible), id, account))
 	if isNoRows(err) {
 		return nil, probity.Errorf(probity.ENOTFOUND, "control %s does not exist", id)
 	} else if err != nil {
@@ -195,8 +196,8 @@ func (r reader) Control(ctx context.Context, id string) (*probity.Control, error
 }
 
 // Framework implements store.Reader.
-func (r reader) Framework(ctx context.Context, id string) (*probity.Framework, error) {
-	fs, err := r.frameworks(ctx, id)
+func (r reader) Framework(ctx context.Context, account, id string) (*probity.Framework, error) {
+	fs, err := r.frameworks(ctx, account, id)
 	if err != nil {
 		return nil, err
 	}

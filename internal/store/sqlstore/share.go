@@ -14,7 +14,7 @@ const shareColumns = `id, framework_id, framework_name, framework_description, c
 	comment, status, created_at, expires_at, updated_at`
 
 // CreateShareRequest implements store.ShareWriter.
-func (w *writer) CreateShareRequest(ctx context.Context, r *store.ShareRequest) error {
+func (w *writer) CreateShareRequest(ctx context.Context, r *probity.ShareRequest) error {
 	_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO share_requests (`+shareColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		r.ID, r.FrameworkID, r.FrameworkName, r.FrameworkDescription, r.ComplianceType,
@@ -27,7 +27,7 @@ func (w *writer) CreateShareRequest(ctx context.Context, r *store.ShareRequest) 
 }
 
 // ShareRequest implements store.ShareReader.
-func (r reader) ShareRequest(ctx context.Context, id string) (*store.ShareRequest, error) {
+func (r reader) ShareRequest(ctx context.Context, id string) (*probity.ShareRequest, error) {
 	s, err := scanShare(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT `+shareColumns+` FROM share_requests WHERE id = ?`), id))
 	if isNoRows(err) {
 		return nil, probity.Errorf(probity.ENOTFOUND, "share request %s does not exist", id)
@@ -38,19 +38,23 @@ func (r reader) ShareRequest(ctx context.Context, id string) (*store.ShareReques
 }
 
 // ShareRequests implements store.ShareReader.
-func (r reader) ShareRequests(ctx context.Context, q store.ShareQuery) ([]store.ShareRequest, error) {
+func (r reader) ShareRequests(ctx context.Context, q store.ShareQuery) ([]probity.ShareRequest, error) {
 	column := "destination_account"
-	if q.Sent {
+	if q.Side == probity.ShareSent {
 		column = "source_account"
 	}
-	cond, args := afterCursor(q.After)
-	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT `+shareColumns+` FROM share_requests WHERE `+column+` = ?`+
-		cond+` ORDER BY created_at, id LIMIT ?`), append(append([]any{q.Account}, args...), q.Limit)...)
+	where, args := ` WHERE `+column+` = ?`, []any{q.Account}
+	if q.FrameworkID != "" {
+		where, args = where+` AND framework_id = ?`, append(args, q.FrameworkID)
+	}
+	cond, after := afterCursor(q.After)
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT `+shareColumns+` FROM share_requests`+where+
+		cond+` ORDER BY created_at, id LIMIT ?`), append(append(args, after...), q.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list share requests: %w", err)
 	}
 	defer rows.Close()
-	var out []store.ShareRequest
+	var out []probity.ShareRequest
 	for rows.Next() {
 		s, err := scanShare(rows)
 		if err != nil {
@@ -65,9 +69,9 @@ func (r reader) ShareRequests(ctx context.Context, q store.ShareQuery) ([]store.
 }
 
 // SetShareStatus implements store.ShareWriter.
-func (w *writer) SetShareStatus(ctx context.Context, id, from, to string, at time.Time) error {
+func (w *writer) SetShareStatus(ctx context.Context, id string, from, to probity.ShareStatus, at time.Time) error {
 	res, err := w.q.ExecContext(ctx, w.db.rebind(`UPDATE share_requests SET status = ?, updated_at = ? WHERE id = ? AND status = ?`),
-		to, at.UnixNano(), id, from)
+		string(to), at.UnixNano(), id, string(from))
 	if err != nil {
 		return fmt.Errorf("update share request: %w", err)
 	}
@@ -98,8 +102,8 @@ func (w *writer) DeleteShareRequest(ctx context.Context, id string) error {
 	return nil
 }
 
-func scanShare(s scanner) (*store.ShareRequest, error) {
-	var r store.ShareRequest
+func scanShare(s scanner) (*probity.ShareRequest, error) {
+	var r probity.ShareRequest
 	var created, expires, updated int64
 	if err := s.Scan(&r.ID, &r.FrameworkID, &r.FrameworkName, &r.FrameworkDescription, &r.ComplianceType,
 		&r.StandardControls, &r.CustomControls, &r.SourceAccount, &r.DestinationAccount, &r.DestinationRegion,

@@ -28,10 +28,13 @@ func (w *writer) PutControls(ctx context.Context, cs []*probity.Control) error {
 		rows = append(rows, []any{c.ID, c.ARN, c.Type, c.Name, c.Description, c.TestingInformation,
 			c.ActionPlanTitle, c.ActionPlanInstructions, c.ControlSources, c.State, string(sources),
 			marshalTags(c.Tags), c.CreatedAt.UnixNano(), c.CreatedBy, c.LastUpdatedAt.UnixNano(),
-			c.LastUpdatedBy, c.ManagedBy, c.SourceDigest})
+			c.LastUpdatedBy, c.ManagedBy, c.SourceDigest, c.AccountID})
 	}
-	err := w.insert(ctx, "controls", controlColumns, rows, upsertClause(controlColumns))
-	return w.db.classify(err, "a control of the same type already has one of these names", "")
+	n, err := w.insert(ctx, "controls", controlColumns, rows, upsertClause("controls", controlColumns))
+	if err := w.db.classify(err, "a control of the same type already has one of these names", ""); err != nil {
+		return err
+	}
+	return sameAccount(n, len(rows), "control")
 }
 
 // PutFrameworks implements store.Tx.
@@ -42,7 +45,7 @@ func (w *writer) PutFrameworks(ctx context.Context, fs []*probity.Framework) err
 	for _, f := range fs {
 		rows = append(rows, []any{f.ID, f.ARN, f.Type, f.Name, f.ComplianceType, f.Description, f.Logo,
 			marshalTags(f.Tags), f.CreatedAt.UnixNano(), f.CreatedBy, f.LastUpdatedAt.UnixNano(),
-			f.LastUpdatedBy, f.ManagedBy})
+			f.LastUpdatedBy, f.ManagedBy, f.AccountID})
 		ids = append(ids, f.ID)
 		for i, cs := range f.ControlSets {
 			sets = append(sets, []any{f.ID, i, cs.ID, cs.Name})
@@ -51,42 +54,55 @@ func (w *writer) PutFrameworks(ctx context.Context, fs []*probity.Framework) err
 			}
 		}
 	}
-	err := w.insert(ctx, "frameworks", frameworkColumns, rows, upsertClause(frameworkColumns))
+	n, err := w.insert(ctx, "frameworks", frameworkColumns, rows, upsertClause("frameworks", frameworkColumns))
 	if err = w.db.classify(err, "a framework of the same type already has one of these names", ""); err != nil {
+		return err
+	}
+	if err := sameAccount(n, len(rows), "framework"); err != nil {
 		return err
 	}
 	// Control sets are replaced whole; the cascade takes their controls with them.
 	if _, err := w.deleteIn(ctx, "framework_control_sets", "", nil, "framework_id", ids); err != nil {
 		return err
 	}
-	if err := w.insert(ctx, "framework_control_sets", "framework_id, position, id, name", sets, ""); err != nil {
+	if _, err := w.insert(ctx, "framework_control_sets", "framework_id, position, id, name", sets, ""); err != nil {
 		return fmt.Errorf("put control sets: %w", err)
 	}
-	err = w.insert(ctx, "framework_controls", "framework_id, set_position, position, control_id", members, "")
+	_, err = w.insert(ctx, "framework_controls", "framework_id, set_position, position, control_id", members, "")
 	if w.db.dialect.IsForeignKey != nil && w.db.dialect.IsForeignKey(err) {
 		return probity.Errorf(probity.EINVALID, "a control set lists a control that does not exist")
 	}
 	return err
 }
 
+// sameAccount returns an ECONFLICT error unless an upsert wrote every row: the guard of
+// upsertClause skips a row whose id another account holds.
+func sameAccount(written int64, rows int, what string) error {
+	if written != int64(rows) {
+		return probity.Errorf(probity.ECONFLICT, "%d of %d %ss have the id of another account's", int64(rows)-written, rows, what)
+	}
+	return nil
+}
+
 // DeleteControls implements store.Tx.
-func (w *writer) DeleteControls(ctx context.Context, ids []string) error {
-	err := w.deleteExisting(ctx, "controls", "control", ids)
+func (w *writer) DeleteControls(ctx context.Context, account string, ids []string) error {
+	err := w.deleteExisting(ctx, "controls", "control", account, ids)
 	return w.db.classify(err, "", "a framework still uses one of these controls")
 }
 
 // DeleteFrameworks implements store.Tx.
-func (w *writer) DeleteFrameworks(ctx context.Context, ids []string) error {
-	return w.deleteExisting(ctx, "frameworks", "framework", ids)
+func (w *writer) DeleteFrameworks(ctx context.Context, account string, ids []string) error {
+	return w.deleteExisting(ctx, "frameworks", "framework", account, ids)
 }
 
-// deleteExisting deletes rows by id and returns ENOTFOUND unless every id existed.
-func (w *writer) deleteExisting(ctx context.Context, table, what string, ids []string) error {
+// deleteExisting deletes the account's rows by id and returns ENOTFOUND unless every id
+// was the account's.
+func (w *writer) deleteExisting(ctx context.Context, table, what, account string, ids []string) error {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	n, err := w.deleteIn(ctx, table, "", nil, "id", args)
+	n, err := w.deleteIn(ctx, table, "account_id = ?", []any{account}, "id", args)
 	if err != nil {
 		return err
 	}
@@ -120,11 +136,13 @@ func (w *writer) deleteIn(ctx context.Context, table, filter string, filterArgs 
 	return total, nil
 }
 
-// insert writes rows with multi-row INSERT statements, each below the dialect's limit.
-func (w *writer) insert(ctx context.Context, table, columns string, rows [][]any, suffix string) error {
+// insert writes rows with multi-row INSERT statements, each below the dialect's limit,
+// and returns how many rows were inserted or updated.
+func (w *writer) insert(ctx context.Context, table, columns string, rows [][]any, suffix string) (int64, error) {
 	if len(rows) == 0 {
-		return nil
+		return 0, nil
 	}
+	var total int64
 	width := len(rows[0])
 	per := max(1, w.db.dialect.MaxRowsPerInsert)
 	tuple := "(" + placeholders(width) + ")"
@@ -142,15 +160,22 @@ func (w *writer) insert(ctx context.Context, table, columns string, rows [][]any
 			args = append(args, r...)
 		}
 		q.WriteString(suffix)
-		if _, err := w.tx.ExecContext(ctx, w.db.rebind(q.String()), args...); err != nil {
-			return err
+		res, err := w.tx.ExecContext(ctx, w.db.rebind(q.String()), args...)
+		if err != nil {
+			return total, err
 		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, err
+		}
+		total += n
 	}
-	return nil
+	return total, nil
 }
 
-// upsertClause replaces every column but the id when the id exists.
-func upsertClause(columns string) string {
+// upsertClause replaces every column but the id when the id exists in the same account;
+// a row whose id another account holds is left alone and not counted as written.
+func upsertClause(table, columns string) string {
 	var sets []string
 	for _, c := range strings.Split(columns, ",") {
 		c = strings.TrimSpace(c)
@@ -158,7 +183,7 @@ func upsertClause(columns string) string {
 			sets = append(sets, c+" = excluded."+c)
 		}
 	}
-	return " ON CONFLICT (id) DO UPDATE SET " + strings.Join(sets, ", ")
+	return " ON CONFLICT (id) DO UPDATE SET " + strings.Join(sets, ", ") + " WHERE " + table + ".account_id = excluded.account_id"
 }
 
 func placeholders(n int) string {

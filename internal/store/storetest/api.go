@@ -30,7 +30,7 @@ func testListPages(t *testing.T, open Opener) {
 	var got []string
 	var after store.Cursor
 	for {
-		page, err := s.ControlSummaries(ctx, store.Page{Type: probity.ControlTypeCustom, After: after, Limit: 3})
+		page, err := s.ControlSummaries(ctx, store.Page{Account: Account, Type: probity.ControlTypeCustom, After: after, Limit: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,11 +52,11 @@ func testListPages(t *testing.T, open Opener) {
 		}
 		seen[n] = true
 	}
-	if n, err := s.CountControls(ctx, probity.ControlTypeStandard); err != nil || n != 1 {
+	if n, err := s.CountControls(ctx, Account, probity.ControlTypeStandard); err != nil || n != 1 {
 		t.Fatalf("CountControls(Standard) = %d, %v; want 1", n, err)
 	}
 
-	fs, err := s.FrameworkSummaries(ctx, store.Page{Type: probity.FrameworkTypeCustom, Limit: 10})
+	fs, err := s.FrameworkSummaries(ctx, store.Page{Account: Account, Type: probity.FrameworkTypeCustom, Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func testListPages(t *testing.T, open Opener) {
 	if diff := cmp.Diff(want, fs); diff != "" {
 		t.Fatalf("FrameworkSummaries (-want +got):\n%s", diff)
 	}
-	if n, err := s.CountFrameworks(ctx, probity.FrameworkTypeStandard); err != nil || n != 0 {
+	if n, err := s.CountFrameworks(ctx, Account, probity.FrameworkTypeStandard); err != nil || n != 0 {
 		t.Fatalf("CountFrameworks(Standard) = %d, %v; want 0", n, err)
 	}
 
@@ -74,7 +74,7 @@ func testListPages(t *testing.T, open Opener) {
 		if err := tx.PutControls(ctx, []*probity.Control{NewControl("in tx")}); err != nil {
 			return err
 		}
-		n, err := tx.CountControls(ctx, probity.ControlTypeCustom)
+		n, err := tx.CountControls(ctx, Account, probity.ControlTypeCustom)
 		if err == nil && n != 8 {
 			err = fmt.Errorf("count in tx = %d, want 8", n)
 		}
@@ -127,11 +127,15 @@ func testAccounts(t *testing.T, open Opener) {
 	s := open(t)
 	_, err := s.Account(ctx, "111122223333")
 	wantCode(t, err, probity.ENOTFOUND)
-	a := &store.Account{ID: "111122223333", Status: "ACTIVE", Settings: []byte(`{"kmsKey":"DEFAULT"}`), UpdatedAt: t0}
+	a := &probity.Account{ID: "111122223333", Status: probity.AccountActive, UpdatedAt: t0, Settings: probity.Settings{
+		SNSTopic: "arn:aws:sns:us-east-1:111122223333:grc", KMSKey: "DEFAULT", EvidenceFinderEnabled: true, DeleteResources: "ALL",
+		ReportsDestination: &probity.Destination{Type: "S3", Destination: "s3://reports"},
+		ProcessOwners:      []probity.RoleRef{{Type: "PROCESS_OWNER", ARN: "arn:aws:iam::111122223333:role/Owner"}},
+	}}
 	if err := write(s, func(tx store.Tx) error { return tx.PutAccount(ctx, a) }); err != nil {
 		t.Fatal(err)
 	}
-	a.Status = "INACTIVE"
+	a.Status = probity.AccountInactive
 	if err := write(s, func(tx store.Tx) error { return tx.PutAccount(ctx, a) }); err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +151,8 @@ func testAccounts(t *testing.T, open Opener) {
 func testShareRequests(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := open(t)
-	mk := func(i int, src, dst string) *store.ShareRequest {
-		return &store.ShareRequest{ID: probity.NewID(), FrameworkID: probity.NewID(), FrameworkName: fmt.Sprintf("fw %d", i),
+	mk := func(i int, src, dst string) *probity.ShareRequest {
+		return &probity.ShareRequest{ID: probity.NewID(), FrameworkID: probity.NewID(), FrameworkName: fmt.Sprintf("fw %d", i),
 			FrameworkDescription: "d", ComplianceType: "CIS", StandardControls: 1, CustomControls: 2,
 			SourceAccount: src, DestinationAccount: dst, DestinationRegion: "us-east-1", Comment: "please",
 			Status: "ACTIVE", CreatedAt: t0.Add(time.Duration(i) * time.Second), ExpiresAt: t0.Add(120 * 24 * time.Hour),
@@ -157,7 +161,7 @@ func testShareRequests(t *testing.T, open Opener) {
 	a := mk(0, "111111111111", "222222222222")
 	b := mk(1, "111111111111", "333333333333")
 	c := mk(2, "333333333333", "111111111111")
-	for _, r := range []*store.ShareRequest{a, b, c} {
+	for _, r := range []*probity.ShareRequest{a, b, c} {
 		if err := write(s, func(tx store.Tx) error { return tx.CreateShareRequest(ctx, r) }); err != nil {
 			t.Fatal(err)
 		}
@@ -169,25 +173,31 @@ func testShareRequests(t *testing.T, open Opener) {
 	if diff := cmp.Diff(a, got); diff != "" {
 		t.Fatalf("share request (-put +got):\n%s", diff)
 	}
-	sent, err := s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Sent: true, Limit: 1})
+	sent, err := s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Side: probity.ShareSent, Limit: 1})
 	if err != nil || len(sent) != 1 || sent[0].ID != a.ID {
 		t.Fatalf("first sent page = %v, %v; want only %s", sent, err, a.ID)
 	}
-	sent, err = s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Sent: true, Limit: 5,
+	sent, err = s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Side: probity.ShareSent, Limit: 5,
 		After: store.Cursor{CreatedAt: sent[0].CreatedAt, ID: sent[0].ID}})
 	if err != nil || len(sent) != 1 || sent[0].ID != b.ID {
 		t.Fatalf("second sent page = %v, %v; want only %s", sent, err, b.ID)
 	}
-	recv, err := s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Limit: 5})
+	recv, err := s.ShareRequests(ctx, store.ShareQuery{Account: "111111111111", Side: probity.ShareReceived, Limit: 5})
 	if err != nil || len(recv) != 1 || recv[0].ID != c.ID {
 		t.Fatalf("received = %v, %v; want only %s", recv, err, c.ID)
 	}
 
-	if err := write(s, func(tx store.Tx) error { return tx.SetShareStatus(ctx, a.ID, "ACTIVE", "SHARED", t0.Add(time.Hour)) }); err != nil {
+	if err := write(s, func(tx store.Tx) error {
+		return tx.SetShareStatus(ctx, a.ID, probity.ShareActive, probity.ShareShared, t0.Add(time.Hour))
+	}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, write(s, func(tx store.Tx) error { return tx.SetShareStatus(ctx, a.ID, "ACTIVE", "DECLINED", t0.Add(time.Hour)) }), probity.ECONFLICT)
-	wantCode(t, write(s, func(tx store.Tx) error { return tx.SetShareStatus(ctx, probity.NewID(), "ACTIVE", "DECLINED", t0) }), probity.ENOTFOUND)
+	wantCode(t, write(s, func(tx store.Tx) error {
+		return tx.SetShareStatus(ctx, a.ID, probity.ShareActive, probity.ShareDeclined, t0.Add(time.Hour))
+	}), probity.ECONFLICT)
+	wantCode(t, write(s, func(tx store.Tx) error {
+		return tx.SetShareStatus(ctx, probity.NewID(), probity.ShareActive, probity.ShareDeclined, t0)
+	}), probity.ENOTFOUND)
 	got, _ = s.ShareRequest(ctx, a.ID)
 	if got.Status != "SHARED" || !got.UpdatedAt.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("after accept: status %s updated %v", got.Status, got.UpdatedAt)

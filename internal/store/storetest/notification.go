@@ -25,7 +25,7 @@ func testNotifications(t *testing.T, open Opener) {
 	var got []probity.Notification
 	before := ""
 	for range 10 {
-		page, err := s.Notifications(ctx, before, 2)
+		page, err := s.Notifications(ctx, Account, before, 2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,6 +52,6 @@ func testNotifications(t *testing.T, open Opener) {
 			t.Fatalf("notification %s missing from the pages", id)
 		}
 	}
-	_, err := s.Notifications(ctx, probity.NewID(), 2)
+	_, err := s.Notifications(ctx, Account, probity.NewID(), 2)
 	wantCode(t, err, probity.EINVALID)
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"RollbackOnError", testRollbackOnError},
 		{"UpdatesAreSerialised", testUpdatesAreSerialised},
 		{"ViewSeesOneSnapshot", testViewSeesOneSnapshot},
+		{"AccountsAreApart", testAccountsAreApart},
 		{"ReopenKeepsData", testReopenKeepsData},
 		{"Notifications", testNotifications},
 		{"ListPages", testListPages},
@@ -50,6 +51,9 @@ func Run(t *testing.T, open Opener) {
 }
 
 var t0 = time.Date(2026, 11, 29, 10, 0, 0, 123456789, time.UTC)
+
+// Account owns what NewControl and NewFramework make.
+const Account = "111122223333"
 
 // NewControl returns a valid custom control with the name, for tests.
 func NewControl(name string) *probity.Control {
@@ -70,7 +74,8 @@ func NewControl(name string) *probity.Control {
 		ManagedBy:     "files",
 		SourceDigest:  "digest of " + name,
 	}
-	c.ARN = probity.DefaultPartition.ARN("control", c.ID)
+	c.AccountID = Account
+	c.ARN = probity.DefaultPartition.In(Account).ARN("control", c.ID)
 	c.Normalize()
 	return c
 }
@@ -83,7 +88,8 @@ func NewFramework(name string, groups ...[]*probity.Control) *probity.Framework 
 		Tags:      map[string]string{"Team": "grc"},
 		CreatedAt: t0, LastUpdatedAt: t0, CreatedBy: "tester", LastUpdatedBy: "tester",
 	}
-	f.ARN = probity.DefaultPartition.ARN("assessmentFramework", f.ID)
+	f.AccountID = Account
+	f.ARN = probity.DefaultPartition.In(Account).ARN("assessmentFramework", f.ID)
 	for i, g := range groups {
 		cs := probity.ControlSet{Name: fmt.Sprintf("Set %d", i+1)}
 		for _, c := range g {
@@ -117,16 +123,16 @@ func wantCode(t *testing.T, err error, code string) {
 
 func testEmpty(t *testing.T, open Opener) {
 	s := open(t)
-	lib, err := s.Library(context.Background())
+	lib, err := s.Library(context.Background(), Account)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(lib.Controls)+len(lib.Frameworks) != 0 {
 		t.Fatalf("new store holds %d controls and %d frameworks", len(lib.Controls), len(lib.Frameworks))
 	}
-	_, err = s.Control(context.Background(), probity.NewID())
+	_, err = s.Control(context.Background(), Account, probity.NewID())
 	wantCode(t, err, probity.ENOTFOUND)
-	_, err = s.Framework(context.Background(), probity.NewID())
+	_, err = s.Framework(context.Background(), Account, probity.NewID())
 	wantCode(t, err, probity.ENOTFOUND)
 }
 
@@ -134,7 +140,7 @@ func testControlRoundTrip(t *testing.T, open Opener) {
 	s := open(t)
 	c := NewControl("Encrypt data at rest — ünïcode")
 	put(t, s, []*probity.Control{c}, nil)
-	got, err := s.Control(context.Background(), c.ID)
+	got, err := s.Control(context.Background(), Account, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +153,7 @@ func testControlRoundTrip(t *testing.T, open Opener) {
 	c2.Description, c2.Tags, c2.ControlMappingSources = "", nil, c.ControlMappingSources[1:]
 	c2.Normalize()
 	put(t, s, []*probity.Control{&c2}, nil)
-	lib, err := s.Library(context.Background())
+	lib, err := s.Library(context.Background(), Account)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +177,7 @@ func testControlNameUniquePerType(t *testing.T, open Opener) {
 
 	b.Type = probity.ControlTypeStandard
 	put(t, s, []*probity.Control{b}, nil)
-	lib, _ := s.Library(context.Background())
+	lib, _ := s.Library(context.Background(), Account)
 	if len(lib.Controls) != 2 {
 		t.Fatalf("library holds %d controls, want 2 (one per type)", len(lib.Controls))
 	}
@@ -185,7 +191,7 @@ func testFrameworkRoundTrip(t *testing.T, open Opener) {
 	}
 	f := NewFramework("CIS-like", cs[:3], cs[2:])
 	put(t, s, cs, []*probity.Framework{f})
-	got, err := s.Framework(context.Background(), f.ID)
+	got, err := s.Framework(context.Background(), Account, f.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +204,7 @@ func testFrameworkRoundTrip(t *testing.T, open Opener) {
 	f2.ControlSets = []probity.ControlSet{{Name: "Only", Controls: []string{cs[4].ID, cs[0].ID}}}
 	f2.Normalize()
 	put(t, s, nil, []*probity.Framework{&f2})
-	lib, err := s.Library(context.Background())
+	lib, err := s.Library(context.Background(), Account)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +223,7 @@ func testFrameworkUnknownControl(t *testing.T, open Opener) {
 		return tx.PutFrameworks(context.Background(), []*probity.Framework{NewFramework("F", []*probity.Control{ghost})})
 	})
 	wantCode(t, err, probity.EINVALID)
-	lib, _ := s.Library(context.Background())
+	lib, _ := s.Library(context.Background(), Account)
 	if len(lib.Frameworks) != 0 {
 		t.Fatal("a failed update left a framework behind")
 	}
@@ -229,24 +235,24 @@ func testDeleteControlInUse(t *testing.T, open Opener) {
 	f := NewFramework("F", []*probity.Control{a})
 	put(t, s, []*probity.Control{a, b}, []*probity.Framework{f})
 	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
-		return tx.DeleteControls(context.Background(), []string{b.ID, a.ID})
+		return tx.DeleteControls(context.Background(), Account, []string{b.ID, a.ID})
 	})
 	wantCode(t, err, probity.ECONFLICT)
-	if _, err := s.Control(context.Background(), b.ID); err != nil {
+	if _, err := s.Control(context.Background(), Account, b.ID); err != nil {
 		t.Fatalf("control b is gone after a failed delete: %v", err)
 	}
 
 	// Deleting the framework first frees the control.
 	err = s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
-		if err := tx.DeleteFrameworks(context.Background(), []string{f.ID}); err != nil {
+		if err := tx.DeleteFrameworks(context.Background(), Account, []string{f.ID}); err != nil {
 			return err
 		}
-		return tx.DeleteControls(context.Background(), []string{a.ID, b.ID})
+		return tx.DeleteControls(context.Background(), Account, []string{a.ID, b.ID})
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib, _ := s.Library(context.Background())
+	lib, _ := s.Library(context.Background(), Account)
 	if len(lib.Controls)+len(lib.Frameworks) != 0 {
 		t.Fatalf("library not empty after deletes: %+v", lib)
 	}
@@ -257,14 +263,14 @@ func testDeleteMissing(t *testing.T, open Opener) {
 	a := NewControl("a")
 	put(t, s, []*probity.Control{a}, nil)
 	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
-		return tx.DeleteControls(context.Background(), []string{a.ID, probity.NewID()})
+		return tx.DeleteControls(context.Background(), Account, []string{a.ID, probity.NewID()})
 	})
 	wantCode(t, err, probity.ENOTFOUND)
-	if _, err := s.Control(context.Background(), a.ID); err != nil {
+	if _, err := s.Control(context.Background(), Account, a.ID); err != nil {
 		t.Fatalf("a failed delete removed a control: %v", err)
 	}
 	err = s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
-		return tx.DeleteFrameworks(context.Background(), []string{probity.NewID()})
+		return tx.DeleteFrameworks(context.Background(), Account, []string{probity.NewID()})
 	})
 	wantCode(t, err, probity.ENOTFOUND)
 }
@@ -277,7 +283,7 @@ func testRollbackOnError(t *testing.T, open Opener) {
 			return err
 		}
 		// Reads in the transaction see its writes.
-		lib, err := tx.Library(context.Background())
+		lib, err := tx.Library(context.Background(), Account)
 		if err != nil {
 			return err
 		}
@@ -289,7 +295,7 @@ func testRollbackOnError(t *testing.T, open Opener) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("Update returned %v, want fn's error", err)
 	}
-	lib, _ := s.Library(context.Background())
+	lib, _ := s.Library(context.Background(), Account)
 	if len(lib.Controls) != 0 {
 		t.Fatal("a rolled-back update left a control behind")
 	}
@@ -309,7 +315,7 @@ func testUpdatesAreSerialised(t *testing.T, open Opener) {
 		}
 		wg.Go(func() {
 			errs <- s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
-				lib, err := tx.Library(context.Background())
+				lib, err := tx.Library(context.Background(), Account)
 				if err != nil {
 					return err
 				}
@@ -324,7 +330,7 @@ func testUpdatesAreSerialised(t *testing.T, open Opener) {
 			t.Fatalf("concurrent update: %v", err)
 		}
 	}
-	lib, _ := s1.Library(context.Background())
+	lib, _ := s1.Library(context.Background(), Account)
 	if len(lib.Controls) != writers {
 		t.Fatalf("library holds %d controls after %d serialised writers", len(lib.Controls), writers)
 	}
@@ -339,7 +345,7 @@ func testViewSeesOneSnapshot(t *testing.T, open Opener) {
 	put(t, s, []*probity.Control{first}, nil)
 	late := NewControl("during the view")
 	err := s.View(ctx, func(r store.Reader) error {
-		lib, err := r.Library(ctx)
+		lib, err := r.Library(ctx, Account)
 		if err != nil {
 			return err
 		}
@@ -347,17 +353,17 @@ func testViewSeesOneSnapshot(t *testing.T, open Opener) {
 			return fmt.Errorf("view sees %d controls at first, want 1", len(lib.Controls))
 		}
 		put(t, s, []*probity.Control{late}, nil)
-		if _, err := s.Control(ctx, late.ID); err != nil {
+		if _, err := s.Control(ctx, Account, late.ID); err != nil {
 			return fmt.Errorf("a read outside the view misses the committed write: %w", err)
 		}
-		lib, err = r.Library(ctx)
+		lib, err = r.Library(ctx, Account)
 		if err != nil {
 			return err
 		}
 		if len(lib.Controls) != 1 {
 			return fmt.Errorf("view sees %d controls after a concurrent commit, want still 1", len(lib.Controls))
 		}
-		_, err = r.Control(ctx, late.ID)
+		_, err = r.Control(ctx, Account, late.ID)
 		if probity.ErrorCode(err) != probity.ENOTFOUND {
 			return fmt.Errorf("view reads the control committed after it began: %v", err)
 		}
@@ -373,7 +379,7 @@ func testReopenKeepsData(t *testing.T, open Opener) {
 	c := NewControl("kept")
 	put(t, s, []*probity.Control{c}, nil)
 	again := open(t) // runs the migrations a second time
-	if _, err := again.Control(context.Background(), c.ID); err != nil {
+	if _, err := again.Control(context.Background(), Account, c.ID); err != nil {
 		t.Fatalf("second handle: %v", err)
 	}
 }
