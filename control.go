@@ -215,3 +215,16 @@ func tagsEqual(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// OwnedBy reports whether source may change or delete the control: only a custom control,
+// and only the owner that manages it. The API is the owner "" of what no catalog source
+// manages.
+func (c *Control) OwnedBy(source string) bool {
+	return c.Type == ControlTypeCustom && c.ManagedBy == source
+}
+
+// CheckOwner returns nil when source may change the control, and otherwise an EINVALID
+// error that says who may.
+func (c *Control) CheckOwner(source string) error {
+	return checkOwner("control", c.ID, c.Type, ControlTypeCustom, c.ManagedBy, source)
+}

@@ -23,6 +23,14 @@ type Error struct {
 	Message string
 	// Fields holds one entry per broken rule when Code is EINVALID.
 	Fields []FieldError
+	// Resource names what was not found when Code is ENOTFOUND and the kind and id are
+	// known: "control", "assessmentFramework", ...
+	Resource, ResourceID string
+}
+
+// NotFound returns an ENOTFOUND *Error for the resource of the kind with the id.
+func NotFound(kind, id string) *Error {
+	return &Error{Code: ENOTFOUND, Message: "The " + kind + " " + id + " does not exist.", Resource: kind, ResourceID: id}
 }
 
 // FieldError is one broken rule: the member path (as in the Audit Manager API, for

@@ -181,3 +181,25 @@ func (f *Framework) Diff(o *Framework) []string {
 	add("tags", tagsEqual(f.Tags, o.Tags))
 	return d
 }
+
+// OwnedBy is Control.OwnedBy for frameworks.
+func (f *Framework) OwnedBy(source string) bool {
+	return f.Type == FrameworkTypeCustom && f.ManagedBy == source
+}
+
+// CheckOwner is Control.CheckOwner for frameworks.
+func (f *Framework) CheckOwner(source string) error {
+	return checkOwner("framework", f.ID, f.Type, FrameworkTypeCustom, f.ManagedBy, source)
+}
+
+// UsedBy returns the names of the frameworks that use the control, sorted.
+func UsedBy(controlID string, frameworks []*Framework) []string {
+	var names []string
+	for _, f := range frameworks {
+		if f.Uses(controlID) {
+			names = append(names, f.Name)
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}

@@ -125,8 +125,9 @@ func wireError(err error) *apiError {
 		// The model has no conflict error; the service reports these as validation errors.
 		return validation(reasonOther, "%s", msg)
 	case probity.ENOTFOUND:
-		empty := ""
-		return &apiError{status: http.StatusNotFound, Type: typeNotFound, Message: msg, ResourceID: &empty, ResourceType: &empty}
+		var pe *probity.Error
+		errors.As(err, &pe) // the code came from one
+		return &apiError{status: http.StatusNotFound, Type: typeNotFound, Message: msg, ResourceID: &pe.ResourceID, ResourceType: &pe.Resource}
 	case probity.EUNAUTHORIZED:
 		return accessDenied("%s", msg)
 	case probity.EQUOTA:
