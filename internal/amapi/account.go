@@ -2,36 +2,14 @@ package amapi
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"regexp"
 	"slices"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/store"
+	"github.com/probity-dev/probity/internal/library"
 )
 
-// Account statuses.
-const (
-	accountActive   = "ACTIVE"
-	accountInactive = "INACTIVE"
-)
-
-// settings is the settings document of one account as stored. Absent members take the
-// defaults of settingsOut.
-type settings struct {
-	SNSTopic              string       `json:"snsTopic,omitempty"`
-	ReportsDestination    *destination `json:"defaultAssessmentReportsDestination,omitempty"`
-	ProcessOwners         []role       `json:"defaultProcessOwners,omitempty"`
-	KMSKey                string       `json:"kmsKey,omitempty"`
-	EvidenceFinderEnabled bool         `json:"evidenceFinderEnabled,omitempty"`
-	DeregistrationPolicy  *deregPolicy `json:"deregistrationPolicy,omitempty"`
-	ExportDestination     *destination `json:"defaultExportDestination,omitempty"`
-}
-
+// Wire forms of the settings members.
 type destination struct {
 	DestinationType string `json:"destinationType,omitempty"`
 	Destination     string `json:"destination,omitempty"`
@@ -61,48 +39,23 @@ type settingsOut struct {
 	ExportDestination        *destination    `json:"defaultExportDestination,omitempty"`
 }
 
-// readAccount returns the stored state of an account; an account never stored is ACTIVE
-// with default settings, because Probity serves every account it has keys for.
-func readAccount(ctx context.Context, st store.AccountReader, id string) (*store.Account, settings, error) {
-	a, err := st.Account(ctx, id)
-	if probity.ErrorCode(err) == probity.ENOTFOUND {
-		return &store.Account{ID: id, Status: accountActive}, settings{}, nil
-	} else if err != nil {
-		return nil, settings{}, err
+func toDestination(d *probity.Destination) *destination {
+	if d == nil {
+		return nil
 	}
-	var s settings
-	if len(a.Settings) > 0 {
-		if err := json.Unmarshal(a.Settings, &s); err != nil {
-			return nil, settings{}, fmt.Errorf("account %s: settings: %w", id, err)
-		}
-	}
-	return a, s, nil
+	return &destination{DestinationType: d.Type, Destination: d.Destination}
 }
 
-// editAccount reads the account, lets edit change it, and writes it back, all in one
-// serialised transaction, so that concurrent changes never undo each other.
-func (h *Handler) editAccount(ctx context.Context, id string, now time.Time, edit func(*store.Account, *settings)) (*store.Account, settings, error) {
-	var a *store.Account
-	var s settings
-	err := h.cfg.Store.Update(ctx, store.LockAccounts, func(tx store.Tx) error {
-		var err error
-		if a, s, err = readAccount(ctx, tx, id); err != nil {
-			return err
-		}
-		edit(a, &s)
-		b, err := json.Marshal(s)
-		if err != nil {
-			return fmt.Errorf("account %s: settings: %w", a.ID, err)
-		}
-		a.Settings, a.UpdatedAt = b, now
-		return tx.PutAccount(ctx, a)
-	})
-	return a, s, err
+func (d *destination) domain() *probity.Destination {
+	if d == nil {
+		return nil
+	}
+	return &probity.Destination{Type: d.DestinationType, Destination: d.Destination}
 }
 
-// out returns the wire form of the settings: every member for ALL, else the one the
-// attribute names.
-func (s settings) out(attribute string) settingsOut {
+// toSettings returns the wire form of the settings: every member for ALL, else the one
+// the attribute names.
+func toSettings(s *probity.Settings, attribute string) settingsOut {
 	all := attribute == "ALL"
 	var o settingsOut
 	if all || attribute == "IS_AWS_ORG_ENABLED" {
@@ -113,13 +66,15 @@ func (s settings) out(attribute string) settingsOut {
 		o.SNSTopic = s.SNSTopic
 	}
 	if all || attribute == "DEFAULT_ASSESSMENT_REPORTS_DESTINATION" {
-		o.ReportsDestination = s.ReportsDestination
+		o.ReportsDestination = toDestination(s.ReportsDestination)
 	}
 	if all || attribute == "DEFAULT_PROCESS_OWNERS" {
-		o.ProcessOwners = s.ProcessOwners
+		for _, r := range s.ProcessOwners {
+			o.ProcessOwners = append(o.ProcessOwners, role{RoleType: r.Type, RoleARN: r.ARN})
+		}
 	}
 	if all {
-		o.KMSKey = cmpOr(s.KMSKey, "DEFAULT")
+		o.KMSKey = s.KMSKeyOrDefault()
 	}
 	if all || attribute == "EVIDENCE_FINDER_ENABLEMENT" {
 		status := "DISABLED"
@@ -129,22 +84,12 @@ func (s settings) out(attribute string) settingsOut {
 		o.EvidenceFinderEnablement = &evidenceFinder{EnablementStatus: status}
 	}
 	if all || attribute == "DEREGISTRATION_POLICY" {
-		o.DeregistrationPolicy = s.DeregistrationPolicy
-		if o.DeregistrationPolicy == nil {
-			o.DeregistrationPolicy = &deregPolicy{DeleteResources: "DEFAULT"}
-		}
+		o.DeregistrationPolicy = &deregPolicy{DeleteResources: s.DeleteResourcesOrDefault()}
 	}
 	if all || attribute == "DEFAULT_EXPORT_DESTINATION" {
-		o.ExportDestination = s.ExportDestination
+		o.ExportDestination = toDestination(s.ExportDestination)
 	}
 	return o
-}
-
-func cmpOr(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 var settingAttributes = []string{"ALL", "IS_AWS_ORG_ENABLED", "SNS_TOPIC", "DEFAULT_ASSESSMENT_REPORTS_DESTINATION",
@@ -159,54 +104,11 @@ func getSettings(ctx context.Context, h *Handler, c *call) (any, error) {
 	if !slices.Contains(settingAttributes, attr) {
 		return nil, invalidField("attribute", "must be one of %s", strings.Join(settingAttributes, ", "))
 	}
-	_, s, err := readAccount(ctx, h.cfg.Store, c.caller.AccountID)
+	a, err := h.lib.Account(ctx, c.caller)
 	if err != nil {
 		return nil, err
 	}
-	return settingsResponse{s.out(attr)}, nil
-}
-
-var (
-	snsARN    = regexp.MustCompile(`^arn:.*:sns:.*|NONE$`)
-	kmsKey    = regexp.MustCompile(`^arn:.*:kms:.*|DEFAULT$`)
-	s3URL     = regexp.MustCompile(`^(S|s)3:\/\/[a-zA-Z0-9\-\.\(\)\'\*\_\!\=\+\@\:\s\,\?\/]+$`)
-	iamARN    = regexp.MustCompile(`^arn:.*:iam:.*`)
-	account12 = regexp.MustCompile(`^[0-9]{12}$`)
-)
-
-// fieldChecker collects broken rules of a request's members, like the domain's checks.
-type fieldChecker struct{ fields []probity.FieldError }
-
-func (f *fieldChecker) check(ok bool, name, format string, args ...any) {
-	if !ok {
-		f.fields = append(f.fields, probity.FieldError{Name: name, Message: fmt.Sprintf(format, args...)})
-	}
-}
-
-// text checks a single-line member: the domain's rules for text (see probity.TextKind),
-// then the length and pattern.
-func (f *fieldChecker) text(name, v string, min, max int, re *regexp.Regexp, hint string) {
-	if reason := probity.CheckText(v, probity.SingleLine); reason != "" {
-		f.check(false, name, "%s", reason)
-		return
-	}
-	n := utf8.RuneCountInString(v)
-	f.check(n >= min && n <= max && (re == nil || re.MatchString(v)), name, "must be %d to %d characters and %s", min, max, hint)
-}
-
-func (f *fieldChecker) err() error {
-	if len(f.fields) == 0 {
-		return nil
-	}
-	return &probity.Error{Code: probity.EINVALID, Message: "invalid request", Fields: f.fields}
-}
-
-func (f *fieldChecker) destination(name string, d *destination) {
-	if d == nil {
-		return
-	}
-	f.check(d.DestinationType == "" || d.DestinationType == "S3", name+".destinationType", "must be S3")
-	f.text(name+".destination", d.Destination, 1, 1024, s3URL, "an s3:// URL")
+	return settingsResponse{toSettings(&a.Settings, attr)}, nil
 }
 
 func updateSettings(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -222,56 +124,22 @@ func updateSettings(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	var ck fieldChecker
-	if in.SNSTopic != nil {
-		ck.text("snsTopic", *in.SNSTopic, 4, 2048, snsARN, "an SNS topic ARN or NONE")
+	change := library.SettingsChange{SNSTopic: in.SNSTopic, KMSKey: in.KMSKey, EvidenceFinderEnabled: in.EvidenceFinderEnabled,
+		ReportsDestination: in.ReportsDestination.domain(), ExportDestination: in.ExportDestination.domain()}
+	if in.ProcessOwners != nil {
+		change.ProcessOwners = []probity.RoleRef{}
+		for _, r := range in.ProcessOwners {
+			change.ProcessOwners = append(change.ProcessOwners, probity.RoleRef{Type: r.RoleType, ARN: r.RoleARN})
+		}
 	}
-	if in.KMSKey != nil {
-		ck.text("kmsKey", *in.KMSKey, 7, 2048, kmsKey, "a KMS key ARN or DEFAULT")
+	if in.DeregistrationPolicy != nil {
+		change.DeleteResources = &in.DeregistrationPolicy.DeleteResources
 	}
-	ck.destination("defaultAssessmentReportsDestination", in.ReportsDestination)
-	ck.destination("defaultExportDestination", in.ExportDestination)
-	for i, r := range in.ProcessOwners {
-		name := fmt.Sprintf("defaultProcessOwners[%d]", i)
-		ck.check(r.RoleType == "PROCESS_OWNER" || r.RoleType == "RESOURCE_OWNER", name+".roleType", "must be PROCESS_OWNER or RESOURCE_OWNER")
-		ck.text(name+".roleArn", r.RoleARN, 20, 2048, iamARN, "an IAM ARN")
-	}
-	if p := in.DeregistrationPolicy; p != nil {
-		ck.check(p.DeleteResources == "ALL" || p.DeleteResources == "DEFAULT", "deregistrationPolicy.deleteResources", "must be ALL or DEFAULT")
-	}
-	if err := ck.err(); err != nil {
-		return nil, err
-	}
-	_, s, err := h.editAccount(ctx, c.caller.AccountID, c.now, func(_ *store.Account, s *settings) {
-		if in.SNSTopic != nil {
-			s.SNSTopic = *in.SNSTopic
-			if s.SNSTopic == "NONE" {
-				s.SNSTopic = ""
-			}
-		}
-		if in.KMSKey != nil {
-			s.KMSKey = *in.KMSKey
-		}
-		if in.ReportsDestination != nil {
-			s.ReportsDestination = in.ReportsDestination
-		}
-		if in.ExportDestination != nil {
-			s.ExportDestination = in.ExportDestination
-		}
-		if in.ProcessOwners != nil {
-			s.ProcessOwners = in.ProcessOwners
-		}
-		if in.EvidenceFinderEnabled != nil {
-			s.EvidenceFinderEnabled = *in.EvidenceFinderEnabled
-		}
-		if in.DeregistrationPolicy != nil {
-			s.DeregistrationPolicy = in.DeregistrationPolicy
-		}
-	})
+	a, err := h.lib.UpdateSettings(ctx, c.caller, change)
 	if err != nil {
 		return nil, err
 	}
-	return settingsResponse{s.out("ALL")}, nil
+	return settingsResponse{toSettings(&a.Settings, "ALL")}, nil
 }
 
 type statusResponse struct {
@@ -279,11 +147,11 @@ type statusResponse struct {
 }
 
 func getAccountStatus(ctx context.Context, h *Handler, c *call) (any, error) {
-	a, _, err := readAccount(ctx, h.cfg.Store, c.caller.AccountID)
+	a, err := h.lib.Account(ctx, c.caller)
 	if err != nil {
 		return nil, err
 	}
-	return statusResponse{a.Status}, nil
+	return statusResponse{string(a.Status)}, nil
 }
 
 func registerAccount(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -294,34 +162,17 @@ func registerAccount(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	var ck fieldChecker
-	if in.KMSKey != nil {
-		ck.text("kmsKey", *in.KMSKey, 7, 2048, kmsKey, "a KMS key ARN or DEFAULT")
-	}
-	if in.DelegatedAdminAccount != nil {
-		ck.check(account12.MatchString(*in.DelegatedAdminAccount), "delegatedAdminAccount", "must be 12 digits")
-	}
-	if err := ck.err(); err != nil {
-		return nil, err
-	}
-	a, _, err := h.editAccount(ctx, c.caller.AccountID, c.now, func(a *store.Account, s *settings) {
-		a.Status = accountActive
-		if in.KMSKey != nil {
-			s.KMSKey = *in.KMSKey
-		}
-	})
+	a, err := h.lib.Register(ctx, c.caller, in.KMSKey, in.DelegatedAdminAccount)
 	if err != nil {
 		return nil, err
 	}
-	return statusResponse{a.Status}, nil
+	return statusResponse{string(a.Status)}, nil
 }
 
 func deregisterAccount(ctx context.Context, h *Handler, c *call) (any, error) {
-	a, _, err := h.editAccount(ctx, c.caller.AccountID, c.now, func(a *store.Account, _ *settings) {
-		a.Status = accountInactive
-	})
+	a, err := h.lib.Deregister(ctx, c.caller)
 	if err != nil {
 		return nil, err
 	}
-	return statusResponse{a.Status}, nil
+	return statusResponse{string(a.Status)}, nil
 }

@@ -116,7 +116,7 @@ func listNotifications(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.cfg.Store.Notifications(ctx, after.ID, limit+1)
+	page, err := h.lib.Notifications(ctx, c.caller, after.ID, limit+1)
 	if probity.ErrorCode(err) == probity.EINVALID {
 		return nil, invalidField("nextToken", "is not a token this listing returned")
 	} else if err != nil {

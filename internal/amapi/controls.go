@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -12,37 +13,18 @@ type controlResponse struct {
 	Control controlOut `json:"control"`
 }
 
+func (in *controlIn) input() library.ControlInput {
+	return library.ControlInput{Name: in.Name, Description: in.Description, TestingInformation: in.TestingInformation,
+		ActionPlanTitle: in.ActionPlanTitle, ActionPlanInstructions: in.ActionPlanInstructions,
+		ControlMappingSources: in.ControlMappingSources, Tags: in.Tags}
+}
+
 func createControl(ctx context.Context, h *Handler, c *call) (any, error) {
 	var in controlIn
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	ctl := &probity.Control{
-		ID: probity.NewID(), Type: probity.ControlTypeCustom, Name: in.Name, Description: in.Description,
-		TestingInformation: in.TestingInformation, ActionPlanTitle: in.ActionPlanTitle,
-		ActionPlanInstructions: in.ActionPlanInstructions, ControlMappingSources: in.ControlMappingSources,
-		Tags: in.Tags, CreatedAt: c.now, CreatedBy: c.caller.Name, LastUpdatedAt: c.now, LastUpdatedBy: c.caller.Name,
-	}
-	for i := range ctl.ControlMappingSources {
-		ctl.ControlMappingSources[i].SourceID = "" // not a member of CreateControlMappingSource
-	}
-	ctl.ARN = h.cfg.Partition.ARN("control", ctl.ID)
-	if err := ctl.Validate(); err != nil {
-		return nil, err
-	}
-	ctl.Normalize()
-	err := h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		if max := h.cfg.MaxCustomControls; max > 0 {
-			n, err := tx.CountControls(ctx, probity.ControlTypeCustom)
-			if err != nil {
-				return err
-			}
-			if n >= max {
-				return probity.Errorf(probity.EQUOTA, "The library already holds %d custom controls, the most this server allows.", n)
-			}
-		}
-		return tx.PutControls(ctx, []*probity.Control{ctl})
-	})
+	ctl, err := h.lib.CreateControl(ctx, c.caller, in.input())
 	if err != nil {
 		return nil, err
 	}
@@ -54,9 +36,9 @@ func getControl(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := checkUUID("controlId", id); err != nil {
 		return nil, err
 	}
-	ctl, err := h.cfg.Store.Control(ctx, id)
+	ctl, err := h.lib.Control(ctx, c.caller, id)
 	if err != nil {
-		return nil, asNotFound(err, "control", id)
+		return nil, err
 	}
 	return controlResponse{toControl(ctl)}, nil
 }
@@ -70,34 +52,11 @@ func updateControl(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	var out *probity.Control
-	err := h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		old, err := tx.Control(ctx, id)
-		if err != nil {
-			return asNotFound(err, "control", id)
-		}
-		if err := editable("control", id, old.Type, old.ManagedBy); err != nil {
-			return err
-		}
-		ctl := *old
-		ctl.Name, ctl.Description, ctl.TestingInformation = in.Name, in.Description, in.TestingInformation
-		ctl.ActionPlanTitle, ctl.ActionPlanInstructions = in.ActionPlanTitle, in.ActionPlanInstructions
-		ctl.ControlMappingSources = in.ControlMappingSources
-		ctl.LastUpdatedAt, ctl.LastUpdatedBy = c.now, c.caller.Name
-		if err := ctl.Validate(); err != nil {
-			return err
-		}
-		if err := ctl.KeepSourceIDs(old); err != nil {
-			return err
-		}
-		ctl.Normalize()
-		out = &ctl
-		return tx.PutControls(ctx, []*probity.Control{&ctl})
-	})
+	ctl, err := h.lib.UpdateControl(ctx, c.caller, id, in.input())
 	if err != nil {
 		return nil, err
 	}
-	return controlResponse{toControl(out)}, nil
+	return controlResponse{toControl(ctl)}, nil
 }
 
 func deleteControl(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -105,33 +64,7 @@ func deleteControl(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := checkUUID("controlId", id); err != nil {
 		return nil, err
 	}
-	return nil, h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		old, err := tx.Control(ctx, id)
-		if err != nil {
-			return asNotFound(err, "control", id)
-		}
-		if err := editable("control", id, old.Type, old.ManagedBy); err != nil {
-			return err
-		}
-		if err := tx.DeleteControls(ctx, []string{id}); probity.ErrorCode(err) == probity.ECONFLICT {
-			return validation(reasonOther, "The control %s is used by a framework; remove it from the framework first.", id)
-		} else if err != nil {
-			return err
-		}
-		return nil
-	})
-}
-
-// editable returns a ValidationException unless the API may change the resource: a
-// custom one that no catalog source manages (the source would undo the change).
-func editable(kind, id, typ, managedBy string) error {
-	switch {
-	case typ != probity.ControlTypeCustom:
-		return validation(reasonOther, "The %s %s is a %s %s; only custom ones can be changed.", kind, id, typ, kind)
-	case managedBy != "":
-		return validation(reasonOther, "The %s %s is managed by the catalog source %s; change it there.", kind, id, managedBy)
-	}
-	return nil
+	return nil, h.lib.DeleteControl(ctx, c.caller, id)
 }
 
 var catalogIDPattern = regexp.MustCompile(`^arn:.*:controlcatalog:.*|UNCATEGORIZED$`)
@@ -163,7 +96,7 @@ func listControls(ctx context.Context, h *Handler, c *call) (any, error) {
 		}
 	}
 	// One more than asked says whether another page follows.
-	page, err := h.cfg.Store.ControlSummaries(ctx, store.Page{Type: typ, After: after, Limit: limit + 1})
+	page, err := h.lib.Controls(ctx, c.caller, store.Page{Type: typ, After: after, Limit: limit + 1})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -27,22 +28,9 @@ func controlSets(in []controlSetIn) []probity.ControlSet {
 	return out
 }
 
-// putFramework checks that every control of f exists, answering ResourceNotFoundException
-// for the first that does not, then stores f.
-func putFramework(ctx context.Context, tx store.Tx, f *probity.Framework) error {
-	seen := map[string]bool{}
-	for _, cs := range f.ControlSets {
-		for _, id := range cs.Controls {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			if _, err := tx.Control(ctx, id); err != nil {
-				return asNotFound(err, "control", id)
-			}
-		}
-	}
-	return tx.PutFrameworks(ctx, []*probity.Framework{f})
+func (in *frameworkIn) input() library.FrameworkInput {
+	return library.FrameworkInput{Name: in.Name, Description: in.Description, ComplianceType: in.ComplianceType,
+		ControlSets: controlSets(in.ControlSets), Tags: in.Tags}
 }
 
 func createFramework(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -50,46 +38,17 @@ func createFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	f := &probity.Framework{
-		ID: probity.NewID(), Type: probity.FrameworkTypeCustom, Name: in.Name, Description: in.Description,
-		ComplianceType: in.ComplianceType, ControlSets: controlSets(in.ControlSets), Tags: in.Tags,
-		CreatedAt: c.now, CreatedBy: c.caller.Name, LastUpdatedAt: c.now, LastUpdatedBy: c.caller.Name,
-	}
-	for i := range f.ControlSets {
-		f.ControlSets[i].ID = "" // not a member of CreateAssessmentFrameworkControlSet
-	}
-	f.ARN = h.cfg.Partition.ARN("assessmentFramework", f.ID)
-	if err := f.Validate(); err != nil {
-		return nil, err
-	}
-	f.Normalize()
-	var out frameworkOut
-	err := h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		if max := h.cfg.MaxCustomFrameworks; max > 0 {
-			n, err := tx.CountFrameworks(ctx, probity.FrameworkTypeCustom)
-			if err != nil {
-				return err
-			}
-			if n >= max {
-				return probity.Errorf(probity.EQUOTA, "The library already holds %d custom frameworks, the most this server allows.", n)
-			}
-		}
-		if err := putFramework(ctx, tx, f); err != nil {
-			return err
-		}
-		var err error
-		out, err = expandFramework(ctx, tx, f)
-		return err
-	})
+	v, err := h.lib.CreateFramework(ctx, c.caller, in.input())
 	if err != nil {
 		return nil, err
 	}
-	return frameworkResponse{out}, nil
+	return frameworkResponse{toFramework(v)}, nil
 }
 
-// expandFramework returns the wire form of f, with its controls in full as the model's
-// ControlSet has them.
-func expandFramework(ctx context.Context, r store.Reader, f *probity.Framework) (frameworkOut, error) {
+// toFramework returns the wire form of a framework, with its controls in full as the
+// model's ControlSet has them.
+func toFramework(v *library.FrameworkView) frameworkOut {
+	f := v.Framework
 	out := frameworkOut{
 		ARN: f.ARN, ID: f.ID, Name: f.Name, Type: f.Type, ComplianceType: f.ComplianceType,
 		Description: f.Description, Logo: f.Logo, ControlSets: make([]controlSetOut, 0, len(f.ControlSets)),
@@ -103,10 +62,7 @@ func expandFramework(ctx context.Context, r store.Reader, f *probity.Framework) 
 		for _, id := range cs.Controls {
 			co, ok := cache[id]
 			if !ok {
-				ctl, err := r.Control(ctx, id)
-				if err != nil {
-					return frameworkOut{}, err
-				}
+				ctl := v.Controls[id]
 				co = toControl(ctl)
 				cache[id] = co
 				for _, s := range ctl.ControlMappingSources {
@@ -120,7 +76,7 @@ func expandFramework(ctx context.Context, r store.Reader, f *probity.Framework) 
 		out.ControlSets = append(out.ControlSets, set)
 	}
 	out.ControlSources = strings.Join(sources, ", ")
-	return out, nil
+	return out
 }
 
 func getFramework(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -128,15 +84,11 @@ func getFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := checkUUID("frameworkId", id); err != nil {
 		return nil, err
 	}
-	f, err := h.cfg.Store.Framework(ctx, id)
-	if err != nil {
-		return nil, asNotFound(err, "assessmentFramework", id)
-	}
-	out, err := expandFramework(ctx, h.cfg.Store, f)
+	v, err := h.lib.Framework(ctx, c.caller, id)
 	if err != nil {
 		return nil, err
 	}
-	return frameworkResponse{out}, nil
+	return frameworkResponse{toFramework(v)}, nil
 }
 
 func updateFramework(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -148,36 +100,11 @@ func updateFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := c.decode(&in); err != nil {
 		return nil, err
 	}
-	var out frameworkOut
-	err := h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		old, err := tx.Framework(ctx, id)
-		if err != nil {
-			return asNotFound(err, "assessmentFramework", id)
-		}
-		if err := editable("framework", id, old.Type, old.ManagedBy); err != nil {
-			return err
-		}
-		f := *old
-		f.Name, f.Description, f.ComplianceType = in.Name, in.Description, in.ComplianceType
-		f.ControlSets = controlSets(in.ControlSets)
-		f.LastUpdatedAt, f.LastUpdatedBy = c.now, c.caller.Name
-		if err := f.Validate(); err != nil {
-			return err
-		}
-		if err := f.KeepControlSetIDs(old); err != nil {
-			return err
-		}
-		f.Normalize()
-		if err := putFramework(ctx, tx, &f); err != nil {
-			return err
-		}
-		out, err = expandFramework(ctx, tx, &f)
-		return err
-	})
+	v, err := h.lib.UpdateFramework(ctx, c.caller, id, in.input())
 	if err != nil {
 		return nil, err
 	}
-	return frameworkResponse{out}, nil
+	return frameworkResponse{toFramework(v)}, nil
 }
 
 func deleteFramework(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -185,16 +112,7 @@ func deleteFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err := checkUUID("frameworkId", id); err != nil {
 		return nil, err
 	}
-	return nil, h.cfg.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		old, err := tx.Framework(ctx, id)
-		if err != nil {
-			return asNotFound(err, "assessmentFramework", id)
-		}
-		if err := editable("framework", id, old.Type, old.ManagedBy); err != nil {
-			return err
-		}
-		return tx.DeleteFrameworks(ctx, []string{id})
-	})
+	return nil, h.lib.DeleteFramework(ctx, c.caller, id)
 }
 
 type listFrameworksResponse struct {
@@ -211,7 +129,7 @@ func listFrameworks(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	page, err := h.cfg.Store.FrameworkSummaries(ctx, store.Page{Type: typ, After: after, Limit: limit + 1})
+	page, err := h.lib.Frameworks(ctx, c.caller, store.Page{Type: typ, After: after, Limit: limit + 1})
 	if err != nil {
 		return nil, err
 	}

@@ -21,15 +21,14 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-// Config configures a Handler. Store, Keys and Partition are required.
+// Config configures a Handler. Library and Keys are required.
 type Config struct {
-	Store store.Store
+	// Library is the application layer every operation calls; requests must be signed
+	// for its region.
+	Library *library.Service
 	// Keys resolves the access keys that sign requests.
 	Keys *keys.Manager
-	// Partition is the region requests must be signed for and the account in the ARNs of
-	// the library; the library is shared by every account the keys act for.
-	Partition probity.Partition
-	// Now is the clock; nil means time.Now.
+	// Now is the clock of signatures and of the statuses shown; nil means time.Now.
 	Now func() time.Time
 	// Logger receives one access log line per request; nil discards them.
 	Logger *slog.Logger
@@ -38,8 +37,6 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// MaxCustomControls and MaxCustomFrameworks bound the custom library; 0 means no limit.
-	MaxCustomControls, MaxCustomFrameworks int
 	// RateLimit is the sustained requests per second allowed to each access key (bursts
 	// up to the same number); 0 means no limit.
 	RateLimit float64
@@ -56,6 +53,7 @@ const DefaultMaxBodyBytes = 2 << 20
 // everything but /healthz, /metrics and a web UI's prefix).
 type Handler struct {
 	cfg      Config
+	lib      *library.Service
 	mux      *http.ServeMux
 	verifier sigv4.Verifier
 	requests *prometheus.CounterVec
@@ -66,8 +64,8 @@ type Handler struct {
 // New returns the Handler for cfg. It returns an error when a required member is missing
 // or the metrics cannot be registered.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Store == nil || cfg.Keys == nil || cfg.Partition.Region == "" || cfg.Partition.AccountID == "" {
-		return nil, errors.New("amapi: Config needs Store, Keys and a Partition with region and account")
+	if cfg.Library == nil || cfg.Keys == nil {
+		return nil, errors.New("amapi: Config needs Library and Keys")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -83,10 +81,11 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		cfg: cfg,
+		lib: cfg.Library,
 		mux: http.NewServeMux(),
 		verifier: sigv4.Verifier{
 			Service: "auditmanager",
-			Region:  cfg.Partition.Region,
+			Region:  cfg.Library.Partition("").Region,
 			Now:     cfg.Now,
 			Secret:  secretFor(cfg.Keys),
 		},
@@ -217,8 +216,16 @@ func (h *Handler) serve(r *http.Request, op Operation, e endpoint, caller *auth.
 	if h.limiter != nil && !h.limiter.allow(caller.KeyID) {
 		return nil, &apiError{status: http.StatusTooManyRequests, Type: typeThrottling, Message: "Rate exceeded."}
 	}
+	if !whileDeregistered[op.Name] {
+		if err := h.lib.CheckActive(r.Context(), *caller); err != nil {
+			return nil, err
+		}
+	}
 	return e.fn(auth.WithPrincipal(r.Context(), *caller), h, &call{r: r, body: body, caller: *caller, now: h.cfg.Now()})
 }
+
+// whileDeregistered are the operations a deregistered account may still call.
+var whileDeregistered = map[string]bool{"GetAccountStatus": true, "RegisterAccount": true}
 
 func notImplemented(name string) endpoint {
 	return endpoint{needs: auth.Viewer, fn: func(ctx context.Context, h *Handler, c *call) (any, error) {

@@ -59,7 +59,7 @@ func (s *Service) checkQuota(ctx context.Context, account, kind string, adding, 
 		return err
 	}
 	if n+adding > max {
-		return probity.Errorf(probity.EQUOTA, "The library of account %s already holds %d custom %s, the most this server allows.", account, n, kind)
+		return probity.Errorf(probity.EQUOTA, "The library of account %s holds %d custom %s; %d more would pass the %d this server allows.", account, n, kind, adding, max)
 	}
 	return nil
 }

@@ -145,7 +145,10 @@ func (s *Service) AnswerShare(ctx context.Context, p auth.Principal, id string, 
 				return err
 			}
 		}
-		if err := tx.SetShareStatus(ctx, id, probity.ShareActive, to, now); err != nil {
+		err = tx.SetShareStatus(ctx, id, probity.ShareActive, to, now)
+		if probity.ErrorCode(err) == probity.ECONFLICT {
+			return probity.Errorf(probity.EINVALID, "The share request %s was answered or revoked meanwhile.", id)
+		} else if err != nil {
 			return err
 		}
 		req.Status, req.UpdatedAt = to, now

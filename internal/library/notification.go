@@ -1,0 +1,15 @@
+package library
+
+import (
+	"context"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/auth"
+)
+
+// Notifications returns up to limit of the caller's notifications older than the one
+// with id before (from the newest when empty), newest first. It returns EINVALID when
+// before names none of the caller's notifications.
+func (s *Service) Notifications(ctx context.Context, p auth.Principal, before string, limit int) ([]probity.Notification, error) {
+	return s.Store.Notifications(ctx, p.AccountID, before, limit)
+}
