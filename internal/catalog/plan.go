@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -299,7 +300,10 @@ func resolve(r Ref, declared map[string]*probity.Control, ix *libraryIndex, dele
 		slices.Sort(names)
 		msg := fmt.Sprintf("no control is named %q", r.Name)
 		if near := closest(r.Name, names, 3); len(near) > 0 {
-			msg += fmt.Sprintf("; closest: %q", strings.Join(near, `", "`))
+			for i, n := range near {
+				near[i] = strconv.Quote(n)
+			}
+			msg += "; closest: " + strings.Join(near, ", ")
 		}
 		return "", msg
 	default:
