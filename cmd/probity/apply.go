@@ -20,7 +20,7 @@ func newApplyCmd(env Env) *cobra.Command {
 				return asInternal(err)
 			}
 			defer st.Close()
-			cat, _, err := loadWithLibrary(cmd.Context(), st, args, env.Stderr)
+			cat, _, err := loadWithLibrary(cmd.Context(), st, args, *opts.read, env.Stderr)
 			if err != nil {
 				return err
 			}
@@ -41,6 +41,7 @@ func newApplyCmd(env Env) *cobra.Command {
 	db := dbFlag(cmd, env)
 	cmd.Flags().BoolVar(&opts.prune, "prune", false, "also delete what these files managed and no longer define")
 	cmd.Flags().StringVar(&opts.source, "source", "files", "owner name of these files; prune touches only what this owner created")
+	opts.read = followFlag(cmd)
 	cmd.PreRun = func(*cobra.Command, []string) { opts.db = db() }
 	return cmd
 }

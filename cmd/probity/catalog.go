@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
 	"github.com/probity-dev/probity/internal/store"
@@ -14,8 +16,8 @@ import (
 
 // readCatalog reads the catalog files under paths; finding none is an ExitInvalid error,
 // so that an empty checkout never prunes a library.
-func readCatalog(paths []string) ([]catalog.File, error) {
-	files, err := catalog.ReadPaths(paths)
+func readCatalog(paths []string, opt catalog.ReadOptions) ([]catalog.File, error) {
+	files, err := catalog.ReadPaths(paths, opt)
 	if err != nil {
 		return nil, exitWith(ExitUsage, err)
 	}
@@ -25,21 +27,27 @@ func readCatalog(paths []string) ([]catalog.File, error) {
 	return files, nil
 }
 
-// checkCatalog checks the files, reading unchanged ones from lib (which may be nil).
-// Invalid files are reported on stderr, one diagnostic per line, and make it return an
-// ExitInvalid error.
-func checkCatalog(files []catalog.File, lib *store.Library, stderr io.Writer) (*catalog.Catalog, error) {
-	cat, diags := catalog.LoadKnown(files, lib)
+// followFlag registers --follow-symlinks on cmd and returns the read options it sets.
+func followFlag(cmd *cobra.Command) *catalog.ReadOptions {
+	var opt catalog.ReadOptions
+	cmd.Flags().BoolVar(&opt.FollowSymlinks, "follow-symlinks", false,
+		"read symbolic links to regular files that stay inside the folder given (never links out of it, nor to folders)")
+	return &opt
+}
+
+// catalogProblems reports the problems Load or Check found, if any: on stderr, one
+// diagnostic per line, returning an ExitInvalid error.
+func catalogProblems(diags catalog.Diagnostics, stderr io.Writer) error {
 	if len(diags) > 0 {
-		return nil, reportDiagnostics(stderr, diags)
+		return reportDiagnostics(stderr, diags)
 	}
-	return cat, nil
+	return nil
 }
 
 // loadWithLibrary reads the files under paths and, meanwhile, the library st holds; then
 // it checks the files, taking unchanged ones from the library. Plan and apply use it;
 // apply plans again against the library inside its transaction.
-func loadWithLibrary(ctx context.Context, st store.Store, paths []string, stderr io.Writer) (*catalog.Catalog, *store.Library, error) {
+func loadWithLibrary(ctx context.Context, st store.Store, paths []string, read catalog.ReadOptions, stderr io.Writer) (*catalog.Catalog, *store.Library, error) {
 	var lib *store.Library
 	var libErr error
 	done := make(chan struct{})
@@ -47,7 +55,7 @@ func loadWithLibrary(ctx context.Context, st store.Store, paths []string, stderr
 		defer close(done)
 		lib, libErr = st.Library(ctx)
 	}()
-	files, err := readCatalog(paths)
+	files, err := readCatalog(paths, read)
 	<-done
 	if err != nil {
 		return nil, nil, err
@@ -55,8 +63,8 @@ func loadWithLibrary(ctx context.Context, st store.Store, paths []string, stderr
 	if libErr != nil {
 		return nil, nil, asInternal(libErr)
 	}
-	cat, err := checkCatalog(files, lib, stderr)
-	return cat, lib, err
+	cat, diags := catalog.LoadKnown(files, lib)
+	return cat, lib, catalogProblems(diags, stderr)
 }
 
 func reportDiagnostics(stderr io.Writer, diags catalog.Diagnostics) error {
@@ -89,6 +97,7 @@ type catalogOptions struct {
 	db     string
 	prune  bool
 	source string
+	read   *catalog.ReadOptions
 }
 
 func (o *catalogOptions) options() catalog.Options {

@@ -40,6 +40,12 @@ func TestValidateExitCodes(t *testing.T) {
 		"controls/a.yaml": "name: A\ndatasources:\n  - sourceName: M\n    sourceType: MANUL\n",
 		"controls/b.yaml": "nme: B\n",
 	})
+	// A framework with a field error of its own that also names a missing control, and
+	// folders named in capitals.
+	refs := writeFiles(t, map[string]string{
+		"Controls/a.yaml":   "name: A\nnme: x\n",
+		"FRAMEWORKS/f.yaml": "name: F\ncomplianceTyp: CIS\ncontrolSets:\n  - name: S\n    controls: [A, Missing]\n",
+	})
 	tests := []struct {
 		name       string
 		args       []string
@@ -52,6 +58,12 @@ func TestValidateExitCodes(t *testing.T) {
 			filepath.ToSlash(bad) + "/controls/a.yaml:4:5: datasources[0].sourceType: must be one of AWS_Cloudtrail, AWS_Config, AWS_Security_Hub, AWS_API_Call, MANUAL, Common_Control, Core_Control",
 			filepath.ToSlash(bad) + "/controls/b.yaml:1:1: name: is required",
 			filepath.ToSlash(bad) + "/controls/b.yaml:1:1: nme: unknown key (did you mean name?)",
+			"probity: 3 problem(s) in 2 file(s); nothing was applied",
+		}},
+		{name: "field errors and missing references together", args: []string{"validate", refs}, code: 1, exactLines: []string{
+			filepath.ToSlash(refs) + "/Controls/a.yaml:2:1: nme: unknown key (did you mean name?)",
+			filepath.ToSlash(refs) + "/FRAMEWORKS/f.yaml:2:1: complianceTyp: unknown key (did you mean complianceType?)",
+			filepath.ToSlash(refs) + `/FRAMEWORKS/f.yaml:5:19: controlSets[0].controls[1]: no control is named "Missing"`,
 			"probity: 3 problem(s) in 2 file(s); nothing was applied",
 		}},
 		{name: "no arguments", args: []string{"validate"}, code: 2, err: "requires at least 1 arg"},
@@ -120,6 +132,10 @@ func TestPlanApplyExport(t *testing.T) {
 				t.Fatalf("second apply output:\n%s", out)
 			}
 			run(0, "plan", "--detailed-exitcode", "../../examples")
+			// No changes is an empty list, not null.
+			if out := run(0, "plan", "--json", "../../examples"); !strings.Contains(out, `"changes": [],`) {
+				t.Fatalf("plan --json without changes:\n%s", out)
+			}
 
 			exported := t.TempDir()
 			if out := run(0, "export", exported); !strings.Contains(out, "Exported 2 file(s)") {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
 )
 
@@ -26,7 +27,9 @@ func newExportCmd(env Env) *cobra.Command {
 			return asInternal(err)
 		}
 		n, err := catalog.Export(lib, args[0])
-		if err != nil {
+		if probity.ErrorCode(err) == probity.EINVALID {
+			return exitWith(ExitInvalid, err) // a target export refuses to write through
+		} else if err != nil {
 			return asInternal(err)
 		}
 		fmt.Fprintf(env.Stdout, "Exported %d file(s) to %s.\n", n, args[0])

@@ -37,6 +37,7 @@ func newPlanCmd(env Env) *cobra.Command {
 	db := dbFlag(cmd, env)
 	cmd.Flags().BoolVar(&opts.prune, "prune", false, "also delete what these files managed and no longer define")
 	cmd.Flags().StringVar(&opts.source, "source", "files", "owner name of these files; prune touches only what this owner created")
+	opts.read = followFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the plan as JSON")
 	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 0 when there are no changes, 2 when there are, 1 on error")
 	cmd.PreRun = func(*cobra.Command, []string) { opts.db = db() }
@@ -50,7 +51,7 @@ func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, as
 		return false, asInternal(err)
 	}
 	defer st.Close()
-	cat, lib, err := loadWithLibrary(cmd.Context(), st, args, env.Stderr)
+	cat, lib, err := loadWithLibrary(cmd.Context(), st, args, *opts.read, env.Stderr)
 	if err != nil {
 		return false, err
 	}

@@ -10,16 +10,21 @@ import (
 )
 
 func newValidateCmd(env Env) *cobra.Command {
-	var db string
+	var (
+		db   string
+		read *catalog.ReadOptions
+	)
 	cmd := &cobra.Command{
 		Use:   "validate PATH...",
 		Short: "Check control and framework files; exit 1 with path:line:col diagnostics when they are not valid",
 		Long: `Validate reads every .yaml, .yml and .json file under the paths and reports every
 problem as path:line:col: member: reason. Framework references must resolve within the
-files, or also against the library when --db is given.`,
+files, or also against the library when --db is given. Only regular files are read: a
+symbolic link, named pipe or other special file is reported, not read (see
+--follow-symlinks).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			files, err := readCatalog(args)
+			files, err := readCatalog(args, *read)
 			if err != nil {
 				return err
 			}
@@ -35,8 +40,8 @@ files, or also against the library when --db is given.`,
 				}
 			}
 			// Every file is checked in full: no shortcut through the library here.
-			cat, err := checkCatalog(files, nil, env.Stderr)
-			if err != nil {
+			cat, diags := catalog.Check(files, lib)
+			if err := catalogProblems(diags, env.Stderr); err != nil {
 				return err
 			}
 			if _, err := catalog.MakePlan(cat, lib, catalog.Options{}); err != nil {
@@ -46,6 +51,7 @@ files, or also against the library when --db is given.`,
 			return nil
 		},
 	}
+	read = followFlag(cmd)
 	cmd.Flags().StringVar(&db, "db", "", "also resolve framework references against this library (sqlite:PATH or postgres://...)")
 	return cmd
 }

@@ -13,7 +13,7 @@ func BenchmarkLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	files, err := ReadPaths([]string{dir})
+	files, err := ReadPaths([]string{dir}, ReadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

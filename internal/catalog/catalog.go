@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -22,34 +23,64 @@ type Catalog struct {
 }
 
 // Load reads every file. It returns the documents of the valid files and the problems of
-// the others, all of them, sorted; a file with any problem contributes no document.
-// Names must be unique within the files: each duplicate is reported in both files.
+// the others, all of them, sorted; a file with any problem contributes no document. A
+// File with a Problem (one that was not read) is reported as such. Names must be unique
+// within the files: each duplicate is reported in both files. Framework references are
+// left to MakePlan, which knows the library.
 func Load(files []File) (*Catalog, Diagnostics) {
-	return LoadKnown(files, nil)
+	return loadFiles(files, nil, nil)
 }
 
 // LoadKnown is Load with the library at hand: a control file that has not changed since
 // the catalog last wrote its control is read from that control instead of parsed, which
-// makes planning an unchanged catalog cheap. lib may be nil.
+// makes planning an unchanged catalog cheap; and, as in Check, every framework's
+// references are resolved against the files and lib in the same pass. A nil lib makes
+// it Load.
 func LoadKnown(files []File, lib *store.Library) (*Catalog, Diagnostics) {
+	return loadFiles(files, lib, lib)
+}
+
+// Check is Load for reporting every problem of a set of files in one run: each file is
+// parsed in full, and in the same pass the references of every framework file, valid or
+// not, are resolved against the names of the controls that the files define (whether or
+// not those files have other problems) and then against lib (nil means an empty
+// library). So a framework's field errors and its references to missing controls are
+// reported together.
+func Check(files []File, lib *store.Library) (*Catalog, Diagnostics) {
+	if lib == nil {
+		lib = &store.Library{}
+	}
+	return loadFiles(files, nil, lib)
+}
+
+// loadFiles reads the files, taking unchanged controls from known (may be nil) and resolving
+// references against resolveIn (nil: not at all).
+func loadFiles(files []File, known, resolveIn *store.Library) (*Catalog, Diagnostics) {
 	cat := &Catalog{}
 	var diags Diagnostics
 	type result struct {
-		doc   *Document
-		diags Diagnostics
+		doc     *Document
+		diags   Diagnostics
+		outline outline
 	}
-	known := knownControls(lib)
+	byDigest := knownControls(known)
 	// Files are independent until names are compared: decode them on every core.
 	results := make([]result, len(files))
 	parallel(len(files), runtime.GOMAXPROCS(0), func(i int) {
-		digest := fileDigest(files[i])
-		if c := known[digest]; c != nil {
-			results[i].doc = fromKnown(files[i], digest, c)
+		r := &results[i]
+		if files[i].Problem != "" {
+			r.diags = Diagnostics{{Path: files[i].Path, Reason: files[i].Problem}}
 			return
 		}
-		results[i].doc, results[i].diags = decodeFile(files[i])
-		if results[i].doc != nil {
-			results[i].doc.Digest = digest
+		digest := fileDigest(files[i])
+		if c := byDigest[digest]; c != nil {
+			r.doc = fromKnown(files[i], digest, c)
+			r.outline = outline{control: c.Name}
+			return
+		}
+		r.doc, r.diags, r.outline = decodeFile(files[i])
+		if r.doc != nil {
+			r.doc.Digest = digest
 		}
 	})
 	for _, r := range results {
@@ -65,6 +96,24 @@ func LoadKnown(files []File, lib *store.Library) (*Catalog, Diagnostics) {
 	}
 	cat.Controls = dropDuplicates(cat.Controls, "control", &diags)
 	cat.Frameworks = dropDuplicates(cat.Frameworks, "framework", &diags)
+	if resolveIn != nil {
+		// A name that two files define is reported as a duplicate, not also as missing:
+		// any control file that got as far as its name counts.
+		declared := map[string]*probity.Control{}
+		for _, r := range results {
+			if r.outline.control != "" {
+				declared[r.outline.control] = &probity.Control{Name: r.outline.control}
+			}
+		}
+		ix := indexLibrary(resolveIn)
+		for i, r := range results {
+			for _, ref := range r.outline.refs {
+				if _, reason := resolve(ref, declared, ix, nil); reason != "" {
+					diags = append(diags, Diagnostic{Path: files[i].Path, Pos: ref.Pos, Field: ref.Field, Reason: reason})
+				}
+			}
+		}
+	}
 	diags.Sort()
 	return cat, diags
 }
@@ -106,7 +155,7 @@ func (doc *Document) placeName() {
 		return
 	}
 	doc.namePos = Pos{1, 1}
-	if parsed, _ := decodeFile(File{Path: doc.Path, Data: doc.data}); parsed != nil {
+	if parsed, _, _ := decodeFile(File{Path: doc.Path, Data: doc.data}); parsed != nil {
 		doc.namePos = parsed.namePos
 	}
 }

@@ -42,7 +42,7 @@ var backends = []struct {
 
 func load(t *testing.T, paths ...string) *Catalog {
 	t.Helper()
-	files, err := ReadPaths(paths)
+	files, err := ReadPaths(paths, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,9 +179,9 @@ func TestPlan(t *testing.T) {
 		}
 		return Apply(ctx, st, cat, o)
 	}
-	ctlA := File{"controls/a.yaml", []byte("name: A\ndescription: first\n")}
-	ctlB := File{"controls/b.yaml", []byte("name: B\n")}
-	fw := File{"frameworks/f.yaml", []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")}
+	ctlA := File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: first\n")}
+	ctlB := File{Path: "controls/b.yaml", Data: []byte("name: B\n")}
+	fw := File{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")}
 	if _, err := apply(t, opts, ctlA, ctlB, fw); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestPlan(t *testing.T) {
 
 	t.Run("update lists changed members", func(t *testing.T) {
 		clock = clock.Add(time.Hour)
-		changed := File{"controls/a.yaml", []byte("name: A\ndescription: second\ntags: {Owner: me}\n")}
+		changed := File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: second\ntags: {Owner: me}\n")}
 		plan, err := apply(t, opts, changed, ctlB, fw)
 		if err != nil {
 			t.Fatal(err)
@@ -215,7 +215,7 @@ func TestPlan(t *testing.T) {
 	})
 
 	t.Run("prune refuses to delete a control in use", func(t *testing.T) {
-		_, err := apply(t, Options{Prune: true}, ctlB, File{"frameworks/f.yaml", []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")})
+		_, err := apply(t, Options{Prune: true}, ctlB, File{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")})
 		if err == nil {
 			t.Fatal("prune deleted a control a framework uses")
 		}
@@ -240,7 +240,7 @@ func TestPlan(t *testing.T) {
 			t.Fatal(err)
 		}
 		before, _ := st.Library(ctx)
-		_, err := apply(t, Options{Prune: true}, File{"controls/a.yaml", []byte("name: A\n")})
+		_, err := apply(t, Options{Prune: true}, File{Path: "controls/a.yaml", Data: []byte("name: A\n")})
 		if probity.ErrorCode(err) != probity.ECONFLICT {
 			t.Fatalf("err = %v, want a conflict", err)
 		}
@@ -258,7 +258,7 @@ func TestPlan(t *testing.T) {
 	})
 
 	t.Run("prune deletes only what the files managed", func(t *testing.T) {
-		plan, err := apply(t, Options{Prune: true}, File{"controls/a.yaml", []byte("name: A\ndescription: second\ntags: {Owner: me}\n")})
+		plan, err := apply(t, Options{Prune: true}, File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: second\ntags: {Owner: me}\n")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -276,7 +276,7 @@ func TestPlan(t *testing.T) {
 	})
 
 	t.Run("another source cannot prune these files", func(t *testing.T) {
-		plan, err := apply(t, Options{Prune: true, Source: "s3://other"}, File{"controls/z.yaml", []byte("name: Z\n")})
+		plan, err := apply(t, Options{Prune: true, Source: "s3://other"}, File{Path: "controls/z.yaml", Data: []byte("name: Z\n")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -290,7 +290,7 @@ func TestAmbiguousReference(t *testing.T) {
 	standard := probity.Control{ID: probity.NewID(), Type: probity.ControlTypeStandard, Name: "Shared name"}
 	custom := probity.Control{ID: probity.NewID(), Type: probity.ControlTypeCustom, Name: "Shared name"}
 	lib := &store.Library{Controls: []probity.Control{standard, custom}}
-	cat, diags := Load([]File{{"frameworks/f.yaml", []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [Shared name]\n")}})
+	cat, diags := Load([]File{{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [Shared name]\n")}})
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -301,7 +301,7 @@ func TestAmbiguousReference(t *testing.T) {
 	}
 
 	// By id it resolves.
-	cat, _ = Load([]File{{"frameworks/f.yaml", []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [{id: " + standard.ID + "}]\n")}})
+	cat, _ = Load([]File{{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [{id: " + standard.ID + "}]\n")}})
 	plan, err := MakePlan(cat, lib, Options{})
 	if err != nil {
 		t.Fatal(err)

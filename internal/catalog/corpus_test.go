@@ -54,10 +54,10 @@ func (a archive) format() []byte {
 	return b.Bytes()
 }
 
-// check loads the files and plans them against an empty library, returning every
-// diagnostic or error line.
+// check checks the files and plans them against an empty library, as validate does,
+// returning every diagnostic or error line.
 func check(files []File) string {
-	cat, diags := Load(files)
+	cat, diags := Check(files, nil)
 	if len(diags) == 0 {
 		if _, err := MakePlan(cat, nil, Options{}); err != nil {
 			var ds Diagnostics

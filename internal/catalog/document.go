@@ -18,6 +18,9 @@ const (
 type File struct {
 	Path string
 	Data []byte
+	// Problem, when set, says why the file was not read (it is a link or a named pipe,
+	// say); Data is then empty, and Load reports the problem at Path.
+	Problem string
 }
 
 // Document is one valid file, read into the domain.
@@ -78,14 +81,14 @@ func IsCatalogFile(name string) bool {
 }
 
 // kindFromPath returns the kind implied by the nearest enclosing folder named controls or
-// frameworks, or "".
+// frameworks, in any case (Controls, FRAMEWORKS), or "".
 func kindFromPath(p string) string {
 	dirs := strings.Split(path.Dir(strings.ReplaceAll(p, "\\", "/")), "/")
 	for i := len(dirs) - 1; i >= 0; i-- {
-		switch dirs[i] {
-		case "controls":
+		switch {
+		case strings.EqualFold(dirs[i], "controls"):
 			return KindControl
-		case "frameworks":
+		case strings.EqualFold(dirs[i], "frameworks"):
 			return KindFramework
 		}
 	}
@@ -93,27 +96,59 @@ func kindFromPath(p string) string {
 }
 
 // decodeFile reads one file into a document. It returns the problems instead when there
-// are any; a document is never half-read.
-func decodeFile(f File) (*Document, Diagnostics) {
+// are any; a document is never half-read. Either way it returns the file's outline: what
+// it says about the other files, as far as that could be read.
+func decodeFile(f File) (*Document, Diagnostics, outline) {
 	root, err := parse(f.Data)
 	if err != nil {
 		se := err.(*syntaxError)
 		d := &decoder{path: f.Path}
 		d.errorf(se.pos, "", "%s", se.msg)
-		return nil, d.diags
+		return nil, d.diags, outline{}
 	}
 	// Most files are valid, and only problems need to know where each member came
 	// from: record that on a second pass over a file that has any.
 	doc, diags := decodeRoot(f.Path, root, false)
 	if len(diags) > 0 {
-		_, diags = decodeRoot(f.Path, root, true)
-		return nil, diags
+		doc, diags = decodeRoot(f.Path, root, true)
+		return nil, diags, doc.outline(diags)
 	}
-	return doc, nil
+	return doc, nil, doc.outline(nil)
+}
+
+// outline is what a file says about the others: the name of the control it defines, or
+// the controls its framework refers to. References across files are resolved against
+// outlines, so that a file's own problems do not hide those of its references.
+type outline struct {
+	control string // "" when the file defines no control, or its name has a problem
+	refs    []Ref  // the references that have no problem of their own
+}
+
+// outline returns the document's outline, leaving out the members diags concern. doc
+// may be nil (a file that did not get as far as its kind).
+func (doc *Document) outline(diags Diagnostics) outline {
+	var o outline
+	switch {
+	case doc == nil:
+	case doc.Control != nil:
+		if doc.Control.Name != "" && !coveredBy("name", diags) {
+			o.control = doc.Control.Name
+		}
+	case doc.Framework != nil:
+		for _, set := range doc.Refs {
+			for _, r := range set {
+				if (r.ID != "" || r.Name != "") && !coveredBy(r.Field, diags) && !concerns(diags, r.Field) {
+					o.refs = append(o.refs, r)
+				}
+			}
+		}
+	}
+	return o
 }
 
 // decodeRoot reads a parsed file. With place, it records where every member came from,
-// so that the domain's complaints can be placed in the file.
+// so that the domain's complaints can be placed in the file. With problems, the document
+// it returns is half-read (or nil), good only for its outline.
 func decodeRoot(path string, root *node, place bool) (*Document, Diagnostics) {
 	d := &decoder{path: path}
 	if place {
@@ -156,10 +191,7 @@ func decodeRoot(path string, root *node, place bool) (*Document, Diagnostics) {
 			diags = append(diags, v)
 		}
 	}
-	if len(diags) > 0 {
-		return nil, diags
-	}
-	return doc, nil
+	return doc, diags
 }
 
 func (d *decoder) control(root *node) *probity.Control {
@@ -268,6 +300,16 @@ func (d *decoder) ref(n *node, field string) Ref {
 	}
 	d.errorf(n.pos, field, "must be a control name or a mapping with id or name, got %s", n.describe())
 	return r
+}
+
+// concerns reports whether a diagnostic is about a member within field.
+func concerns(diags Diagnostics, field string) bool {
+	for _, d := range diags {
+		if strings.HasPrefix(d.Field, field+".") || strings.HasPrefix(d.Field, field+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // coveredBy reports whether a diagnostic already concerns field or a member around it.

@@ -1,7 +1,9 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,8 +52,10 @@ type (
 
 // Export writes the library's custom controls and frameworks under dir, as
 // controls/NAME.yaml and frameworks/NAME.yaml in the controls-as-code format, so that
-// loading and applying them again changes nothing. It overwrites files of the same name
-// and returns how many files it wrote.
+// loading and applying them again changes nothing. It replaces files of the same name
+// (a link among them is replaced, never written through) and returns how many files it
+// wrote. It returns an EINVALID error, and writes nothing, when dir/controls or
+// dir/frameworks is a link or not a folder.
 func Export(lib *store.Library, dir string) (int, error) {
 	byName := map[string]int{}
 	byID := map[string]*probity.Control{}
@@ -107,17 +111,73 @@ func Export(lib *store.Library, dir string) (int, error) {
 		}
 		files = append(files, File{Path: uniqueName(used, "frameworks", f.Name), Data: data})
 	}
-	for _, sub := range []string{"controls", "frameworks"} {
-		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
-			return 0, err
-		}
+	if err := prepareFolders(dir); err != nil {
+		return 0, err
 	}
 	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(dir, f.Path), f.Data, 0o644); err != nil {
+		if err := replaceFile(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
 			return 0, err
 		}
 	}
 	return len(files), nil
+}
+
+// prepareFolders makes dir/controls and dir/frameworks. It returns an EINVALID error,
+// before making anything, when either is a link or not a folder: Export writes nowhere
+// but below dir.
+func prepareFolders(dir string) error {
+	subs := []string{filepath.Join(dir, "controls"), filepath.Join(dir, "frameworks")}
+	for _, sub := range subs {
+		info, err := os.Lstat(sub)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			return err
+		case info.Mode()&fs.ModeSymlink != 0:
+			return probity.Errorf(probity.EINVALID, "refusing to export: %s is a symbolic link, and export writes only into folders below %s; nothing was written", sub, dir)
+		case !info.IsDir():
+			return probity.Errorf(probity.EINVALID, "refusing to export: %s is not a folder; nothing was written", sub)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, sub := range subs {
+		// Mkdir and Lstat, not MkdirAll, which would take a link made meanwhile.
+		if err := os.Mkdir(sub, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return err
+		}
+		if info, err := os.Lstat(sub); err != nil {
+			return err
+		} else if !info.IsDir() {
+			return probity.Errorf(probity.EINVALID, "refusing to export: %s is not a folder; nothing was written", sub)
+		}
+	}
+	return nil
+}
+
+// replaceFile writes data to a new file beside name and renames it over name, so that
+// whatever name was (a link, say) is replaced and never written through.
+func replaceFile(name string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(0o644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("export %s: %w", name, err)
+	}
+	return nil
 }
 
 // uniqueName returns folder/slug.yaml for the name, adding -2, -3, ... when another

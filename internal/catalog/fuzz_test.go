@@ -56,7 +56,7 @@ func FuzzLoad(f *testing.F) {
 		if _, err := Export(lib, dir); err != nil {
 			t.Fatal(err)
 		}
-		files, err := ReadPaths([]string{dir})
+		files, err := ReadPaths([]string{dir}, ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,7 @@ type Change struct {
 
 // Plan is the difference between the files and the library.
 type Plan struct {
-	Changes   []Change `json:"changes"`
+	Changes   []Change `json:"changes"` // never nil from MakePlan
 	Unchanged int      `json:"unchanged"`
 
 	putControls      []*probity.Control
@@ -138,7 +139,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	}
 	ix := indexLibrary(lib)
 	now := opt.Now().UTC()
-	p := &Plan{}
+	p := &Plan{Changes: []Change{}} // a plan of no changes is an empty list in JSON, not null
 
 	// Controls: matched to the library by name among custom controls.
 	declared := make(map[string]*probity.Control, len(cat.Controls)) // by name, with ids
@@ -299,7 +300,10 @@ func resolve(r Ref, declared map[string]*probity.Control, ix *libraryIndex, dele
 		slices.Sort(names)
 		msg := fmt.Sprintf("no control is named %q", r.Name)
 		if near := closest(r.Name, names, 3); len(near) > 0 {
-			msg += fmt.Sprintf("; closest: %q", strings.Join(near, `", "`))
+			for i, n := range near {
+				near[i] = strconv.Quote(n)
+			}
+			msg += "; closest: " + strings.Join(near, ", ")
 		}
 		return "", msg
 	default:

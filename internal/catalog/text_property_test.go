@@ -99,7 +99,7 @@ func TestAcceptedTextExports(t *testing.T) {
 		if _, err := Export(valid, dir); err != nil {
 			t.Fatal(err)
 		}
-		files, err := ReadPaths([]string{dir})
+		files, err := ReadPaths([]string{dir}, ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

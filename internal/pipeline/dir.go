@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -50,43 +49,28 @@ func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	next := map[string]File{}
 	snap := &Snapshot{}
-	err = filepath.WalkDir(d.root, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) && p != d.root {
-				return nil // removed while walking: the watch reports it
-			}
-			return err
-		}
+	err = catalog.WalkFiles(d.root, func(rel string, e fs.DirEntry) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if p != d.root && strings.HasPrefix(e.Name(), ".") {
-			if e.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		rel, err := filepath.Rel(d.root, p)
-		if err != nil || e.IsDir() || !isCatalogPath(filepath.ToSlash(rel)) {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
 		fi, err := e.Info()
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil
+			return nil // removed while walking: the watch reports it
 		} else if err != nil {
 			return err
 		}
 		rev := strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(fi.Size(), 10)
 		f, ok := d.cache[rel]
 		if !ok || f.Revision != rev {
-			data, err := readLimited(p)
+			// The catalog's own reading: regular files only, never a link's target, and
+			// never a wait on a named pipe.
+			cf, err := catalog.ReadFile(d.root, rel, catalog.ReadOptions{})
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil
 			} else if err != nil {
 				return err
 			}
-			f = File{Path: rel, Data: data, Revision: rev}
+			f = File{Path: rel, Data: cf.Data, Problem: cf.Problem, Revision: rev}
 		}
 		next[rel] = f
 		snap.Files = append(snap.Files, f)
@@ -98,15 +82,6 @@ func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
 	d.cache = next
 	sortFiles(snap.Files)
 	return snap, nil
-}
-
-func readLimited(p string) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, catalog.MaxFileSize+1))
 }
 
 // Watch implements Source. It returns an error when the directory goes away.

@@ -39,9 +39,10 @@ const (
 )
 
 type entry struct {
-	data []byte
-	rev  string
-	use  int
+	data    []byte
+	problem string // why the source's file could not be read; then data is empty
+	rev     string
+	use     int
 }
 
 // reconcileRun is the state of one reconcile: the file set being worked towards, and
@@ -103,7 +104,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 	}
 	for _, f := range snap.Files {
 		run.current[f.Path] = f
-		run.effect[f.Path] = &entry{data: f.Data, rev: f.Revision, use: useCurrent}
+		run.effect[f.Path] = &entry{data: f.Data, problem: f.Problem, rev: f.Revision, use: useCurrent}
 	}
 	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition}
 
@@ -160,7 +161,7 @@ func (run *reconcileRun) files() []catalog.File {
 	paths := slices.Sorted(maps.Keys(run.effect))
 	out := make([]catalog.File, len(paths))
 	for i, p := range paths {
-		out[i] = catalog.File{Path: p, Data: run.effect[p].data}
+		out[i] = catalog.File{Path: p, Data: run.effect[p].data, Problem: run.effect[p].problem}
 	}
 	return out
 }
@@ -170,7 +171,7 @@ func (run *reconcileRun) files() []catalog.File {
 func (run *reconcileRun) changed(path string) bool {
 	e := run.effect[path]
 	lg, ok := run.lastGood[path]
-	return e != nil && e.use == useCurrent && (!ok || !bytes.Equal(lg.Data, e.data))
+	return e != nil && e.use == useCurrent && (!ok || e.problem != "" || !bytes.Equal(lg.Data, e.data))
 }
 
 // takeOut handles the files with problems: each changed one goes back to its last good
@@ -198,8 +199,8 @@ func (run *reconcileRun) takeOut(diags catalog.Diagnostics) {
 	for _, path := range targets {
 		run.problems[path] = appendNew(run.problems[path], byPath[path]...)
 		e := run.effect[path]
-		if lg, ok := run.lastGood[path]; ok && e.use == useCurrent && !bytes.Equal(lg.Data, e.data) {
-			e.data, e.rev, e.use = lg.Data, lg.Revision, useLastGood
+		if lg, ok := run.lastGood[path]; ok && e.use == useCurrent && (e.problem != "" || !bytes.Equal(lg.Data, e.data)) {
+			e.data, e.problem, e.rev, e.use = lg.Data, "", lg.Revision, useLastGood
 			continue
 		}
 		delete(run.effect, path)

@@ -55,6 +55,9 @@ type File struct {
 	Path     string // object key or path below the source's root, with forward slashes
 	Data     []byte
 	Revision string // ETag, git blob hash, or modification time and size
+	// Problem says why the file was not read (a link or a named pipe in a directory,
+	// see catalog.ReadFile); Data is then empty, and the file fails with this problem.
+	Problem string
 }
 
 // fingerprint identifies the content of a snapshot: equal fingerprints mean nothing
@@ -68,6 +71,7 @@ func (s *Snapshot) fingerprint() string {
 		h.Write([]byte{0})
 		sum := sha256.Sum256(f.Data)
 		h.Write(sum[:])
+		h.Write([]byte(f.Problem))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

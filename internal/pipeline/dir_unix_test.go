@@ -1,0 +1,126 @@
+//go:build unix
+
+package pipeline
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// mkfifo makes a named pipe at p. A writer waits on it and closes it as soon as a reader
+// opens it, so that code that blocks opening it (the bug under test) reads an empty file
+// instead of hanging the test; the cleanup releases the writer when no reader came.
+func mkfifo(t *testing.T, p string) {
+	t.Helper()
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if f, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
+			f.Close()
+		}
+	}()
+	t.Cleanup(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+				f.Close()
+			}
+			runtime.Gosched()
+		}
+	})
+}
+
+// TestDirRefusesLinksAndSpecialFiles checks that the directory source reads only regular
+// files: a link to a credentials file and a named pipe fail with a diagnostic that shows
+// nothing of what they lead to, the valid file beside them is applied, and a file that
+// turns into a named pipe keeps its last good version in effect.
+func TestDirRefusesLinksAndSpecialFiles(t *testing.T) {
+	ctx := context.Background()
+	secret := filepath.Join(t.TempDir(), "credentials.yaml")
+	writeFile(t, secret, "aws_access_key_id: AKIAEXAMPLE\n")
+	outside := t.TempDir()
+	writeFile(t, filepath.Join(outside, "controls", "x.yaml"), control("X"))
+	root := filepath.Join(t.TempDir(), "catalog")
+	writeFile(t, filepath.Join(root, "controls", "a.yaml"), control("A"))
+	writeFile(t, filepath.Join(root, "controls", "b.yaml"), control("B"))
+	if err := os.Symlink(secret, filepath.Join(root, "controls", "creds.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "linked")); err != nil {
+		t.Fatal(err)
+	}
+	mkfifo(t, filepath.Join(root, "controls", "p.yaml"))
+
+	src, err := NewDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := src.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range snap.Files {
+		got[f.Path] = string(f.Data) + f.Problem
+	}
+	want := map[string]string{
+		"controls/a.yaml":     control("A"),
+		"controls/b.yaml":     control("B"),
+		"controls/creds.yaml": "not a regular file (symbolic link out of the catalog folder); links are never followed out of it",
+		"controls/p.yaml":     "not a regular file (named pipe); only regular files are read",
+		"linked":              "not a regular file (symbolic link out of the catalog folder); links are never followed out of it",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("snapshot (-want +got):\n%s", diff)
+	}
+
+	st := openStore(t, "")
+	box := &inbox{}
+	p, err := New(Config{Sources: []Source{src}, Store: st, Sender: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
+		t.Fatal(err)
+	}
+	at := "@" + root
+	if diff := cmp.Diff([]string{"Control:A" + at, "Control:B" + at}, names(t, st)); diff != "" {
+		t.Errorf("library (-want +got):\n%s", diff)
+	}
+	m := box.find("controls/p.yaml: not a regular file (named pipe)", "controls/creds.yaml: not a regular file (symbolic link", "linked: not a regular file")
+	if m == nil {
+		t.Fatalf("no notification reports the refused files; got %+v", box.all())
+	}
+	if strings.Contains(m.Text, "aws_") {
+		t.Errorf("the notification shows what a link leads to:\n%s", m.Text)
+	}
+
+	// b.yaml becomes a named pipe: its last good version stays in effect.
+	if err := os.Remove(filepath.Join(root, "controls", "b.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	mkfifo(t, filepath.Join(root, "controls", "b.yaml"))
+	if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"Control:A" + at, "Control:B" + at}, names(t, st)); diff != "" {
+		t.Errorf("library after b.yaml became a pipe (-want +got):\n%s", diff)
+	}
+	if box.find("controls/b.yaml (its last good version stays in effect)", "controls/b.yaml: not a regular file (named pipe)") == nil {
+		t.Errorf("no notification keeps b.yaml's last good version; got %+v", box.all())
+	}
+}
