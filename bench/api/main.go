@@ -37,6 +37,7 @@ import (
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/keys"
+	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/server"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/sqlite"
@@ -87,9 +88,8 @@ func run(duration, warmup time.Duration, clientList string, controls, pageSize i
 		return err
 	}
 	api, err := amapi.New(amapi.Config{
-		Store:     st,
-		Keys:      &keys.Manager{Root: &keys.Root{ID: keyID, Secret: keySecret, AccountID: "000000000000"}},
-		Partition: probity.DefaultPartition,
+		Library: &library.Service{Store: st},
+		Keys:    &keys.Manager{Root: &keys.Root{ID: keyID, Secret: keySecret, AccountID: probity.DefaultPartition.AccountID}},
 		// Access logs are formatted as in production, then dropped.
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -169,7 +169,7 @@ func seed(ctx context.Context, st store.Store, n int) (string, error) {
 			CreatedAt: now.Add(time.Duration(i) * time.Millisecond), CreatedBy: "bench",
 			LastUpdatedAt: now, LastUpdatedBy: "bench",
 		}
-		c.ARN = probity.DefaultPartition.ARN("control", c.ID)
+		c.ARN, c.AccountID = probity.DefaultPartition.ARN("control", c.ID), probity.DefaultPartition.AccountID
 		c.Normalize()
 		cs = append(cs, c)
 	}

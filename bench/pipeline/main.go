@@ -239,7 +239,7 @@ func (e *env) startWith(ctx context.Context, m *mototest.Server, interval time.D
 func (e *env) visible(ctx context.Context, n int, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for {
-		got, err := e.db.CountControls(ctx, probity.ControlTypeCustom)
+		got, err := e.db.CountControls(ctx, probity.DefaultPartition.AccountID, probity.ControlTypeCustom)
 		if err != nil {
 			return err
 		}

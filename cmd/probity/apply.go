@@ -15,16 +15,20 @@ func newApplyCmd(env Env) *cobra.Command {
 		Short: "Apply control and framework files to the library in one transaction",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o, err := opts.options()
+			if err != nil {
+				return err
+			}
 			st, err := openStore(cmd.Context(), opts.db)
 			if err != nil {
 				return asInternal(err)
 			}
 			defer st.Close()
-			cat, _, err := loadWithLibrary(cmd.Context(), st, args, *opts.read, env.Stderr)
+			cat, _, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
 			if err != nil {
 				return err
 			}
-			plan, err := catalog.Apply(cmd.Context(), st, cat, opts.options())
+			plan, err := catalog.Apply(cmd.Context(), st, cat, o)
 			if err != nil {
 				return planError(err, env.Stderr)
 			}
@@ -39,6 +43,7 @@ func newApplyCmd(env Env) *cobra.Command {
 		},
 	}
 	db := dbFlag(cmd, env)
+	opts.account = accountFlag(cmd, env)
 	cmd.Flags().BoolVar(&opts.prune, "prune", false, "also delete what these files managed and no longer define")
 	cmd.Flags().StringVar(&opts.source, "source", "files", "owner name of these files; prune touches only what this owner created")
 	opts.read = followFlag(cmd)

@@ -47,13 +47,13 @@ func catalogProblems(diags catalog.Diagnostics, stderr io.Writer) error {
 // loadWithLibrary reads the files under paths and, meanwhile, the library st holds; then
 // it checks the files, taking unchanged ones from the library. Plan and apply use it;
 // apply plans again against the library inside its transaction.
-func loadWithLibrary(ctx context.Context, st store.Store, paths []string, read catalog.ReadOptions, stderr io.Writer) (*catalog.Catalog, *store.Library, error) {
+func loadWithLibrary(ctx context.Context, st store.Store, account string, paths []string, read catalog.ReadOptions, stderr io.Writer) (*catalog.Catalog, *store.Library, error) {
 	var lib *store.Library
 	var libErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		lib, libErr = st.Library(ctx)
+		lib, libErr = st.Library(ctx, account)
 	}()
 	files, err := readCatalog(paths, read)
 	<-done
@@ -94,14 +94,21 @@ func planError(err error, stderr io.Writer) error {
 
 // catalogOptions are the flags plan and apply share.
 type catalogOptions struct {
-	db     string
-	prune  bool
-	source string
-	read   *catalog.ReadOptions
+	db      string
+	account func() (string, error)
+	prune   bool
+	source  string
+	read    *catalog.ReadOptions
 }
 
-func (o *catalogOptions) options() catalog.Options {
-	return catalog.Options{Source: o.source, Prune: o.prune, Actor: "probity"}
+// options returns the catalog options of the flags, or a usage error for a bad account.
+func (o *catalogOptions) options() (catalog.Options, error) {
+	account, err := o.account()
+	if err != nil {
+		return catalog.Options{}, err
+	}
+	return catalog.Options{Source: o.source, Prune: o.prune, Actor: "probity",
+		Partition: probity.DefaultPartition.In(account)}, nil
 }
 
 // writePlan prints a plan for people.

@@ -48,3 +48,18 @@ func openStore(ctx context.Context, url string) (store.Store, error) {
 		return nil, exitWith(ExitUsage, fmt.Errorf("--db must be sqlite:PATH or a postgres:// URL"))
 	}
 }
+
+// accountFlag registers --account-id on cmd and returns a function that gives the account
+// whose library the command works on: the flag, else PROBITY_ACCOUNT_ID, else the default
+// account. It returns a usage error for an account that is not 12 digits.
+func accountFlag(cmd *cobra.Command, env Env) func() (string, error) {
+	var flag string
+	cmd.Flags().StringVar(&flag, "account-id", "", "account whose library this is (default $PROBITY_ACCOUNT_ID or 000000000000)")
+	return func() (string, error) {
+		a := accountID(flag, env)
+		if !validAccount(a) {
+			return "", exitWith(ExitUsage, fmt.Errorf("--account-id must be 12 digits"))
+		}
+		return a, nil
+	}
+}

@@ -16,13 +16,18 @@ func newExportCmd(env Env) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 	}
 	db := dbFlag(cmd, env)
+	accountOf := accountFlag(cmd, env)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		account, err := accountOf()
+		if err != nil {
+			return err
+		}
 		st, err := openStore(cmd.Context(), db())
 		if err != nil {
 			return asInternal(err)
 		}
 		defer st.Close()
-		lib, err := st.Library(cmd.Context())
+		lib, err := st.Library(cmd.Context(), account)
 		if err != nil {
 			return asInternal(err)
 		}

@@ -35,6 +35,7 @@ func newPlanCmd(env Env) *cobra.Command {
 		},
 	}
 	db := dbFlag(cmd, env)
+	opts.account = accountFlag(cmd, env)
 	cmd.Flags().BoolVar(&opts.prune, "prune", false, "also delete what these files managed and no longer define")
 	cmd.Flags().StringVar(&opts.source, "source", "files", "owner name of these files; prune touches only what this owner created")
 	opts.read = followFlag(cmd)
@@ -46,16 +47,20 @@ func newPlanCmd(env Env) *cobra.Command {
 
 // runPlan prints the plan and reports whether it changes anything.
 func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, asJSON bool) (bool, error) {
+	o, err := opts.options()
+	if err != nil {
+		return false, err
+	}
 	st, err := openStore(cmd.Context(), opts.db)
 	if err != nil {
 		return false, asInternal(err)
 	}
 	defer st.Close()
-	cat, lib, err := loadWithLibrary(cmd.Context(), st, args, *opts.read, env.Stderr)
+	cat, lib, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
 	if err != nil {
 		return false, err
 	}
-	plan, err := catalog.MakePlan(cat, lib, opts.options())
+	plan, err := catalog.MakePlan(cat, lib, o)
 	if err != nil {
 		return false, planError(err, env.Stderr)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/keys"
+	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/server"
 )
@@ -25,6 +27,7 @@ import (
 type serveOptions struct {
 	pipeline                                              *pipelineConfig
 	db, listen, region, account, masterKeyFile, logFormat string
+	catalogAccount                                        string
 	maxBody                                               int64
 	maxControls, maxFrameworks                            int
 	rateLimit                                             float64
@@ -47,12 +50,13 @@ in-flight requests and exit. Requests are signed with SigV4 by the root key
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	f.StringVar(&o.region, "region", "us-east-1", "region requests are signed for and ARNs carry")
-	f.StringVar(&o.account, "account-id", "", "account of the root key and of the library's ARNs (default $PROBITY_ACCOUNT_ID or 000000000000)")
+	f.StringVar(&o.account, "account-id", "", "account of the root key (default $PROBITY_ACCOUNT_ID or 000000000000)")
+	f.StringVar(&o.catalogAccount, "catalog-account", "", "account whose library the catalog sources are applied to (default the root key's account)")
 	masterKeyFlag(cmd, &o.masterKeyFile)
 	f.StringVar(&o.logFormat, "log-format", "text", "access log format on stderr: text or json")
 	f.Int64Var(&o.maxBody, "max-body-bytes", amapi.DefaultMaxBodyBytes, "largest request body accepted")
-	f.IntVar(&o.maxControls, "max-custom-controls", 0, "most custom controls the library may hold (0: no limit)")
-	f.IntVar(&o.maxFrameworks, "max-custom-frameworks", 0, "most custom frameworks the library may hold (0: no limit)")
+	f.IntVar(&o.maxControls, "max-custom-controls", 0, "most custom controls each account's library may hold (0: no limit)")
+	f.IntVar(&o.maxFrameworks, "max-custom-frameworks", 0, "most custom frameworks each account's library may hold (0: no limit)")
 	f.Float64Var(&o.rateLimit, "rate-limit", 0, "requests per second allowed to each access key, bursts included (0: no limit)")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "after SIGINT or SIGTERM, how long in-flight requests and catalog sources get to finish before serve exits anyway")
 	o.pipeline = addPipelineFlags(f)
@@ -66,9 +70,12 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		return exitWith(ExitUsage, fmt.Errorf("--log-format must be text or json"))
 	}
 	account := accountID(o.account, env)
-	part := probity.Partition{Region: o.region, AccountID: account}
 	if !validAccount(account) {
 		return exitWith(ExitUsage, fmt.Errorf("--account-id must be 12 digits"))
+	}
+	catalogAccount := cmp.Or(o.catalogAccount, account)
+	if !validAccount(catalogAccount) {
+		return exitWith(ExitUsage, fmt.Errorf("--catalog-account must be 12 digits"))
 	}
 	if o.shutdownTimeout <= 0 {
 		return exitWith(ExitUsage, fmt.Errorf("--shutdown-timeout must be positive"))
@@ -112,7 +119,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	pctx, stopPipeline := context.WithCancel(ctx)
 	defer stopPipeline()
 	o.pipeline.fromEnv(env.Getenv)
-	pipe, waitPipeline, err := o.pipeline.start(pctx, st, part, log, reg)
+	pipe, waitPipeline, err := o.pipeline.start(pctx, st, probity.Partition{Region: o.region, AccountID: catalogAccount}, log, reg)
 	if err != nil {
 		return err
 	}
@@ -131,16 +138,14 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	if pipe != nil {
 		health = pipe.Health
 	}
+	lib := &library.Service{Store: st, Region: o.region, MaxCustomControls: o.maxControls, MaxCustomFrameworks: o.maxFrameworks}
 	api, err := amapi.New(amapi.Config{
-		Store:               st,
-		Keys:                &keys.Manager{Store: st, Box: box, Root: root},
-		Partition:           part,
-		Logger:              log,
-		Registerer:          reg,
-		MaxBodyBytes:        o.maxBody,
-		MaxCustomControls:   o.maxControls,
-		MaxCustomFrameworks: o.maxFrameworks,
-		RateLimit:           o.rateLimit,
+		Library:      lib,
+		Keys:         &keys.Manager{Store: st, Box: box, Root: root},
+		Logger:       log,
+		Registerer:   reg,
+		MaxBodyBytes: o.maxBody,
+		RateLimit:    o.rateLimit,
 	})
 	if err != nil {
 		return exitWith(ExitUsage, err)

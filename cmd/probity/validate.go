@@ -5,14 +5,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
 	"github.com/probity-dev/probity/internal/store"
 )
 
 func newValidateCmd(env Env) *cobra.Command {
 	var (
-		db   string
-		read *catalog.ReadOptions
+		db        string
+		read      *catalog.ReadOptions
+		accountOf func() (string, error)
 	)
 	cmd := &cobra.Command{
 		Use:   "validate PATH...",
@@ -28,6 +30,10 @@ symbolic link, named pipe or other special file is reported, not read (see
 			if err != nil {
 				return err
 			}
+			account, err := accountOf()
+			if err != nil {
+				return err
+			}
 			lib := &store.Library{}
 			if db != "" {
 				st, err := openStore(cmd.Context(), db)
@@ -35,7 +41,7 @@ symbolic link, named pipe or other special file is reported, not read (see
 					return asInternal(err)
 				}
 				defer st.Close()
-				if lib, err = st.Library(cmd.Context()); err != nil {
+				if lib, err = st.Library(cmd.Context(), account); err != nil {
 					return asInternal(err)
 				}
 			}
@@ -44,7 +50,7 @@ symbolic link, named pipe or other special file is reported, not read (see
 			if err := catalogProblems(diags, env.Stderr); err != nil {
 				return err
 			}
-			if _, err := catalog.MakePlan(cat, lib, catalog.Options{}); err != nil {
+			if _, err := catalog.MakePlan(cat, lib, catalog.Options{Partition: probity.DefaultPartition.In(account)}); err != nil {
 				return planError(err, env.Stderr)
 			}
 			fmt.Fprintf(env.Stdout, "%d control(s) and %d framework(s) are valid.\n", len(cat.Controls), len(cat.Frameworks))
@@ -52,6 +58,7 @@ symbolic link, named pipe or other special file is reported, not read (see
 		},
 	}
 	read = followFlag(cmd)
+	accountOf = accountFlag(cmd, env)
 	cmd.Flags().StringVar(&db, "db", "", "also resolve framework references against this library (sqlite:PATH or postgres://...)")
 	return cmd
 }

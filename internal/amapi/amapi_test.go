@@ -23,9 +23,9 @@ import (
 	am "github.com/aws/aws-sdk-go-v2/service/auditmanager"
 	"github.com/aws/aws-sdk-go-v2/service/auditmanager/types"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/keys"
+	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
@@ -50,10 +50,9 @@ func (c *clock) Add(d time.Duration) {
 func newHandler(t testing.TB, st store.Store, now func() time.Time) *amapi.Handler {
 	t.Helper()
 	h, err := amapi.New(amapi.Config{
-		Store:     st,
-		Keys:      &keys.Manager{Root: &keys.Root{ID: rootID, Secret: rootSecret, AccountID: "000000000000"}},
-		Partition: probity.DefaultPartition,
-		Now:       now,
+		Library: &library.Service{Store: st, Now: now},
+		Keys:    &keys.Manager{Root: &keys.Root{ID: rootID, Secret: rootSecret, AccountID: "000000000000"}},
+		Now:     now,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -17,8 +17,8 @@ import (
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/keys"
+	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/sigv4"
-	"github.com/probity-dev/probity/internal/store"
 )
 
 // Config configures a Handler. Library and Keys are required.

@@ -138,6 +138,8 @@ func TestBadTextIsRefused(t *testing.T) {
 				// Names are unique per type: give each created object its own.
 				body = strings.Replace(body, `"name":"n"`, `"name":"n`+m.op+m.field+strconv.Itoa(i)+`"`, 1)
 				body = strings.Replace(body, `"name":"f"`, `"name":"f`+m.op+m.field+strconv.Itoa(i)+`"`, 1)
+				// One open share per framework and destination: give each its own.
+				body = strings.Replace(body, `"destinationAccount":"111122223333"`, `"destinationAccount":"1111222233`+strconv.Itoa(10+i)+`"`, 1)
 				if r := send(t, h, m.method, m.target, []byte(body)); r.Status != 200 {
 					t.Errorf("%s %s %q: %d %s, want 200", m.op, m.field, v, r.Status, r.Raw)
 				}

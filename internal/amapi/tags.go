@@ -2,12 +2,9 @@ package amapi
 
 import (
 	"context"
-	"maps"
 	"regexp"
-	"strings"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/store"
 )
 
 var auditManagerARN = regexp.MustCompile(`^arn:.*:auditmanager:.*`)

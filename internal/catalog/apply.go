@@ -11,9 +11,11 @@ import (
 // returns the plan applied, or MakePlan's errors and nothing applied. Planning inside the
 // transaction means concurrent appliers cannot act on a stale plan.
 func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Plan, error) {
+	opt.defaults()
+	account := opt.Partition.AccountID
 	var plan *Plan
 	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		lib, err := tx.Library(ctx)
+		lib, err := tx.Library(ctx, account)
 		if err != nil {
 			return err
 		}
@@ -21,7 +23,7 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 		if err != nil {
 			return err
 		}
-		if err := plan.write(ctx, tx); err != nil {
+		if err := plan.write(ctx, tx, account); err != nil {
 			return err
 		}
 		if opt.InTransaction != nil {
@@ -37,7 +39,7 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 
 // write carries the plan out. Order matters: new controls before the frameworks that use
 // them, frameworks that drop controls before those controls go.
-func (p *Plan) write(ctx context.Context, tx store.Tx) error {
+func (p *Plan) write(ctx context.Context, tx store.Tx, account string) error {
 	if len(p.putControls) > 0 {
 		if err := tx.PutControls(ctx, p.putControls); err != nil {
 			return err
@@ -49,12 +51,12 @@ func (p *Plan) write(ctx context.Context, tx store.Tx) error {
 		}
 	}
 	if len(p.deleteFrameworks) > 0 {
-		if err := tx.DeleteFrameworks(ctx, p.deleteFrameworks); err != nil {
+		if err := tx.DeleteFrameworks(ctx, account, p.deleteFrameworks); err != nil {
 			return err
 		}
 	}
 	if len(p.deleteControls) > 0 {
-		return tx.DeleteControls(ctx, p.deleteControls)
+		return tx.DeleteControls(ctx, account, p.deleteControls)
 	}
 	return nil
 }

@@ -114,7 +114,7 @@ func TestRoundTrip(t *testing.T) {
 			if got := plan.Count(Create); got != 8 {
 				t.Fatalf("first apply created %d, want 8", got)
 			}
-			lib, err := st.Library(ctx)
+			lib, err := st.Library(ctx, probity.DefaultPartition.AccountID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestRoundTrip(t *testing.T) {
 			if !plan.Empty() || plan.Unchanged != 8 {
 				t.Fatalf("re-applying the export planned %+v, want no changes", plan.Changes)
 			}
-			after, _ := st.Library(ctx)
+			after, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
 			if diff := cmp.Diff(lib, after); diff != "" {
 				t.Fatalf("a no-op apply wrote to the library (-before +after):\n%s", diff)
 			}
@@ -187,7 +187,7 @@ func TestPlan(t *testing.T) {
 	}
 
 	// A control made another way (the API) is never pruned.
-	apiControl := &probity.Control{ID: probity.NewID(), Type: probity.ControlTypeCustom, Name: "From the API",
+	apiControl := &probity.Control{ID: probity.NewID(), AccountID: probity.DefaultPartition.AccountID, Type: probity.ControlTypeCustom, Name: "From the API",
 		ControlMappingSources: []probity.ControlMappingSource{probity.ManualAttestation()}, CreatedAt: clock, LastUpdatedAt: clock}
 	apiControl.Normalize()
 	if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, []*probity.Control{apiControl}) }); err != nil {
@@ -205,7 +205,7 @@ func TestPlan(t *testing.T) {
 		if diff := cmp.Diff(want, plan.Changes); diff != "" {
 			t.Fatalf("plan (-want +got):\n%s", diff)
 		}
-		c, _ := st.Control(ctx, plan.Changes[0].ID)
+		c, _ := st.Control(ctx, probity.DefaultPartition.AccountID, plan.Changes[0].ID)
 		if !c.LastUpdatedAt.Equal(clock) || c.CreatedAt.Equal(clock) || c.LastUpdatedBy != "ci" {
 			t.Fatalf("timestamps after update: created %v updated %v by %q", c.CreatedAt, c.LastUpdatedAt, c.LastUpdatedBy)
 		}
@@ -226,20 +226,20 @@ func TestPlan(t *testing.T) {
 	})
 
 	t.Run("prune refuses when a framework made elsewhere uses the control", func(t *testing.T) {
-		lib, _ := st.Library(ctx)
+		lib, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
 		var b *probity.Control
 		for i := range lib.Controls {
 			if lib.Controls[i].Name == "B" {
 				b = &lib.Controls[i]
 			}
 		}
-		other := &probity.Framework{ID: probity.NewID(), Type: probity.FrameworkTypeCustom, Name: "Made in the API",
+		other := &probity.Framework{ID: probity.NewID(), AccountID: probity.DefaultPartition.AccountID, Type: probity.FrameworkTypeCustom, Name: "Made in the API",
 			ControlSets: []probity.ControlSet{{Name: "S", Controls: []string{b.ID}}}, CreatedAt: clock, LastUpdatedAt: clock}
 		other.Normalize()
 		if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutFrameworks(ctx, []*probity.Framework{other}) }); err != nil {
 			t.Fatal(err)
 		}
-		before, _ := st.Library(ctx)
+		before, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
 		_, err := apply(t, Options{Prune: true}, File{Path: "controls/a.yaml", Data: []byte("name: A\n")})
 		if probity.ErrorCode(err) != probity.ECONFLICT {
 			t.Fatalf("err = %v, want a conflict", err)
@@ -248,11 +248,13 @@ func TestPlan(t *testing.T) {
 		if err.Error() != want {
 			t.Fatalf("err = %q\nwant  %q", err, want)
 		}
-		after, _ := st.Library(ctx)
+		after, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
 		if diff := cmp.Diff(before, after); diff != "" {
 			t.Fatalf("a refused plan changed the library:\n%s", diff)
 		}
-		if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.DeleteFrameworks(ctx, []string{other.ID}) }); err != nil {
+		if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+			return tx.DeleteFrameworks(ctx, probity.DefaultPartition.AccountID, []string{other.ID})
+		}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -270,7 +272,7 @@ func TestPlan(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("changes (-want +got):\n%s", diff)
 		}
-		if _, err := st.Control(ctx, apiControl.ID); err != nil {
+		if _, err := st.Control(ctx, probity.DefaultPartition.AccountID, apiControl.ID); err != nil {
 			t.Fatalf("prune deleted a control made through the API: %v", err)
 		}
 	})
@@ -319,7 +321,7 @@ func TestInTransactionRollsBack(t *testing.T) {
 	cat := load(t, "../../examples")
 	boom := errors.New("saving the files failed")
 	_, err := Apply(ctx, st, cat, Options{InTransaction: func(ctx context.Context, tx store.Tx) error {
-		lib, err := tx.Library(ctx)
+		lib, err := tx.Library(ctx, probity.DefaultPartition.AccountID)
 		if err != nil || len(lib.Controls) != 1 {
 			t.Errorf("the hook does not see the plan's writes: %v, %d controls", err, len(lib.Controls))
 		}
@@ -328,7 +330,7 @@ func TestInTransactionRollsBack(t *testing.T) {
 	if !errors.Is(err, boom) {
 		t.Fatalf("Apply = %v, want the hook's error", err)
 	}
-	if lib, _ := st.Library(ctx); len(lib.Controls)+len(lib.Frameworks) != 0 {
+	if lib, _ := st.Library(ctx, probity.DefaultPartition.AccountID); len(lib.Controls)+len(lib.Frameworks) != 0 {
 		t.Fatal("a failed hook left the plan applied")
 	}
 }

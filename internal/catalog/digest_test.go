@@ -26,7 +26,7 @@ func TestKnownControls(t *testing.T) {
 	if _, err := Apply(ctx, st, cat, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	lib, _ := st.Library(ctx)
+	lib, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
 
 	cat, diags = LoadKnown(files, lib)
 	if len(diags) > 0 {
@@ -44,7 +44,7 @@ func TestKnownControls(t *testing.T) {
 	// Another writer changes A but keeps the record: the record no longer matches the
 	// content, so the file is parsed and the plan puts the file's content back.
 	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		c, err := tx.Control(ctx, lib.Controls[0].ID)
+		c, err := tx.Control(ctx, probity.DefaultPartition.AccountID, lib.Controls[0].ID)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func TestKnownControls(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib, _ = st.Library(ctx)
+	lib, _ = st.Library(ctx, probity.DefaultPartition.AccountID)
 	cat, _ = LoadKnown(files, lib)
 	known := map[string]bool{}
 	for _, d := range cat.Controls {

@@ -67,7 +67,8 @@ type Options struct {
 	// Prune deletes the controls and frameworks the source manages that the files no
 	// longer define.
 	Prune bool
-	// Partition makes ARNs; zero means probity.DefaultPartition.
+	// Partition names the account whose library the files are applied to, and the region
+	// of the ARNs made; zero means probity.DefaultPartition.
 	Partition probity.Partition
 	// Actor is recorded as createdBy and lastUpdatedBy.
 	Actor string
@@ -147,7 +148,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 		want := *doc.Control
 		want.ControlMappingSources = slices.Clone(want.ControlMappingSources)
 		if have := ix.customControl(want.Name); have != nil {
-			want.ID, want.ARN, want.Type, want.State = have.ID, have.ARN, have.Type, have.State
+			want.ID, want.ARN, want.Type, want.State, want.AccountID = have.ID, have.ARN, have.Type, have.State, have.AccountID
 			want.CreatedAt, want.CreatedBy, want.ManagedBy = have.CreatedAt, have.CreatedBy, have.ManagedBy
 			want.LastUpdatedAt, want.LastUpdatedBy = have.LastUpdatedAt, have.LastUpdatedBy
 			want.SourceDigest = have.SourceDigest
@@ -162,7 +163,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			}
 		} else {
 			want.ID = probity.NewID()
-			want.ARN = opt.Partition.ARN("control", want.ID)
+			want.ARN, want.AccountID = opt.Partition.ARN("control", want.ID), opt.Partition.AccountID
 			want.CreatedAt, want.LastUpdatedAt = now, now
 			want.CreatedBy, want.LastUpdatedBy = opt.Actor, opt.Actor
 			want.ManagedBy = opt.Source
@@ -179,7 +180,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	if opt.Prune {
 		for i := range lib.Controls {
 			c := &lib.Controls[i]
-			if c.ManagedBy == opt.Source && c.Type == probity.ControlTypeCustom && declared[c.Name] == nil {
+			if c.OwnedBy(opt.Source) && declared[c.Name] == nil {
 				deleted[c.ID] = true
 				p.deleteControls = append(p.deleteControls, c.ID)
 				p.Changes = append(p.Changes, Change{Action: Delete, Kind: KindControl, Name: c.Name, ID: c.ID})
@@ -207,7 +208,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 		}
 		declaredFw[want.Name] = true
 		if have := ix.frameworkByName[want.Name]; have != nil {
-			want.ID, want.ARN, want.Logo = have.ID, have.ARN, have.Logo
+			want.ID, want.ARN, want.Logo, want.AccountID = have.ID, have.ARN, have.Logo, have.AccountID
 			want.CreatedAt, want.CreatedBy, want.ManagedBy = have.CreatedAt, have.CreatedBy, have.ManagedBy
 			want.LastUpdatedAt, want.LastUpdatedBy = have.LastUpdatedAt, have.LastUpdatedBy
 			want.Normalize()
@@ -220,7 +221,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			}
 		} else {
 			want.ID = probity.NewID()
-			want.ARN = opt.Partition.ARN("assessmentFramework", want.ID)
+			want.ARN, want.AccountID = opt.Partition.ARN("assessmentFramework", want.ID), opt.Partition.AccountID
 			want.CreatedAt, want.LastUpdatedAt = now, now
 			want.CreatedBy, want.LastUpdatedBy = opt.Actor, opt.Actor
 			want.ManagedBy = opt.Source
@@ -238,7 +239,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	if opt.Prune {
 		for i := range lib.Frameworks {
 			f := &lib.Frameworks[i]
-			if f.ManagedBy == opt.Source && f.Type == probity.FrameworkTypeCustom && !declaredFw[f.Name] {
+			if f.OwnedBy(opt.Source) && !declaredFw[f.Name] {
 				frameworksGone[f.ID] = true
 				p.deleteFrameworks = append(p.deleteFrameworks, f.ID)
 				p.Changes = append(p.Changes, Change{Action: Delete, Kind: KindFramework, Name: f.Name, ID: f.ID})

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/notify"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/sqlite"
@@ -65,7 +66,7 @@ func openStore(t *testing.T, path string) *sqlstore.DB {
 // the owner: "Control:A@src".
 func names(t *testing.T, st store.Store) []string {
 	t.Helper()
-	lib, err := st.Library(context.Background())
+	lib, err := st.Library(context.Background(), probity.DefaultPartition.AccountID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
@@ -97,7 +98,7 @@ func TestNotificationIDsMatchTheModel(t *testing.T) {
 				}
 				clock = clock.Add(time.Second)
 			}
-			notes, err := st.Notifications(ctx, "", 10)
+			notes, err := st.Notifications(ctx, probity.DefaultPartition.AccountID, "", 10)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -57,8 +57,9 @@ type Config struct {
 	RetryMin, RetryMax time.Duration
 	// Actor is recorded as createdBy and lastUpdatedBy (default "probity-pipeline").
 	Actor string
-	// Partition makes the ARNs of what the pipeline creates; zero means
-	// probity.DefaultPartition.
+	// Partition names the account whose library every source is applied to (a catalog
+	// source is bound to one account), and the region of the ARNs the pipeline makes; zero
+	// means probity.DefaultPartition.
 	Partition probity.Partition
 }
 
@@ -100,6 +101,9 @@ func New(cfg Config) (*Pipeline, error) {
 	}
 	if cfg.Actor == "" {
 		cfg.Actor = "probity-pipeline"
+	}
+	if cfg.Partition == (probity.Partition{}) {
+		cfg.Partition = probity.DefaultPartition
 	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
@@ -470,7 +474,8 @@ func (r *runner) hasFailures() bool {
 
 // tell stores the outcome as a notification and hands it to the sender.
 func (p *Pipeline) tell(ctx context.Context, m notify.Message) {
-	n := &probity.Notification{ID: notificationID(m.Time), Description: m.Text, EventTime: m.Time, Source: m.Source}
+	n := &probity.Notification{ID: notificationID(m.Time), Description: m.Text, EventTime: m.Time, Source: m.Source,
+		AccountID: p.cfg.Partition.AccountID}
 	err := p.cfg.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.AddNotification(ctx, n) })
 	if err != nil {
 		p.log.Error("store catalog notification", "source", m.Source, "err", err)

@@ -86,7 +86,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 	if err != nil {
 		return nil, fmt.Errorf("read last good files of %s: %w", source, err)
 	}
-	lib, err := p.cfg.Store.Library(ctx)
+	lib, err := p.cfg.Store.Library(ctx, p.cfg.Partition.AccountID)
 	if err != nil {
 		return nil, fmt.Errorf("read library: %w", err)
 	}
@@ -229,10 +229,7 @@ func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) cat
 		if !ok || other == run.source {
 			return
 		}
-		by := "catalog source " + other
-		if other == "" {
-			by = "the library (created through the API)"
-		}
+		by := probity.OwnerName(other)
 		out = append(out, catalog.Diagnostic{Path: doc.Path, Pos: namePos(run.effect[doc.Path].data), Field: "name",
 			Reason: fmt.Sprintf("%s name %q is already defined by %s", strings.ToLower(doc.Kind), doc.Name(), by)})
 	}
@@ -261,7 +258,7 @@ func (run *reconcileRun) keepInUse(cat *catalog.Catalog, lib *store.Library) boo
 	var definedBy map[string]string // control name -> last good path, read when needed
 	changed := false
 	for _, c := range lib.Controls {
-		if c.ManagedBy != run.source || c.Type != probity.ControlTypeCustom || declared[c.Name] {
+		if !c.OwnedBy(run.source) || declared[c.Name] {
 			continue
 		}
 		users := run.users(c, cat, lib, declaredFw)

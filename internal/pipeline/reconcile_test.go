@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/probity-dev/probity"
 )
 
 // step is one state of the sources and what must follow from it.
@@ -163,7 +165,7 @@ func TestLastGoodSurvivesRestart(t *testing.T) {
 	if box.find("controls/a.yaml (its last good version stays in effect)", "controls/a.yaml:7:5") == nil {
 		t.Errorf("no failure notified; got %+v", box.all())
 	}
-	notes, err := st.Notifications(ctx, "", 10)
+	notes, err := st.Notifications(ctx, probity.DefaultPartition.AccountID, "", 10)
 	if err != nil {
 		t.Fatal(err)
 	}
