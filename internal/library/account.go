@@ -38,7 +38,11 @@ func (s *Service) editAccount(ctx context.Context, p auth.Principal, edit func(*
 		a.UpdatedAt = s.now()
 		return tx.PutAccount(ctx, a)
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	s.active.put(a.ID, a.Active(), s.now())
+	return a, nil
 }
 
 // SettingsChange is a change to an account's settings: nil members stay as they are.

@@ -11,6 +11,7 @@ package library
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/probity-dev/probity"
@@ -30,6 +31,44 @@ type Service struct {
 	// MaxCustomControls and MaxCustomFrameworks bound each account's custom library; 0
 	// means no limit.
 	MaxCustomControls, MaxCustomFrameworks int
+
+	active activeCache
+}
+
+// statusTTL is how long CheckActive trusts an account status it read. A change made
+// through this Service takes effect at once; one made by another process sharing the
+// store, within statusTTL.
+const statusTTL = time.Second
+
+// activeCache remembers whether accounts are active, so that the check every request
+// makes costs no read of the store.
+type activeCache struct {
+	mu sync.Mutex
+	m  map[string]activeEntry
+}
+
+type activeEntry struct {
+	active bool
+	until  time.Time
+}
+
+func (c *activeCache) get(account string, now time.Time) (active, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[account]
+	if !ok || now.After(e.until) {
+		return false, false
+	}
+	return e.active, true
+}
+
+func (c *activeCache) put(account string, active bool, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]activeEntry{}
+	}
+	c.m[account] = activeEntry{active: active, until: now.Add(statusTTL)}
 }
 
 func (s *Service) now() time.Time {
@@ -59,11 +98,17 @@ func asNotFound(err error, kind, id string) error {
 // CheckActive returns an EUNAUTHORIZED error when the caller's account is deregistered:
 // such an account may only ask its status and register again.
 func (s *Service) CheckActive(ctx context.Context, p auth.Principal) error {
-	a, err := s.Account(ctx, p)
-	if err != nil {
-		return err
+	now := s.now()
+	active, ok := s.active.get(p.AccountID, now)
+	if !ok {
+		a, err := s.Account(ctx, p)
+		if err != nil {
+			return err
+		}
+		active = a.Active()
+		s.active.put(p.AccountID, active, now)
 	}
-	if !a.Active() {
+	if !active {
 		return probity.Errorf(probity.EUNAUTHORIZED, "The account %s is not registered with Probity; register it first.", p.AccountID)
 	}
 	return nil
