@@ -57,19 +57,20 @@ func (c *checker) text(name, v string, kind TextKind, required bool, min, max in
 }
 
 // oneOf checks that an optional enum member holds one of the allowed values.
-func (c *checker) oneOf(name, v string, required bool, allowed []string) {
-	if v == "" {
-		if required {
-			c.add(name, "is required; one of %s", strings.Join(allowed, ", "))
-		}
-		return
-	}
-	for _, a := range allowed {
-		if v == a {
+func oneOf[T ~string](c *checker, name string, v T, required bool, allowed []T) {
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		if v == a && v != "" {
 			return
 		}
+		names[i] = string(a)
 	}
-	c.add(name, "must be one of %s", strings.Join(allowed, ", "))
+	switch {
+	case v != "":
+		c.add(name, "must be one of %s", strings.Join(names, ", "))
+	case required:
+		c.add(name, "is required; one of %s", strings.Join(names, ", "))
+	}
 }
 
 // tags checks a tag map against the service's rules for keys and values.

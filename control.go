@@ -8,52 +8,58 @@ import (
 )
 
 // ControlType says who maintains a control.
+type ControlType string
+
+// Control types.
 const (
-	ControlTypeStandard = "Standard" // shipped with the service; read-only
-	ControlTypeCustom   = "Custom"   // written by users
-	ControlTypeCore     = "Core"     // managed groupings of common controls
+	ControlTypeStandard ControlType = "Standard" // shipped with the service; read-only
+	ControlTypeCustom   ControlType = "Custom"   // written by users
+	ControlTypeCore     ControlType = "Core"     // managed groupings of common controls
 )
 
 // ControlState says whether a control is still maintained.
+type ControlState string
+
+// Control states.
 const (
-	ControlStateActive       = "ACTIVE"
-	ControlStateEndOfSupport = "END_OF_SUPPORT"
+	ControlStateActive       ControlState = "ACTIVE"
+	ControlStateEndOfSupport ControlState = "END_OF_SUPPORT"
 )
 
 // Control is a rule of a framework and where its evidence comes from. Member names follow
 // the AWS Audit Manager data model.
 type Control struct {
-	ID                     string                 `json:"id"`
-	ARN                    string                 `json:"arn"`
-	Type                   string                 `json:"type"`
-	Name                   string                 `json:"name"`
-	Description            string                 `json:"description,omitempty"`
-	TestingInformation     string                 `json:"testingInformation,omitempty"`
-	ActionPlanTitle        string                 `json:"actionPlanTitle,omitempty"`
-	ActionPlanInstructions string                 `json:"actionPlanInstructions,omitempty"`
-	ControlSources         string                 `json:"controlSources,omitempty"`
-	ControlMappingSources  []ControlMappingSource `json:"controlMappingSources"`
-	Tags                   map[string]string      `json:"tags,omitempty"`
-	State                  string                 `json:"state,omitempty"`
-	CreatedAt              time.Time              `json:"createdAt"`
-	CreatedBy              string                 `json:"createdBy,omitempty"`
-	LastUpdatedAt          time.Time              `json:"lastUpdatedAt"`
-	LastUpdatedBy          string                 `json:"lastUpdatedBy,omitempty"`
+	ID                     string
+	ARN                    string
+	Type                   ControlType
+	Name                   string
+	Description            string
+	TestingInformation     string
+	ActionPlanTitle        string
+	ActionPlanInstructions string
+	ControlSources         string
+	ControlMappingSources  []ControlMappingSource
+	Tags                   map[string]string
+	State                  ControlState
+	CreatedAt              time.Time
+	CreatedBy              string
+	LastUpdatedAt          time.Time
+	LastUpdatedBy          string
 
 	// AccountID is the account whose library holds the control; empty for standard
 	// content, which every account sees.
-	AccountID string `json:"-"`
+	AccountID string
 	// ManagedBy names the catalog source (files, a bucket, a repository) that declared the
 	// control, or is empty when it was made another way. Only that source may delete it.
-	ManagedBy string `json:"-"`
+	ManagedBy string
 	// SourceDigest is the catalog's record of the file this control was last written
 	// from; it is opaque outside the catalog, which checks it against the control's
 	// content before trusting it.
-	SourceDigest string `json:"-"`
+	SourceDigest string
 }
 
 // ControlTypes lists the control types in the service's order.
-var ControlTypes = []string{ControlTypeStandard, ControlTypeCustom, ControlTypeCore}
+var ControlTypes = []ControlType{ControlTypeStandard, ControlTypeCustom, ControlTypeCore}
 
 // Validate returns an EINVALID *Error listing every rule the control's user-supplied
 // members break, or nil.
@@ -69,8 +75,8 @@ func (c *Control) check(ck *checker) {
 	ck.text("testingInformation", c.TestingInformation, FreeText, false, 0, 1000, nil, "")
 	ck.text("actionPlanTitle", c.ActionPlanTitle, SingleLine, false, 0, 300, nil, "")
 	ck.text("actionPlanInstructions", c.ActionPlanInstructions, FreeText, false, 0, 1000, nil, "")
-	ck.oneOf("type", c.Type, false, ControlTypes)
-	ck.oneOf("state", c.State, false, []string{ControlStateActive, ControlStateEndOfSupport})
+	oneOf(ck, "type", c.Type, false, ControlTypes)
+	oneOf(ck, "state", c.State, false, []ControlState{ControlStateActive, ControlStateEndOfSupport})
 	if len(c.ControlMappingSources) == 0 {
 		ck.add("controlMappingSources", "must have at least 1 item")
 	}
@@ -179,8 +185,8 @@ func (c *Control) KeepSourceIDs(prev *Control) error {
 func (c *Control) summarizeSources() string {
 	var types []string
 	for _, s := range c.ControlMappingSources {
-		if s.SourceType != "" && !slices.Contains(types, s.SourceType) {
-			types = append(types, s.SourceType)
+		if t := string(s.SourceType); t != "" && !slices.Contains(types, t) {
+			types = append(types, t)
 		}
 	}
 	return strings.Join(types, ", ")
@@ -226,5 +232,5 @@ func (c *Control) OwnedBy(source string) bool {
 // CheckOwner returns nil when source may change the control, and otherwise an EINVALID
 // error that says who may.
 func (c *Control) CheckOwner(source string) error {
-	return checkOwner("control", c.ID, c.Type, ControlTypeCustom, c.ManagedBy, source)
+	return checkOwner("control", c.ID, string(c.Type), string(ControlTypeCustom), c.ManagedBy, source)
 }

@@ -36,8 +36,8 @@ func NotFound(kind, id string) *Error {
 // FieldError is one broken rule: the member path (as in the Audit Manager API, for
 // example controlMappingSources[0].sourceType) and the reason.
 type FieldError struct {
-	Name    string `json:"name"`
-	Message string `json:"message"`
+	Name    string
+	Message string
 }
 
 // String returns "name: message".

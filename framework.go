@@ -6,39 +6,45 @@ import (
 	"time"
 )
 
+// FrameworkType says who maintains a framework.
+type FrameworkType string
+
 // Framework types.
 const (
-	FrameworkTypeStandard = "Standard"
-	FrameworkTypeCustom   = "Custom"
+	FrameworkTypeStandard FrameworkType = "Standard"
+	FrameworkTypeCustom   FrameworkType = "Custom"
 )
+
+// FrameworkTypes lists the framework types in the service's order.
+var FrameworkTypes = []FrameworkType{FrameworkTypeStandard, FrameworkTypeCustom}
 
 // Framework groups controls into control sets for one compliance standard.
 type Framework struct {
-	ID             string            `json:"id"`
-	ARN            string            `json:"arn"`
-	Name           string            `json:"name"`
-	Type           string            `json:"type"`
-	ComplianceType string            `json:"complianceType,omitempty"`
-	Description    string            `json:"description,omitempty"`
-	Logo           string            `json:"logo,omitempty"`
-	ControlSets    []ControlSet      `json:"controlSets"`
-	Tags           map[string]string `json:"tags,omitempty"`
-	CreatedAt      time.Time         `json:"createdAt"`
-	CreatedBy      string            `json:"createdBy,omitempty"`
-	LastUpdatedAt  time.Time         `json:"lastUpdatedAt"`
-	LastUpdatedBy  string            `json:"lastUpdatedBy,omitempty"`
+	ID             string
+	ARN            string
+	Name           string
+	Type           FrameworkType
+	ComplianceType string
+	Description    string
+	Logo           string
+	ControlSets    []ControlSet
+	Tags           map[string]string
+	CreatedAt      time.Time
+	CreatedBy      string
+	LastUpdatedAt  time.Time
+	LastUpdatedBy  string
 
 	// AccountID is as for Control.
-	AccountID string `json:"-"`
+	AccountID string
 	// ManagedBy is as for Control.
-	ManagedBy string `json:"-"`
+	ManagedBy string
 }
 
 // ControlSet is a named list of controls within a framework.
 type ControlSet struct {
-	ID       string   `json:"id"`
-	Name     string   `json:"name"`
-	Controls []string `json:"controls"` // control ids, in order
+	ID       string
+	Name     string
+	Controls []string // control ids, in order
 }
 
 // MaxControlsPerFramework bounds a framework's size across all its control sets.
@@ -51,7 +57,7 @@ func (f *Framework) Validate() error {
 	ck.text("name", f.Name, SingleLine, true, 1, 300, noBackslash, "must not contain a backslash")
 	ck.text("description", f.Description, FreeText, false, 1, 1000, nil, "")
 	ck.text("complianceType", f.ComplianceType, SingleLine, false, 0, 100, nil, "")
-	ck.oneOf("type", f.Type, false, []string{FrameworkTypeStandard, FrameworkTypeCustom})
+	oneOf(&ck, "type", f.Type, false, FrameworkTypes)
 	if len(f.ControlSets) == 0 {
 		ck.add("controlSets", "must have at least 1 item")
 	}
@@ -189,7 +195,7 @@ func (f *Framework) OwnedBy(source string) bool {
 
 // CheckOwner is Control.CheckOwner for frameworks.
 func (f *Framework) CheckOwner(source string) error {
-	return checkOwner("framework", f.ID, f.Type, FrameworkTypeCustom, f.ManagedBy, source)
+	return checkOwner("framework", f.ID, string(f.Type), string(FrameworkTypeCustom), f.ManagedBy, source)
 }
 
 // UsedBy returns the names of the frameworks that use the control, sorted.

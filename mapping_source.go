@@ -2,55 +2,74 @@ package probity
 
 import "slices"
 
-// Source types: where the evidence of a control comes from.
+// SourceType says where the evidence of a control comes from.
+type SourceType string
+
+// Source types.
 const (
-	SourceTypeCloudTrail  = "AWS_Cloudtrail"
-	SourceTypeConfig      = "AWS_Config"
-	SourceTypeSecurityHub = "AWS_Security_Hub"
-	SourceTypeAPICall     = "AWS_API_Call"
-	SourceTypeManual      = "MANUAL"
-	SourceTypeCommon      = "Common_Control"
-	SourceTypeCore        = "Core_Control"
+	SourceTypeCloudTrail  SourceType = "AWS_Cloudtrail"
+	SourceTypeConfig      SourceType = "AWS_Config"
+	SourceTypeSecurityHub SourceType = "AWS_Security_Hub"
+	SourceTypeAPICall     SourceType = "AWS_API_Call"
+	SourceTypeManual      SourceType = "MANUAL"
+	SourceTypeCommon      SourceType = "Common_Control"
+	SourceTypeCore        SourceType = "Core_Control"
 )
 
-// Set-up options: automated (system) or manual (procedural) evidence.
+// SetUpOption says whether evidence is automated (system) or manual (procedural).
+type SetUpOption string
+
+// Set-up options.
 const (
-	SetUpSystem     = "System_Controls_Mapping"
-	SetUpProcedural = "Procedural_Controls_Mapping"
+	SetUpSystem     SetUpOption = "System_Controls_Mapping"
+	SetUpProcedural SetUpOption = "Procedural_Controls_Mapping"
 )
+
+// KeywordInputType says how a source's keyword is given.
+type KeywordInputType string
 
 // Keyword input types.
 const (
-	KeywordSelectFromList = "SELECT_FROM_LIST"
-	KeywordUploadFile     = "UPLOAD_FILE"
-	KeywordInputText      = "INPUT_TEXT"
+	KeywordSelectFromList KeywordInputType = "SELECT_FROM_LIST"
+	KeywordUploadFile     KeywordInputType = "UPLOAD_FILE"
+	KeywordInputText      KeywordInputType = "INPUT_TEXT"
+)
+
+// SourceFrequency is how often a source collects evidence.
+type SourceFrequency string
+
+// Source frequencies.
+const (
+	FrequencyDaily   SourceFrequency = "DAILY"
+	FrequencyWeekly  SourceFrequency = "WEEKLY"
+	FrequencyMonthly SourceFrequency = "MONTHLY"
 )
 
 // Value lists, in the service's order.
 var (
-	SourceTypes       = []string{SourceTypeCloudTrail, SourceTypeConfig, SourceTypeSecurityHub, SourceTypeAPICall, SourceTypeManual, SourceTypeCommon, SourceTypeCore}
-	SetUpOptions      = []string{SetUpSystem, SetUpProcedural}
-	KeywordInputTypes = []string{KeywordSelectFromList, KeywordUploadFile, KeywordInputText}
-	SourceFrequencies = []string{"DAILY", "WEEKLY", "MONTHLY"}
+	SourceTypes       = []SourceType{SourceTypeCloudTrail, SourceTypeConfig, SourceTypeSecurityHub, SourceTypeAPICall, SourceTypeManual, SourceTypeCommon, SourceTypeCore}
+	SetUpOptions      = []SetUpOption{SetUpSystem, SetUpProcedural}
+	KeywordInputTypes = []KeywordInputType{KeywordSelectFromList, KeywordUploadFile, KeywordInputText}
+	SourceFrequencies = []SourceFrequency{FrequencyDaily, FrequencyWeekly, FrequencyMonthly}
 )
 
 // ControlMappingSource is one data source of a control.
 type ControlMappingSource struct {
-	SourceID            string         `json:"sourceId,omitempty"`
-	SourceName          string         `json:"sourceName"`
-	SourceDescription   string         `json:"sourceDescription,omitempty"`
-	SourceSetUpOption   string         `json:"sourceSetUpOption,omitempty"`
-	SourceType          string         `json:"sourceType"`
-	SourceKeyword       *SourceKeyword `json:"sourceKeyword,omitempty"`
-	SourceFrequency     string         `json:"sourceFrequency,omitempty"`
-	TroubleshootingText string         `json:"troubleshootingText,omitempty"`
+	SourceID            string
+	SourceName          string
+	SourceDescription   string
+	SourceSetUpOption   SetUpOption
+	SourceType          SourceType
+	SourceKeyword       *SourceKeyword
+	SourceFrequency     SourceFrequency
+	TroubleshootingText string
 }
 
 // SourceKeyword says which rule, event, finding or API call a source collects, or, for
 // manual sources, whether evidence is a file or text.
 type SourceKeyword struct {
-	KeywordInputType string `json:"keywordInputType,omitempty"`
-	KeywordValue     string `json:"keywordValue,omitempty"`
+	KeywordInputType KeywordInputType
+	KeywordValue     string
 }
 
 // ManualAttestation returns the source a control gets when it names none: a manual
@@ -64,7 +83,7 @@ func ManualAttestation() ControlMappingSource {
 }
 
 // SetUpOptionFor returns the set-up option the service infers from a source type.
-func SetUpOptionFor(sourceType string) string {
+func SetUpOptionFor(sourceType SourceType) SetUpOption {
 	if sourceType == SourceTypeManual {
 		return SetUpProcedural
 	}
@@ -74,12 +93,12 @@ func SetUpOptionFor(sourceType string) string {
 func (s *ControlMappingSource) check(ck *checker, name string) {
 	ck.text(name+".sourceName", s.SourceName, SingleLine, true, 1, 300, nil, "")
 	ck.text(name+".sourceDescription", s.SourceDescription, FreeText, false, 0, 1000, nil, "")
-	ck.oneOf(name+".sourceSetUpOption", s.SourceSetUpOption, false, SetUpOptions)
-	ck.oneOf(name+".sourceType", s.SourceType, true, SourceTypes)
-	ck.oneOf(name+".sourceFrequency", s.SourceFrequency, false, SourceFrequencies)
+	oneOf(ck, name+".sourceSetUpOption", s.SourceSetUpOption, false, SetUpOptions)
+	oneOf(ck, name+".sourceType", s.SourceType, true, SourceTypes)
+	oneOf(ck, name+".sourceFrequency", s.SourceFrequency, false, SourceFrequencies)
 	ck.text(name+".troubleshootingText", s.TroubleshootingText, FreeText, false, 0, 1000, nil, "")
 	if k := s.SourceKeyword; k != nil {
-		ck.oneOf(name+".sourceKeyword.keywordInputType", k.KeywordInputType, false, KeywordInputTypes)
+		oneOf(ck, name+".sourceKeyword.keywordInputType", k.KeywordInputType, false, KeywordInputTypes)
 		ck.text(name+".sourceKeyword.keywordValue", k.KeywordValue, SingleLine, false, 1, 100, keywordPattern,
 			"may hold only letters, digits, spaces and _ - ( ) . : /")
 	}

@@ -16,7 +16,7 @@ type controlResponse struct {
 func (in *controlIn) input() library.ControlInput {
 	return library.ControlInput{Name: in.Name, Description: in.Description, TestingInformation: in.TestingInformation,
 		ActionPlanTitle: in.ActionPlanTitle, ActionPlanInstructions: in.ActionPlanInstructions,
-		ControlMappingSources: in.ControlMappingSources, Tags: in.Tags}
+		ControlMappingSources: fromMappingSources(in.ControlMappingSources), Tags: in.Tags}
 }
 
 func createControl(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -75,7 +75,7 @@ type listControlsResponse struct {
 }
 
 func listControls(ctx context.Context, h *Handler, c *call) (any, error) {
-	typ, err := c.enumQuery("controlType", true, probity.ControlTypes...)
+	typ, err := c.enumQuery("controlType", true, names(probity.ControlTypes...)...)
 	if err != nil {
 		return nil, err
 	}

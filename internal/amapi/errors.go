@@ -38,13 +38,30 @@ type apiError struct {
 	status int
 	Type   string `json:"-"`
 
-	Message      string               `json:"message"`
-	Reason       string               `json:"reason,omitempty"`
-	Fields       []probity.FieldError `json:"fields,omitempty"`
-	ResourceID   *string              `json:"resourceId,omitempty"`
-	ResourceType *string              `json:"resourceType,omitempty"`
+	Message      string       `json:"message"`
+	Reason       string       `json:"reason,omitempty"`
+	Fields       []fieldError `json:"fields,omitempty"`
+	ResourceID   *string      `json:"resourceId,omitempty"`
+	ResourceType *string      `json:"resourceType,omitempty"`
 
 	cause error // internal errors only: logged, never sent
+}
+
+// fieldError is the model's ValidationExceptionField.
+type fieldError struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+func toFieldErrors(in []probity.FieldError) []fieldError {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]fieldError, len(in))
+	for i, f := range in {
+		out[i] = fieldError{Name: f.Name, Message: f.Message}
+	}
+	return out
 }
 
 func (e *apiError) Error() string { return e.Type + ": " + e.Message }
@@ -57,7 +74,7 @@ func validation(reason, format string, args ...any) *apiError {
 func invalidField(name, format string, args ...any) *apiError {
 	fields := []probity.FieldError{{Name: name, Message: fmt.Sprintf(format, args...)}}
 	return &apiError{status: http.StatusBadRequest, Type: typeValidation, Reason: reasonFields,
-		Message: fieldsMessage(fields), Fields: fields}
+		Message: fieldsMessage(fields), Fields: toFieldErrors(fields)}
 }
 
 // fieldsMessage is the message of a ValidationException with fields, in the service's
@@ -120,7 +137,7 @@ func wireError(err error) *apiError {
 		} else {
 			msg = fieldsMessage(fields)
 		}
-		return &apiError{status: http.StatusBadRequest, Type: typeValidation, Reason: reason, Message: msg, Fields: fields}
+		return &apiError{status: http.StatusBadRequest, Type: typeValidation, Reason: reason, Message: msg, Fields: toFieldErrors(fields)}
 	case probity.ECONFLICT:
 		// The model has no conflict error; the service reports these as validation errors.
 		return validation(reasonOther, "%s", msg)

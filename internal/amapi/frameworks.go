@@ -50,7 +50,7 @@ func createFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 func toFramework(v *library.FrameworkView) frameworkOut {
 	f := v.Framework
 	out := frameworkOut{
-		ARN: f.ARN, ID: f.ID, Name: f.Name, Type: f.Type, ComplianceType: f.ComplianceType,
+		ARN: f.ARN, ID: f.ID, Name: f.Name, Type: string(f.Type), ComplianceType: f.ComplianceType,
 		Description: f.Description, Logo: f.Logo, ControlSets: make([]controlSetOut, 0, len(f.ControlSets)),
 		CreatedAt: epoch(f.CreatedAt), LastUpdatedAt: epoch(f.LastUpdatedAt), CreatedBy: f.CreatedBy,
 		LastUpdatedBy: f.LastUpdatedBy, Tags: f.Tags,
@@ -66,8 +66,8 @@ func toFramework(v *library.FrameworkView) frameworkOut {
 				co = toControl(ctl)
 				cache[id] = co
 				for _, s := range ctl.ControlMappingSources {
-					if !slices.Contains(sources, s.SourceType) {
-						sources = append(sources, s.SourceType)
+					if t := string(s.SourceType); !slices.Contains(sources, t) {
+						sources = append(sources, t)
 					}
 				}
 			}
@@ -121,7 +121,7 @@ type listFrameworksResponse struct {
 }
 
 func listFrameworks(ctx context.Context, h *Handler, c *call) (any, error) {
-	typ, err := c.enumQuery("frameworkType", true, probity.FrameworkTypeStandard, probity.FrameworkTypeCustom)
+	typ, err := c.enumQuery("frameworkType", true, names(probity.FrameworkTypes...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -27,45 +27,97 @@ func (e epoch) MarshalJSON() ([]byte, error) {
 // Controls.
 
 type controlIn struct {
-	Name                   string                         `json:"name"`
-	Description            string                         `json:"description"`
-	TestingInformation     string                         `json:"testingInformation"`
-	ActionPlanTitle        string                         `json:"actionPlanTitle"`
-	ActionPlanInstructions string                         `json:"actionPlanInstructions"`
-	ControlMappingSources  []probity.ControlMappingSource `json:"controlMappingSources"`
-	Tags                   map[string]string              `json:"tags"`
+	Name                   string            `json:"name"`
+	Description            string            `json:"description"`
+	TestingInformation     string            `json:"testingInformation"`
+	ActionPlanTitle        string            `json:"actionPlanTitle"`
+	ActionPlanInstructions string            `json:"actionPlanInstructions"`
+	ControlMappingSources  []mappingSource   `json:"controlMappingSources"`
+	Tags                   map[string]string `json:"tags"`
+}
+
+// mappingSource is the wire form of a probity.ControlMappingSource (the model's
+// ControlMappingSource, and CreateControlMappingSource without sourceId).
+type mappingSource struct {
+	SourceID            string         `json:"sourceId,omitempty"`
+	SourceName          string         `json:"sourceName"`
+	SourceDescription   string         `json:"sourceDescription,omitempty"`
+	SourceSetUpOption   string         `json:"sourceSetUpOption,omitempty"`
+	SourceType          string         `json:"sourceType"`
+	SourceKeyword       *sourceKeyword `json:"sourceKeyword,omitempty"`
+	SourceFrequency     string         `json:"sourceFrequency,omitempty"`
+	TroubleshootingText string         `json:"troubleshootingText,omitempty"`
+}
+
+type sourceKeyword struct {
+	KeywordInputType string `json:"keywordInputType,omitempty"`
+	KeywordValue     string `json:"keywordValue,omitempty"`
+}
+
+func toMappingSources(in []probity.ControlMappingSource) []mappingSource {
+	out := make([]mappingSource, len(in))
+	for i, s := range in {
+		out[i] = mappingSource{SourceID: s.SourceID, SourceName: s.SourceName, SourceDescription: s.SourceDescription,
+			SourceSetUpOption: string(s.SourceSetUpOption), SourceType: string(s.SourceType),
+			SourceFrequency: string(s.SourceFrequency), TroubleshootingText: s.TroubleshootingText}
+		if k := s.SourceKeyword; k != nil {
+			out[i].SourceKeyword = &sourceKeyword{KeywordInputType: string(k.KeywordInputType), KeywordValue: k.KeywordValue}
+		}
+	}
+	return out
+}
+
+func fromMappingSources(in []mappingSource) []probity.ControlMappingSource {
+	if in == nil {
+		return nil
+	}
+	out := make([]probity.ControlMappingSource, len(in))
+	for i, s := range in {
+		out[i] = probity.ControlMappingSource{SourceID: s.SourceID, SourceName: s.SourceName, SourceDescription: s.SourceDescription,
+			SourceSetUpOption: probity.SetUpOption(s.SourceSetUpOption), SourceType: probity.SourceType(s.SourceType),
+			SourceFrequency: probity.SourceFrequency(s.SourceFrequency), TroubleshootingText: s.TroubleshootingText}
+		if k := s.SourceKeyword; k != nil {
+			out[i].SourceKeyword = &probity.SourceKeyword{KeywordInputType: probity.KeywordInputType(k.KeywordInputType), KeywordValue: k.KeywordValue}
+		}
+	}
+	return out
+}
+
+// names returns enum values as strings.
+func names[T ~string](vs ...T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }
 
 type controlOut struct {
-	ARN                    string                         `json:"arn"`
-	ID                     string                         `json:"id"`
-	Type                   string                         `json:"type"`
-	Name                   string                         `json:"name"`
-	Description            string                         `json:"description,omitempty"`
-	TestingInformation     string                         `json:"testingInformation,omitempty"`
-	ActionPlanTitle        string                         `json:"actionPlanTitle,omitempty"`
-	ActionPlanInstructions string                         `json:"actionPlanInstructions,omitempty"`
-	ControlSources         string                         `json:"controlSources,omitempty"`
-	ControlMappingSources  []probity.ControlMappingSource `json:"controlMappingSources"`
-	CreatedAt              epoch                          `json:"createdAt"`
-	LastUpdatedAt          epoch                          `json:"lastUpdatedAt"`
-	CreatedBy              string                         `json:"createdBy,omitempty"`
-	LastUpdatedBy          string                         `json:"lastUpdatedBy,omitempty"`
-	Tags                   map[string]string              `json:"tags,omitempty"`
-	State                  string                         `json:"state,omitempty"`
+	ARN                    string            `json:"arn"`
+	ID                     string            `json:"id"`
+	Type                   string            `json:"type"`
+	Name                   string            `json:"name"`
+	Description            string            `json:"description,omitempty"`
+	TestingInformation     string            `json:"testingInformation,omitempty"`
+	ActionPlanTitle        string            `json:"actionPlanTitle,omitempty"`
+	ActionPlanInstructions string            `json:"actionPlanInstructions,omitempty"`
+	ControlSources         string            `json:"controlSources,omitempty"`
+	ControlMappingSources  []mappingSource   `json:"controlMappingSources"`
+	CreatedAt              epoch             `json:"createdAt"`
+	LastUpdatedAt          epoch             `json:"lastUpdatedAt"`
+	CreatedBy              string            `json:"createdBy,omitempty"`
+	LastUpdatedBy          string            `json:"lastUpdatedBy,omitempty"`
+	Tags                   map[string]string `json:"tags,omitempty"`
+	State                  string            `json:"state,omitempty"`
 }
 
 func toControl(c *probity.Control) controlOut {
-	srcs := c.ControlMappingSources
-	if srcs == nil {
-		srcs = []probity.ControlMappingSource{}
-	}
 	return controlOut{
-		ARN: c.ARN, ID: c.ID, Type: c.Type, Name: c.Name, Description: c.Description,
+		ARN: c.ARN, ID: c.ID, Type: string(c.Type), Name: c.Name, Description: c.Description,
 		TestingInformation: c.TestingInformation, ActionPlanTitle: c.ActionPlanTitle,
 		ActionPlanInstructions: c.ActionPlanInstructions, ControlSources: c.ControlSources,
-		ControlMappingSources: srcs, CreatedAt: epoch(c.CreatedAt), LastUpdatedAt: epoch(c.LastUpdatedAt),
-		CreatedBy: c.CreatedBy, LastUpdatedBy: c.LastUpdatedBy, Tags: c.Tags, State: c.State,
+		ControlMappingSources: toMappingSources(c.ControlMappingSources), CreatedAt: epoch(c.CreatedAt), LastUpdatedAt: epoch(c.LastUpdatedAt),
+		CreatedBy: c.CreatedBy, LastUpdatedBy: c.LastUpdatedBy, Tags: c.Tags, State: string(c.State),
 	}
 }
 
@@ -141,7 +193,7 @@ type frameworkMetadata struct {
 }
 
 func toFrameworkMetadata(s store.FrameworkSummary) frameworkMetadata {
-	return frameworkMetadata{ARN: s.ARN, ID: s.ID, Type: s.Type, Name: s.Name, Description: s.Description,
+	return frameworkMetadata{ARN: s.ARN, ID: s.ID, Type: string(s.Type), Name: s.Name, Description: s.Description,
 		Logo: s.Logo, ComplianceType: s.ComplianceType, ControlsCount: s.Controls, ControlSetsCount: s.ControlSets,
 		CreatedAt: epoch(s.CreatedAt), LastUpdatedAt: epoch(s.LastUpdatedAt)}
 }

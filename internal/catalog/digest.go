@@ -49,16 +49,16 @@ func contentDigest(c *probity.Control) string {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
-	for _, s := range []string{c.Type, c.Name, c.Description, c.TestingInformation, c.ActionPlanTitle, c.ActionPlanInstructions} {
+	for _, s := range []string{string(c.Type), c.Name, c.Description, c.TestingInformation, c.ActionPlanTitle, c.ActionPlanInstructions} {
 		field(h, s)
 	}
 	for _, s := range c.ControlMappingSources {
-		for _, v := range []string{s.SourceName, s.SourceDescription, s.SourceSetUpOption, s.SourceType, s.SourceFrequency, s.TroubleshootingText} {
+		for _, v := range []string{s.SourceName, s.SourceDescription, string(s.SourceSetUpOption), string(s.SourceType), string(s.SourceFrequency), s.TroubleshootingText} {
 			field(h, v)
 		}
 		if k := s.SourceKeyword; k != nil {
 			field(h, "keyword")
-			field(h, k.KeywordInputType)
+			field(h, string(k.KeywordInputType))
 			field(h, k.KeywordValue)
 		}
 		field(h, "end of source")

@@ -223,19 +223,23 @@ func (d *decoder) control(root *node) *probity.Control {
 		d.note(api, item.pos, field)
 		// An unreadable item still takes its place, so later items keep their indexes.
 		var s probity.ControlMappingSource
+		var setUp, typ, freq string
 		sm := d.fields(item, field, sourceKeys)
 		d.str(sm, "sourceName", field, api+".sourceName", &s.SourceName)
 		d.str(sm, "sourceDescription", field, api+".sourceDescription", &s.SourceDescription)
-		d.str(sm, "sourceSetUpOption", field, api+".sourceSetUpOption", &s.SourceSetUpOption)
-		d.str(sm, "sourceType", field, api+".sourceType", &s.SourceType)
-		d.str(sm, "sourceFrequency", field, api+".sourceFrequency", &s.SourceFrequency)
+		d.str(sm, "sourceSetUpOption", field, api+".sourceSetUpOption", &setUp)
+		d.str(sm, "sourceType", field, api+".sourceType", &typ)
+		d.str(sm, "sourceFrequency", field, api+".sourceFrequency", &freq)
 		d.str(sm, "troubleshootingText", field, api+".troubleshootingText", &s.TroubleshootingText)
+		s.SourceSetUpOption, s.SourceType, s.SourceFrequency = probity.SetUpOption(setUp), probity.SourceType(typ), probity.SourceFrequency(freq)
 		if kw, ok := sm.get("sourceKeyword"); ok && kw.value.kind != nullNode {
 			kf := field + ".sourceKeyword"
 			d.note(api+".sourceKeyword", kw.key.pos, kf)
 			if km := d.fields(kw.value, kf, keywordKeys); km != nil {
 				s.SourceKeyword = &probity.SourceKeyword{}
-				d.str(km, "keywordInputType", kf, api+".sourceKeyword.keywordInputType", &s.SourceKeyword.KeywordInputType)
+				var input string
+				d.str(km, "keywordInputType", kf, api+".sourceKeyword.keywordInputType", &input)
+				s.SourceKeyword.KeywordInputType = probity.KeywordInputType(input)
 				d.str(km, "keywordValue", kf, api+".sourceKeyword.keywordValue", &s.SourceKeyword.KeywordValue)
 			}
 		}

@@ -75,11 +75,11 @@ func Export(lib *store.Library, dir string) (int, error) {
 		}
 		for _, s := range c.ControlMappingSources {
 			sf := sourceFile{
-				SourceName: s.SourceName, SourceDescription: s.SourceDescription, SourceSetUpOption: s.SourceSetUpOption,
-				SourceType: s.SourceType, SourceFrequency: s.SourceFrequency, TroubleshootingText: s.TroubleshootingText,
+				SourceName: s.SourceName, SourceDescription: s.SourceDescription, SourceSetUpOption: string(s.SourceSetUpOption),
+				SourceType: string(s.SourceType), SourceFrequency: string(s.SourceFrequency), TroubleshootingText: s.TroubleshootingText,
 			}
 			if k := s.SourceKeyword; k != nil {
-				sf.SourceKeyword = &keywordFile{KeywordInputType: k.KeywordInputType, KeywordValue: k.KeywordValue}
+				sf.SourceKeyword = &keywordFile{KeywordInputType: string(k.KeywordInputType), KeywordValue: k.KeywordValue}
 			}
 			out.Datasources = append(out.Datasources, sf)
 		}

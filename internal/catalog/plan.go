@@ -310,7 +310,7 @@ func resolve(r Ref, declared map[string]*probity.Control, ix *libraryIndex, dele
 	default:
 		types := make([]string, len(found))
 		for i, c := range found {
-			types[i] = c.Type + " " + c.ID
+			types[i] = string(c.Type) + " " + c.ID
 		}
 		return "", fmt.Sprintf("%q names more than one control (%s); refer to it by id", r.Name, strings.Join(types, ", "))
 	}

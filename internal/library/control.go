@@ -37,7 +37,7 @@ func (s *Service) CreateControl(ctx context.Context, p auth.Principal, in Contro
 	}
 	c.Normalize()
 	err := s.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		if err := s.checkQuota(ctx, p.AccountID, "controls", 1, s.MaxCustomControls, tx.CountControls); err != nil {
+		if err := s.controlQuota(ctx, tx, p.AccountID, 1); err != nil {
 			return err
 		}
 		return tx.PutControls(ctx, []*probity.Control{c})
@@ -48,16 +48,32 @@ func (s *Service) CreateControl(ctx context.Context, p auth.Principal, in Contro
 	return c, nil
 }
 
-// checkQuota returns an EQUOTA error when adding entries of the kind would take the
-// account's custom library past max (0: no limit).
-func (s *Service) checkQuota(ctx context.Context, account, kind string, adding, max int, count func(context.Context, string, string) (int, error)) error {
-	if max <= 0 || adding == 0 {
+// controlQuota returns an EQUOTA error when adding controls would take the account's
+// custom library past MaxCustomControls.
+func (s *Service) controlQuota(ctx context.Context, r store.Reader, account string, adding int) error {
+	if s.MaxCustomControls <= 0 || adding == 0 {
 		return nil
 	}
-	n, err := count(ctx, account, probity.ControlTypeCustom) // Custom is the custom type of both kinds
+	n, err := r.CountControls(ctx, account, probity.ControlTypeCustom)
 	if err != nil {
 		return err
 	}
+	return quota(account, "controls", n, adding, s.MaxCustomControls)
+}
+
+// frameworkQuota is controlQuota for frameworks and MaxCustomFrameworks.
+func (s *Service) frameworkQuota(ctx context.Context, r store.Reader, account string, adding int) error {
+	if s.MaxCustomFrameworks <= 0 || adding == 0 {
+		return nil
+	}
+	n, err := r.CountFrameworks(ctx, account, probity.FrameworkTypeCustom)
+	if err != nil {
+		return err
+	}
+	return quota(account, "frameworks", n, adding, s.MaxCustomFrameworks)
+}
+
+func quota(account, kind string, n, adding, max int) error {
 	if n+adding > max {
 		return probity.Errorf(probity.EQUOTA, "The library of account %s holds %d custom %s; %d more would pass the %d this server allows.", account, n, kind, adding, max)
 	}

@@ -44,7 +44,7 @@ func (s *Service) CreateFramework(ctx context.Context, p auth.Principal, in Fram
 	f.Normalize()
 	var v *FrameworkView
 	err := s.Store.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		if err := s.checkQuota(ctx, p.AccountID, "frameworks", 1, s.MaxCustomFrameworks, tx.CountFrameworks); err != nil {
+		if err := s.frameworkQuota(ctx, tx, p.AccountID, 1); err != nil {
 			return err
 		}
 		var err error

@@ -223,10 +223,10 @@ func (s *Service) copyShared(ctx context.Context, tx store.Tx, p auth.Principal,
 		}
 	}
 	f.Normalize()
-	if err := s.checkQuota(ctx, p.AccountID, "controls", len(copies), s.MaxCustomControls, tx.CountControls); err != nil {
+	if err := s.controlQuota(ctx, tx, p.AccountID, len(copies)); err != nil {
 		return err
 	}
-	if err := s.checkQuota(ctx, p.AccountID, "frameworks", 1, s.MaxCustomFrameworks, tx.CountFrameworks); err != nil {
+	if err := s.frameworkQuota(ctx, tx, p.AccountID, 1); err != nil {
 		return err
 	}
 	if err := tx.PutControls(ctx, copies); err != nil {

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/probity-dev/probity"
 )
 
 // Cursor marks a place in a listing ordered by creation time, then id. The zero Cursor is
@@ -23,15 +25,16 @@ type ControlSummary struct {
 
 // FrameworkSummary is what a framework listing shows of each framework.
 type FrameworkSummary struct {
-	ID, ARN, Type, Name, Description, Logo, ComplianceType string
-	ControlSets, Controls                                  int
-	CreatedAt, LastUpdatedAt                               time.Time
+	ID, ARN, Name, Description, Logo, ComplianceType string
+	Type                                             probity.FrameworkType
+	ControlSets, Controls                            int
+	CreatedAt, LastUpdatedAt                         time.Time
 }
 
 // Page asks for at most Limit items of one type after a cursor.
 type Page struct {
 	Account string // whose library: its own entries and the standard ones
-	Type    string // control or framework type, for example Custom
+	Type    string // a probity.ControlType or probity.FrameworkType, for example Custom
 	After   Cursor
 	Limit   int
 }
@@ -45,7 +48,7 @@ type Lister interface {
 	// sets and controls.
 	FrameworkSummaries(ctx context.Context, p Page) ([]FrameworkSummary, error)
 	// CountControls returns how many controls of the type the account sees.
-	CountControls(ctx context.Context, account, typ string) (int, error)
+	CountControls(ctx context.Context, account string, typ probity.ControlType) (int, error)
 	// CountFrameworks returns how many frameworks of the type the account sees.
-	CountFrameworks(ctx context.Context, account, typ string) (int, error)
+	CountFrameworks(ctx context.Context, account string, typ probity.FrameworkType) (int, error)
 }

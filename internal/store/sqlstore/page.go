@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -79,13 +80,13 @@ func (r reader) FrameworkSummaries(ctx context.Context, p store.Page) ([]store.F
 }
 
 // CountControls implements store.Lister.
-func (r reader) CountControls(ctx context.Context, account, typ string) (int, error) {
-	return r.count(ctx, "controls", account, typ)
+func (r reader) CountControls(ctx context.Context, account string, typ probity.ControlType) (int, error) {
+	return r.count(ctx, "controls", account, string(typ))
 }
 
 // CountFrameworks implements store.Lister.
-func (r reader) CountFrameworks(ctx context.Context, account, typ string) (int, error) {
-	return r.count(ctx, "frameworks", account, typ)
+func (r reader) CountFrameworks(ctx context.Context, account string, typ probity.FrameworkType) (int, error) {
+	return r.count(ctx, "frameworks", account, string(typ))
 }
 
 func (r reader) count(ctx context.Context, table, account, typ string) (int, error) {

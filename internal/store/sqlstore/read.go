@@ -43,7 +43,8 @@ func scanControlInto(s scanner, c *probity.Control) error {
 		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy, &c.SourceDigest, &c.AccountID); err != nil {
 		return err
 	}
-	if err := json.Unmarshal([]byte(sources), &c.ControlMappingSources); err != nil {
+	var err error
+	if c.ControlMappingSources, err = decodeSources(sources); err != nil {
 		return fmt.Errorf("control %s: mapping sources: %w", c.ID, err)
 	}
 	if err := unmarshalTags(tags, &c.Tags); err != nil {

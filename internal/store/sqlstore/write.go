@@ -21,7 +21,7 @@ type writer struct {
 func (w *writer) PutControls(ctx context.Context, cs []*probity.Control) error {
 	rows := make([][]any, 0, len(cs))
 	for _, c := range cs {
-		sources, err := json.Marshal(c.ControlMappingSources)
+		sources, err := encodeSources(c.ControlMappingSources)
 		if err != nil {
 			return fmt.Errorf("control %s: %w", c.ID, err)
 		}

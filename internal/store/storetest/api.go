@@ -30,7 +30,7 @@ func testListPages(t *testing.T, open Opener) {
 	var got []string
 	var after store.Cursor
 	for {
-		page, err := s.ControlSummaries(ctx, store.Page{Account: Account, Type: probity.ControlTypeCustom, After: after, Limit: 3})
+		page, err := s.ControlSummaries(ctx, store.Page{Account: Account, Type: string(probity.ControlTypeCustom), After: after, Limit: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +56,7 @@ func testListPages(t *testing.T, open Opener) {
 		t.Fatalf("CountControls(Standard) = %d, %v; want 1", n, err)
 	}
 
-	fs, err := s.FrameworkSummaries(ctx, store.Page{Account: Account, Type: probity.FrameworkTypeCustom, Limit: 10})
+	fs, err := s.FrameworkSummaries(ctx, store.Page{Account: Account, Type: string(probity.FrameworkTypeCustom), Limit: 10})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func testAccountsAreApart(t *testing.T, open Opener) {
 	if n, err := s.CountControls(ctx, Account, probity.ControlTypeCustom); err != nil || n != 1 {
 		t.Errorf("CountControls(%s, Custom) = %d, %v; want 1", Account, n, err)
 	}
-	page, err := s.FrameworkSummaries(ctx, store.Page{Account: Account, Type: probity.FrameworkTypeCustom, Limit: 10})
+	page, err := s.FrameworkSummaries(ctx, store.Page{Account: Account, Type: string(probity.FrameworkTypeCustom), Limit: 10})
 	if err != nil || len(page) != 0 {
 		t.Errorf("FrameworkSummaries(%s) = %v, %v; want none", Account, page, err)
 	}
