@@ -197,15 +197,3 @@ func (f *Framework) OwnedBy(source string) bool {
 func (f *Framework) CheckOwner(source string) error {
 	return checkOwner("framework", f.ID, string(f.Type), string(FrameworkTypeCustom), f.ManagedBy, source)
 }
-
-// UsedBy returns the names of the frameworks that use the control, sorted.
-func UsedBy(controlID string, frameworks []*Framework) []string {
-	var names []string
-	for _, f := range frameworks {
-		if f.Uses(controlID) {
-			names = append(names, f.Name)
-		}
-	}
-	slices.Sort(names)
-	return slices.Compact(names)
-}
