@@ -143,41 +143,23 @@ func (c *Control) Normalize() {
 // sent id that prev's sources do not hold or that two sources carry, and changes
 // nothing then.
 func (c *Control) KeepSourceIDs(prev *Control) error {
-	var ck checker
-	owned := make(map[string]bool, len(prev.ControlMappingSources))
-	byName := make(map[string]string, len(prev.ControlMappingSources))
-	for _, s := range prev.ControlMappingSources {
-		owned[s.SourceID] = true
-		byName[s.SourceName] = s.SourceID
-	}
-	claimed := map[string]int{}
-	for i, s := range c.ControlMappingSources {
-		if s.SourceID == "" {
-			continue
-		}
-		name := index("controlMappingSources", i) + ".sourceId"
-		if j, dup := claimed[s.SourceID]; dup {
-			ck.add(name, "is also the sourceId of source [%d]", j)
-			continue
-		}
-		claimed[s.SourceID] = i
-		if !owned[s.SourceID] {
-			ck.add(name, "is not the id of a data source of this control; leave it out to add a source")
-		}
-	}
-	if err := ck.err("control"); err != nil {
+	ids, err := keepIDs("control", "controlMappingSources", "sourceId", "data source of this control", "source",
+		sourceIDNames(prev.ControlMappingSources), sourceIDNames(c.ControlMappingSources))
+	if err != nil {
 		return err
 	}
 	for i := range c.ControlMappingSources {
-		s := &c.ControlMappingSources[i]
-		if id, ok := byName[s.SourceName]; ok && s.SourceID == "" {
-			if _, taken := claimed[id]; !taken {
-				s.SourceID = id
-				claimed[id] = i
-			}
-		}
+		c.ControlMappingSources[i].SourceID = ids[i]
 	}
 	return nil
+}
+
+func sourceIDNames(ss []ControlMappingSource) []idName {
+	out := make([]idName, len(ss))
+	for i, s := range ss {
+		out[i] = idName{s.SourceID, s.SourceName}
+	}
+	return out
 }
 
 // summarizeSources lists the distinct source types in first-seen order, as the service's

@@ -123,41 +123,23 @@ func (f *Framework) Normalize() {
 // returns an EINVALID *Error for each sent id that prev's sets do not hold or that two
 // sets carry, and changes nothing then.
 func (f *Framework) KeepControlSetIDs(prev *Framework) error {
-	var ck checker
-	owned := make(map[string]bool, len(prev.ControlSets))
-	byName := make(map[string]string, len(prev.ControlSets))
-	for _, cs := range prev.ControlSets {
-		owned[cs.ID] = true
-		byName[cs.Name] = cs.ID
-	}
-	claimed := map[string]int{}
-	for i, cs := range f.ControlSets {
-		if cs.ID == "" {
-			continue
-		}
-		name := index("controlSets", i) + ".id"
-		if j, dup := claimed[cs.ID]; dup {
-			ck.add(name, "is also the id of controlSets[%d]", j)
-			continue
-		}
-		claimed[cs.ID] = i
-		if !owned[cs.ID] {
-			ck.add(name, "is not the id of a control set of this framework; leave it out to add a control set")
-		}
-	}
-	if err := ck.err("framework"); err != nil {
+	ids, err := keepIDs("framework", "controlSets", "id", "control set of this framework", "control set",
+		setIDNames(prev.ControlSets), setIDNames(f.ControlSets))
+	if err != nil {
 		return err
 	}
 	for i := range f.ControlSets {
-		cs := &f.ControlSets[i]
-		if id, ok := byName[cs.Name]; ok && cs.ID == "" {
-			if _, taken := claimed[id]; !taken {
-				cs.ID = id
-				claimed[id] = i
-			}
-		}
+		f.ControlSets[i].ID = ids[i]
 	}
 	return nil
+}
+
+func setIDNames(sets []ControlSet) []idName {
+	out := make([]idName, len(sets))
+	for i, cs := range sets {
+		out[i] = idName{cs.ID, cs.Name}
+	}
+	return out
 }
 
 // Uses reports whether any control set of f lists the control id.

@@ -155,7 +155,7 @@ func TestSentIDsAreKept(t *testing.T) {
 			field string
 		}{
 			{[]types.ControlMappingSource{src("0123abcd-0123-4567-89ab-0123456789ab", "X")}, "controlMappingSources[0].sourceId: is not the id of a data source of this control"},
-			{[]types.ControlMappingSource{src(idA, "X"), src(idA, "Y")}, "controlMappingSources[1].sourceId: is also the sourceId of source [0]"},
+			{[]types.ControlMappingSource{src(idA, "X"), src(idA, "Y")}, "controlMappingSources[1].sourceId: is also the sourceId of controlMappingSources[0]"},
 		} {
 			_, err := update(tc.srcs...)
 			if msg := validationMessage(t, err); !strings.Contains(msg, tc.field) {
