@@ -40,6 +40,7 @@ import (
 	"github.com/probity-dev/probity/internal/catalog/catalogtest"
 	"github.com/probity-dev/probity/internal/mototest"
 	"github.com/probity-dev/probity/internal/pipeline"
+	s3source "github.com/probity-dev/probity/internal/source/s3"
 	"github.com/probity-dev/probity/internal/store/sqlite"
 	"github.com/probity-dev/probity/internal/store/sqlstore"
 )
@@ -220,7 +221,11 @@ func (e *env) startWith(ctx context.Context, m *mototest.Server, interval time.D
 	if verbose {
 		level = slog.LevelInfo
 	}
-	srcs, err := pipeline.OpenSources(ctx, []string{"s3://bench"}, pipeline.SourceOptions{
+	kinds, err := pipeline.NewSourceRegistry([]pipeline.SourceKind{s3source.Kind()})
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := kinds.Open(ctx, []string{"s3://bench"}, pipeline.SourceEnv{
 		Queue: e.queue, PathStyle: true, AWSConfig: m.ConfigFunc(), Interval: interval,
 	})
 	if err != nil {

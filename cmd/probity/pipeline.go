@@ -28,11 +28,11 @@ type pipelineConfig struct {
 // addPipelineFlags adds the catalog pipeline flags to flags.
 func addPipelineFlags(flags *pflag.FlagSet) *pipelineConfig {
 	c := &pipelineConfig{}
-	flags.StringArrayVar(&c.sources, "catalog", nil, "catalog source to keep the library in step with (repeatable): s3://BUCKET[/PREFIX], a git URL (https://, ssh://, file://, #BRANCH optional) or a directory")
+	flags.StringArrayVar(&c.sources, "catalog", nil, "catalog source to keep the library in step with (repeatable): "+sourceUsage())
 	flags.StringVar(&c.queue, "catalog-queue", "", "SQS queue URL receiving the s3:// catalog source's event notifications (without it the bucket is polled)")
 	flags.DurationVar(&c.interval, "catalog-interval", 30*time.Second, "how often git sources and s3 sources without a queue are polled")
 	flags.BoolVar(&c.pathStyle, "catalog-s3-path-style", false, "address S3 as ENDPOINT/BUCKET, as S3-compatible stores often need")
-	flags.StringArrayVar(&c.notify, "notify", nil, "where to send each catalog outcome (repeatable): sns:TOPIC_ARN, smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR, webhook:URL; also $PROBITY_NOTIFY, which keeps passwords off the command line")
+	flags.StringArrayVar(&c.notify, "notify", nil, "where to send each catalog outcome (repeatable): "+notifyUsage()+"; also $PROBITY_NOTIFY, which keeps passwords off the command line")
 	return c
 }
 
@@ -56,15 +56,19 @@ func (c *pipelineConfig) start(ctx context.Context, st store.Store, part probity
 		}
 		return nil, func(context.Context) error { return nil }, nil
 	}
-	kinds, err := notify.NewRegistry(notify.Kinds())
+	notifiers, err := notify.NewRegistry(notifyKinds())
 	if err != nil {
 		return nil, nil, err
 	}
-	targets, err := kinds.Open(ctx, c.notify, notify.Env{})
+	sources, err := pipeline.NewSourceRegistry(catalogKinds())
+	if err != nil {
+		return nil, nil, err
+	}
+	targets, err := notifiers.Open(ctx, c.notify, notify.Env{})
 	if err != nil {
 		return nil, nil, exitWith(ExitUsage, err)
 	}
-	srcs, err := pipeline.OpenSources(ctx, c.sources, pipeline.SourceOptions{
+	srcs, err := sources.Open(ctx, c.sources, pipeline.SourceEnv{
 		Interval: c.interval, Queue: c.queue, PathStyle: c.pathStyle, Logger: log,
 	})
 	if err != nil {

@@ -1,7 +1,8 @@
 // Package notify delivers the outcome of each catalog reconcile to the people who follow
 // it: an SNS topic, email, a webhook.
 //
-// A target is named by a string whose scheme picks its Kind (see Kinds). A Registry
+// A target is named by a string whose scheme picks its Kind; the kinds live in the
+// packages below this one (sns, smtp, webhook), listed in cmd/probity. A Registry
 // turns targets into Notifiers; a Dispatcher delivers each Message to every Notifier in
 // the background, retrying with backoff, so that a target that is down never holds up
 // the pipeline.

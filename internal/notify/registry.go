@@ -13,7 +13,9 @@ import (
 	"github.com/probity-dev/probity/internal/awsconf"
 )
 
-// Kind is one kind of notification target.
+// Kind is one kind of notification target. The adapters live in packages named after
+// their technology (internal/notify/sns, smtp, webhook), each exposing its Kind;
+// cmd/probity holds the one list of built-in kinds. This package imports none of them.
 //
 // Lifecycle: Registry.Open finds the kind by the target's scheme and calls Open, which
 // checks the whole target and returns an error before anything is sent when it is
@@ -38,20 +40,13 @@ type Env struct {
 	HTTPClient *http.Client
 }
 
-func (e Env) awsConfig(ctx context.Context) (aws.Config, error) {
+// LoadAWSConfig returns the AWS configuration of e.AWSConfig, or of awsconf.Load when
+// it is nil. It returns the loader's error unchanged.
+func (e Env) LoadAWSConfig(ctx context.Context) (aws.Config, error) {
 	if e.AWSConfig != nil {
 		return e.AWSConfig(ctx)
 	}
 	return awsconf.Load(ctx, awsconf.Options{})
-}
-
-// Kinds returns the built-in kinds of target, the one list of them.
-func Kinds() []Kind {
-	return []Kind{
-		{Scheme: "sns", Usage: "sns:TOPIC_ARN", Open: openSNS},
-		{Scheme: "smtp", Usage: "smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR", Open: openSMTP},
-		{Scheme: "webhook", Usage: "webhook:URL", Open: openWebhook},
-	}
 }
 
 // Registry opens targets by scheme.
@@ -61,7 +56,8 @@ type Registry struct {
 }
 
 // NewRegistry returns a registry of the kinds. It returns an error when a kind has no
-// scheme or no Open function, or when two kinds share a scheme.
+// scheme or no Open function, or when two kinds share a scheme: start-up errors, before
+// any target is opened.
 func NewRegistry(kinds []Kind) (*Registry, error) {
 	r := &Registry{kinds: map[string]Kind{}}
 	for _, k := range kinds {
@@ -92,12 +88,8 @@ func (r *Registry) Open(ctx context.Context, targets []string, env Env) ([]Targe
 		scheme, _, ok := strings.Cut(t, ":")
 		k, known := r.kinds[scheme]
 		if !ok || !known {
-			usages := make([]string, 0, len(r.order))
-			for _, s := range r.order {
-				usages = append(usages, r.kinds[s].Usage)
-			}
 			return nil, probity.Errorf(probity.EINVALID, "notify target %q: unknown kind; use one of %s",
-				redactUnknown(t), strings.Join(usages, ", "))
+				redactUnknown(t), r.Usage())
 		}
 		if seen[t] {
 			return nil, probity.Errorf(probity.EINVALID, "notify target of kind %s is given twice", scheme)
@@ -110,6 +102,16 @@ func (r *Registry) Open(ctx context.Context, targets []string, env Env) ([]Targe
 		out = append(out, Target{Name: name, Notifier: n})
 	}
 	return out, nil
+}
+
+// Usage returns the forms of target the registry opens, in registration order, joined
+// with ", ": for help texts.
+func (r *Registry) Usage() string {
+	usages := make([]string, 0, len(r.order))
+	for _, s := range r.order {
+		usages = append(usages, r.kinds[s].Usage)
+	}
+	return strings.Join(usages, ", ")
 }
 
 // Schemes returns the registered schemes in registration order.

@@ -76,13 +76,15 @@ func (s *Snapshot) fingerprint() string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func sortFiles(files []File) {
+// SortFiles sorts files by path, the order of Snapshot.Files.
+func SortFiles(files []File) {
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 }
 
-// isCatalogPath reports whether a relative path names a catalog file: a catalog
-// extension and no hidden folder or file on the way (.git and the like).
-func isCatalogPath(p string) bool {
+// IsCatalogPath reports whether a relative path, with forward slashes, names a catalog
+// file: a catalog extension and no hidden folder or file on the way (.git and the like).
+// Sources list only such paths.
+func IsCatalogPath(p string) bool {
 	if !catalog.IsCatalogFile(p) {
 		return false
 	}

@@ -1,13 +1,11 @@
-package pipeline
+package s3
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,18 +14,31 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/probity-dev/probity/internal/mototest"
 	"github.com/probity-dev/probity/internal/notify"
+	"github.com/probity-dev/probity/internal/notify/sns"
+	"github.com/probity-dev/probity/internal/pipeline"
+	"github.com/probity-dev/probity/internal/pipeline/pipelinetest"
 	"github.com/probity-dev/probity/internal/store"
 )
+
+var (
+	control   = pipelinetest.Control
+	framework = pipelinetest.Framework
+	openStore = pipelinetest.OpenStore
+	names     = pipelinetest.Names
+	waitFor   = pipelinetest.WaitFor
+	hasAll    = pipelinetest.HasAll
+)
+
+const badSourceType = pipelinetest.BadSourceType
 
 const (
 	bucket = "catalog-bucket"
@@ -38,7 +49,7 @@ const (
 // SNS topic whose messages a test reads back from a subscribed queue.
 type world struct {
 	moto      *mototest.Server
-	s3        *s3.Client
+	s3        *awss3.Client
 	sqs       *sqs.Client
 	queue     string
 	dlq       string
@@ -51,7 +62,7 @@ type world struct {
 func newWorld(t *testing.T, m *mototest.Server) *world {
 	t.Helper()
 	cfg := m.Config()
-	w := &world{moto: m, s3: s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), sqs: sqs.NewFromConfig(cfg)}
+	w := &world{moto: m, s3: awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.UsePathStyle = true }), sqs: sqs.NewFromConfig(cfg)}
 	w.setUp(t)
 	return w
 }
@@ -65,7 +76,7 @@ func (w *world) setUp(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err := w.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
+	_, err := w.s3.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String(bucket)})
 	must(err)
 	dlq, err := w.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("catalog-dlq")})
 	must(err)
@@ -75,7 +86,7 @@ func (w *world) setUp(t *testing.T) {
 		Attributes: map[string]string{"RedrivePolicy": string(redrive)}})
 	must(err)
 	w.queue = aws.ToString(q.QueueUrl)
-	_, err = w.s3.PutBucketNotificationConfiguration(ctx, &s3.PutBucketNotificationConfigurationInput{
+	_, err = w.s3.PutBucketNotificationConfiguration(ctx, &awss3.PutBucketNotificationConfigurationInput{
 		Bucket: aws.String(bucket),
 		NotificationConfiguration: &s3types.NotificationConfiguration{QueueConfigurations: []s3types.QueueConfiguration{{
 			QueueArn: aws.String(w.queueARN(t, w.queue)),
@@ -84,14 +95,14 @@ func (w *world) setUp(t *testing.T) {
 	})
 	must(err)
 
-	sn := sns.NewFromConfig(w.moto.Config())
-	topic, err := sn.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("catalog-outcomes")})
+	sn := awssns.NewFromConfig(w.moto.Config())
+	topic, err := sn.CreateTopic(ctx, &awssns.CreateTopicInput{Name: aws.String("catalog-outcomes")})
 	must(err)
 	w.topic = aws.ToString(topic.TopicArn)
 	out, err := w.sqs.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("outcomes")})
 	must(err)
 	w.outcomes = aws.ToString(out.QueueUrl)
-	_, err = sn.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+	_, err = sn.Subscribe(ctx, &awssns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
 		Endpoint: aws.String(w.queueARN(t, w.outcomes)), Attributes: map[string]string{"RawMessageDelivery": "true"}})
 	must(err)
 }
@@ -108,7 +119,7 @@ func (w *world) queueARN(t *testing.T, queue string) string {
 
 func (w *world) put(t *testing.T, key, body string) {
 	t.Helper()
-	_, err := w.s3.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + key), Body: strings.NewReader(body)})
+	_, err := w.s3.PutObject(context.Background(), &awss3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + key), Body: strings.NewReader(body)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +127,7 @@ func (w *world) put(t *testing.T, key, body string) {
 
 func (w *world) remove(t *testing.T, key string) {
 	t.Helper()
-	_, err := w.s3.DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + key)})
+	_, err := w.s3.DeleteObject(context.Background(), &awss3.DeleteObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + key)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,22 +175,26 @@ func containsAll(s string, parts ...string) bool {
 }
 
 // startS3Pipeline runs a pipeline on the bucket (with the queue unless polling) until
-// the returned stop is called.
-func startS3Pipeline(t *testing.T, w *world, st store.Store, polling bool) (*Pipeline, func()) {
+// the returned stop is called. The pipeline's metrics go to the returned registry.
+func startS3Pipeline(t *testing.T, w *world, st store.Store, polling bool) (*pipeline.Pipeline, *prometheus.Registry, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	queue := w.queue
 	if polling {
 		queue = ""
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel}))
-	srcs, err := OpenSources(ctx, []string{"s3://" + bucket + "/" + strings.TrimSuffix(prefix, "/")}, SourceOptions{
+	log := pipelinetest.Logger()
+	kinds, err := pipeline.NewSourceRegistry([]pipeline.SourceKind{Kind()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := kinds.Open(ctx, []string{"s3://" + bucket + "/" + strings.TrimSuffix(prefix, "/")}, pipeline.SourceEnv{
 		Queue: queue, PathStyle: true, AWSConfig: w.moto.ConfigFunc(), WaitSeconds: 1, Interval: 300 * time.Millisecond, Logger: log,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := notify.NewRegistry(notify.Kinds())
+	reg, err := notify.NewRegistry([]notify.Kind{sns.Kind()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +207,8 @@ func startS3Pipeline(t *testing.T, w *world, st store.Store, polling bool) (*Pip
 		t.Fatal(err)
 	}
 	d.Start(ctx)
-	p, err := New(Config{Sources: srcs, Store: st, Sender: d, Logger: log, Registerer: prometheus.NewRegistry(),
+	metrics := prometheus.NewRegistry()
+	p, err := pipeline.New(pipeline.Config{Sources: srcs, Store: st, Sender: d, Logger: log, Registerer: metrics,
 		RetryMin: 200 * time.Millisecond, RetryMax: time.Second, Debounce: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -200,19 +216,43 @@ func startS3Pipeline(t *testing.T, w *world, st store.Store, polling bool) (*Pip
 	p.Start(ctx)
 	stop := func() { cancel(); p.Wait(context.Background()); d.Wait(context.Background()) }
 	t.Cleanup(stop)
-	return p, stop
+	return p, metrics, stop
 }
 
-func hasAll(t *testing.T, st store.Store, want ...string) func() bool {
-	return func() bool {
-		got := names(t, st)
-		for _, w := range want {
-			if !slices.Contains(got, w) {
-				return false
-			}
+// heldStore is a store whose reconciles the test can hold: from hold to release, a
+// reconcile waits at its first read of the store (the source's last good versions),
+// holding the library as a long reconcile does.
+type heldStore struct {
+	store.Store
+	mu   sync.Mutex
+	held chan struct{} // closed by release; nil when not held
+}
+
+func (s *heldStore) hold() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.held = make(chan struct{})
+}
+
+func (s *heldStore) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	close(s.held)
+	s.held = nil
+}
+
+func (s *heldStore) CatalogFiles(ctx context.Context, source string) ([]store.CatalogFile, error) {
+	s.mu.Lock()
+	held := s.held
+	s.mu.Unlock()
+	if held != nil {
+		select {
+		case <-held:
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-		return true
 	}
+	return s.Store.CatalogFiles(ctx, source)
 }
 
 const s3Source = "s3://" + bucket + "/catalog"
@@ -221,8 +261,8 @@ func TestS3Events(t *testing.T) {
 	m := mototest.Start(t)
 	w := newWorld(t, m)
 	dbPath := t.TempDir() + "/probity.db"
-	st := openStore(t, dbPath)
-	p, stop := startS3Pipeline(t, w, st, false)
+	st := &heldStore{Store: openStore(t, dbPath)}
+	_, reg, stop := startS3Pipeline(t, w, st, false)
 	ctx := context.Background()
 	at := "@" + s3Source
 
@@ -252,16 +292,16 @@ func TestS3Events(t *testing.T) {
 	})
 	t.Run("multipart upload, copy, spaces and non-ASCII keys", func(t *testing.T) {
 		key := prefix + "controls/multi part.yaml"
-		mp, err := w.s3.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		mp, err := w.s3.CreateMultipartUpload(ctx, &awss3.CreateMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		part, err := w.s3.UploadPart(ctx, &s3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: mp.UploadId,
+		part, err := w.s3.UploadPart(ctx, &awss3.UploadPartInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: mp.UploadId,
 			PartNumber: aws.Int32(1), Body: bytes.NewReader([]byte(control("Multipart")))})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = w.s3.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: mp.UploadId,
+		_, err = w.s3.CompleteMultipartUpload(ctx, &awss3.CompleteMultipartUploadInput{Bucket: aws.String(bucket), Key: aws.String(key), UploadId: mp.UploadId,
 			MultipartUpload: &s3types.CompletedMultipartUpload{Parts: []s3types.CompletedPart{{ETag: part.ETag, PartNumber: aws.Int32(1)}}}})
 		if err != nil {
 			t.Fatal(err)
@@ -270,10 +310,10 @@ func TestS3Events(t *testing.T) {
 
 		// Outside the prefix nothing happens; copied in, it is applied.
 		staging := "staging/copied.yaml"
-		if _, err := w.s3.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(staging), Body: strings.NewReader(control("Copied"))}); err != nil {
+		if _, err := w.s3.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(staging), Body: strings.NewReader(control("Copied"))}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := w.s3.CopyObject(ctx, &s3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + "controls/copied.yaml"),
+		if _, err := w.s3.CopyObject(ctx, &awss3.CopyObjectInput{Bucket: aws.String(bucket), Key: aws.String(prefix + "controls/copied.yaml"),
 			CopySource: aws.String(url.PathEscape(bucket + "/" + staging))}); err != nil {
 			t.Fatal(err)
 		}
@@ -285,17 +325,17 @@ func TestS3Events(t *testing.T) {
 	})
 	t.Run("a burst of events while a reconcile runs", func(t *testing.T) {
 		// The whole burst arrives while a reconcile holds the library (the test holds
-		// its lock), as a big upload does on a busy server: however long the uploads
-		// take, the events are coalesced into at most two reconciles, the one under
-		// way and one after it. The 1,000-file burst is in bench/pipeline.
+		// it in the store), as a big upload does on a busy server: however long the
+		// uploads take, the events are coalesced into at most two reconciles, the one
+		// under way and one after it. The 1,000-file burst is in bench/pipeline.
 		const n = 100
 		waitFor(t, "the queue drained of earlier events", func() bool { return w.queueDepth(t, w.queue) == 0 })
-		before := counterValue(p.metrics.reconciles.WithLabelValues(s3Source, "ok"))
-		p.mu.Lock()
-		locked := true
+		before := counter(t, reg, "probity_catalog_reconciles_total", "source", s3Source, "result", "ok")
+		st.hold()
+		held := true
 		defer func() {
-			if locked {
-				p.mu.Unlock()
+			if held {
+				st.release()
 			}
 		}()
 		var wg sync.WaitGroup
@@ -312,12 +352,12 @@ func TestS3Events(t *testing.T) {
 		wg.Wait()
 		// Every event is received, and held until the reconcile that applies it.
 		waitFor(t, "every event received", func() bool { return w.inFlight(t, w.queue) == n })
-		p.mu.Unlock()
-		locked = false
+		st.release()
+		held = false
 
 		waitFor(t, fmt.Sprintf("%d controls", n), func() bool { return len(names(t, st)) == n+3 })
 		waitFor(t, "the queue drained", func() bool { return w.queueDepth(t, w.queue) == 0 })
-		got := counterValue(p.metrics.reconciles.WithLabelValues(s3Source, "ok")) - before
+		got := counter(t, reg, "probity_catalog_reconciles_total", "source", s3Source, "result", "ok") - before
 		t.Logf("%d events, %v reconciles", n, got)
 		if got > 2 {
 			t.Errorf("%d events caused %v reconciles; want at most 2", n, got)
@@ -374,7 +414,7 @@ func TestS3EmulatorRestart(t *testing.T) {
 	m := mototest.Start(t)
 	w := newWorld(t, m)
 	st := openStore(t, "")
-	p, _ := startS3Pipeline(t, w, st, false)
+	p, reg, _ := startS3Pipeline(t, w, st, false)
 	at := "@" + s3Source
 	w.put(t, "controls/a.yaml", control("A"))
 	waitFor(t, "A", hasAll(t, st, "Control:A"+at))
@@ -396,7 +436,7 @@ func TestS3EmulatorRestart(t *testing.T) {
 	w.put(t, "controls/b.yaml", control("B"))
 	waitFor(t, "A and B after the restart", hasAll(t, st, "Control:A"+at, "Control:B"+at))
 	waitFor(t, "healthy again", func() bool { return p.Health() == nil })
-	if v := counterValue(p.metrics.sourceErrors.WithLabelValues(s3Source)); v == 0 {
+	if v := counter(t, reg, "probity_catalog_source_errors_total", "source", s3Source); v == 0 {
 		t.Error("source errors were not counted")
 	}
 }
@@ -416,40 +456,31 @@ func TestS3Polling(t *testing.T) {
 	waitFor(t, "F deleted", func() bool { return !slices.Contains(names(t, st), "Framework:F"+at) })
 }
 
-func TestParseS3Events(t *testing.T) {
-	tests := []struct {
-		name string
-		body string
-		want []objectEvent
-		err  bool
-	}{
-		{"test event", `{"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"b"}`, nil, false},
-		{"every record, keys decoded", `{"Records":[
-			{"eventSource":"aws:s3","eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"catalog%2Fcontrols%2FMy+Control+%C3%BC.yaml"}}},
-			{"eventSource":"aws:s3","eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"b"},"object":{"key":"catalog/a%2Bb.yaml"}}}]}`,
-			[]objectEvent{{"ObjectCreated:Put", "b", "catalog/controls/My Control ü.yaml"}, {"ObjectRemoved:Delete", "b", "catalog/a+b.yaml"}}, false},
-		{"wrapped by SNS", `{"Type":"Notification","Message":"{\"Records\":[{\"eventSource\":\"aws:s3\",\"eventName\":\"ObjectCreated:Copy\",\"s3\":{\"bucket\":{\"name\":\"b\"},\"object\":{\"key\":\"x.yaml\"}}}]}"}`,
-			[]objectEvent{{"ObjectCreated:Copy", "b", "x.yaml"}}, false},
-		{"not an event", `hello`, nil, true},
-		{"no records", `{"foo":1}`, nil, true},
+// counter returns the value of the metric's series with the label pairs (name, value,
+// ...); 0 when it has none yet.
+func counter(t *testing.T, reg *prometheus.Registry, metric string, pairs ...string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseS3Events(tt.body)
-			if (err != nil) != tt.err {
-				t.Fatalf("err = %v, want error %v", err, tt.err)
+	for _, mf := range mfs {
+		if mf.GetName() != metric {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
 			}
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("got %+v, want %+v", got, tt.want)
+			match := len(labels) == len(pairs)/2
+			for i := 0; i+1 < len(pairs); i += 2 {
+				match = match && labels[pairs[i]] == pairs[i+1]
 			}
-		})
+			if match {
+				return m.GetCounter().GetValue()
+			}
+		}
 	}
-}
-
-func counterValue(c prometheus.Counter) float64 {
-	var m dto.Metric
-	if err := c.Write(&m); err != nil {
-		panic(err)
-	}
-	return m.GetCounter().GetValue()
+	return 0
 }

@@ -1,4 +1,6 @@
-package pipeline
+// Package dir is the catalog source of a local directory, watched: any path that is not
+// a URL.
+package dir
 
 import (
 	"context"
@@ -13,33 +15,35 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/pipeline"
 )
 
-// Dir is a local directory of catalog files, watched at any depth with fsnotify (new
+// Tree is a local directory of catalog files, watched at any depth with fsnotify (new
 // folders included). A missing directory is a fault of the source, not an empty
 // catalog: nothing is deleted until it is back.
-type Dir struct {
+type Tree struct {
 	root  string
-	cache map[string]File // by path; Revision is modification time and size
+	cache map[string]pipeline.File // by path; Revision is modification time and size
 }
 
-var _ Source = (*Dir)(nil)
+var _ pipeline.Source = (*Tree)(nil)
 
-// NewDir returns the source for the directory at root, made absolute.
-func NewDir(root string) (*Dir, error) {
+// New returns the source for the directory at root, made absolute. It returns an error
+// when the working directory, needed to make root absolute, cannot be found.
+func New(root string) (*Tree, error) {
 	abs, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("catalog directory %s: %w", root, err)
 	}
-	return &Dir{root: abs, cache: map[string]File{}}, nil
+	return &Tree{root: abs, cache: map[string]pipeline.File{}}, nil
 }
 
 // Name returns the directory's absolute path.
-func (d *Dir) Name() string { return d.root }
+func (d *Tree) Name() string { return d.root }
 
-// Snapshot implements Source: it reads the files whose modification time or size
+// Snapshot implements pipeline.Source: it reads the files whose modification time or size
 // changed.
-func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
+func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 	info, err := os.Stat(d.root)
 	if err != nil {
 		return nil, err
@@ -47,8 +51,8 @@ func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", d.root)
 	}
-	next := map[string]File{}
-	snap := &Snapshot{}
+	next := map[string]pipeline.File{}
+	snap := &pipeline.Snapshot{}
 	err = catalog.WalkFiles(d.root, func(rel string, e fs.DirEntry) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -70,7 +74,7 @@ func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
 			} else if err != nil {
 				return err
 			}
-			f = File{Path: rel, Data: cf.Data, Problem: cf.Problem, Revision: rev}
+			f = pipeline.File{Path: rel, Data: cf.Data, Problem: cf.Problem, Revision: rev}
 		}
 		next[rel] = f
 		snap.Files = append(snap.Files, f)
@@ -80,12 +84,12 @@ func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
 		return nil, err
 	}
 	d.cache = next
-	sortFiles(snap.Files)
+	pipeline.SortFiles(snap.Files)
 	return snap, nil
 }
 
-// Watch implements Source. It returns an error when the directory goes away.
-func (d *Dir) Watch(ctx context.Context, sig *Signal) error {
+// Watch implements pipeline.Source. It returns an error when the directory goes away.
+func (d *Tree) Watch(ctx context.Context, sig *pipeline.Signal) error {
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return err
@@ -126,7 +130,7 @@ func (d *Dir) Watch(ctx context.Context, sig *Signal) error {
 }
 
 // addTree watches dir and every folder below it but hidden ones.
-func (d *Dir) addTree(w *fsnotify.Watcher, dir string) error {
+func (d *Tree) addTree(w *fsnotify.Watcher, dir string) error {
 	return filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err

@@ -1,4 +1,7 @@
-package pipeline
+// Package s3 is the catalog source of an S3 bucket, or a folder of one:
+// s3://BUCKET[/PREFIX]. Changes are learnt from the bucket's event notifications through
+// SQS, or by polling.
+package s3
 
 import (
 	"context"
@@ -10,22 +13,24 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/pipeline"
 	"github.com/probity-dev/probity/internal/store"
 )
 
-// S3Options configure a bucket source.
-type S3Options struct {
+// Options configure a bucket source.
+type Options struct {
 	Bucket string
 	// Prefix is the folder of the catalog in the bucket ("" for the whole bucket); paths
 	// are the keys below it.
 	Prefix string
-	S3     *s3.Client
+	S3     *awss3.Client
 	// Queue is the URL of an SQS queue that receives the bucket's event notifications;
 	// empty means polling with ListObjectsV2 every Interval.
 	Queue    string
@@ -39,25 +44,25 @@ type S3Options struct {
 	Logger   *slog.Logger
 }
 
-// S3 is a bucket, or a folder of one, as a catalog source. Each snapshot lists the
+// Bucket is a bucket, or a folder of one, as a catalog source. Each snapshot lists the
 // objects and fetches only those whose ETag changed. Changes are learnt from S3 event
 // notifications through SQS, or by polling.
-type S3 struct {
-	opt   S3Options
+type Bucket struct {
+	opt   Options
 	mu    sync.Mutex
-	cache map[string]File // by path; Revision is the ETag
+	cache map[string]pipeline.File // by path; Revision is the ETag
 }
 
 var (
-	_ Source = (*S3)(nil)
-	_ Seeder = (*S3)(nil)
+	_ pipeline.Source = (*Bucket)(nil)
+	_ pipeline.Seeder = (*Bucket)(nil)
 )
 
-// NewS3 returns the source. It returns an EINVALID error when the bucket or a client
-// is missing.
-func NewS3(opt S3Options) (*S3, error) {
+// New returns the source. It returns an EINVALID error when the bucket or a client is
+// missing.
+func New(opt Options) (*Bucket, error) {
 	if opt.Bucket == "" || opt.S3 == nil || (opt.Queue != "" && opt.SQS == nil) {
-		return nil, invalidf("s3 catalog source: a bucket and clients are required")
+		return nil, probity.Errorf(probity.EINVALID, "s3 catalog source: a bucket and clients are required")
 	}
 	if opt.Prefix != "" && !strings.HasSuffix(opt.Prefix, "/") {
 		opt.Prefix += "/"
@@ -77,37 +82,37 @@ func NewS3(opt S3Options) (*S3, error) {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &S3{opt: opt, cache: map[string]File{}}, nil
+	return &Bucket{opt: opt, cache: map[string]pipeline.File{}}, nil
 }
 
 // Name returns s3://BUCKET, or s3://BUCKET/PREFIX for a folder.
-func (s *S3) Name() string {
+func (s *Bucket) Name() string {
 	if s.opt.Prefix == "" {
 		return "s3://" + s.opt.Bucket
 	}
 	return "s3://" + s.opt.Bucket + "/" + strings.TrimSuffix(s.opt.Prefix, "/")
 }
 
-// Seed implements Seeder: files kept with their ETag are not fetched again.
-func (s *S3) Seed(files []store.CatalogFile) {
+// Seed implements pipeline.Seeder: files kept with their ETag are not fetched again.
+func (s *Bucket) Seed(files []store.CatalogFile) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range files {
 		if f.Revision != "" {
-			s.cache[f.Path] = File{Path: f.Path, Data: f.Data, Revision: f.Revision}
+			s.cache[f.Path] = pipeline.File{Path: f.Path, Data: f.Data, Revision: f.Revision}
 		}
 	}
 }
 
-// Snapshot implements Source.
-func (s *S3) Snapshot(ctx context.Context) (*Snapshot, error) {
+// Snapshot implements pipeline.Source.
+func (s *Bucket) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 	s.mu.Lock()
 	cache := s.cache
 	s.mu.Unlock()
 
-	var files []File
+	var files []pipeline.File
 	var fetch []int // indexes into files
-	pages := s3.NewListObjectsV2Paginator(s.opt.S3, &s3.ListObjectsV2Input{
+	pages := awss3.NewListObjectsV2Paginator(s.opt.S3, &awss3.ListObjectsV2Input{
 		Bucket: aws.String(s.opt.Bucket), Prefix: aws.String(s.opt.Prefix),
 	})
 	for pages.HasMorePages() {
@@ -118,7 +123,7 @@ func (s *S3) Snapshot(ctx context.Context) (*Snapshot, error) {
 		for _, o := range page.Contents {
 			key := aws.ToString(o.Key)
 			path := strings.TrimPrefix(key, s.opt.Prefix)
-			if !isCatalogPath(path) {
+			if !pipeline.IsCatalogPath(path) {
 				continue
 			}
 			etag := aws.ToString(o.ETag)
@@ -127,7 +132,7 @@ func (s *S3) Snapshot(ctx context.Context) (*Snapshot, error) {
 				continue
 			}
 			fetch = append(fetch, len(files))
-			files = append(files, File{Path: path, Revision: etag})
+			files = append(files, pipeline.File{Path: path, Revision: etag})
 		}
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -135,7 +140,7 @@ func (s *S3) Snapshot(ctx context.Context) (*Snapshot, error) {
 	for _, i := range fetch {
 		g.Go(func() error {
 			f := &files[i]
-			out, err := s.opt.S3.GetObject(gctx, &s3.GetObjectInput{Bucket: aws.String(s.opt.Bucket), Key: aws.String(s.opt.Prefix + f.Path)})
+			out, err := s.opt.S3.GetObject(gctx, &awss3.GetObjectInput{Bucket: aws.String(s.opt.Bucket), Key: aws.String(s.opt.Prefix + f.Path)})
 			if err != nil {
 				return fmt.Errorf("get s3://%s/%s%s: %w", s.opt.Bucket, s.opt.Prefix, f.Path, err)
 			}
@@ -153,22 +158,22 @@ func (s *S3) Snapshot(ctx context.Context) (*Snapshot, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	next := make(map[string]File, len(files))
+	next := make(map[string]pipeline.File, len(files))
 	for _, f := range files {
 		next[f.Path] = f
 	}
 	s.mu.Lock()
 	s.cache = next
 	s.mu.Unlock()
-	sortFiles(files)
-	return &Snapshot{Files: files}, nil
+	pipeline.SortFiles(files)
+	return &pipeline.Snapshot{Files: files}, nil
 }
 
-// Watch implements Source: with a queue it consumes event notifications, without one
+// Watch implements pipeline.Source: with a queue it consumes event notifications, without one
 // it polls.
-func (s *S3) Watch(ctx context.Context, sig *Signal) error {
+func (s *Bucket) Watch(ctx context.Context, sig *pipeline.Signal) error {
 	if s.opt.Queue == "" {
-		return poll(ctx, sig, s.opt.Interval)
+		return pipeline.Poll(ctx, sig, s.opt.Interval)
 	}
 	for {
 		out, err := s.opt.SQS.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
@@ -222,7 +227,7 @@ func (s *S3) Watch(ctx context.Context, sig *Signal) error {
 
 // deleteMessages deletes messages in batches of ten. A failure is logged: the message
 // comes back and causes one more reconcile, which finds nothing new.
-func (s *S3) deleteMessages(ctx context.Context, msgs []sqstypes.Message) {
+func (s *Bucket) deleteMessages(ctx context.Context, msgs []sqstypes.Message) {
 	for len(msgs) > 0 {
 		batch := msgs[:min(len(msgs), 10)]
 		msgs = msgs[len(batch):]

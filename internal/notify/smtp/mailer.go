@@ -1,4 +1,6 @@
-package notify
+// Package smtp notifies by email through an SMTP server (with go-mail, not net/smtp):
+// smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR.
+package smtp
 
 import (
 	"context"
@@ -12,10 +14,19 @@ import (
 	"github.com/wneessen/go-mail"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/notify"
 )
 
-// mailer sends email through an SMTP server, with STARTTLS when the server offers it.
-type mailer struct {
+// usage is the form of a target.
+const usage = "smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR"
+
+// Kind returns the kind of target smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR.
+func Kind() notify.Kind {
+	return notify.Kind{Scheme: "smtp", Usage: usage, Open: open}
+}
+
+// Mailer sends email through an SMTP server, with STARTTLS when the server offers it.
+type Mailer struct {
 	host       string
 	port       int
 	user, pass string
@@ -23,20 +34,20 @@ type mailer struct {
 	to         []string
 }
 
-var _ Notifier = (*mailer)(nil)
+var _ notify.Notifier = (*Mailer)(nil)
 
-// openSMTP opens smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR[&to=ADDR...]; to may also
-// hold several addresses separated by commas. The port defaults to 587. Errors and the
-// name never show the password.
-func openSMTP(_ context.Context, target string, _ Env) (Notifier, string, error) {
+// open opens smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR[&to=ADDR...]; to may also
+// hold several addresses separated by commas. The port defaults to 587. It returns an
+// EINVALID error for a malformed target; errors and the name never show the password.
+func open(_ context.Context, target string, _ notify.Env) (notify.Notifier, string, error) {
 	bad := func(why string) error {
-		return probity.Errorf(probity.EINVALID, "notify target smtp://...: %s; want %s", why, "smtp://USER:PASS@HOST:PORT?from=ADDR&to=ADDR")
+		return probity.Errorf(probity.EINVALID, "notify target smtp://...: %s; want %s", why, usage)
 	}
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, "", bad("not a URL") // url's error would repeat the password
 	}
-	m := &mailer{host: u.Hostname(), port: 587}
+	m := &Mailer{host: u.Hostname(), port: 587}
 	if m.host == "" {
 		return nil, "", bad("no host")
 	}
@@ -71,7 +82,8 @@ func openSMTP(_ context.Context, target string, _ Env) (Notifier, string, error)
 // Notify sends m as a plain-text email, one connection per message. Authentication,
 // when a user is set, is PLAIN, which go-mail refuses over an unencrypted connection to
 // any host but localhost.
-func (m *mailer) Notify(ctx context.Context, msg Message) error {
+// It returns a Permanent error for what retrying cannot fix (a bad address).
+func (m *Mailer) Notify(ctx context.Context, msg notify.Message) error {
 	opts := []mail.Option{
 		mail.WithPort(m.port),
 		mail.WithTLSPolicy(mail.TLSOpportunistic), // not WithTLSPortPolicy: it would move port 25 to 587
@@ -82,14 +94,14 @@ func (m *mailer) Notify(ctx context.Context, msg Message) error {
 	}
 	client, err := mail.NewClient(m.host, opts...)
 	if err != nil {
-		return Permanent(fmt.Errorf("smtp %s: %w", m.host, err))
+		return notify.Permanent(fmt.Errorf("smtp %s: %w", m.host, err))
 	}
 	e := mail.NewMsg()
 	if err := e.From(m.from); err != nil {
-		return Permanent(fmt.Errorf("smtp from address: %w", err))
+		return notify.Permanent(fmt.Errorf("smtp from address: %w", err))
 	}
 	if err := e.To(m.to...); err != nil {
-		return Permanent(fmt.Errorf("smtp to address: %w", err))
+		return notify.Permanent(fmt.Errorf("smtp to address: %w", err))
 	}
 	e.Subject(msg.Subject)
 	e.SetDate()

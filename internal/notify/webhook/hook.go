@@ -1,4 +1,5 @@
-package notify
+// Package webhook notifies by posting JSON to a URL: webhook:URL.
+package webhook
 
 import (
 	"bytes"
@@ -13,21 +14,29 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/notify"
 )
 
-// webhook posts each message as JSON. The body is Message: its text member is what a
+// Kind returns the kind of target webhook:URL.
+func Kind() notify.Kind {
+	return notify.Kind{Scheme: "webhook", Usage: "webhook:URL", Open: open}
+}
+
+// Hook posts each message as JSON. The body is Message: its text member is what a
 // Slack-compatible incoming webhook shows; the other members are for programs.
-type webhook struct {
+type Hook struct {
 	url    string
 	client *http.Client
 }
 
-var _ Notifier = (*webhook)(nil)
+var _ notify.Notifier = (*Hook)(nil)
 
-// openWebhook opens webhook:URL (http or https). The name shows only the host, since
+// open opens webhook:URL (http or https), posting with env.HTTPClient (nil: one with a
+// 30 s timeout). It returns an EINVALID error, which shows nothing of the URL, for a
+// target that is not an http or https URL. The name shows only the host, since
 // webhook paths often hold a token, and a short digest of the URL, so that two hooks on
 // one host (two Slack channels) count apart in the metrics.
-func openWebhook(_ context.Context, target string, env Env) (Notifier, string, error) {
+func open(_ context.Context, target string, env notify.Env) (notify.Notifier, string, error) {
 	raw := target[len("webhook:"):]
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -38,18 +47,18 @@ func openWebhook(_ context.Context, target string, env Env) (Notifier, string, e
 		c = &http.Client{Timeout: 30 * time.Second}
 	}
 	sum := sha256.Sum256([]byte(raw))
-	return &webhook{url: raw, client: c}, "webhook:" + u.Scheme + "://" + u.Host + "#" + hex.EncodeToString(sum[:4]), nil
+	return &Hook{url: raw, client: c}, "webhook:" + u.Scheme + "://" + u.Host + "#" + hex.EncodeToString(sum[:4]), nil
 }
 
 // Notify posts m. A 4xx answer other than 408 and 429 is a Permanent error.
-func (w *webhook) Notify(ctx context.Context, m Message) error {
+func (w *Hook) Notify(ctx context.Context, m notify.Message) error {
 	body, err := json.Marshal(m)
 	if err != nil {
-		return Permanent(err)
+		return notify.Permanent(err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {
-		return Permanent(err)
+		return notify.Permanent(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "probity")
@@ -65,7 +74,7 @@ func (w *webhook) Notify(ctx context.Context, m Message) error {
 	case resp.StatusCode == http.StatusRequestTimeout, resp.StatusCode == http.StatusTooManyRequests, resp.StatusCode >= 500:
 		return fmt.Errorf("post webhook: %s", resp.Status)
 	default:
-		return Permanent(fmt.Errorf("post webhook: refused: %s", resp.Status))
+		return notify.Permanent(fmt.Errorf("post webhook: refused: %s", resp.Status))
 	}
 }
 

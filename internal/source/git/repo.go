@@ -1,4 +1,6 @@
-package pipeline
+// Package git is the catalog source of a git repository, polled:
+// https://, http://, ssh:// or file:// URL, #BRANCH optional.
+package git
 
 import (
 	"context"
@@ -9,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5"
+	gogit "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -17,15 +19,17 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/pipeline"
 	"github.com/probity-dev/probity/internal/redact"
 )
 
-// Git is a git repository (https://, ssh:// or file:// URL, with #branch optional),
+// Repo is a git repository (https://, ssh:// or file:// URL, with #branch optional),
 // polled: each poll fetches the branch and, when its tip moved, reads the tree at the
 // tip. The tip commit is the snapshot's Revision, so every change it causes is
 // recorded with it. Objects are kept in memory for the life of the process.
-type Git struct {
+type Repo struct {
 	url      string // without user info; its query may hold a token
 	name     string // url with the query's values masked, and #branch
 	branch   string // as given after #; empty for the remote's default branch
@@ -33,27 +37,27 @@ type Git struct {
 	auth     transport.AuthMethod
 	interval time.Duration
 
-	repo  *git.Repository
+	repo  *gogit.Repository
 	cache map[plumbing.Hash][]byte // blob contents by hash
 	tip   plumbing.Hash
-	snap  *Snapshot
+	snap  *pipeline.Snapshot
 }
 
-var _ Source = (*Git)(nil)
+var _ pipeline.Source = (*Repo)(nil)
 
-// NewGit returns the source for a repository URL, polled every interval. An https URL
+// New returns the source for a repository URL, polled every interval. An https URL
 // may carry a user and password (or token), used for basic authentication and kept out
 // of the name; ssh uses the SSH agent. It returns an EINVALID error for a malformed URL.
-func NewGit(rawURL string, interval time.Duration) (*Git, error) {
+func New(rawURL string, interval time.Duration) (*Repo, error) {
 	base, branch, _ := strings.Cut(rawURL, "#")
 	u, err := url.Parse(base)
 	if err != nil || u.Host == "" && u.Scheme != "file" {
-		return nil, invalidf("catalog source %q: want a git URL (https://, ssh:// or file://, #branch optional)", redact.URL(base))
+		return nil, probity.Errorf(probity.EINVALID, "catalog source %q: want a git URL (https://, ssh:// or file://, #branch optional)", redact.URL(base))
 	}
-	g := &Git{branch: branch, interval: interval, cache: map[plumbing.Hash][]byte{}}
+	g := &Repo{branch: branch, interval: interval, cache: map[plumbing.Hash][]byte{}}
 	if u.User != nil && (u.Scheme == "https" || u.Scheme == "http") {
 		if _, hasPass := u.User.Password(); hasPass && u.Scheme == "http" {
-			return nil, invalidf("catalog source %q: a password over plain http would travel in clear; use https", redact.URL(base))
+			return nil, probity.Errorf(probity.EINVALID, "catalog source %q: a password over plain http would travel in clear; use https", redact.URL(base))
 		}
 		pass, _ := u.User.Password()
 		g.auth = &githttp.BasicAuth{Username: u.User.Username(), Password: pass}
@@ -62,7 +66,7 @@ func NewGit(rawURL string, interval time.Duration) (*Git, error) {
 	if u.User != nil {
 		// ssh: keep the user for the transport, never a password in the name.
 		if _, hasPass := u.User.Password(); hasPass {
-			return nil, invalidf("catalog source %q: put ssh credentials in the SSH agent, not in the URL", redact.URL(base))
+			return nil, probity.Errorf(probity.EINVALID, "catalog source %q: put ssh credentials in the SSH agent, not in the URL", redact.URL(base))
 		}
 	}
 	g.url = u.String()
@@ -75,17 +79,17 @@ func NewGit(rawURL string, interval time.Duration) (*Git, error) {
 
 // Name returns the URL without credentials and with the values of its query masked
 // (redact.URL), with #branch when one was given: a new token keeps the name.
-func (g *Git) Name() string { return g.name }
+func (g *Repo) Name() string { return g.name }
 
-// Snapshot implements Source. Its errors never quote the token of the URL's query.
-func (g *Git) Snapshot(ctx context.Context) (*Snapshot, error) {
+// Snapshot implements pipeline.Source. Its errors never quote the token of the URL's query.
+func (g *Repo) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 	snap, err := g.snapshot(ctx)
 	return snap, redact.Error(err, g.url)
 }
 
-func (g *Git) snapshot(ctx context.Context) (*Snapshot, error) {
+func (g *Repo) snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 	if g.repo == nil {
-		repo, err := git.Init(memory.NewStorage(), nil)
+		repo, err := gogit.Init(memory.NewStorage(), nil)
 		if err != nil {
 			return nil, err
 		}
@@ -110,8 +114,8 @@ func (g *Git) snapshot(ctx context.Context) (*Snapshot, error) {
 	local := plumbing.NewRemoteReferenceName("origin", branch)
 	spec := config.RefSpec("+" + plumbing.NewBranchReferenceName(branch).String() + ":" + local.String())
 	// Only the tip matters: a shallow fetch keeps the history out of memory.
-	err = remote.FetchContext(ctx, &git.FetchOptions{RefSpecs: []config.RefSpec{spec}, Auth: g.auth, Tags: git.NoTags, Force: true, Depth: 1})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+	err = remote.FetchContext(ctx, &gogit.FetchOptions{RefSpecs: []config.RefSpec{spec}, Auth: g.auth, Tags: gogit.NoTags, Force: true, Depth: 1})
+	if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
 		return nil, fmt.Errorf("fetch %s: %w", g.Name(), err)
 	}
 	ref, err := g.repo.Reference(local, true)
@@ -129,10 +133,10 @@ func (g *Git) snapshot(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	snap := &Snapshot{Revision: commit.Hash.String()}
+	snap := &pipeline.Snapshot{Revision: commit.Hash.String()}
 	next := map[plumbing.Hash][]byte{}
 	err = tree.Files().ForEach(func(f *object.File) error {
-		if !isCatalogPath(f.Name) {
+		if !pipeline.IsCatalogPath(f.Name) {
 			return nil
 		}
 		data, ok := g.cache[f.Hash]
@@ -148,13 +152,13 @@ func (g *Git) snapshot(ctx context.Context) (*Snapshot, error) {
 			}
 		}
 		next[f.Hash] = data
-		snap.Files = append(snap.Files, File{Path: f.Name, Data: data, Revision: f.Hash.String()})
+		snap.Files = append(snap.Files, pipeline.File{Path: f.Name, Data: data, Revision: f.Hash.String()})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	sortFiles(snap.Files)
+	pipeline.SortFiles(snap.Files)
 	g.cache, g.tip, g.snap = next, ref.Hash(), snap
 	// The objects of this tip are read; start the next fetch from empty storage so that
 	// a long-running server does not keep every version it ever fetched.
@@ -163,8 +167,8 @@ func (g *Git) snapshot(ctx context.Context) (*Snapshot, error) {
 }
 
 // defaultBranch asks the remote which branch its HEAD points at.
-func (g *Git) defaultBranch(ctx context.Context, remote *git.Remote) (string, error) {
-	refs, err := remote.ListContext(ctx, &git.ListOptions{Auth: g.auth})
+func (g *Repo) defaultBranch(ctx context.Context, remote *gogit.Remote) (string, error) {
+	refs, err := remote.ListContext(ctx, &gogit.ListOptions{Auth: g.auth})
 	if err != nil {
 		return "", fmt.Errorf("list %s: %w", g.name, err)
 	}
@@ -188,23 +192,8 @@ func (g *Git) defaultBranch(ctx context.Context, remote *git.Remote) (string, er
 	return "", fmt.Errorf("%s: cannot tell the default branch: name one with #BRANCH", g.name)
 }
 
-// Watch implements Source: it asks for a snapshot every interval; the snapshot tells
+// Watch implements pipeline.Source: it asks for a snapshot every interval; the snapshot tells
 // whether the tip moved.
-func (g *Git) Watch(ctx context.Context, sig *Signal) error {
-	return poll(ctx, sig, g.interval)
-}
-
-// poll signals a change every interval until ctx ends.
-func poll(ctx context.Context, sig *Signal, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	sig.Healthy()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			sig.Changed(nil)
-		}
-	}
+func (g *Repo) Watch(ctx context.Context, sig *pipeline.Signal) error {
+	return pipeline.Poll(ctx, sig, g.interval)
 }

@@ -1,4 +1,5 @@
-package notify
+// Package sns notifies an Amazon SNS topic: sns:TOPIC_ARN.
+package sns
 
 import (
 	"context"
@@ -9,9 +10,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/service/sns"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/notify"
 	"github.com/probity-dev/probity/internal/redact"
 )
 
@@ -21,36 +23,44 @@ const maxSNSMessage = 250_000
 // topicName is what SNS allows as a topic name.
 var topicName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
 
-// topic publishes to an SNS topic.
-type topic struct {
-	client *sns.Client
+// Kind returns the kind of target sns:TOPIC_ARN.
+func Kind() notify.Kind {
+	return notify.Kind{Scheme: "sns", Usage: "sns:TOPIC_ARN", Open: open}
+}
+
+// Topic publishes to an SNS topic.
+type Topic struct {
+	client *awssns.Client
 	arn    string
 }
 
-var _ Notifier = (*topic)(nil)
+var _ notify.Notifier = (*Topic)(nil)
 
-// openSNS opens sns:TOPIC_ARN. The client uses the topic's region.
-func openSNS(ctx context.Context, target string, env Env) (Notifier, string, error) {
+// open opens sns:TOPIC_ARN. The client uses the topic's region, with the configuration
+// of env.LoadAWSConfig. It returns an EINVALID error for a target that is not an SNS
+// topic's ARN, and an error when the configuration cannot be loaded.
+func open(ctx context.Context, target string, env notify.Env) (notify.Notifier, string, error) {
 	topicARN := strings.TrimPrefix(target, "sns:")
 	a, err := arn.Parse(topicARN)
 	if err != nil || a.Service != "sns" || !topicName.MatchString(a.Resource) {
 		return nil, "", probity.Errorf(probity.EINVALID, "notify target %q: want sns:arn:aws:sns:REGION:ACCOUNT:TOPIC", redact.URL(target))
 	}
-	cfg, err := env.awsConfig(ctx)
+	cfg, err := env.LoadAWSConfig(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("notify %s: load AWS configuration: %w", target, err)
 	}
-	client := sns.NewFromConfig(cfg, func(o *sns.Options) {
+	client := awssns.NewFromConfig(cfg, func(o *awssns.Options) {
 		if a.Region != "" {
 			o.Region = a.Region
 		}
 	})
-	return &topic{client: client, arn: topicARN}, target, nil
+	return &Topic{client: client, arn: topicARN}, target, nil
 }
 
-// Notify publishes m's text with its subject.
-func (t *topic) Notify(ctx context.Context, m Message) error {
-	_, err := t.client.Publish(ctx, &sns.PublishInput{
+// Notify publishes m's text with its subject, cut to fit SNS's limits. It returns the
+// SDK's error, wrapped with the topic, when the message was not published.
+func (t *Topic) Notify(ctx context.Context, m notify.Message) error {
+	_, err := t.client.Publish(ctx, &awssns.PublishInput{
 		TopicArn: aws.String(t.arn),
 		Subject:  aws.String(snsSubject(m.Subject)),
 		Message:  aws.String(truncate(m.Text, maxSNSMessage)),

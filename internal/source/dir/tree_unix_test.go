@@ -1,6 +1,6 @@
 //go:build unix
 
-package pipeline
+package dir
 
 import (
 	"context"
@@ -12,14 +12,23 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/probity-dev/probity/internal/notify"
+	"github.com/probity-dev/probity/internal/pipeline/pipelinetest"
 )
 
-// mkfifo makes a named pipe at p. A writer waits on it and closes it as soon as a reader
-// opens it, so that code that blocks opening it (the bug under test) reads an empty file
-// instead of hanging the test; the cleanup releases the writer when no reader came.
+// mkfifo makes a named pipe at p, in place of what was there in one step (it is made
+// under a hidden name and renamed), so that a watching source never sees p missing. A
+// writer waits on it and closes it as soon as a reader opens it, so that code that
+// blocks opening it (the bug under test) reads an empty file instead of hanging the
+// test; the cleanup releases the writer when no reader came.
 func mkfifo(t *testing.T, p string) {
 	t.Helper()
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
+	tmp := filepath.Join(filepath.Dir(p), ".fifo-"+filepath.Base(p))
+	if err := syscall.Mkfifo(tmp, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
@@ -65,7 +74,7 @@ func TestDirRefusesLinksAndSpecialFiles(t *testing.T) {
 	}
 	mkfifo(t, filepath.Join(root, "controls", "p.yaml"))
 
-	src, err := NewDir(root)
+	src, err := New(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,38 +98,27 @@ func TestDirRefusesLinksAndSpecialFiles(t *testing.T) {
 	}
 
 	st := openStore(t, "")
-	box := &inbox{}
-	p, err := New(Config{Sources: []Source{src}, Store: st, Sender: box})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
-		t.Fatal(err)
-	}
+	box := &pipelinetest.Inbox{}
+	startPipeline(t, st, box, src)
 	at := "@" + root
+	var m *notify.Message
+	waitFor(t, "the refused files notified", func() bool {
+		m = box.Find("controls/p.yaml: not a regular file (named pipe)", "controls/creds.yaml: not a regular file (symbolic link", "linked: not a regular file")
+		return m != nil
+	})
 	if diff := cmp.Diff([]string{"Control:A" + at, "Control:B" + at}, names(t, st)); diff != "" {
 		t.Errorf("library (-want +got):\n%s", diff)
-	}
-	m := box.find("controls/p.yaml: not a regular file (named pipe)", "controls/creds.yaml: not a regular file (symbolic link", "linked: not a regular file")
-	if m == nil {
-		t.Fatalf("no notification reports the refused files; got %+v", box.all())
 	}
 	if strings.Contains(m.Text, "aws_") {
 		t.Errorf("the notification shows what a link leads to:\n%s", m.Text)
 	}
 
 	// b.yaml becomes a named pipe: its last good version stays in effect.
-	if err := os.Remove(filepath.Join(root, "controls", "b.yaml")); err != nil {
-		t.Fatal(err)
-	}
 	mkfifo(t, filepath.Join(root, "controls", "b.yaml"))
-	if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
-		t.Fatal(err)
-	}
+	waitFor(t, "b.yaml's last good version kept", func() bool {
+		return box.Find("controls/b.yaml (its last good version stays in effect)", "controls/b.yaml: not a regular file (named pipe)") != nil
+	})
 	if diff := cmp.Diff([]string{"Control:A" + at, "Control:B" + at}, names(t, st)); diff != "" {
 		t.Errorf("library after b.yaml became a pipe (-want +got):\n%s", diff)
-	}
-	if box.find("controls/b.yaml (its last good version stays in effect)", "controls/b.yaml: not a regular file (named pipe)") == nil {
-		t.Errorf("no notification keeps b.yaml's last good version; got %+v", box.all())
 	}
 }

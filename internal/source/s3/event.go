@@ -1,10 +1,12 @@
-package pipeline
+package s3
 
 import (
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/probity-dev/probity/internal/pipeline"
 )
 
 // objectEvent is one record of an S3 event notification.
@@ -77,5 +79,5 @@ func (e objectEvent) affects(bucket, prefix string) bool {
 	if !strings.HasPrefix(e.Name, "ObjectCreated:") && !strings.HasPrefix(e.Name, "ObjectRemoved:") {
 		return false
 	}
-	return isCatalogPath(strings.TrimPrefix(e.Key, prefix))
+	return pipeline.IsCatalogPath(strings.TrimPrefix(e.Key, prefix))
 }

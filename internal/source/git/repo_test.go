@@ -1,25 +1,33 @@
-package pipeline
+package git
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/probity-dev/probity/internal/pipeline"
+	"github.com/probity-dev/probity/internal/pipeline/pipelinetest"
 	"github.com/probity-dev/probity/internal/store"
 )
 
+var (
+	control   = pipelinetest.Control
+	framework = pipelinetest.Framework
+	openStore = pipelinetest.OpenStore
+	waitFor   = pipelinetest.WaitFor
+	hasAll    = pipelinetest.HasAll
+	writeFile = pipelinetest.WriteFile
+)
+
 // startPipeline runs a pipeline on the sources until the test ends.
-func startPipeline(t *testing.T, st store.Store, box *inbox, srcs ...Source) *Pipeline {
+func startPipeline(t *testing.T, st store.Store, box *pipelinetest.Inbox, srcs ...pipeline.Source) *pipeline.Pipeline {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	p, err := New(Config{Sources: srcs, Store: st, Sender: box,
-		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: testLogLevel})),
+	p, err := pipeline.New(pipeline.Config{Sources: srcs, Store: st, Sender: box, Logger: pipelinetest.Logger(),
 		RetryMin: 100 * time.Millisecond, RetryMax: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -27,63 +35,6 @@ func startPipeline(t *testing.T, st store.Store, box *inbox, srcs ...Source) *Pi
 	p.Start(ctx)
 	t.Cleanup(func() { cancel(); p.Wait(context.Background()) })
 	return p
-}
-
-func writeFile(t *testing.T, path, data string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func TestDir(t *testing.T) {
-	root := filepath.Join(t.TempDir(), "catalog")
-	writeFile(t, filepath.Join(root, "controls", "a.yaml"), control("A"))
-	writeFile(t, filepath.Join(root, ".git", "ignored.yaml"), control("Hidden"))
-	src, err := NewDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := openStore(t, "")
-	box := &inbox{}
-	p := startPipeline(t, st, box, src)
-	at := "@" + root
-
-	waitFor(t, "A", hasAll(t, st, "Control:A"+at))
-	// A folder made after the start, several levels deep, is watched too.
-	writeFile(t, filepath.Join(root, "team", "new", "controls", "b.yaml"), control("B"))
-	writeFile(t, filepath.Join(root, "frameworks", "f.yaml"), framework("F", "A", "B"))
-	waitFor(t, "B and F", hasAll(t, st, "Control:B"+at, "Framework:F"+at))
-	if got := names(t, st); slices.Contains(got, "Control:Hidden"+at) {
-		t.Errorf("a file in a hidden folder was applied: %v", got)
-	}
-
-	writeFile(t, filepath.Join(root, "controls", "a.yaml"), badSourceType)
-	waitFor(t, "the failure", func() bool { return box.find("controls/a.yaml:7:5: datasources[1].sourceType") != nil })
-
-	if err := os.Remove(filepath.Join(root, "frameworks", "f.yaml")); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "F deleted", func() bool { return !slices.Contains(names(t, st), "Framework:F"+at) })
-
-	// The directory going away is a fault, not an empty catalog.
-	moved := root + ".moved"
-	if err := os.Rename(root, moved); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "the source down", func() bool { return p.Health() != nil })
-	if got := names(t, st); !slices.Contains(got, "Control:B"+at) {
-		t.Errorf("library lost B while the directory was away: %v", got)
-	}
-	if err := os.Rename(moved, root); err != nil {
-		t.Fatal(err)
-	}
-	writeFile(t, filepath.Join(root, "controls", "c.yaml"), control("C"))
-	waitFor(t, "C after the directory came back", hasAll(t, st, "Control:C"+at, "Control:B"+at))
-	waitFor(t, "healthy", func() bool { return p.Health() == nil })
 }
 
 func runGit(t *testing.T, dir string, args ...string) string {
@@ -114,18 +65,18 @@ func TestGit(t *testing.T) {
 	runGit(t, repo, "commit", "-q", "-m", "first")
 	first := runGit(t, repo, "rev-parse", "HEAD")
 
-	src, err := NewGit("file://"+repo, 200*time.Millisecond)
+	src, err := New("file://"+repo, 200*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := openStore(t, "")
-	box := &inbox{}
+	box := &pipelinetest.Inbox{}
 	startPipeline(t, st, box, src)
 	at := "@file://" + repo
 
 	waitFor(t, "A", hasAll(t, st, "Control:A"+at))
-	if box.find(`created control "A" from controls/a.yaml at `+first) == nil {
-		t.Errorf("the change is not recorded with commit %s: %+v", first, box.all())
+	if box.Find(`created control "A" from controls/a.yaml at `+first) == nil {
+		t.Errorf("the change is not recorded with commit %s: %+v", first, box.All())
 	}
 
 	writeFile(t, filepath.Join(repo, "frameworks", "f.yaml"), framework("F", "A"))
@@ -136,7 +87,7 @@ func TestGit(t *testing.T) {
 	tip := runGit(t, repo, "rev-parse", "HEAD")
 	waitFor(t, "F", hasAll(t, st, "Framework:F"+at, "Control:A"+at))
 	waitFor(t, "the in-use failure at the tip", func() bool {
-		m := box.find("Revision: "+tip, `controls/a.yaml: file deleted, but control "A" is still used by framework "F"`)
+		m := box.Find("Revision: "+tip, `controls/a.yaml: file deleted, but control "A" is still used by framework "F"`)
 		return m != nil && m.Revision == tip
 	})
 
@@ -145,7 +96,7 @@ func TestGit(t *testing.T) {
 	writeFile(t, filepath.Join(repo, "controls", "o.yaml"), control("O"))
 	runGit(t, repo, "add", ".")
 	runGit(t, repo, "commit", "-q", "-m", "other")
-	branch, err := NewGit("file://"+repo+"#other", time.Hour)
+	branch, err := New("file://"+repo+"#other", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +113,7 @@ func TestGit(t *testing.T) {
 }
 
 func TestGitNameHidesPassword(t *testing.T) {
-	g, err := NewGit("https://user:s3cret@git.example.com/org/catalog.git#main", time.Minute)
+	g, err := New("https://user:s3cret@git.example.com/org/catalog.git#main", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,14 +124,14 @@ func TestGitNameHidesPassword(t *testing.T) {
 
 func TestGitRefusesPasswordsThatWouldLeak(t *testing.T) {
 	for _, u := range []string{"http://user:s3cret@git.example.com/catalog.git", "ssh://user:s3cret@git.example.com/catalog.git"} {
-		_, err := NewGit(u, time.Minute)
+		_, err := New(u, time.Minute)
 		if err == nil {
-			t.Errorf("NewGit(%q) accepted a password it cannot keep safe", u)
+			t.Errorf("New(%q) accepted a password it cannot keep safe", u)
 		} else if strings.Contains(err.Error(), "s3cret") {
-			t.Errorf("NewGit(%q) error reveals the password: %v", u, err)
+			t.Errorf("New(%q) error reveals the password: %v", u, err)
 		}
 	}
-	g, err := NewGit("ssh://git@git.example.com/catalog.git", time.Minute)
+	g, err := New("ssh://git@git.example.com/catalog.git", time.Minute)
 	if err != nil || strings.Contains(g.Name(), "s3cret") {
 		t.Fatalf("ssh URL with a user only: %v", err)
 	}
