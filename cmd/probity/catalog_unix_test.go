@@ -5,41 +5,11 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
-)
 
-// mkfifo makes a named pipe at p. A writer waits on it and closes it as soon as a reader
-// opens it, so that code that blocks opening it (the bug under test) reads an empty file
-// instead of hanging the test; the cleanup releases the writer when no reader came.
-func mkfifo(t *testing.T, p string) {
-	t.Helper()
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if f, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
-			f.Close()
-		}
-	}()
-	t.Cleanup(func() {
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
-				f.Close()
-			}
-			runtime.Gosched()
-		}
-	})
-}
+	"github.com/probity-dev/probity/internal/catalog/catalogtest"
+)
 
 // TestValidateReadsOnlyRegularFiles: a link to a credentials file and a named pipe are
 // reported at their paths without reading them; --follow-symlinks reads a link that
@@ -53,7 +23,7 @@ func TestValidateReadsOnlyRegularFiles(t *testing.T) {
 	if err := os.Symlink("../shared/b.yaml", filepath.Join(dir, "controls", "b.yaml")); err != nil {
 		t.Fatal(err)
 	}
-	mkfifo(t, filepath.Join(dir, "controls", "p.yaml"))
+	catalogtest.Mkfifo(t, filepath.Join(dir, "controls", "p.yaml"))
 	at := filepath.ToSlash(dir)
 	tests := []struct {
 		args []string

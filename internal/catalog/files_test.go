@@ -6,43 +6,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-// mkfifo makes a named pipe at p. A writer waits on it and closes it as soon as a reader
-// opens it, so that code that blocks opening it (the bug under test) reads an empty file
-// instead of hanging the test; the cleanup releases the writer when no reader came.
-func mkfifo(t *testing.T, p string) {
-	t.Helper()
-	if err := syscall.Mkfifo(p, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if f, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
-			f.Close()
-		}
-	}()
-	t.Cleanup(func() {
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
-				f.Close()
-			}
-			runtime.Gosched()
-		}
-	})
-}
+	"github.com/probity-dev/probity/internal/catalog/catalogtest"
+)
 
 func symlink(t *testing.T, target, link string) {
 	t.Helper()
@@ -82,7 +52,7 @@ func TestReadPathsReadsOnlyRegularFiles(t *testing.T) {
 	symlink(t, filepath.Join(outside, "more"), filepath.Join(root, "more"))
 	symlink(t, filepath.Join(outside, "docs"), filepath.Join(root, "docs"))
 	symlink(t, filepath.Join(root, "shared"), filepath.Join(root, "inside"))
-	mkfifo(t, c("p.yaml"))
+	catalogtest.Mkfifo(t, c("p.yaml"))
 	symlink(t, "p.yaml", c("to-pipe.yaml"))
 	l, err := net.Listen("unix", c("s.yaml"))
 	if err != nil {
@@ -162,7 +132,7 @@ func TestReadPathsNamedSpecialFile(t *testing.T) {
 	dir := t.TempDir()
 	write(t, filepath.Join(dir, "a.yaml"), "kind: Control\nname: A\n")
 	symlink(t, filepath.Join(dir, "a.yaml"), filepath.Join(dir, "named.yaml"))
-	mkfifo(t, filepath.Join(dir, "p.yaml"))
+	catalogtest.Mkfifo(t, filepath.Join(dir, "p.yaml"))
 	files, err := ReadPaths([]string{filepath.Join(dir, "named.yaml"), filepath.Join(dir, "p.yaml"), "/dev/null"}, ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +152,7 @@ func TestReadPathsNamedSpecialFile(t *testing.T) {
 // does not wait for a writer.
 func TestReadRegularChecksTheOpenedFile(t *testing.T) {
 	dir := t.TempDir()
-	mkfifo(t, filepath.Join(dir, "p.yaml"))
+	catalogtest.Mkfifo(t, filepath.Join(dir, "p.yaml"))
 	write(t, filepath.Join(dir, "a.yaml"), "name: A\n")
 	symlink(t, "a.yaml", filepath.Join(dir, "link.yaml"))
 	for _, tt := range []struct{ name, problem string }{

@@ -6,52 +6,15 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/probity-dev/probity/internal/catalog/catalogtest"
 	"github.com/probity-dev/probity/internal/notify"
 	"github.com/probity-dev/probity/internal/pipeline/pipelinetest"
 )
-
-// mkfifo makes a named pipe at p, in place of what was there in one step (it is made
-// under a hidden name and renamed), so that a watching source never sees p missing. A
-// writer waits on it and closes it as soon as a reader opens it, so that code that
-// blocks opening it (the bug under test) reads an empty file instead of hanging the
-// test; the cleanup releases the writer when no reader came.
-func mkfifo(t *testing.T, p string) {
-	t.Helper()
-	tmp := filepath.Join(filepath.Dir(p), ".fifo-"+filepath.Base(p))
-	if err := syscall.Mkfifo(tmp, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if f, err := os.OpenFile(p, os.O_WRONLY, 0); err == nil {
-			f.Close()
-		}
-	}()
-	t.Cleanup(func() {
-		for {
-			select {
-			case <-done:
-				return
-			default:
-			}
-			if f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
-				f.Close()
-			}
-			runtime.Gosched()
-		}
-	})
-}
 
 // TestDirRefusesLinksAndSpecialFiles checks that the directory source reads only regular
 // files: a link to a credentials file and a named pipe fail with a diagnostic that shows
@@ -72,7 +35,7 @@ func TestDirRefusesLinksAndSpecialFiles(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(root, "linked")); err != nil {
 		t.Fatal(err)
 	}
-	mkfifo(t, filepath.Join(root, "controls", "p.yaml"))
+	catalogtest.Mkfifo(t, filepath.Join(root, "controls", "p.yaml"))
 
 	src, err := New(root)
 	if err != nil {
@@ -114,7 +77,7 @@ func TestDirRefusesLinksAndSpecialFiles(t *testing.T) {
 	}
 
 	// b.yaml becomes a named pipe: its last good version stays in effect.
-	mkfifo(t, filepath.Join(root, "controls", "b.yaml"))
+	catalogtest.Mkfifo(t, filepath.Join(root, "controls", "b.yaml"))
 	waitFor(t, "b.yaml's last good version kept", func() bool {
 		return box.Find("controls/b.yaml (its last good version stays in effect)", "controls/b.yaml: not a regular file (named pipe)") != nil
 	})
