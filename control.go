@@ -17,6 +17,10 @@ const (
 	ControlTypeCore     ControlType = "Core"     // managed groupings of common controls
 )
 
+// Shared reports whether controls of the type are seen by every account (standard and
+// core content), rather than held in one account's library (custom ones).
+func (t ControlType) Shared() bool { return t != ControlTypeCustom }
+
 // ControlState says whether a control is still maintained.
 type ControlState string
 

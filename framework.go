@@ -15,6 +15,10 @@ const (
 	FrameworkTypeCustom   FrameworkType = "Custom"
 )
 
+// Shared reports whether frameworks of the type are seen by every account (standard
+// ones), rather than held in one account's library (custom ones).
+func (t FrameworkType) Shared() bool { return t != FrameworkTypeCustom }
+
 // FrameworkTypes lists the framework types in the service's order.
 var FrameworkTypes = []FrameworkType{FrameworkTypeStandard, FrameworkTypeCustom}
 

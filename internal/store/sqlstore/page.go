@@ -14,6 +14,17 @@ var (
 	_ store.Lister = (*writer)(nil)
 )
 
+// holder returns the account_id of the rows of a type that an account sees: its own for
+// custom content, none for the kinds every account shares. Listing one account_id lets
+// the (account_id, type, created_at, id) index serve the order. Control and framework
+// types share their names, so the control type's rule serves both.
+func holder(account, typ string) string {
+	if probity.ControlType(typ).Shared() {
+		return ""
+	}
+	return account
+}
+
 // afterCursor returns the condition and arguments that keep rows past c in
 // (created_at, id) order.
 func afterCursor(c store.Cursor) (string, []any) {
@@ -28,8 +39,8 @@ func afterCursor(c store.Cursor) (string, []any) {
 func (r reader) ControlSummaries(ctx context.Context, p store.Page) ([]store.ControlSummary, error) {
 	cond, args := afterCursor(p.After)
 	q := `SELECT id, arn, name, control_sources, created_at, last_updated_at FROM controls
-		WHERE type = ? AND ` + visible + cond + ` ORDER BY created_at, id LIMIT ?`
-	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), append(append([]any{p.Type, p.Account}, args...), p.Limit)...)
+		WHERE type = ? AND account_id = ?` + cond + ` ORDER BY created_at, id LIMIT ?`
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), append(append([]any{p.Type, holder(p.Account, p.Type)}, args...), p.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list controls: %w", err)
 	}
@@ -56,8 +67,8 @@ func (r reader) FrameworkSummaries(ctx context.Context, p store.Page) ([]store.F
 	q := `SELECT id, arn, type, name, description, logo, compliance_type, created_at, last_updated_at,
 		(SELECT count(*) FROM framework_control_sets s WHERE s.framework_id = f.id),
 		(SELECT count(*) FROM framework_controls c WHERE c.framework_id = f.id)
-		FROM frameworks f WHERE type = ? AND ` + visible + cond + ` ORDER BY created_at, id LIMIT ?`
-	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), append(append([]any{p.Type, p.Account}, args...), p.Limit)...)
+		FROM frameworks f WHERE type = ? AND account_id = ?` + cond + ` ORDER BY created_at, id LIMIT ?`
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), append(append([]any{p.Type, holder(p.Account, p.Type)}, args...), p.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list frameworks: %w", err)
 	}
@@ -91,7 +102,7 @@ func (r reader) CountFrameworks(ctx context.Context, account string, typ probity
 
 func (r reader) count(ctx context.Context, table, account, typ string) (int, error) {
 	var n int
-	if err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT count(*) FROM `+table+` WHERE type = ? AND `+visible), typ, account).Scan(&n); err != nil {
+	if err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT count(*) FROM `+table+` WHERE type = ? AND account_id = ?`), typ, holder(account, typ)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count %s: %w", table, err)
 	}
 	return n, nil

@@ -22,7 +22,7 @@ func testListPages(t *testing.T, open Opener) {
 		c.CreatedAt = t0.Add(time.Duration(i/2) * time.Second)
 		cs = append(cs, c)
 	}
-	std := NewControl("standard one")
+	std := inAccount(NewControl("standard one"), "") // standard content belongs to no account
 	std.Type = probity.ControlTypeStandard
 	f := NewFramework("paged framework", cs[:3], cs[3:4])
 	put(t, s, append(cs, std), []*probity.Framework{f})
