@@ -6,13 +6,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
 func newValidateCmd(env Env) *cobra.Command {
 	var (
 		db   string
-		read *catalog.ReadOptions
+		read *doc.ReadOptions
 	)
 	cmd := &cobra.Command{
 		Use:   "validate PATH...",

@@ -12,7 +12,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 )
 
 // Dir is a local directory of catalog files, watched at any depth with fsnotify (new
@@ -49,7 +49,7 @@ func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	next := map[string]File{}
 	snap := &Snapshot{}
-	err = catalog.WalkFiles(d.root, func(rel string, e fs.DirEntry) error {
+	err = doc.WalkFiles(d.root, func(rel string, e fs.DirEntry) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -64,7 +64,7 @@ func (d *Dir) Snapshot(ctx context.Context) (*Snapshot, error) {
 		if !ok || f.Revision != rev {
 			// The catalog's own reading: regular files only, never a link's target, and
 			// never a wait on a named pipe.
-			cf, err := catalog.ReadFile(d.root, rel, catalog.ReadOptions{})
+			cf, err := doc.ReadFile(d.root, rel, doc.ReadOptions{})
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil
 			} else if err != nil {

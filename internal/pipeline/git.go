@@ -17,7 +17,7 @@ import (
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
 	"github.com/go-git/go-git/v5/storage/memory"
 
-	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/redact"
 )
 
@@ -141,7 +141,7 @@ func (g *Git) snapshot(ctx context.Context) (*Snapshot, error) {
 			if err != nil {
 				return err
 			}
-			data, err = io.ReadAll(io.LimitReader(r, catalog.MaxFileSize+1))
+			data, err = io.ReadAll(io.LimitReader(r, doc.MaxFileSize+1))
 			r.Close()
 			if err != nil {
 				return fmt.Errorf("read %s: %w", f.Name, err)

@@ -15,7 +15,7 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -140,7 +140,7 @@ func (s *S3) Snapshot(ctx context.Context) (*Snapshot, error) {
 				return fmt.Errorf("get s3://%s/%s%s: %w", s.opt.Bucket, s.opt.Prefix, f.Path, err)
 			}
 			defer out.Body.Close()
-			f.Data, err = io.ReadAll(io.LimitReader(out.Body, catalog.MaxFileSize+1))
+			f.Data, err = io.ReadAll(io.LimitReader(out.Body, doc.MaxFileSize+1))
 			if err != nil {
 				return fmt.Errorf("get s3://%s/%s%s: %w", s.opt.Bucket, s.opt.Prefix, f.Path, err)
 			}
