@@ -333,3 +333,26 @@ func TestInTransactionRollsBack(t *testing.T) {
 		t.Fatal("a failed hook left the plan applied")
 	}
 }
+
+// TestLoadReportsUnreadFiles checks that a file doc.ReadPaths did not read (a link, a
+// named pipe) is one diagnostic at its path, without a place in it, beside the problems
+// of the files that were read.
+func TestLoadReportsUnreadFiles(t *testing.T) {
+	pipe := "not a regular file (named pipe); only regular files are read"
+	link := "not a regular file (symbolic link out of the catalog folder); links are never followed out of it"
+	cat, diags := Load([]doc.File{
+		{Path: "controls/p.yaml", Problem: pipe},
+		{Path: "controls/creds.yaml", Problem: link},
+		{Path: "controls/a.yaml", Data: []byte("name: A\n")},
+		{Path: "controls/b.yaml", Data: []byte("name: B\nowner: me\n")},
+	})
+	want := "controls/b.yaml:2:1: owner: unknown key\n" +
+		"controls/creds.yaml: " + link + "\n" +
+		"controls/p.yaml: " + pipe
+	if got := diags.Error(); got != want {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", got, want)
+	}
+	if len(cat.Controls) != 1 || cat.Controls[0].Path != "controls/a.yaml" {
+		t.Errorf("loaded %d controls, want only controls/a.yaml", len(cat.Controls))
+	}
+}
