@@ -11,13 +11,14 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
 // readCatalog reads the catalog files under paths; finding none is an ExitInvalid error,
 // so that an empty checkout never prunes a library.
-func readCatalog(paths []string, opt catalog.ReadOptions) ([]catalog.File, error) {
-	files, err := catalog.ReadPaths(paths, opt)
+func readCatalog(paths []string, opt doc.ReadOptions) ([]doc.File, error) {
+	files, err := doc.ReadPaths(paths, opt)
 	if err != nil {
 		return nil, exitWith(ExitUsage, err)
 	}
@@ -28,8 +29,8 @@ func readCatalog(paths []string, opt catalog.ReadOptions) ([]catalog.File, error
 }
 
 // followFlag registers --follow-symlinks on cmd and returns the read options it sets.
-func followFlag(cmd *cobra.Command) *catalog.ReadOptions {
-	var opt catalog.ReadOptions
+func followFlag(cmd *cobra.Command) *doc.ReadOptions {
+	var opt doc.ReadOptions
 	cmd.Flags().BoolVar(&opt.FollowSymlinks, "follow-symlinks", false,
 		"read symbolic links to regular files that stay inside the folder given (never links out of it, nor to folders)")
 	return &opt
@@ -37,7 +38,7 @@ func followFlag(cmd *cobra.Command) *catalog.ReadOptions {
 
 // catalogProblems reports the problems Load or Check found, if any: on stderr, one
 // diagnostic per line, returning an ExitInvalid error.
-func catalogProblems(diags catalog.Diagnostics, stderr io.Writer) error {
+func catalogProblems(diags doc.Diagnostics, stderr io.Writer) error {
 	if len(diags) > 0 {
 		return reportDiagnostics(stderr, diags)
 	}
@@ -47,7 +48,7 @@ func catalogProblems(diags catalog.Diagnostics, stderr io.Writer) error {
 // loadWithLibrary reads the files under paths and, meanwhile, the library st holds; then
 // it checks the files, taking unchanged ones from the library. Plan and apply use it;
 // apply plans again against the library inside its transaction.
-func loadWithLibrary(ctx context.Context, st store.Store, account string, paths []string, read catalog.ReadOptions, stderr io.Writer) (*catalog.Catalog, *store.Library, error) {
+func loadWithLibrary(ctx context.Context, st store.Store, account string, paths []string, read doc.ReadOptions, stderr io.Writer) (*catalog.Catalog, *store.Library, error) {
 	var lib *store.Library
 	var libErr error
 	done := make(chan struct{})
@@ -67,7 +68,7 @@ func loadWithLibrary(ctx context.Context, st store.Store, account string, paths 
 	return cat, lib, catalogProblems(diags, stderr)
 }
 
-func reportDiagnostics(stderr io.Writer, diags catalog.Diagnostics) error {
+func reportDiagnostics(stderr io.Writer, diags doc.Diagnostics) error {
 	for _, d := range diags {
 		fmt.Fprintln(stderr, d.String())
 	}
@@ -81,7 +82,7 @@ func reportDiagnostics(stderr io.Writer, diags catalog.Diagnostics) error {
 // planError turns MakePlan's and Apply's errors into exit codes: problems with the files
 // or a refused change are the user's to fix (1), anything else is internal (2).
 func planError(err error, stderr io.Writer) error {
-	var diags catalog.Diagnostics
+	var diags doc.Diagnostics
 	switch {
 	case errors.As(err, &diags):
 		return reportDiagnostics(stderr, diags)
@@ -98,7 +99,7 @@ type catalogOptions struct {
 	account func() (string, error)
 	prune   bool
 	source  string
-	read    *catalog.ReadOptions
+	read    *doc.ReadOptions
 }
 
 // options returns the catalog options of the flags, or a usage error for a bad account.

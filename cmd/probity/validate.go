@@ -7,13 +7,14 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
 func newValidateCmd(env Env) *cobra.Command {
 	var (
 		db        string
-		read      *catalog.ReadOptions
+		read      *doc.ReadOptions
 		accountOf func() (string, error)
 	)
 	cmd := &cobra.Command{

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/probity-dev/probity/internal/catalog/catalogtest"
+	"github.com/probity-dev/probity/internal/doc"
 )
 
 // BenchmarkLoad measures reading and checking a catalog of 10,000 controls and 200
@@ -13,7 +14,7 @@ func BenchmarkLoad(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	files, err := ReadPaths([]string{dir}, ReadOptions{})
+	files, err := doc.ReadPaths([]string{dir}, doc.ReadOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

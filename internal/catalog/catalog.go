@@ -11,8 +11,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -27,7 +30,7 @@ type Catalog struct {
 // File with a Problem (one that was not read) is reported as such. Names must be unique
 // within the files: each duplicate is reported in both files. Framework references are
 // left to MakePlan, which knows the library.
-func Load(files []File) (*Catalog, Diagnostics) {
+func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
 	return loadFiles(files, nil, nil)
 }
 
@@ -36,7 +39,7 @@ func Load(files []File) (*Catalog, Diagnostics) {
 // makes planning an unchanged catalog cheap; and, as in Check, every framework's
 // references are resolved against the files and lib in the same pass. A nil lib makes
 // it Load.
-func LoadKnown(files []File, lib *store.Library) (*Catalog, Diagnostics) {
+func LoadKnown(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
 	return loadFiles(files, lib, lib)
 }
 
@@ -46,7 +49,7 @@ func LoadKnown(files []File, lib *store.Library) (*Catalog, Diagnostics) {
 // not those files have other problems) and then against lib (nil means an empty
 // library). So a framework's field errors and its references to missing controls are
 // reported together.
-func Check(files []File, lib *store.Library) (*Catalog, Diagnostics) {
+func Check(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
 	if lib == nil {
 		lib = &store.Library{}
 	}
@@ -55,12 +58,12 @@ func Check(files []File, lib *store.Library) (*Catalog, Diagnostics) {
 
 // loadFiles reads the files, taking unchanged controls from known (may be nil) and resolving
 // references against resolveIn (nil: not at all).
-func loadFiles(files []File, known, resolveIn *store.Library) (*Catalog, Diagnostics) {
+func loadFiles(files []doc.File, known, resolveIn *store.Library) (*Catalog, doc.Diagnostics) {
 	cat := &Catalog{}
-	var diags Diagnostics
+	var diags doc.Diagnostics
 	type result struct {
 		doc     *Document
-		diags   Diagnostics
+		diags   doc.Diagnostics
 		outline outline
 	}
 	byDigest := knownControls(known)
@@ -69,7 +72,7 @@ func loadFiles(files []File, known, resolveIn *store.Library) (*Catalog, Diagnos
 	parallel(len(files), runtime.GOMAXPROCS(0), func(i int) {
 		r := &results[i]
 		if files[i].Problem != "" {
-			r.diags = Diagnostics{{Path: files[i].Path, Reason: files[i].Problem}}
+			r.diags = doc.Diagnostics{{Path: files[i].Path, Reason: files[i].Problem}}
 			return
 		}
 		digest := fileDigest(files[i])
@@ -84,14 +87,14 @@ func loadFiles(files []File, known, resolveIn *store.Library) (*Catalog, Diagnos
 		}
 	})
 	for _, r := range results {
-		doc := r.doc
+		dc := r.doc
 		diags = append(diags, r.diags...)
 		switch {
-		case doc == nil:
-		case doc.Kind == KindControl:
-			cat.Controls = append(cat.Controls, doc)
+		case dc == nil:
+		case dc.Kind == KindControl:
+			cat.Controls = append(cat.Controls, dc)
 		default:
-			cat.Frameworks = append(cat.Frameworks, doc)
+			cat.Frameworks = append(cat.Frameworks, dc)
 		}
 	}
 	cat.Controls = dropDuplicates(cat.Controls, "control", &diags)
@@ -109,7 +112,7 @@ func loadFiles(files []File, known, resolveIn *store.Library) (*Catalog, Diagnos
 		for i, r := range results {
 			for _, ref := range r.outline.refs {
 				if _, reason := resolve(ref, declared, ix, nil); reason != "" {
-					diags = append(diags, Diagnostic{Path: files[i].Path, Pos: ref.Pos, Field: ref.Field, Reason: reason})
+					diags = append(diags, ref.problem(files[i].Path, reason))
 				}
 			}
 		}
@@ -120,7 +123,7 @@ func loadFiles(files []File, known, resolveIn *store.Library) (*Catalog, Diagnos
 
 // dropDuplicates reports every document whose name another document also uses, and
 // returns the others.
-func dropDuplicates(docs []*Document, what string, diags *Diagnostics) []*Document {
+func dropDuplicates(docs []*Document, what string, diags *doc.Diagnostics) []*Document {
 	byName := map[string][]*Document{}
 	for _, d := range docs {
 		byName[d.Name()] = append(byName[d.Name()], d)
@@ -141,7 +144,7 @@ func dropDuplicates(docs []*Document, what string, diags *Diagnostics) []*Docume
 				}
 			}
 			slices.Sort(others)
-			*diags = append(*diags, Diagnostic{Path: d.Path, Pos: d.namePos, Field: "name",
+			*diags = append(*diags, doc.Diagnostic{Path: d.Path, Pos: d.namePos, Field: "name",
 				Reason: fmt.Sprintf("%s name %q is also defined in %s", what, name, strings.Join(others, ", "))})
 			dup[d] = true
 		}
@@ -150,20 +153,35 @@ func dropDuplicates(docs []*Document, what string, diags *Diagnostics) []*Docume
 }
 
 // placeName finds where a known document's name is, by parsing its file after all.
-func (doc *Document) placeName() {
-	if !doc.known {
+func (dc *Document) placeName() {
+	if !dc.known {
 		return
 	}
-	doc.namePos = Pos{1, 1}
-	if parsed, _, _ := decodeFile(File{Path: doc.Path, Data: doc.data}); parsed != nil {
-		doc.namePos = parsed.namePos
+	dc.namePos = doc.Pos{Line: 1, Col: 1}
+	if parsed, _, _ := decodeFile(doc.File{Path: dc.Path, Data: dc.data}); parsed != nil {
+		dc.namePos = parsed.namePos
 	}
 }
 
 // Name returns the name of the control or framework the document defines.
-func (doc *Document) Name() string {
-	if doc.Control != nil {
-		return doc.Control.Name
+func (dc *Document) Name() string {
+	if dc.Control != nil {
+		return dc.Control.Name
 	}
-	return doc.Framework.Name
+	return dc.Framework.Name
+}
+
+// parallel calls fn(i) for every i below n on up to workers goroutines and returns when
+// all calls have.
+func parallel(n, workers int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }

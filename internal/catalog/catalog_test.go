@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
@@ -42,7 +43,7 @@ var backends = []struct {
 
 func load(t *testing.T, paths ...string) *Catalog {
 	t.Helper()
-	files, err := ReadPaths(paths, ReadOptions{})
+	files, err := doc.ReadPaths(paths, doc.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestExamplesLoadUnchanged(t *testing.T) {
 }
 
 func TestDefaultManualSource(t *testing.T) {
-	cat, diags := Load([]File{{Path: "controls/a.yaml", Data: []byte("name: A\n")}})
+	cat, diags := Load([]doc.File{{Path: "controls/a.yaml", Data: []byte("name: A\n")}})
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -171,7 +172,7 @@ func TestPlan(t *testing.T) {
 	st := backends[0].open(t)
 	clock := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
 	opts := Options{Now: func() time.Time { return clock }, Actor: "ci"}
-	apply := func(t *testing.T, o Options, files ...File) (*Plan, error) {
+	apply := func(t *testing.T, o Options, files ...doc.File) (*Plan, error) {
 		t.Helper()
 		cat, diags := Load(files)
 		if len(diags) > 0 {
@@ -179,9 +180,9 @@ func TestPlan(t *testing.T) {
 		}
 		return Apply(ctx, st, cat, o)
 	}
-	ctlA := File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: first\n")}
-	ctlB := File{Path: "controls/b.yaml", Data: []byte("name: B\n")}
-	fw := File{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")}
+	ctlA := doc.File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: first\n")}
+	ctlB := doc.File{Path: "controls/b.yaml", Data: []byte("name: B\n")}
+	fw := doc.File{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")}
 	if _, err := apply(t, opts, ctlA, ctlB, fw); err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,7 @@ func TestPlan(t *testing.T) {
 
 	t.Run("update lists changed members", func(t *testing.T) {
 		clock = clock.Add(time.Hour)
-		changed := File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: second\ntags: {Owner: me}\n")}
+		changed := doc.File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: second\ntags: {Owner: me}\n")}
 		plan, err := apply(t, opts, changed, ctlB, fw)
 		if err != nil {
 			t.Fatal(err)
@@ -215,7 +216,7 @@ func TestPlan(t *testing.T) {
 	})
 
 	t.Run("prune refuses to delete a control in use", func(t *testing.T) {
-		_, err := apply(t, Options{Prune: true}, ctlB, File{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")})
+		_, err := apply(t, Options{Prune: true}, ctlB, doc.File{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")})
 		if err == nil {
 			t.Fatal("prune deleted a control a framework uses")
 		}
@@ -240,7 +241,7 @@ func TestPlan(t *testing.T) {
 			t.Fatal(err)
 		}
 		before, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
-		_, err := apply(t, Options{Prune: true}, File{Path: "controls/a.yaml", Data: []byte("name: A\n")})
+		_, err := apply(t, Options{Prune: true}, doc.File{Path: "controls/a.yaml", Data: []byte("name: A\n")})
 		if probity.ErrorCode(err) != probity.ECONFLICT {
 			t.Fatalf("err = %v, want a conflict", err)
 		}
@@ -260,7 +261,7 @@ func TestPlan(t *testing.T) {
 	})
 
 	t.Run("prune deletes only what the files managed", func(t *testing.T) {
-		plan, err := apply(t, Options{Prune: true}, File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: second\ntags: {Owner: me}\n")})
+		plan, err := apply(t, Options{Prune: true}, doc.File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: second\ntags: {Owner: me}\n")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +279,7 @@ func TestPlan(t *testing.T) {
 	})
 
 	t.Run("another source cannot prune these files", func(t *testing.T) {
-		plan, err := apply(t, Options{Prune: true, Source: "s3://other"}, File{Path: "controls/z.yaml", Data: []byte("name: Z\n")})
+		plan, err := apply(t, Options{Prune: true, Source: "s3://other"}, doc.File{Path: "controls/z.yaml", Data: []byte("name: Z\n")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -292,7 +293,7 @@ func TestAmbiguousReference(t *testing.T) {
 	standard := probity.Control{ID: probity.NewID(), Type: probity.ControlTypeStandard, Name: "Shared name"}
 	custom := probity.Control{ID: probity.NewID(), Type: probity.ControlTypeCustom, Name: "Shared name"}
 	lib := &store.Library{Controls: []probity.Control{standard, custom}}
-	cat, diags := Load([]File{{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [Shared name]\n")}})
+	cat, diags := Load([]doc.File{{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [Shared name]\n")}})
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -303,7 +304,7 @@ func TestAmbiguousReference(t *testing.T) {
 	}
 
 	// By id it resolves.
-	cat, _ = Load([]File{{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [{id: " + standard.ID + "}]\n")}})
+	cat, _ = Load([]doc.File{{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [{id: " + standard.ID + "}]\n")}})
 	plan, err := MakePlan(cat, lib, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -332,5 +333,28 @@ func TestInTransactionRollsBack(t *testing.T) {
 	}
 	if lib, _ := st.Library(ctx, probity.DefaultPartition.AccountID); len(lib.Controls)+len(lib.Frameworks) != 0 {
 		t.Fatal("a failed hook left the plan applied")
+	}
+}
+
+// TestLoadReportsUnreadFiles checks that a file doc.ReadPaths did not read (a link, a
+// named pipe) is one diagnostic at its path, without a place in it, beside the problems
+// of the files that were read.
+func TestLoadReportsUnreadFiles(t *testing.T) {
+	pipe := "not a regular file (named pipe); only regular files are read"
+	link := "not a regular file (symbolic link out of the catalog folder); links are never followed out of it"
+	cat, diags := Load([]doc.File{
+		{Path: "controls/p.yaml", Problem: pipe},
+		{Path: "controls/creds.yaml", Problem: link},
+		{Path: "controls/a.yaml", Data: []byte("name: A\n")},
+		{Path: "controls/b.yaml", Data: []byte("name: B\nowner: me\n")},
+	})
+	want := "controls/b.yaml:2:1: owner: unknown key\n" +
+		"controls/creds.yaml: " + link + "\n" +
+		"controls/p.yaml: " + pipe
+	if got := diags.Error(); got != want {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", got, want)
+	}
+	if len(cat.Controls) != 1 || cat.Controls[0].Path != "controls/a.yaml" {
+		t.Errorf("loaded %d controls, want only controls/a.yaml", len(cat.Controls))
 	}
 }

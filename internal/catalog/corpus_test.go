@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/probity-dev/probity/internal/doc"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected diagnostics of testdata/invalid")
@@ -18,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the expected diagnostics of tes
 // "want" holds the expected output.
 type archive struct {
 	comment string
-	files   []File
+	files   []doc.File
 }
 
 func readArchive(t testing.TB, path string) archive {
@@ -28,10 +30,10 @@ func readArchive(t testing.TB, path string) archive {
 		t.Fatal(err)
 	}
 	var a archive
-	var cur *File
+	var cur *doc.File
 	for _, line := range strings.SplitAfter(string(data), "\n") {
 		if name, ok := strings.CutPrefix(strings.TrimRight(line, "\n"), "-- "); ok && strings.HasSuffix(name, " --") {
-			a.files = append(a.files, File{Path: strings.TrimSuffix(name, " --")})
+			a.files = append(a.files, doc.File{Path: strings.TrimSuffix(name, " --")})
 			cur = &a.files[len(a.files)-1]
 			continue
 		}
@@ -56,11 +58,11 @@ func (a archive) format() []byte {
 
 // check checks the files and plans them against an empty library, as validate does,
 // returning every diagnostic or error line.
-func check(files []File) string {
+func check(files []doc.File) string {
 	cat, diags := Check(files, nil)
 	if len(diags) == 0 {
 		if _, err := MakePlan(cat, nil, Options{}); err != nil {
-			var ds Diagnostics
+			var ds doc.Diagnostics
 			if errors.As(err, &ds) {
 				diags = ds
 			} else {
@@ -85,7 +87,7 @@ func TestInvalidCorpus(t *testing.T) {
 	for _, path := range paths {
 		t.Run(strings.TrimSuffix(filepath.Base(path), ".txtar"), func(t *testing.T) {
 			a := readArchive(t, path)
-			var inputs []File
+			var inputs []doc.File
 			wantAt := -1
 			for i, f := range a.files {
 				if f.Path == "want" {
@@ -100,7 +102,7 @@ func TestInvalidCorpus(t *testing.T) {
 			}
 			if *update {
 				if wantAt < 0 {
-					a.files = append(a.files, File{Path: "want"})
+					a.files = append(a.files, doc.File{Path: "want"})
 					wantAt = len(a.files) - 1
 				}
 				a.files[wantAt].Data = []byte(got)

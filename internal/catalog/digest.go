@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -32,7 +33,7 @@ var buildStamp = func() string {
 
 // fileDigest identifies what a file says: its bytes, the kind its folder implies and the
 // rules that read it.
-func fileDigest(f File) string {
+func fileDigest(f doc.File) string {
 	h := sha256.New()
 	h.Write([]byte(buildStamp))
 	h.Write([]byte{0})
@@ -101,7 +102,7 @@ func knownControls(lib *store.Library) map[string]*probity.Control {
 
 // fromKnown returns the document a file with this digest decodes to, from the library's
 // control, without parsing it.
-func fromKnown(f File, digest string, c *probity.Control) *Document {
+func fromKnown(f doc.File, digest string, c *probity.Control) *Document {
 	ctl := &probity.Control{
 		Type: probity.ControlTypeCustom, Name: c.Name, Description: c.Description,
 		TestingInformation: c.TestingInformation, ActionPlanTitle: c.ActionPlanTitle,

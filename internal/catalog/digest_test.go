@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -14,7 +15,7 @@ import (
 func TestKnownControls(t *testing.T) {
 	ctx := context.Background()
 	st := backends[0].open(t)
-	files := []File{
+	files := []doc.File{
 		{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: first\ntags: {Owner: me}\n")},
 		{Path: "controls/b.yaml", Data: []byte("name: B\ndatasources:\n  - sourceName: C\n    sourceType: AWS_Config\n    sourceKeyword: {keywordValue: S3_BUCKET_VERSIONING_ENABLED}\n")},
 		{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B]\n")},
@@ -69,17 +70,17 @@ func TestKnownControls(t *testing.T) {
 	}
 
 	// A copy of a known file under another name is a duplicate, placed exactly.
-	copyOfB := File{Path: "controls/nested/b-copy.yaml", Data: append([]byte("# copied\n"), files[1].Data...)}
-	sameB := File{Path: "controls/other/b.yaml", Data: files[1].Data}
-	_, diags = LoadKnown([]File{files[1], sameB, copyOfB}, lib)
+	copyOfB := doc.File{Path: "controls/nested/b-copy.yaml", Data: append([]byte("# copied\n"), files[1].Data...)}
+	sameB := doc.File{Path: "controls/other/b.yaml", Data: files[1].Data}
+	_, diags = LoadKnown([]doc.File{files[1], sameB, copyOfB}, lib)
 	want := "controls/b.yaml:1:1: name: control name \"B\" is also defined in controls/nested/b-copy.yaml:2:1, controls/other/b.yaml:1:1"
 	if len(diags) != 3 || diags[0].String() != want {
 		t.Fatalf("duplicates:\n%v\nwant first:\n%s", diags, want)
 	}
 
 	// Whitespace changes the file but not the control: parsed, and still no change.
-	spaced := File{Path: "controls/b.yaml", Data: append(append([]byte{}, files[1].Data...), '\n')}
-	cat, _ = LoadKnown([]File{files[0], spaced, files[2]}, lib)
+	spaced := doc.File{Path: "controls/b.yaml", Data: append(append([]byte{}, files[1].Data...), '\n')}
+	cat, _ = LoadKnown([]doc.File{files[0], spaced, files[2]}, lib)
 	if plan, err := MakePlan(cat, lib, Options{}); err != nil || plan.Count(Update) != 1 {
 		t.Fatalf("plan with a reformatted file: %+v, %v", plan, err)
 	}
@@ -87,10 +88,10 @@ func TestKnownControls(t *testing.T) {
 
 func TestFileDigestSeesKind(t *testing.T) {
 	data := []byte("kind: Control\nname: A\n")
-	if fileDigest(File{Path: "controls/a.yaml", Data: data}) == fileDigest(File{Path: "frameworks/a.yaml", Data: data}) {
+	if fileDigest(doc.File{Path: "controls/a.yaml", Data: data}) == fileDigest(doc.File{Path: "frameworks/a.yaml", Data: data}) {
 		t.Fatal("the same bytes in a controls and a frameworks folder have one digest")
 	}
-	if fileDigest(File{Path: "controls/a.yaml", Data: data}) != fileDigest(File{Path: "controls/x/b.yaml", Data: data}) {
+	if fileDigest(doc.File{Path: "controls/a.yaml", Data: data}) != fileDigest(doc.File{Path: "controls/x/b.yaml", Data: data}) {
 		t.Fatal("moving a file within controls/ changed its digest")
 	}
 }

@@ -1,10 +1,12 @@
 package catalog
 
 import (
+	"errors"
 	"path"
 	"strings"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
 )
 
 // Kinds of document.
@@ -12,16 +14,6 @@ const (
 	KindControl   = "Control"
 	KindFramework = "Framework"
 )
-
-// File is one input file: its path as the user knows it (relative to what they named,
-// or an object key) and its bytes.
-type File struct {
-	Path string
-	Data []byte
-	// Problem, when set, says why the file was not read (it is a link or a named pipe,
-	// say); Data is then empty, and Load reports the problem at Path.
-	Problem string
-}
 
 // Document is one valid file, read into the domain.
 type Document struct {
@@ -40,16 +32,21 @@ type Document struct {
 
 	known   bool   // read from the library's record instead of parsed
 	data    []byte // a known document's file, parsed only to place a problem
-	root    Pos
-	namePos Pos            // where the name is, for duplicate-name reports
+	root    doc.Pos
+	namePos doc.Pos        // where the name is, for duplicate-name reports
 	locs    map[string]loc // where each member came from; kept only while placing problems
 }
 
 // Ref is a framework's reference to a control, by id or by name.
 type Ref struct {
 	ID, Name string
-	Pos      Pos
+	Pos      doc.Pos
 	Field    string
+}
+
+// problem returns the diagnostic at the reference in the file at path.
+func (r Ref) problem(path, reason string) doc.Diagnostic {
+	return doc.Diagnostic{Path: path, Pos: r.Pos, Field: r.Field, Reason: reason}
 }
 
 // String returns the reference as the author wrote it.
@@ -71,15 +68,6 @@ var (
 	refKeys       = []string{"id", "name"}
 )
 
-// IsCatalogFile reports whether a file name has an extension the catalog reads.
-func IsCatalogFile(name string) bool {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".yaml", ".yml", ".json":
-		return true
-	}
-	return false
-}
-
 // kindFromPath returns the kind implied by the nearest enclosing folder named controls or
 // frameworks, in any case (Controls, FRAMEWORKS), or "".
 func kindFromPath(p string) string {
@@ -98,22 +86,26 @@ func kindFromPath(p string) string {
 // decodeFile reads one file into a document. It returns the problems instead when there
 // are any; a document is never half-read. Either way it returns the file's outline: what
 // it says about the other files, as far as that could be read.
-func decodeFile(f File) (*Document, Diagnostics, outline) {
-	root, err := parse(f.Data)
+func decodeFile(f doc.File) (*Document, doc.Diagnostics, outline) {
+	root, err := doc.Parse(f.Data)
 	if err != nil {
-		se := err.(*syntaxError)
-		d := &decoder{path: f.Path}
-		d.errorf(se.pos, "", "%s", se.msg)
-		return nil, d.diags, outline{}
+		se := err.(*doc.SyntaxError)
+		reason := se.Reason
+		if errors.Is(se, doc.ErrManyDocuments) {
+			reason += "; put one control or framework in each file"
+		}
+		d := &decoder{Decoder: doc.Decoder{Path: f.Path}}
+		d.Errorf(se.Pos, "", "%s", reason)
+		return nil, d.Diags, outline{}
 	}
 	// Most files are valid, and only problems need to know where each member came
 	// from: record that on a second pass over a file that has any.
-	doc, diags := decodeRoot(f.Path, root, false)
+	dc, diags := decodeRoot(f.Path, root, false)
 	if len(diags) > 0 {
-		doc, diags = decodeRoot(f.Path, root, true)
-		return nil, diags, doc.outline(diags)
+		dc, diags = decodeRoot(f.Path, root, true)
+		return nil, diags, dc.outline(diags)
 	}
-	return doc, nil, doc.outline(nil)
+	return dc, nil, dc.outline(nil)
 }
 
 // outline is what a file says about the others: the name of the control it defines, or
@@ -124,18 +116,18 @@ type outline struct {
 	refs    []Ref  // the references that have no problem of their own
 }
 
-// outline returns the document's outline, leaving out the members diags concern. doc
+// outline returns the document's outline, leaving out the members diags concern. dc
 // may be nil (a file that did not get as far as its kind).
-func (doc *Document) outline(diags Diagnostics) outline {
+func (dc *Document) outline(diags doc.Diagnostics) outline {
 	var o outline
 	switch {
-	case doc == nil:
-	case doc.Control != nil:
-		if doc.Control.Name != "" && !coveredBy("name", diags) {
-			o.control = doc.Control.Name
+	case dc == nil:
+	case dc.Control != nil:
+		if dc.Control.Name != "" && !coveredBy("name", diags) {
+			o.control = dc.Control.Name
 		}
-	case doc.Framework != nil:
-		for _, set := range doc.Refs {
+	case dc.Framework != nil:
+		for _, set := range dc.Refs {
 			for _, r := range set {
 				if (r.ID != "" || r.Name != "") && !coveredBy(r.Field, diags) && !concerns(diags, r.Field) {
 					o.refs = append(o.refs, r)
@@ -149,53 +141,53 @@ func (doc *Document) outline(diags Diagnostics) outline {
 // decodeRoot reads a parsed file. With place, it records where every member came from,
 // so that the domain's complaints can be placed in the file. With problems, the document
 // it returns is half-read (or nil), good only for its outline.
-func decodeRoot(path string, root *node, place bool) (*Document, Diagnostics) {
-	d := &decoder{path: path}
+func decodeRoot(path string, root *doc.Node, place bool) (*Document, doc.Diagnostics) {
+	d := &decoder{Decoder: doc.Decoder{Path: path}}
 	if place {
 		d.locs = make(map[string]loc, 32)
 	}
-	doc := &Document{Path: path, root: root.pos, locs: d.locs}
-	if root.kind != mappingNode {
-		d.errorf(root.pos, "", "must be a mapping of keys to values, got %s", root.describe())
-		return nil, d.diags
+	dc := &Document{Path: path, root: root.Pos, locs: d.locs}
+	if root.Kind != doc.Mapping {
+		d.Errorf(root.Pos, "", "must be a mapping of keys to values, got %s", root.Describe())
+		return nil, d.Diags
 	}
-	doc.namePos = root.pos
-	if k, _ := root.get("name"); k != nil {
-		doc.namePos = k.pos
+	dc.namePos = root.Pos
+	if k, _ := root.Get("name"); k != nil {
+		dc.namePos = k.Pos
 	}
 
-	doc.Kind = kindFromPath(path)
-	if k, v := root.get("kind"); k != nil {
+	dc.Kind = kindFromPath(path)
+	if k, v := root.Get("kind"); k != nil {
 		switch {
-		case v.kind == scalarNode && (v.text == KindControl || v.text == KindFramework):
-			doc.Kind = v.text
+		case v.Kind == doc.Scalar && (v.Text == KindControl || v.Text == KindFramework):
+			dc.Kind = v.Text
 		default:
-			d.errorf(k.pos, "kind", "must be Control or Framework")
-			return nil, d.diags
+			d.Errorf(k.Pos, "kind", "must be Control or Framework")
+			return nil, d.Diags
 		}
 	}
-	switch doc.Kind {
+	switch dc.Kind {
 	case KindControl:
-		doc.Control = d.control(root)
+		dc.Control = d.control(root)
 	case KindFramework:
-		doc.Framework, doc.Refs = d.framework(root)
+		dc.Framework, dc.Refs = d.framework(root)
 	default:
-		d.errorf(root.pos, "", "cannot tell whether this is a control or a framework: put it under a folder named controls or frameworks, or add kind: Control or kind: Framework")
-		return nil, d.diags
+		d.Errorf(root.Pos, "", "cannot tell whether this is a control or a framework: put it under a folder named controls or frameworks, or add kind: Control or kind: Framework")
+		return nil, d.Diags
 	}
 	// Report the domain's rules too, except on members already reported as unreadable:
 	// every problem in one run, none twice.
-	diags := d.diags
-	for _, v := range doc.validate() {
-		if !coveredBy(v.Field, d.diags) {
+	diags := d.Diags
+	for _, v := range dc.validate() {
+		if !coveredBy(v.Field, d.Diags) {
 			diags = append(diags, v)
 		}
 	}
-	return doc, diags
+	return dc, diags
 }
 
-func (d *decoder) control(root *node) *probity.Control {
-	m := d.fields(root, "", controlKeys)
+func (d *decoder) control(root *doc.Node) *probity.Control {
+	m := d.Fields(root, "", controlKeys)
 	c := &probity.Control{Type: probity.ControlTypeCustom}
 	d.str(m, "name", "", "name", &c.Name)
 	d.str(m, "description", "", "description", &c.Description)
@@ -205,26 +197,26 @@ func (d *decoder) control(root *node) *probity.Control {
 	c.Tags = d.tags(m, "", "tags")
 
 	key := "datasources"
-	e, hasCode := m.get(key)
-	if api, hasAPI := m.get("controlMappingSources"); hasAPI {
+	e, hasCode := m.Get(key)
+	if api, hasAPI := m.Get("controlMappingSources"); hasAPI {
 		if hasCode {
-			d.errorf(api.key.pos, "controlMappingSources", "give datasources or controlMappingSources, not both")
+			d.Errorf(api.Key.Pos, "controlMappingSources", "give datasources or controlMappingSources, not both")
 		}
 		key, e = "controlMappingSources", api
 	}
-	if e.key == nil || e.value.kind == nullNode {
+	if e.Key == nil || e.Value.Kind == doc.Null {
 		// A control that names no data source is attested by hand.
 		c.ControlMappingSources = []probity.ControlMappingSource{probity.ManualAttestation()}
 		return c
 	}
-	d.note("controlMappingSources", e.key.pos, key)
-	for i, item := range d.list(e, key) {
-		field, api := indexed(key, i), indexed("controlMappingSources", i)
-		d.note(api, item.pos, field)
+	d.note("controlMappingSources", e.Key.Pos, key)
+	for i, item := range d.List(e, key) {
+		field, api := doc.Index(key, i), doc.Index("controlMappingSources", i)
+		d.note(api, item.Pos, field)
 		// An unreadable item still takes its place, so later items keep their indexes.
 		var s probity.ControlMappingSource
 		var setUp, typ, freq string
-		sm := d.fields(item, field, sourceKeys)
+		sm := d.Fields(item, field, sourceKeys)
 		d.str(sm, "sourceName", field, api+".sourceName", &s.SourceName)
 		d.str(sm, "sourceDescription", field, api+".sourceDescription", &s.SourceDescription)
 		d.str(sm, "sourceSetUpOption", field, api+".sourceSetUpOption", &setUp)
@@ -232,10 +224,10 @@ func (d *decoder) control(root *node) *probity.Control {
 		d.str(sm, "sourceFrequency", field, api+".sourceFrequency", &freq)
 		d.str(sm, "troubleshootingText", field, api+".troubleshootingText", &s.TroubleshootingText)
 		s.SourceSetUpOption, s.SourceType, s.SourceFrequency = probity.SetUpOption(setUp), probity.SourceType(typ), probity.SourceFrequency(freq)
-		if kw, ok := sm.get("sourceKeyword"); ok && kw.value.kind != nullNode {
+		if kw, ok := sm.Get("sourceKeyword"); ok && kw.Value.Kind != doc.Null {
 			kf := field + ".sourceKeyword"
-			d.note(api+".sourceKeyword", kw.key.pos, kf)
-			if km := d.fields(kw.value, kf, keywordKeys); km != nil {
+			d.note(api+".sourceKeyword", kw.Key.Pos, kf)
+			if km := d.Fields(kw.Value, kf, keywordKeys); km != nil {
 				s.SourceKeyword = &probity.SourceKeyword{}
 				var input string
 				d.str(km, "keywordInputType", kf, api+".sourceKeyword.keywordInputType", &input)
@@ -248,31 +240,31 @@ func (d *decoder) control(root *node) *probity.Control {
 	return c
 }
 
-func (d *decoder) framework(root *node) (*probity.Framework, [][]Ref) {
-	m := d.fields(root, "", frameworkKeys)
+func (d *decoder) framework(root *doc.Node) (*probity.Framework, [][]Ref) {
+	m := d.Fields(root, "", frameworkKeys)
 	f := &probity.Framework{Type: probity.FrameworkTypeCustom}
 	d.str(m, "name", "", "name", &f.Name)
 	d.str(m, "description", "", "description", &f.Description)
 	d.str(m, "complianceType", "", "complianceType", &f.ComplianceType)
 	f.Tags = d.tags(m, "", "tags")
-	e, ok := m.get("controlSets")
+	e, ok := m.Get("controlSets")
 	if !ok {
 		return f, nil
 	}
-	d.note("controlSets", e.key.pos, "controlSets")
+	d.note("controlSets", e.Key.Pos, "controlSets")
 	var refs [][]Ref
-	for i, item := range d.list(e, "controlSets") {
-		field := indexed("controlSets", i)
-		d.note(field, item.pos, field)
-		sm := d.fields(item, field, setKeys)
+	for i, item := range d.List(e, "controlSets") {
+		field := doc.Index("controlSets", i)
+		d.note(field, item.Pos, field)
+		sm := d.Fields(item, field, setKeys)
 		var cs probity.ControlSet
 		var setRefs []Ref
 		if sm != nil {
 			d.str(sm, "name", field, field+".name", &cs.Name)
-			if ce, ok := sm.get("controls"); ok {
-				d.note(field+".controls", ce.key.pos, field+".controls")
-				for k, cn := range d.list(ce, field+".controls") {
-					setRefs = append(setRefs, d.ref(cn, indexed(field+".controls", k)))
+			if ce, ok := sm.Get("controls"); ok {
+				d.note(field+".controls", ce.Key.Pos, field+".controls")
+				for k, cn := range d.List(ce, field+".controls") {
+					setRefs = append(setRefs, d.ref(cn, doc.Index(field+".controls", k)))
 				}
 			}
 		}
@@ -283,31 +275,31 @@ func (d *decoder) framework(root *node) (*probity.Framework, [][]Ref) {
 }
 
 // ref reads one control reference: a name, or a mapping with id or name.
-func (d *decoder) ref(n *node, field string) Ref {
-	r := Ref{Pos: n.pos, Field: field}
-	d.note(field+".id", n.pos, field)
-	switch n.kind {
-	case scalarNode:
-		r.Name = n.text
+func (d *decoder) ref(n *doc.Node, field string) Ref {
+	r := Ref{Pos: n.Pos, Field: field}
+	d.note(field+".id", n.Pos, field)
+	switch n.Kind {
+	case doc.Scalar:
+		r.Name = n.Text
 		return r
-	case mappingNode:
-		m := d.fields(n, field, refKeys)
+	case doc.Mapping:
+		m := d.Fields(n, field, refKeys)
 		d.str(m, "id", field, field+".id", &r.ID)
 		d.str(m, "name", field, field+".name", &r.Name)
 		switch {
 		case r.ID != "" && r.Name != "":
-			d.errorf(n.pos, field, "give id or name, not both")
+			d.Errorf(n.Pos, field, "give id or name, not both")
 		case r.ID == "" && r.Name == "" && m != nil:
-			d.errorf(n.pos, field, "needs id or name")
+			d.Errorf(n.Pos, field, "needs id or name")
 		}
 		return r
 	}
-	d.errorf(n.pos, field, "must be a control name or a mapping with id or name, got %s", n.describe())
+	d.Errorf(n.Pos, field, "must be a control name or a mapping with id or name, got %s", n.Describe())
 	return r
 }
 
 // concerns reports whether a diagnostic is about a member within field.
-func concerns(diags Diagnostics, field string) bool {
+func concerns(diags doc.Diagnostics, field string) bool {
 	for _, d := range diags {
 		if strings.HasPrefix(d.Field, field+".") || strings.HasPrefix(d.Field, field+"[") {
 			return true
@@ -317,7 +309,7 @@ func concerns(diags Diagnostics, field string) bool {
 }
 
 // coveredBy reports whether a diagnostic already concerns field or a member around it.
-func coveredBy(field string, diags Diagnostics) bool {
+func coveredBy(field string, diags doc.Diagnostics) bool {
 	for _, d := range diags {
 		if d.Field == "" || field == d.Field || strings.HasPrefix(field, d.Field+".") || strings.HasPrefix(field, d.Field+"[") {
 			return true
@@ -327,19 +319,19 @@ func coveredBy(field string, diags Diagnostics) bool {
 }
 
 // validate runs the domain's rules and places each broken one in the file.
-func (doc *Document) validate() Diagnostics {
+func (dc *Document) validate() doc.Diagnostics {
 	var err error
-	if doc.Control != nil {
-		err = doc.Control.Validate()
+	if dc.Control != nil {
+		err = dc.Control.Validate()
 	} else {
 		// Check the framework as the API would see it, with a stand-in id for each
 		// reference by name; whether the references exist is resolved later.
-		f := *doc.Framework
-		f.ControlSets = make([]probity.ControlSet, len(doc.Framework.ControlSets))
-		for i, cs := range doc.Framework.ControlSets {
+		f := *dc.Framework
+		f.ControlSets = make([]probity.ControlSet, len(dc.Framework.ControlSets))
+		for i, cs := range dc.Framework.ControlSets {
 			cs.Controls = nil
-			if i < len(doc.Refs) {
-				for _, r := range doc.Refs[i] {
+			if i < len(dc.Refs) {
+				for _, r := range dc.Refs[i] {
 					id := r.ID
 					if id == "" {
 						id = probity.DerivedID("name", r.Name)
@@ -351,38 +343,38 @@ func (doc *Document) validate() Diagnostics {
 		}
 		err = f.Validate()
 	}
-	var out Diagnostics
+	var out doc.Diagnostics
 	for _, fe := range probity.ErrorFields(err) {
-		pos, field := doc.place(fe.Name)
-		out = append(out, Diagnostic{Path: doc.Path, Pos: pos, Field: field, Reason: fe.Message})
+		pos, field := dc.place(fe.Name)
+		out = append(out, doc.Diagnostic{Path: dc.Path, Pos: pos, Field: field, Reason: fe.Message})
 	}
 	return out
 }
 
 // place finds where an API member path came from. A member that is absent (a required
 // one, say) is placed at the nearest enclosing member that is present.
-func (doc *Document) place(api string) (Pos, string) {
-	if l, ok := doc.locs[api]; ok {
+func (dc *Document) place(api string) (doc.Pos, string) {
+	if l, ok := dc.locs[api]; ok {
 		return l.pos, l.field
 	}
 	for parent := api; ; {
 		i := strings.LastIndexAny(parent, ".[")
 		if i < 0 {
-			return doc.root, doc.rename(api)
+			return dc.root, dc.rename(api)
 		}
 		parent = parent[:i]
-		if l, ok := doc.locs[parent]; ok {
+		if l, ok := dc.locs[parent]; ok {
 			return l.pos, l.field + api[i:]
 		}
 	}
 }
 
 // rename turns an API member path into the author's words for a member never written.
-func (doc *Document) rename(api string) string {
-	if l, ok := doc.locs["controlMappingSources"]; ok && strings.HasPrefix(api, "controlMappingSources") {
+func (dc *Document) rename(api string) string {
+	if l, ok := dc.locs["controlMappingSources"]; ok && strings.HasPrefix(api, "controlMappingSources") {
 		return l.field + strings.TrimPrefix(api, "controlMappingSources")
 	}
-	if doc.Control != nil && api == "controlMappingSources" {
+	if dc.Control != nil && api == "controlMappingSources" {
 		return "datasources"
 	}
 	return api

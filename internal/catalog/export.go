@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -63,7 +64,7 @@ func Export(lib *store.Library, dir string) (int, error) {
 		byName[lib.Controls[i].Name]++
 		byID[lib.Controls[i].ID] = &lib.Controls[i]
 	}
-	var files []File
+	var files []doc.File
 	used := map[string]bool{}
 	for _, c := range lib.Controls {
 		if c.Type != probity.ControlTypeCustom {
@@ -87,7 +88,7 @@ func Export(lib *store.Library, dir string) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("export control %q: %w", c.Name, err)
 		}
-		files = append(files, File{Path: uniqueName(used, "controls", c.Name), Data: data})
+		files = append(files, doc.File{Path: uniqueName(used, "controls", c.Name), Data: data})
 	}
 	for _, f := range lib.Frameworks {
 		if f.Type != probity.FrameworkTypeCustom {
@@ -109,7 +110,7 @@ func Export(lib *store.Library, dir string) (int, error) {
 		if err != nil {
 			return 0, fmt.Errorf("export framework %q: %w", f.Name, err)
 		}
-		files = append(files, File{Path: uniqueName(used, "frameworks", f.Name), Data: data})
+		files = append(files, doc.File{Path: uniqueName(used, "frameworks", f.Name), Data: data})
 	}
 	if err := prepareFolders(dir); err != nil {
 		return 0, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -24,7 +25,7 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	_ = filepath.WalkDir("testdata/valid", func(p string, e os.DirEntry, err error) error {
-		if err == nil && !e.IsDir() && IsCatalogFile(p) {
+		if err == nil && !e.IsDir() && doc.IsDocumentName(p) {
 			data, _ := os.ReadFile(p)
 			f.Add(strings.Contains(p, "framework"), data)
 		}
@@ -35,7 +36,7 @@ func FuzzLoad(f *testing.F) {
 		if framework {
 			path = "frameworks/fuzz.yaml"
 		}
-		cat, diags := Load([]File{{Path: path, Data: data}})
+		cat, diags := Load([]doc.File{{Path: path, Data: data}})
 		for _, d := range diags {
 			if d.Path != path || d.Pos.Line < 1 || d.Pos.Col < 1 || d.Reason == "" {
 				t.Fatalf("diagnostic without a place or a reason: %#v", d)
@@ -56,7 +57,7 @@ func FuzzLoad(f *testing.F) {
 		if _, err := Export(lib, dir); err != nil {
 			t.Fatal(err)
 		}
-		files, err := ReadPaths([]string{dir}, ReadOptions{})
+		files, err := doc.ReadPaths([]string{dir}, doc.ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

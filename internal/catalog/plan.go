@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -189,7 +190,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	}
 
 	// Frameworks: references resolved against the files, then the library.
-	var diags Diagnostics
+	var diags doc.Diagnostics
 	declaredFw := map[string]bool{}
 	for _, doc := range cat.Frameworks {
 		want := *doc.Framework
@@ -199,7 +200,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			for _, r := range doc.Refs[i] {
 				id, d := resolve(r, declared, ix, deleted)
 				if d != "" {
-					diags = append(diags, Diagnostic{Path: doc.Path, Pos: r.Pos, Field: r.Field, Reason: d})
+					diags = append(diags, r.problem(doc.Path, d))
 					continue
 				}
 				cs.Controls = append(cs.Controls, id)
@@ -300,7 +301,7 @@ func resolve(r Ref, declared map[string]*probity.Control, ix *libraryIndex, dele
 		}
 		slices.Sort(names)
 		msg := fmt.Sprintf("no control is named %q", r.Name)
-		if near := closest(r.Name, names, 3); len(near) > 0 {
+		if near := doc.Closest(r.Name, names, 3); len(near) > 0 {
 			for i, n := range near {
 				near[i] = strconv.Quote(n)
 			}

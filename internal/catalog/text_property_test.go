@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -99,7 +100,7 @@ func TestAcceptedTextExports(t *testing.T) {
 		if _, err := Export(valid, dir); err != nil {
 			t.Fatal(err)
 		}
-		files, err := ReadPaths([]string{dir}, ReadOptions{})
+		files, err := doc.ReadPaths([]string{dir}, doc.ReadOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

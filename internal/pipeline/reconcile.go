@@ -12,6 +12,7 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/notify"
 	"github.com/probity-dev/probity/internal/store"
 )
@@ -72,7 +73,7 @@ func (p *Pipeline) reconcile(ctx context.Context, source string, snap *Snapshot)
 		if err == nil {
 			return res, nil
 		}
-		var diags catalog.Diagnostics
+		var diags doc.Diagnostics
 		if !errors.As(err, &diags) && probity.ErrorCode(err) != probity.ECONFLICT {
 			return nil, err
 		}
@@ -115,7 +116,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		if rounds > 3*(len(run.effect)+len(run.lastGood))+3 {
 			return nil, fmt.Errorf("reconcile %s: no consistent set of files found", source)
 		}
-		var diags catalog.Diagnostics
+		var diags doc.Diagnostics
 		cat, diags = catalog.Load(run.files())
 		diags = append(diags, run.ownership(cat, lib)...)
 		if len(diags) > 0 {
@@ -126,7 +127,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 			continue
 		}
 		_, err := catalog.MakePlan(cat, lib, opts)
-		var pd catalog.Diagnostics
+		var pd doc.Diagnostics
 		switch {
 		case errors.As(err, &pd):
 			run.takeOut(pd)
@@ -157,11 +158,11 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 }
 
 // files returns the files in effect, in path order.
-func (run *reconcileRun) files() []catalog.File {
+func (run *reconcileRun) files() []doc.File {
 	paths := slices.Sorted(maps.Keys(run.effect))
-	out := make([]catalog.File, len(paths))
+	out := make([]doc.File, len(paths))
 	for i, p := range paths {
-		out[i] = catalog.File{Path: p, Data: run.effect[p].data, Problem: run.effect[p].problem}
+		out[i] = doc.File{Path: p, Data: run.effect[p].data, Problem: run.effect[p].problem}
 	}
 	return out
 }
@@ -177,7 +178,7 @@ func (run *reconcileRun) changed(path string) bool {
 // takeOut handles the files with problems: each changed one goes back to its last good
 // version, or out when it has none. When only unchanged files have problems, they go
 // out (their definitions clash with the library now).
-func (run *reconcileRun) takeOut(diags catalog.Diagnostics) {
+func (run *reconcileRun) takeOut(diags doc.Diagnostics) {
 	byPath := map[string][]string{}
 	for _, d := range diags {
 		byPath[d.Path] = append(byPath[d.Path], d.String())
@@ -211,7 +212,7 @@ func (run *reconcileRun) takeOut(diags catalog.Diagnostics) {
 // ownership reports the documents whose names the library already holds for another
 // owner: another source, another tool or the API. Taking them over would move a control
 // from one source to another behind its owner's back.
-func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) catalog.Diagnostics {
+func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) doc.Diagnostics {
 	owner := map[string]string{}
 	for _, c := range lib.Controls {
 		if c.Type == probity.ControlTypeCustom {
@@ -223,15 +224,15 @@ func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) cat
 			owner[catalog.KindFramework+"\x00"+f.Name] = f.ManagedBy
 		}
 	}
-	var out catalog.Diagnostics
-	check := func(doc *catalog.Document) {
-		other, ok := owner[doc.Kind+"\x00"+doc.Name()]
+	var out doc.Diagnostics
+	check := func(dc *catalog.Document) {
+		other, ok := owner[dc.Kind+"\x00"+dc.Name()]
 		if !ok || other == run.source {
 			return
 		}
 		by := probity.OwnerName(other)
-		out = append(out, catalog.Diagnostic{Path: doc.Path, Pos: namePos(run.effect[doc.Path].data), Field: "name",
-			Reason: fmt.Sprintf("%s name %q is already defined by %s", strings.ToLower(doc.Kind), doc.Name(), by)})
+		out = append(out, doc.Diagnostic{Path: dc.Path, Pos: namePos(run.effect[dc.Path].data), Field: "name",
+			Reason: fmt.Sprintf("%s name %q is already defined by %s", strings.ToLower(dc.Kind), dc.Name(), by)})
 	}
 	for _, d := range cat.Controls {
 		check(d)
@@ -316,9 +317,9 @@ func (run *reconcileRun) users(c probity.Control, cat *catalog.Catalog, lib *sto
 
 // lastGoodControls maps the name of each control in the last good files to its file.
 func (run *reconcileRun) lastGoodControls() map[string]string {
-	files := make([]catalog.File, 0, len(run.lastGood))
+	files := make([]doc.File, 0, len(run.lastGood))
 	for _, f := range run.lastGood {
-		files = append(files, catalog.File{Path: f.Path, Data: f.Data})
+		files = append(files, doc.File{Path: f.Path, Data: f.Data})
 	}
 	cat, _ := catalog.Load(files) // last good files loaded together before
 	out := map[string]string{}
@@ -373,10 +374,10 @@ func (run *reconcileRun) changes(plan *catalog.Plan, revision string) []notify.C
 // goneDefinitions maps what the last good files no longer in effect defined to their
 // paths.
 func (run *reconcileRun) goneDefinitions() map[string]string {
-	var files []catalog.File
+	var files []doc.File
 	for path, f := range run.lastGood {
 		if e := run.effect[path]; e == nil || !bytes.Equal(e.data, f.Data) {
-			files = append(files, catalog.File{Path: path, Data: f.Data})
+			files = append(files, doc.File{Path: path, Data: f.Data})
 		}
 	}
 	cat, _ := catalog.Load(files)
@@ -407,17 +408,17 @@ func (run *reconcileRun) failures(blocked error) []notify.Failure {
 
 // namePos returns the position of a top-level name key, where the loader places
 // problems with a name, or the zero Pos (the whole file) when there is none to find.
-func namePos(data []byte) catalog.Pos {
+func namePos(data []byte) doc.Pos {
 	for i, line := range strings.Split(string(data), "\n") {
 		t := strings.TrimLeft(line, " \t{")
 		if len(line)-len(t) > 2 {
 			continue // nested deeper than the top level
 		}
 		if strings.HasPrefix(t, "name:") || strings.HasPrefix(t, `"name":`) {
-			return catalog.Pos{Line: i + 1, Col: len(line) - len(t) + 1}
+			return doc.Pos{Line: i + 1, Col: len(line) - len(t) + 1}
 		}
 	}
-	return catalog.Pos{}
+	return doc.Pos{}
 }
 
 func quoteAll(names []string) string {

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -56,7 +56,7 @@ type File struct {
 	Data     []byte
 	Revision string // ETag, git blob hash, or modification time and size
 	// Problem says why the file was not read (a link or a named pipe in a directory,
-	// see catalog.ReadFile); Data is then empty, and the file fails with this problem.
+	// see doc.ReadFile); Data is then empty, and the file fails with this problem.
 	Problem string
 }
 
@@ -85,7 +85,7 @@ func SortFiles(files []File) {
 // file: a catalog extension and no hidden folder or file on the way (.git and the like).
 // Sources list only such paths.
 func IsCatalogPath(p string) bool {
-	if !catalog.IsCatalogFile(p) {
+	if !doc.IsDocumentName(p) {
 		return false
 	}
 	for _, part := range strings.Split(p, "/") {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 
-	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/pipeline"
 )
 
@@ -53,7 +53,7 @@ func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 	}
 	next := map[string]pipeline.File{}
 	snap := &pipeline.Snapshot{}
-	err = catalog.WalkFiles(d.root, func(rel string, e fs.DirEntry) error {
+	err = doc.WalkFiles(d.root, func(rel string, e fs.DirEntry) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -68,7 +68,7 @@ func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 		if !ok || f.Revision != rev {
 			// The catalog's own reading: regular files only, never a link's target, and
 			// never a wait on a named pipe.
-			cf, err := catalog.ReadFile(d.root, rel, catalog.ReadOptions{})
+			cf, err := doc.ReadFile(d.root, rel, doc.ReadOptions{})
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil
 			} else if err != nil {

@@ -20,7 +20,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/pipeline"
 	"github.com/probity-dev/probity/internal/redact"
 )
@@ -145,7 +145,7 @@ func (g *Repo) snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 			if err != nil {
 				return err
 			}
-			data, err = io.ReadAll(io.LimitReader(r, catalog.MaxFileSize+1))
+			data, err = io.ReadAll(io.LimitReader(r, doc.MaxFileSize+1))
 			r.Close()
 			if err != nil {
 				return fmt.Errorf("read %s: %w", f.Name, err)

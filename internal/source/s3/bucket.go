@@ -19,7 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/pipeline"
 	"github.com/probity-dev/probity/internal/store"
 )
@@ -145,7 +145,7 @@ func (s *Bucket) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 				return fmt.Errorf("get s3://%s/%s%s: %w", s.opt.Bucket, s.opt.Prefix, f.Path, err)
 			}
 			defer out.Body.Close()
-			f.Data, err = io.ReadAll(io.LimitReader(out.Body, catalog.MaxFileSize+1))
+			f.Data, err = io.ReadAll(io.LimitReader(out.Body, doc.MaxFileSize+1))
 			if err != nil {
 				return fmt.Errorf("get s3://%s/%s%s: %w", s.opt.Bucket, s.opt.Prefix, f.Path, err)
 			}

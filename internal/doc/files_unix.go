@@ -1,13 +1,13 @@
 //go:build unix
 
-package catalog
+package doc
 
 import (
 	"errors"
 	"syscall"
 )
 
-// Flags for opening catalog files: never wait for a writer (a named pipe), and never
+// Flags for opening documents: never wait for a writer (a named pipe), and never
 // follow a link in the last element.
 const (
 	openNonblock = syscall.O_NONBLOCK

@@ -1,4 +1,4 @@
-package catalog
+package doc
 
 import (
 	"cmp"
@@ -14,6 +14,7 @@ type Pos struct {
 }
 
 // Diagnostic is one problem with one file, printed as path:line:col: field: reason.
+// A zero Pos leaves out :line:col and an empty Field leaves out field: .
 type Diagnostic struct {
 	Path   string
 	Pos    Pos
@@ -37,7 +38,8 @@ func (d Diagnostic) String() string {
 	return b.String()
 }
 
-// Diagnostics is every problem found in one run. As an error it prints one per line.
+// Diagnostics is every problem found in one run. As an error it prints one per line;
+// callers find it in an error with errors.As.
 type Diagnostics []Diagnostic
 
 // Error returns the diagnostics, one per line.

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package catalog
+package doc
 
 // Other systems have no named pipes to wait on, nor a flag to refuse a link when
 // opening: ReadFile's check of the entry's type before opening is what stands.

@@ -1,4 +1,4 @@
-package catalog
+package doc
 
 import (
 	"errors"
@@ -6,11 +6,32 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 )
+
+// File is one input file: its path as the user knows it (relative to what they named,
+// or an object key) and its bytes.
+type File struct {
+	Path string
+	Data []byte
+	// Problem, when set, says why the file was not read (it is a link or a named pipe,
+	// say); Data is then empty, and the file's reader reports the problem at Path.
+	Problem string
+}
+
+// IsDocumentName reports whether a file name has an extension of the documents doc
+// reads: .yaml, .yml or .json, in any case.
+func IsDocumentName(name string) bool {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return true
+	}
+	return false
+}
 
 // ReadOptions says how ReadPaths and ReadFile treat symbolic links.
 type ReadOptions struct {
@@ -20,13 +41,13 @@ type ReadOptions struct {
 	FollowSymlinks bool
 }
 
-// ReadPaths reads the catalog files named by paths: files as given, folders walked at
+// ReadPaths reads the documents named by paths: files as given, folders walked at
 // any depth for the entries WalkFiles finds. Each file's Path is as the user would write
 // it. Only regular files are read: an entry of another type (a link, a named pipe) is
-// returned with its Problem set, for Load to report, as ReadFile describes. A file named
+// returned with its Problem set, for the caller to report, as ReadFile describes. A file named
 // in paths is read through links in its name (the user chose it) but must be a regular
 // file too. ReadPaths returns an error when a path does not exist or a file cannot be
-// read; a file over MaxFileSize is read only that far, and Load reports it.
+// read; a file over MaxFileSize is read only that far, and Parse reports it.
 func ReadPaths(paths []string, opt ReadOptions) ([]File, error) {
 	type job struct {
 		root, rel string // rel is empty for a file named in paths
@@ -76,7 +97,7 @@ func ReadPaths(paths []string, opt ReadOptions) ([]File, error) {
 }
 
 // WalkFiles walks the folder root at any depth and calls fn, in lexical order, with the
-// slash-separated path below root of each entry the catalog reads: every entry with a
+// slash-separated path below root of each entry ReadPaths reads: every entry with a
 // .yaml, .yml or .json name that is not a folder (whatever its type: ReadFile decides
 // what to make of it), and every link to a folder that holds such files (ReadFile
 // reports it, as folders behind links are not read). Hidden entries (.git and the like)
@@ -102,11 +123,11 @@ func WalkFiles(root string, fn func(rel string, e fs.DirEntry) error) error {
 		switch {
 		case e.IsDir():
 			return nil
-		case e.Type()&fs.ModeSymlink != 0 && !IsCatalogFile(e.Name()):
-			if info, err := os.Stat(p); err != nil || !info.IsDir() || !holdsCatalogFiles(p) {
+		case e.Type()&fs.ModeSymlink != 0 && !IsDocumentName(e.Name()):
+			if info, err := os.Stat(p); err != nil || !info.IsDir() || !holdsDocuments(p) {
 				return nil
 			}
-		case !IsCatalogFile(e.Name()):
+		case !IsDocumentName(e.Name()):
 			return nil
 		}
 		rel, err := filepath.Rel(root, p)
@@ -117,10 +138,10 @@ func WalkFiles(root string, fn func(rel string, e fs.DirEntry) error) error {
 	})
 }
 
-// holdsCatalogFiles reports whether the folder a link at p leads to holds a catalog file
+// holdsDocuments reports whether the folder a link at p leads to holds a document file
 // at any depth, not counting hidden ones. It looks at names only, and at no more than a
 // few thousand of them: a folder larger than that is taken to hold one.
-func holdsCatalogFiles(p string) bool {
+func holdsDocuments(p string) bool {
 	budget := 5000
 	found := false
 	// The separator makes the walk start at the folder the link leads to; links below it
@@ -129,7 +150,7 @@ func holdsCatalogFiles(p string) bool {
 		if err != nil || e == nil {
 			return nil
 		}
-		if budget--; budget < 0 || (!e.IsDir() && IsCatalogFile(e.Name()) && !strings.HasPrefix(e.Name(), ".")) {
+		if budget--; budget < 0 || (!e.IsDir() && IsDocumentName(e.Name()) && !strings.HasPrefix(e.Name(), ".")) {
 			found = true
 			return filepath.SkipAll
 		}
@@ -141,8 +162,8 @@ func holdsCatalogFiles(p string) bool {
 	return found
 }
 
-// ReadFile reads the catalog file at rel, a slash-separated path below the folder root.
-// It reads only regular files, at most MaxFileSize+1 bytes of them (Load reports a
+// ReadFile reads the document file at rel, a slash-separated path below the folder root.
+// It reads only regular files, at most MaxFileSize+1 bytes of them (Parse reports a
 // longer file), and it cannot block: anything else, a symbolic link (unless
 // opt.FollowSymlinks, and then only to a regular file whose real path is inside root), a named pipe, a
 // socket or a device, is never read, and the File returned carries the reason in

@@ -1,13 +1,14 @@
-package catalog
+package doc
 
 import (
 	"slices"
 	"strings"
 )
 
-// closest returns up to n candidates nearest to s by edit distance (case-insensitive),
-// nearest first, leaving out any too far away to be a plausible typo.
-func closest(s string, candidates []string, n int) []string {
+// Closest returns up to n candidates nearest to s by edit distance (case-insensitive),
+// nearest first (ties in name order), leaving out any too far away to be a plausible
+// typo; it returns nil when none is near.
+func Closest(s string, candidates []string, n int) []string {
 	type scored struct {
 		name string
 		d    int
@@ -69,9 +70,10 @@ func distance(a, b string, limit int) int {
 	return prev[len(rb)]
 }
 
-// didYouMean returns " (did you mean X?)" or "".
-func didYouMean(s string, candidates []string) string {
-	c := closest(s, candidates, 1)
+// DidYouMean returns " (did you mean X?)" with the candidate Closest finds nearest to s,
+// or "" when none is near; it is written to follow a reason.
+func DidYouMean(s string, candidates []string) string {
+	c := Closest(s, candidates, 1)
 	if len(c) == 0 {
 		return ""
 	}
