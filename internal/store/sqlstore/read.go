@@ -1,9 +1,11 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/probity-dev/probity"
@@ -91,21 +93,22 @@ func (r reader) Library(ctx context.Context, account string) (*store.Library, er
 		return nil, fmt.Errorf("count controls: %w", err)
 	}
 	lib.Controls = make([]probity.Control, 0, n)
-	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT `+controlColumns+` FROM controls WHERE `+visible+` ORDER BY type, name`), account)
-	if err != nil {
-		return nil, fmt.Errorf("list controls: %w", err)
+	// One query per account_id, so that the (account_id, type, name) index gives each its
+	// order; the two runs are merged only when both hold rows.
+	if err := r.appendControls(ctx, lib, ""); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		lib.Controls = append(lib.Controls, probity.Control{})
-		if err := scanControlInto(rows, &lib.Controls[len(lib.Controls)-1]); err != nil {
+	shared := len(lib.Controls)
+	if account != "" {
+		if err := r.appendControls(ctx, lib, account); err != nil {
 			return nil, err
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list controls: %w", err)
+	if shared > 0 && shared < len(lib.Controls) {
+		slices.SortStableFunc(lib.Controls, func(a, b probity.Control) int {
+			return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Name, b.Name))
+		})
 	}
-	rows.Close()
 
 	fws, err := r.frameworks(ctx, account, "")
 	if err != nil {
@@ -113,6 +116,25 @@ func (r reader) Library(ctx context.Context, account string) (*store.Library, er
 	}
 	lib.Frameworks = fws
 	return lib, nil
+}
+
+// appendControls appends the controls whose account_id is holder, in type and name order.
+func (r reader) appendControls(ctx context.Context, lib *store.Library, holder string) error {
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT `+controlColumns+` FROM controls WHERE account_id = ? ORDER BY type, name`), holder)
+	if err != nil {
+		return fmt.Errorf("list controls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		lib.Controls = append(lib.Controls, probity.Control{})
+		if err := scanControlInto(rows, &lib.Controls[len(lib.Controls)-1]); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list controls: %w", err)
+	}
+	return nil
 }
 
 // frameworks returns the frameworks the account sees, or the one with the id when id is

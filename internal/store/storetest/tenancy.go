@@ -51,10 +51,9 @@ func testAccountsAreApart(t *testing.T, open Opener) {
 	if len(lib.Controls) != 2 || len(lib.Frameworks) != 0 {
 		t.Fatalf("Library(%s) = %d controls, %d frameworks; want its own control and the standard one, no framework", Account, len(lib.Controls), len(lib.Frameworks))
 	}
-	for _, c := range lib.Controls {
-		if c.ID == theirs.ID {
-			t.Fatal("Library lists another account's control")
-		}
+	if lib.Controls[0].ID != mine.ID || lib.Controls[1].ID != std.ID {
+		t.Fatalf("Library(%s) = %s %q, %s %q; want its own control, then the standard one (type, then name order)",
+			Account, lib.Controls[0].Type, lib.Controls[0].Name, lib.Controls[1].Type, lib.Controls[1].Name)
 	}
 	lib, err = s.Library(ctx, other)
 	if err != nil {
