@@ -72,6 +72,10 @@ func scanFramework(s scanner) (*probity.Framework, error) {
 }
 
 func unmarshalTags(s string, dst *map[string]string) error {
+	if tags, ok := readTags(s); ok {
+		*dst = tags
+		return nil
+	}
 	if err := json.Unmarshal([]byte(s), dst); err != nil {
 		return fmt.Errorf("tags: %w", err)
 	}

@@ -38,7 +38,11 @@ func encodeSources(in []probity.ControlMappingSource) ([]byte, error) {
 	return json.Marshal(rows)
 }
 
+// decodeSources reads what encodeSources wrote.
 func decodeSources(text string) ([]probity.ControlMappingSource, error) {
+	if out, ok := readSources(text); ok {
+		return out, nil
+	}
 	var rows []sourceRow
 	if err := json.Unmarshal([]byte(text), &rows); err != nil {
 		return nil, err
@@ -56,4 +60,80 @@ func decodeSources(text string) ([]probity.ControlMappingSource, error) {
 		}
 	}
 	return out, nil
+}
+
+// readSources is decodeSources for the shapes encodeSources writes, without reflection;
+// it reports false for anything else.
+func readSources(text string) ([]probity.ControlMappingSource, bool) {
+	r := newRowText(text)
+	if r.null() {
+		return nil, r.end()
+	}
+	var out []probity.ControlMappingSource
+	r.want('[')
+	if r.next(']') {
+		return nil, r.end()
+	}
+	for r.ok {
+		var s probity.ControlMappingSource
+		r.object(func(name string) {
+			switch name {
+			case "sourceId":
+				s.SourceID = r.str()
+			case "sourceName":
+				s.SourceName = r.str()
+			case "sourceDescription":
+				s.SourceDescription = r.str()
+			case "sourceSetUpOption":
+				s.SourceSetUpOption = probity.SetUpOption(r.str())
+			case "sourceType":
+				s.SourceType = probity.SourceType(r.str())
+			case "sourceFrequency":
+				s.SourceFrequency = probity.SourceFrequency(r.str())
+			case "troubleshootingText":
+				s.TroubleshootingText = r.str()
+			case "sourceKeyword":
+				if r.null() {
+					return
+				}
+				k := &probity.SourceKeyword{}
+				r.object(func(name string) {
+					switch name {
+					case "keywordInputType":
+						k.KeywordInputType = probity.KeywordInputType(r.str())
+					case "keywordValue":
+						k.KeywordValue = r.str()
+					default:
+						r.ok = false
+					}
+				})
+				s.SourceKeyword = k
+			default:
+				r.ok = false
+			}
+		})
+		out = append(out, s)
+		if r.next(']') {
+			break
+		}
+		r.want(',')
+	}
+	return out, r.end()
+}
+
+// readTags is the map of strings that marshalTags wrote, without reflection; it reports
+// false for anything else.
+func readTags(text string) (map[string]string, bool) {
+	r := newRowText(text)
+	if r.null() {
+		return nil, r.end()
+	}
+	var out map[string]string
+	r.object(func(name string) {
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[name] = r.str()
+	})
+	return out, r.end()
 }
