@@ -44,6 +44,9 @@ func AllowedRune(r rune, kind TextKind) bool {
 // kind may hold, or else the reason it is not, naming the first offending character
 // (for example "must not contain U+0000 (a control character)").
 func CheckText(s string, kind TextKind) string {
+	if plainASCII(s, kind) {
+		return ""
+	}
 	if !utf8.ValidString(s) {
 		return "must be valid UTF-8"
 	}
@@ -53,6 +56,20 @@ func CheckText(s string, kind TextKind) string {
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return fmt.Sprintf("must not contain %U (%s)", r, describeRune(r, kind))
+}
+
+// plainASCII reports whether s is printable ASCII and, in free text, tabs and line
+// feeds: the common case, which needs no decoding.
+func plainASCII(s string, kind TextKind) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= 0x20 && c < 0x7f:
+		case (c == '\t' || c == '\n') && kind == FreeText:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // describeRune says what kind of character a refused rune is.

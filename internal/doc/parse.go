@@ -145,9 +145,14 @@ func syntaxErrorAt(data []byte, err error) *SyntaxError {
 // Validate sees those).
 func checkText(data []byte) error {
 	line, col, width := 1, 1, 0
-	for i := 0; i < len(data); {
-		r, size := utf8.DecodeRune(data[i:])
+	for i, size := 0, 0; i < len(data); i += size {
+		var r rune
+		r, size = rune(data[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(data[i:])
+		}
 		switch {
+		case r >= 0x20 && r < 0x7f: // printable ASCII, most of any file
 		case r == utf8.RuneError && size <= 1:
 			return &SyntaxError{Pos: Pos{line, col}, Reason: "file is not valid UTF-8 text"}
 		case r == 0:
@@ -156,14 +161,13 @@ func checkText(data []byte) error {
 			return &SyntaxError{Pos: Pos{line, col}, Reason: "file " + probity.CheckText(string(r), probity.FreeText)}
 		case r == '\n':
 			line, col, width = line+1, 1, 0
-		default:
-			col++
-			width += size
-			if width > MaxLineWidth {
-				return &SyntaxError{Pos: Pos{line, 1}, Reason: fmt.Sprintf("line is longer than %d bytes", MaxLineWidth)}
-			}
+			continue
 		}
-		i += size
+		col++
+		width += size
+		if width > MaxLineWidth {
+			return &SyntaxError{Pos: Pos{line, 1}, Reason: fmt.Sprintf("line is longer than %d bytes", MaxLineWidth)}
+		}
 	}
 	return nil
 }
