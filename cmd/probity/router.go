@@ -6,6 +6,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/probity-dev/probity/internal/server"
 )
 
 // newRouter returns the one router of probity serve:
@@ -21,7 +23,7 @@ import (
 // paths below it go to the UI and never to the API's catch-all, and the API's routes
 // need no change. The UI authenticates its own way (a session, say) and puts the same
 // auth.Principal in the request's context that an API key yields.
-func newRouter(api http.Handler, health func() error, metrics prometheus.Gatherer) *http.ServeMux {
+func newRouter(api http.Handler, health func() error, metrics prometheus.Gatherer) *router {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -38,5 +40,21 @@ func newRouter(api http.Handler, health func() error, metrics prometheus.Gathere
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	mux.Handle("/", api)
-	return mux
+	return &router{ServeMux: mux, api: api}
+}
+
+// router is the ServeMux of newRouter, except that a path ServeMux would redirect
+// ("/controls/.") goes to the API, which answers it in its own form after
+// authentication: no request gets an unauthenticated HTML redirect.
+type router struct {
+	*http.ServeMux
+	api http.Handler
+}
+
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !server.CleanPath(r.URL.Path) {
+		rt.api.ServeHTTP(w, r)
+		return
+	}
+	rt.ServeMux.ServeHTTP(w, r)
 }

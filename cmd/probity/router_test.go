@@ -43,9 +43,13 @@ func TestRouter(t *testing.T) {
 		{"GET", "/ui/controls/1", "api", "ui"},
 		{"POST", "/ui/login", "api", "ui"},
 		{"GET", "/uix", "api", ""},
+		// Paths ServeMux would redirect go to the API, which answers every request itself.
+		{"GET", "/controls/.", "api", ""},
+		{"GET", "//healthz", "api", ""},
+		{"GET", "/ui/../metrics", "api", "api"},
 	}
 	for _, tt := range tests {
-		for _, mux := range []*http.ServeMux{plain, withUI} {
+		for _, mux := range []*router{plain, withUI} {
 			want := tt.want
 			if mux == withUI && tt.wantUI != "" {
 				want = tt.wantUI

@@ -18,6 +18,7 @@ import (
 	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
+	"github.com/probity-dev/probity/internal/server"
 	"github.com/probity-dev/probity/internal/sigv4"
 )
 
@@ -55,6 +56,7 @@ type Handler struct {
 	cfg      Config
 	lib      *library.Service
 	mux      *http.ServeMux
+	unknown  http.Handler
 	verifier sigv4.Verifier
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -114,12 +116,21 @@ func New(cfg Config) (*Handler, error) {
 		}
 		h.mux.Handle(op.Pattern(), h.endpoint(op, e))
 	}
-	h.mux.Handle("/", h.endpoint(Operation{Name: "Unknown", Status: http.StatusOK}, unknownOperation))
+	h.unknown = h.endpoint(Operation{Name: "Unknown", Status: http.StatusOK}, unknownOperation)
+	h.mux.Handle("/", h.unknown)
 	return h, nil
 }
 
-// ServeHTTP implements http.Handler.
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler. A path that ServeMux would redirect ("/controls/.")
+// names no operation: it gets the unknown-operation answer, after authentication, like
+// any other.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !server.CleanPath(r.URL.Path) {
+		h.unknown.ServeHTTP(w, r)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // principalKey carries, in a request's context, where the Secret callback leaves the
 // holder of the key it looked up, so that one lookup serves both.
