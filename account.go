@@ -65,3 +65,16 @@ func cmpOr(v, def string) string {
 	}
 	return v
 }
+
+// IsAccountID reports whether s is an account id: 12 digits.
+func IsAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

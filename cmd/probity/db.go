@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
 	"github.com/probity-dev/probity/internal/store/sqlite"
@@ -57,7 +58,7 @@ func accountFlag(cmd *cobra.Command, env Env) func() (string, error) {
 	cmd.Flags().StringVar(&flag, "account-id", "", "account whose library this is (default $PROBITY_ACCOUNT_ID or 000000000000)")
 	return func() (string, error) {
 		a := accountID(flag, env)
-		if !validAccount(a) {
+		if !probity.IsAccountID(a) {
 			return "", exitWith(ExitUsage, fmt.Errorf("--account-id must be 12 digits"))
 		}
 		return a, nil

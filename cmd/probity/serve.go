@@ -70,11 +70,11 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		return exitWith(ExitUsage, fmt.Errorf("--log-format must be text or json"))
 	}
 	account := accountID(o.account, env)
-	if !validAccount(account) {
+	if !probity.IsAccountID(account) {
 		return exitWith(ExitUsage, fmt.Errorf("--account-id must be 12 digits"))
 	}
 	catalogAccount := cmp.Or(o.catalogAccount, account)
-	if !validAccount(catalogAccount) {
+	if !probity.IsAccountID(catalogAccount) {
 		return exitWith(ExitUsage, fmt.Errorf("--catalog-account must be 12 digits"))
 	}
 	if o.shutdownTimeout <= 0 {
@@ -198,18 +198,6 @@ func accountID(flag string, env Env) string {
 		return env.Getenv("PROBITY_ACCOUNT_ID")
 	}
 	return probity.DefaultPartition.AccountID
-}
-
-func validAccount(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // masterKeyFlag adds --master-key-file.

@@ -575,7 +575,7 @@ func TestServeCatalogListings(t *testing.T) {
 	defer st.Close()
 	base := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 	for i := range 3 {
-		n := &probity.Notification{ID: probity.NewID(),
+		n := &probity.Notification{ID: probity.NewID(), AccountID: probity.DefaultPartition.AccountID,
 			Description: fmt.Sprintf("reconcile %d", i), EventTime: base.Add(time.Duration(i) * time.Minute), Source: "s3://catalog"}
 		err := st.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.AddNotification(ctx, n) })
 		if err != nil {

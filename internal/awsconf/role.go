@@ -38,7 +38,6 @@ type Role struct {
 }
 
 var (
-	accountPattern  = regexp.MustCompile(`^[0-9]{12}$`)
 	roleNamePattern = regexp.MustCompile(`^([\w+=,.@-]+/)*[\w+=,.@-]{1,64}$`)
 	externalPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // 2 to 1224 long
 	sessionPattern  = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
@@ -80,7 +79,7 @@ func (r Role) ForAccount(ctx context.Context, base aws.Config, account string) (
 	if err := r.Validate(); err != nil {
 		return aws.Config{}, err
 	}
-	if !accountPattern.MatchString(account) {
+	if !probity.IsAccountID(account) {
 		return aws.Config{}, probity.Errorf(probity.EINVALID, "AWS account %q: want 12 digits", account)
 	}
 	if base.Region == "" {

@@ -56,7 +56,7 @@ func (m *Manager) Create(ctx context.Context, name string, level auth.Level, acc
 	if !level.Valid() {
 		ck = append(ck, probity.FieldError{Name: "role", Message: "must be one of viewer, editor, admin"})
 	}
-	if !accountPattern.MatchString(account) {
+	if !probity.IsAccountID(account) {
 		ck = append(ck, probity.FieldError{Name: "account", Message: "must be 12 digits"})
 	}
 	if len(ck) > 0 {
@@ -77,8 +77,6 @@ func (m *Manager) Create(ctx context.Context, name string, level auth.Level, acc
 	}
 	return auth.Principal{KeyID: id, Name: name, Level: level, AccountID: account}, sec, nil
 }
-
-var accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
 
 // List returns the stored keys in name order, without their secrets.
 func (m *Manager) List(ctx context.Context) ([]store.AccessKey, error) {

@@ -41,7 +41,7 @@ func (s *Service) editAccount(ctx context.Context, p auth.Principal, edit func(*
 	if err != nil {
 		return nil, err
 	}
-	s.active.put(a.ID, a.Active(), s.now())
+	s.active.changed(a.ID, a.Active(), s.now())
 	return a, nil
 }
 
@@ -142,7 +142,7 @@ func (s *Service) Register(ctx context.Context, p auth.Principal, kmsKeyARN, del
 		ck.text("kmsKey", *kmsKeyARN, 7, 2048, kmsKey, "a KMS key ARN or DEFAULT")
 	}
 	if delegatedAdmin != nil {
-		ck.check(account12.MatchString(*delegatedAdmin), "delegatedAdminAccount", "must be 12 digits")
+		ck.check(probity.IsAccountID(*delegatedAdmin), "delegatedAdminAccount", "must be 12 digits")
 	}
 	if err := ck.err(); err != nil {
 		return nil, err

@@ -36,5 +36,3 @@ func (c *checker) err() error {
 	}
 	return &probity.Error{Code: probity.EINVALID, Message: "invalid request", Fields: c.fields}
 }
-
-var account12 = regexp.MustCompile(`^[0-9]{12}$`)

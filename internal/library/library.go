@@ -41,34 +41,51 @@ type Service struct {
 const statusTTL = time.Second
 
 // activeCache remembers whether accounts are active, so that the check every request
-// makes costs no read of the store.
+// makes costs no read of the store. Each account's entry has a generation, moved on by
+// every change made here, so that a read that began before a change cannot store its
+// older answer after it.
 type activeCache struct {
 	mu sync.Mutex
 	m  map[string]activeEntry
 }
 
 type activeEntry struct {
-	active bool
-	until  time.Time
+	active, known bool
+	until         time.Time
+	gen           uint64
 }
 
-func (c *activeCache) get(account string, now time.Time) (active, ok bool) {
+// get returns the remembered status, whether it is still fresh, and the generation to
+// hand to remember.
+func (c *activeCache) get(account string, now time.Time) (active, ok bool, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.m[account]
-	if !ok || now.After(e.until) {
-		return false, false
+	e := c.m[account]
+	return e.active, e.known && !now.After(e.until), e.gen
+}
+
+// remember stores a status read from the store, unless the account changed since get
+// returned gen.
+func (c *activeCache) remember(account string, active bool, now time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e := c.m[account]; e.gen == gen {
+		c.setLocked(account, active, now, gen)
 	}
-	return e.active, true
 }
 
-func (c *activeCache) put(account string, active bool, now time.Time) {
+// changed stores the status of a change made here, in a new generation.
+func (c *activeCache) changed(account string, active bool, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.setLocked(account, active, now, c.m[account].gen+1)
+}
+
+func (c *activeCache) setLocked(account string, active bool, now time.Time, gen uint64) {
 	if c.m == nil {
 		c.m = map[string]activeEntry{}
 	}
-	c.m[account] = activeEntry{active: active, until: now.Add(statusTTL)}
+	c.m[account] = activeEntry{active: active, known: true, until: now.Add(statusTTL), gen: gen}
 }
 
 func (s *Service) now() time.Time {
@@ -99,14 +116,14 @@ func asNotFound(err error, kind, id string) error {
 // such an account may only ask its status and register again.
 func (s *Service) CheckActive(ctx context.Context, p auth.Principal) error {
 	now := s.now()
-	active, ok := s.active.get(p.AccountID, now)
+	active, ok, gen := s.active.get(p.AccountID, now)
 	if !ok {
 		a, err := s.Account(ctx, p)
 		if err != nil {
 			return err
 		}
 		active = a.Active()
-		s.active.put(p.AccountID, active, now)
+		s.active.remember(p.AccountID, active, now, gen)
 	}
 	if !active {
 		return probity.Errorf(probity.EUNAUTHORIZED, "The account %s is not registered with Probity; register it first.", p.AccountID)

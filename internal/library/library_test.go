@@ -3,6 +3,7 @@ package library_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -156,6 +157,51 @@ func TestStatusSeenByAnotherProcess(t *testing.T) {
 		wantCode(t, "another service after the cache's life", two.CheckActive(ctx, bob), probity.EUNAUTHORIZED)
 		if err := two.CheckActive(ctx, alice); err != nil {
 			t.Fatalf("another account: %v", err)
+		}
+	})
+}
+
+// TestSharedCopiesAreValid: a copy whose name must take a suffix stays within the longest
+// name allowed, and the copies carry none of the sender's tags.
+func TestSharedCopiesAreValid(t *testing.T) {
+	onBackends(t, func(t *testing.T, st store.Store) {
+		ctx := context.Background()
+		s := &library.Service{Store: st}
+		long := strings.Repeat("n", 300)
+		in := manual(long)
+		in.Tags = map[string]string{"owner": "alice@corp.internal"}
+		c, err := s.CreateControl(ctx, alice, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateControl(ctx, bob, manual(long)); err != nil {
+			t.Fatal(err)
+		}
+		v, err := s.CreateFramework(ctx, alice, library.FrameworkInput{Name: "F", ControlSets: []probity.ControlSet{{Name: "set", Controls: []string{c.ID}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := s.StartShare(ctx, alice, library.ShareInput{FrameworkID: v.Framework.ID, DestinationAccount: bob.AccountID, DestinationRegion: "us-east-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AnswerShare(ctx, bob, req.ID, probity.ShareReceived, probity.ShareAccept); err != nil {
+			t.Fatal(err)
+		}
+		lib, err := st.Library(ctx, bob.AccountID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range lib.Controls {
+			if err := c.Validate(); err != nil {
+				t.Errorf("bob's control %.40q... does not validate: %v", c.Name, err)
+			}
+			if len(c.Tags) != 0 {
+				t.Errorf("bob's control %.40q... carries tags %v", c.Name, c.Tags)
+			}
+		}
+		if len(lib.Controls) != 2 {
+			t.Fatalf("bob holds %d controls, want his own and the copy", len(lib.Controls))
 		}
 	})
 }

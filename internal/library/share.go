@@ -26,7 +26,7 @@ type ShareInput struct {
 func (s *Service) StartShare(ctx context.Context, p auth.Principal, in ShareInput) (*probity.ShareRequest, error) {
 	var ck checker
 	region := s.Partition("").Region
-	ck.check(account12.MatchString(in.DestinationAccount), "destinationAccount", "must be 12 digits")
+	ck.check(probity.IsAccountID(in.DestinationAccount), "destinationAccount", "must be 12 digits")
 	ck.check(in.DestinationAccount != p.AccountID, "destinationAccount", "must be another account than the sender's")
 	ck.check(regionPattern.MatchString(in.DestinationRegion), "destinationRegion", "must be a region such as us-east-1")
 	ck.check(in.DestinationRegion == region, "destinationRegion", "must be %s, the region this server serves", region)
@@ -122,8 +122,9 @@ func share(ctx context.Context, r store.Reader, p auth.Principal, id string, sid
 // AnswerShare accepts, declines (the recipient) or revokes (the sender) a request that is
 // still open. Accepting copies the framework into the caller's library, with copies of
 // the custom controls it uses under new ids (standard ones are shared as they are),
-// each copy the caller's to change. Names the caller's library already holds get the
-// suffix " (shared by ACCOUNT)", then a number. It returns ENOTFOUND for a request the
+// each copy the caller's to change; the sender's tags are not copied. Names the caller's
+// library already holds get the suffix " (shared by ACCOUNT)", then a number, shortening
+// the name when it would pass the longest a name may be. It returns ENOTFOUND for a request the
 // caller is not on that side of, or a framework the sender no longer has, and EINVALID
 // for an answer the side cannot give or a request no longer open.
 func (s *Service) AnswerShare(ctx context.Context, p auth.Principal, id string, side probity.ShareSide, action probity.ShareAction) (*probity.ShareRequest, error) {
@@ -168,21 +169,27 @@ func (s *Service) copyShared(ctx context.Context, tx store.Tx, p auth.Principal,
 	if err != nil {
 		return err
 	}
+	// Names are unique among an account's custom entries of one kind.
 	taken := map[string]bool{}
 	for _, c := range mine.Controls {
-		taken["c\x00"+c.Name] = true
+		if c.Type == probity.ControlTypeCustom {
+			taken["c\x00"+c.Name] = true
+		}
 	}
 	for _, f := range mine.Frameworks {
-		taken["f\x00"+f.Name] = true
+		if f.Type == probity.FrameworkTypeCustom {
+			taken["f\x00"+f.Name] = true
+		}
 	}
 	free := func(kind, name string) string {
 		for i := 1; ; i++ {
 			try := name
 			if i > 1 {
-				try = fmt.Sprintf("%s (shared by %s)", name, req.SourceAccount)
-			}
-			if i > 2 {
-				try = fmt.Sprintf("%s (shared by %s, %d)", name, req.SourceAccount, i-1)
+				suffix := " (shared by " + req.SourceAccount + ")"
+				if i > 2 {
+					suffix = fmt.Sprintf(" (shared by %s, %d)", req.SourceAccount, i-1)
+				}
+				try = truncateRunes(name, maxNameLength-utf8.RuneCountInString(suffix)) + suffix
 			}
 			if !taken[kind+"\x00"+try] {
 				taken[kind+"\x00"+try] = true
@@ -202,7 +209,7 @@ func (s *Service) copyShared(ctx context.Context, tx store.Tx, p auth.Principal,
 		cp.ID, cp.AccountID, cp.Name = probity.NewID(), p.AccountID, free("c", c.Name)
 		cp.ARN = part.ARN("control", cp.ID)
 		cp.CreatedAt, cp.LastUpdatedAt, cp.CreatedBy, cp.LastUpdatedBy = now, now, p.Name, p.Name
-		cp.ManagedBy, cp.SourceDigest = "", ""
+		cp.ManagedBy, cp.SourceDigest, cp.Tags = "", "", nil // the sender's tags are the sender's
 		cp.ControlMappingSources = append([]probity.ControlMappingSource(nil), c.ControlMappingSources...)
 		for i := range cp.ControlMappingSources {
 			cp.ControlMappingSources[i].SourceID = ""
@@ -214,7 +221,7 @@ func (s *Service) copyShared(ctx context.Context, tx store.Tx, p auth.Principal,
 	f := *v.Framework
 	f.ID, f.AccountID, f.Name = probity.NewID(), p.AccountID, free("f", f.Name)
 	f.ARN = part.ARN("assessmentFramework", f.ID)
-	f.CreatedAt, f.LastUpdatedAt, f.CreatedBy, f.LastUpdatedBy, f.ManagedBy = now, now, p.Name, p.Name, ""
+	f.CreatedAt, f.LastUpdatedAt, f.CreatedBy, f.LastUpdatedBy, f.ManagedBy, f.Tags = now, now, p.Name, p.Name, "", nil
 	f.ControlSets = make([]probity.ControlSet, len(v.Framework.ControlSets))
 	for i, cs := range v.Framework.ControlSets {
 		f.ControlSets[i] = probity.ControlSet{Name: cs.Name, Controls: make([]string, len(cs.Controls))}
@@ -223,6 +230,14 @@ func (s *Service) copyShared(ctx context.Context, tx store.Tx, p auth.Principal,
 		}
 	}
 	f.Normalize()
+	for _, c := range copies {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+	}
+	if err := f.Validate(); err != nil {
+		return err
+	}
 	if err := s.controlQuota(ctx, tx, p.AccountID, len(copies)); err != nil {
 		return err
 	}
@@ -243,4 +258,15 @@ func (s *Service) DeleteShare(ctx context.Context, p auth.Principal, id string, 
 		}
 		return tx.DeleteShareRequest(ctx, id)
 	})
+}
+
+// maxNameLength is the longest name of a control or framework, in characters.
+const maxNameLength = 300
+
+// truncateRunes returns s cut to at most n characters.
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
 }

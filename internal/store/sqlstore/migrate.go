@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/probity-dev/probity"
 )
 
 //go:embed migrations/*.sql
@@ -92,33 +94,48 @@ var afterMigration = map[int]func(ctx context.Context, db *DB, tx *sql.Tx) error
 	40: backfillAccounts,
 }
 
-// backfillAccounts gives each custom control and framework stored before libraries were
-// per account the account of its ARN (arn:aws:auditmanager:REGION:ACCOUNT:KIND/ID).
+// backfillAccounts gives the library stored before libraries were per account to one
+// account: the one most of its custom controls' and frameworks' ARNs name
+// (arn:aws:auditmanager:REGION:ACCOUNT:KIND/ID; the smallest id on a tie), else the
+// default account. One account takes it all because it was one library: frameworks keep
+// their controls, and no entry is left shared by accident. The notifications of that
+// library, the catalog's outcomes, go to the same account.
 func backfillAccounts(ctx context.Context, db *DB, tx *sql.Tx) error {
+	count := map[string]int{}
 	for _, table := range []string{"controls", "frameworks"} {
-		rows, err := tx.QueryContext(ctx, `SELECT id, arn FROM `+table+` WHERE type <> 'Standard'`)
+		rows, err := tx.QueryContext(ctx, `SELECT arn FROM `+table+` WHERE type = 'Custom'`)
 		if err != nil {
 			return err
 		}
-		owner := map[string]string{}
 		for rows.Next() {
-			var id, arn string
-			if err := rows.Scan(&id, &arn); err != nil {
+			var arn string
+			if err := rows.Scan(&arn); err != nil {
 				rows.Close()
 				return err
 			}
-			if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 {
-				owner[id] = parts[4]
+			if parts := strings.SplitN(arn, ":", 6); len(parts) == 6 && parts[4] != "" {
+				count[parts[4]]++
 			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for id, account := range owner {
-			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE `+table+` SET account_id = ? WHERE id = ?`), account, id); err != nil {
-				return err
-			}
+	}
+	owner := probity.DefaultPartition.AccountID
+	best := 0
+	for account, n := range count {
+		if n > best || (n == best && account < owner) {
+			owner, best = account, n
+		}
+	}
+	for _, q := range []string{
+		`UPDATE controls SET account_id = ? WHERE type = 'Custom'`,
+		`UPDATE frameworks SET account_id = ? WHERE type = 'Custom'`,
+		`UPDATE notifications SET account_id = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, db.rebind(q), owner); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -25,7 +25,7 @@ func (r reader) Notifications(ctx context.Context, account, before string, limit
 	cond, args := "", []any{account}
 	if before != "" {
 		var t int64
-		err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT event_time FROM notifications WHERE id = ? AND `+visible), before, account).Scan(&t)
+		err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT event_time FROM notifications WHERE id = ? AND account_id = ?`), before, account).Scan(&t)
 		if isNoRows(err) {
 			return nil, probity.Errorf(probity.EINVALID, "the pagination token is not valid")
 		} else if err != nil {
@@ -34,7 +34,7 @@ func (r reader) Notifications(ctx context.Context, account, before string, limit
 		cond, args = ` AND (event_time < ? OR (event_time = ? AND id < ?))`, append(args, t, t, before)
 	}
 	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT id, assessment_id, assessment_name, control_set_id,
-		control_set_name, description, event_time, source, account_id FROM notifications WHERE `+visible+cond+
+		control_set_name, description, event_time, source, account_id FROM notifications WHERE account_id = ?`+cond+
 		` ORDER BY event_time DESC, id DESC LIMIT ?`), append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)

@@ -92,11 +92,6 @@ const visible = `account_id IN (?, '')`
 // Library implements store.Reader.
 func (r reader) Library(ctx context.Context, account string) (*store.Library, error) {
 	lib := &store.Library{}
-	var n int
-	if err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT count(*) FROM controls WHERE `+visible), account).Scan(&n); err != nil {
-		return nil, fmt.Errorf("count controls: %w", err)
-	}
-	lib.Controls = make([]probity.Control, 0, n)
 	// One query per account_id, so that the (account_id, type, name) index gives each its
 	// order; the two runs are merged only when both hold rows.
 	if err := r.appendControls(ctx, lib, ""); err != nil {

@@ -15,7 +15,7 @@ func testNotifications(t *testing.T, open Opener) {
 	ctx := context.Background()
 	var ids []string
 	for i := range 5 {
-		n := &probity.Notification{ID: probity.NewID(), Description: fmt.Sprintf("outcome %d", i),
+		n := &probity.Notification{ID: probity.NewID(), AccountID: Account, Description: fmt.Sprintf("outcome %d", i),
 			EventTime: t0.Add(time.Duration(i%3) * time.Second), Source: "s3://bucket"}
 		if err := write(s, func(tx store.Tx) error { return tx.AddNotification(ctx, n) }); err != nil {
 			t.Fatal(err)

@@ -1,7 +1,7 @@
 -- One library per account: controls, frameworks and notifications belong to the account
 -- in account_id; an empty account_id is standard content, which every account sees.
--- Names are unique within an account's library. Rows written before this migration get
--- their account from their ARN (see backfillAccounts).
+-- Names are unique within an account's library. The library written before this
+-- migration goes whole to one account (see backfillAccounts).
 ALTER TABLE controls ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE frameworks ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE notifications ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
