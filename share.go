@@ -60,6 +60,17 @@ type ShareRequest struct {
 	CreatedAt            time.Time
 	ExpiresAt            time.Time
 	UpdatedAt            time.Time
+	// DeletedBySource and DeletedByDestination say which sides have deleted the request
+	// for themselves; a side that has no longer sees it.
+	DeletedBySource, DeletedByDestination bool
+}
+
+// Visible reports whether the side still sees the request.
+func (r *ShareRequest) Visible(side ShareSide) bool {
+	if side == ShareSent {
+		return !r.DeletedBySource
+	}
+	return !r.DeletedByDestination
 }
 
 // StatusAt returns the status the request shows at now: an unanswered request is

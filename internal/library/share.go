@@ -113,7 +113,7 @@ func share(ctx context.Context, r store.Reader, p auth.Principal, id string, sid
 	if err != nil {
 		return nil, asNotFound(err, "assessmentFrameworkShareRequest", id)
 	}
-	if req.Account(side) != p.AccountID {
+	if req.Account(side) != p.AccountID || !req.Visible(side) {
 		return nil, probity.NotFound("assessmentFrameworkShareRequest", id)
 	}
 	return req, nil
@@ -256,7 +256,7 @@ func (s *Service) DeleteShare(ctx context.Context, p auth.Principal, id string, 
 		if _, err := share(ctx, tx, p, id, side); err != nil {
 			return err
 		}
-		return tx.DeleteShareRequest(ctx, id)
+		return tx.DeleteShareRequest(ctx, id, side)
 	})
 }
 

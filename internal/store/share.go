@@ -19,9 +19,11 @@ type ShareQuery struct {
 
 // ShareReader reads framework share requests.
 type ShareReader interface {
-	// ShareRequest returns the request with the id, or an ENOTFOUND error.
+	// ShareRequest returns the request with the id, or an ENOTFOUND error. Its
+	// DeletedBy members say which sides have deleted it.
 	ShareRequest(ctx context.Context, id string) (*probity.ShareRequest, error)
-	// ShareRequests returns up to q.Limit requests, oldest first.
+	// ShareRequests returns up to q.Limit requests, oldest first, leaving out those the
+	// side has deleted.
 	ShareRequests(ctx context.Context, q ShareQuery) ([]probity.ShareRequest, error)
 }
 
@@ -33,6 +35,8 @@ type ShareWriter interface {
 	// It returns ENOTFOUND when the request does not exist and ECONFLICT when its status
 	// is no longer from, so that two concurrent answers cannot both win.
 	SetShareStatus(ctx context.Context, id string, from, to probity.ShareStatus, at time.Time) error
-	// DeleteShareRequest deletes the request, or returns an ENOTFOUND error.
-	DeleteShareRequest(ctx context.Context, id string) error
+	// DeleteShareRequest deletes the request for one side: that side's reads no longer
+	// see it, the other side's still do, and the request is gone once both sides have
+	// deleted it. It returns ENOTFOUND when the side does not see the request.
+	DeleteShareRequest(ctx context.Context, id string, side probity.ShareSide) error
 }

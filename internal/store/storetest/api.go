@@ -202,10 +202,28 @@ func testShareRequests(t *testing.T, open Opener) {
 	if got.Status != "SHARED" || !got.UpdatedAt.Equal(t0.Add(time.Hour)) {
 		t.Fatalf("after accept: status %s updated %v", got.Status, got.UpdatedAt)
 	}
-	if err := write(s, func(tx store.Tx) error { return tx.DeleteShareRequest(ctx, a.ID) }); err != nil {
+	// Each side deletes for itself; the request goes when both have.
+	del := func(side probity.ShareSide) error {
+		return write(s, func(tx store.Tx) error { return tx.DeleteShareRequest(ctx, a.ID, side) })
+	}
+	if err := del(probity.ShareReceived); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, write(s, func(tx store.Tx) error { return tx.DeleteShareRequest(ctx, a.ID) }), probity.ENOTFOUND)
+	wantCode(t, del(probity.ShareReceived), probity.ENOTFOUND)
+	recv, err = s.ShareRequests(ctx, store.ShareQuery{Account: a.DestinationAccount, Side: probity.ShareReceived, Limit: 5})
+	if err != nil || len(recv) != 0 {
+		t.Fatalf("the recipient still lists the request it deleted: %v, %v", recv, err)
+	}
+	sent, err = s.ShareRequests(ctx, store.ShareQuery{Account: a.SourceAccount, Side: probity.ShareSent, Limit: 5})
+	if err != nil || len(sent) != 2 || sent[0].ID != a.ID {
+		t.Fatalf("the sender lost the request the recipient deleted: %v, %v", sent, err)
+	}
+	if got, err := s.ShareRequest(ctx, a.ID); err != nil || !got.DeletedByDestination || got.DeletedBySource {
+		t.Fatalf("ShareRequest after the recipient's delete = %+v, %v", got, err)
+	}
+	if err := del(probity.ShareSent); err != nil {
+		t.Fatal(err)
+	}
 	_, err = s.ShareRequest(ctx, a.ID)
 	wantCode(t, err, probity.ENOTFOUND)
 }
