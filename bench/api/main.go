@@ -1,9 +1,11 @@
 // Command api measures the Audit Manager API over loopback: GetControl and ListControls
 // throughput and p50/p99 latency with 1, 16 and 64 concurrent SigV4-signing clients,
-// against `probity serve`'s handler on a SQLite library and, in the same run, against a
+// against `probity serve`'s handler on a SQLite library (or, with -db postgres, a fresh
+// database on the server PROBITY_TEST_POSTGRES names) and, in the same run, against a
 // bare net/http handler that returns the same bytes (the ceiling on this machine).
 //
 //	go run ./bench/api -duration 5s
+//	PROBITY_TEST_POSTGRES=postgres://... go run ./bench/api -db postgres -clients 1,16,64,256
 //
 // It prints a Markdown table for docs/benchmarks.md. Everything runs in this process on
 // 127.0.0.1, so clients and server share the machine's cores, as they would on one host.
@@ -12,6 +14,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
@@ -21,6 +24,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -33,6 +37,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/amapi"
@@ -40,6 +45,7 @@ import (
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/server"
 	"github.com/probity-dev/probity/internal/store"
+	"github.com/probity-dev/probity/internal/store/postgres"
 	"github.com/probity-dev/probity/internal/store/sqlite"
 )
 
@@ -52,6 +58,7 @@ func main() {
 	controls := flag.Int("controls", 200, "custom controls in the library")
 	pageSize := flag.Int("page", 10, "maxResults of ListControls")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	backend := flag.String("db", "sqlite", "library backend: sqlite (a temp file) or postgres (a fresh database on $PROBITY_TEST_POSTGRES)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -63,26 +70,21 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*duration, *warmup, *clientList, *controls, *pageSize); err != nil {
+	if err := run(*backend, *duration, *warmup, *clientList, *controls, *pageSize); err != nil {
 		log.Print(err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(duration, warmup time.Duration, clientList string, controls, pageSize int) error {
+func run(backend string, duration, warmup time.Duration, clientList string, controls, pageSize int) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	dir, err := os.MkdirTemp("", "probity-bench-")
+	st, sessions, closeStore, err := openStore(ctx, backend)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "probity.db"))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer closeStore()
 	first, err := seed(ctx, st, controls)
 	if err != nil {
 		return err
@@ -126,8 +128,9 @@ func run(duration, warmup time.Duration, clientList string, controls, pageSize i
 	}
 
 	host, _ := os.Hostname()
-	fmt.Printf("Machine: %s, %d CPUs (GOMAXPROCS %d), %s %s/%s; SQLite library of %d custom controls; ListControls maxResults=%d; %s per row after %s warm-up.\n\n",
-		host, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, controls, pageSize, duration, warmup)
+	fmt.Printf("Machine: %s, %d CPUs (GOMAXPROCS %d), %s %s/%s; %s library of %d custom controls; ListControls maxResults=%d; %s per row after %s warm-up.\n\n",
+		host, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, backend, controls, pageSize, duration, warmup)
+	before := sessions()
 	fmt.Println("| operation | clients | probity req/s | p50 | p99 | bare req/s | bare p50 | bare p99 | probity / bare |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, op := range []string{"GetControl", "ListControls"} {
@@ -148,7 +151,69 @@ func run(duration, warmup time.Duration, clientList string, controls, pageSize i
 				p.rate, ms(p.p50), ms(p.p99), b.rate, ms(b.p50), ms(b.p99), 100*p.rate/b.rate)
 		}
 	}
+	if n := sessions(); n >= 0 {
+		fmt.Printf("\nPostgreSQL sessions opened during the rows: %d\n", n-before)
+	}
 	return nil
+}
+
+// openStore opens an empty library on the backend. sessions counts the database
+// sessions opened so far (-1 when the backend has none); closeStore closes the store and
+// removes the library.
+func openStore(ctx context.Context, backend string) (st store.Store, sessions func() int64, closeStore func(), err error) {
+	switch backend {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "probity-bench-")
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		st, err := sqlite.Open(ctx, filepath.Join(dir, "probity.db"))
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, nil, err
+		}
+		return st, func() int64 { return -1 }, func() { st.Close(); os.RemoveAll(dir) }, nil
+	case "postgres":
+		base := os.Getenv("PROBITY_TEST_POSTGRES")
+		if base == "" {
+			return nil, nil, nil, fmt.Errorf("-db postgres: set PROBITY_TEST_POSTGRES to a server where this user may create databases")
+		}
+		u, err := url.Parse(base)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("PROBITY_TEST_POSTGRES: %w", err)
+		}
+		admin, err := pgx.Connect(ctx, base)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		name := "bench_api_" + hex.EncodeToString(b[:])
+		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+			admin.Close(ctx)
+			return nil, nil, nil, err
+		}
+		drop := func() {
+			_, _ = admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
+			admin.Close(context.Background())
+		}
+		u.Path = "/" + name
+		st, err := postgres.Open(ctx, u.String())
+		if err != nil {
+			drop()
+			return nil, nil, nil, err
+		}
+		sessions := func() int64 {
+			var n int64
+			_, _ = admin.Exec(ctx, "SELECT pg_stat_clear_snapshot()")
+			if err := admin.QueryRow(ctx, "SELECT sessions FROM pg_stat_database WHERE datname = $1", name).Scan(&n); err != nil {
+				return -1
+			}
+			return n
+		}
+		return st, sessions, func() { st.Close(); drop() }, nil
+	}
+	return nil, nil, nil, fmt.Errorf("-db must be sqlite or postgres")
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }

@@ -95,7 +95,7 @@ func planError(err error, stderr io.Writer) error {
 
 // catalogOptions are the flags plan and apply share.
 type catalogOptions struct {
-	db      string
+	db      dbSpec
 	account func() (string, error)
 	prune   bool
 	source  string

@@ -23,15 +23,15 @@ func newKeysCmd(env Env) *cobra.Command {
 }
 
 // keyManager opens the library and returns a key manager on it, with the store to close.
-func keyManager(cmd *cobra.Command, env Env, dbURL, keyFile string, needBox bool) (*keys.Manager, func(), error) {
-	st, err := openStore(cmd.Context(), dbURL)
+func keyManager(cmd *cobra.Command, env Env, db dbSpec, keyFile string, needBox bool) (*keys.Manager, func(), error) {
+	st, err := openStore(cmd.Context(), db)
 	if err != nil {
 		return nil, nil, asInternal(err)
 	}
 	var m keys.Manager
 	m.Store = st
 	if needBox {
-		box, err := openBox(env, dbURL, keyFile)
+		box, err := openBox(env, db.URL, keyFile)
 		if err == nil && box == nil {
 			err = fmt.Errorf("no master key to seal the secret with: set PROBITY_MASTER_KEY or --master-key-file")
 		}

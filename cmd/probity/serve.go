@@ -25,13 +25,14 @@ import (
 
 // serveOptions are the flags of probity serve.
 type serveOptions struct {
-	pipeline                                              *pipelineConfig
-	db, listen, region, account, masterKeyFile, logFormat string
-	catalogAccount                                        string
-	maxBody                                               int64
-	maxControls, maxFrameworks                            int
-	rateLimit                                             float64
-	shutdownTimeout                                       time.Duration
+	pipeline                                          *pipelineConfig
+	db                                                dbSpec
+	listen, region, account, masterKeyFile, logFormat string
+	catalogAccount                                    string
+	maxBody                                           int64
+	maxControls, maxFrameworks                        int
+	rateLimit                                         float64
+	shutdownTimeout                                   time.Duration
 }
 
 func newServeCmd(env Env) *cobra.Command {
@@ -103,7 +104,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		return asInternal(err)
 	}
 	defer st.Close()
-	box, err := openBox(env, o.db, o.masterKeyFile)
+	box, err := openBox(env, o.db.URL, o.masterKeyFile)
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}

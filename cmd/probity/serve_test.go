@@ -568,7 +568,7 @@ func TestServeCatalogListings(t *testing.T) {
 	wantAPIError(t, err, "ValidationException", 400)
 
 	// Stored outcomes (the catalog pipeline writes them) come back newest first, in pages.
-	st, err := openStore(ctx, s.DB)
+	st, err := openStore(ctx, dbSpec{URL: s.DB})
 	if err != nil {
 		t.Fatal(err)
 	}

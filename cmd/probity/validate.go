@@ -37,7 +37,7 @@ symbolic link, named pipe or other special file is reported, not read (see
 			}
 			lib := &store.Library{}
 			if db != "" {
-				st, err := openStore(cmd.Context(), db)
+				st, err := openStore(cmd.Context(), dbSpec{URL: db})
 				if err != nil {
 					return asInternal(err)
 				}

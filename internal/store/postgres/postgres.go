@@ -24,18 +24,21 @@ func lockStatement(l store.Lock) string {
 	return fmt.Sprintf("SELECT pg_advisory_xact_lock(%d)", lockBase+int64(l))
 }
 
-// Open connects to the database at dsn (a postgres:// URL) and migrates it. It returns
-// an error when the server cannot be reached or a migration fails.
+// Open connects to the database at dsn (a postgres:// URL) with the default options and
+// migrates it. It returns an error when the server cannot be reached or a migration fails.
 func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
+	return OpenWith(ctx, dsn, sqlstore.Options{})
+}
+
+// OpenWith is Open with the options o: at most o.MaxConns sessions, all kept open once
+// opened.
+func OpenWith(ctx context.Context, dsn string, o sqlstore.Options) (*sqlstore.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx's message may quote the URL, password included; say only what is wrong.
 		return nil, fmt.Errorf("postgres URL is not valid")
 	}
 	db := stdlib.OpenDB(*cfg)
-	// database/sql keeps 2 idle connections by default; a server under load would
-	// reconnect all the time.
-	db.SetMaxIdleConns(16)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
@@ -47,7 +50,7 @@ func Open(ctx context.Context, dsn string) (*sqlstore.DB, error) {
 		IsUnique:         hasState("23505"),
 		IsForeignKey:     hasState("23503"),
 		MaxRowsPerInsert: 1000,
-	})
+	}, o)
 	if err != nil {
 		db.Close()
 		return nil, err

@@ -15,9 +15,16 @@ import (
 	"github.com/probity-dev/probity/internal/store/sqlstore"
 )
 
-// Open opens (creating when missing) the database file at path and migrates it. It
-// returns an error when the file cannot be opened or is not a Probity database.
+// Open opens (creating when missing) the database file at path with the default options
+// and migrates it. It returns an error when the file cannot be opened or is not a Probity
+// database.
 func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
+	return OpenWith(ctx, path, sqlstore.Options{})
+}
+
+// OpenWith is Open with the options o: at most o.MaxConns connections to the file, all
+// kept open once opened. WAL lets readers work beside the one writer.
+func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -28,10 +35,6 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	// WAL lets readers work beside the one writer; keep enough connections open that
-	// concurrent requests do not reopen the file.
-	db.SetMaxOpenConns(poolSize)
-	db.SetMaxIdleConns(poolSize)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -40,16 +43,13 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 		IsUnique:         hasCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
 		IsForeignKey:     hasCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
 		MaxRowsPerInsert: 500, // 18 columns x 500 stays under SQLite's 32766 parameters
-	})
+	}, o)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return s, nil
 }
-
-// poolSize is the connections kept open to the file.
-const poolSize = 16
 
 func hasCode(codes ...int) func(error) bool {
 	return func(err error) bool {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sync/semaphore"
+
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
 )
@@ -32,9 +34,11 @@ type Dialect struct {
 }
 
 // DB is a store.Store on a database/sql handle. Its reads outside transactions go
-// through prepared statements.
+// through prepared statements. It holds at most Options.MaxConns connections, and callers
+// wait for one in order of arrival (see enter).
 type DB struct {
-	reader
+	read    reader // outside transactions: each method enters the gate (gate.go)
+	gate    *semaphore.Weighted
 	sql     *sql.DB
 	reads   *preparedReads
 	dialect Dialect
@@ -46,11 +50,13 @@ var (
 	_ store.Tx     = (*writer)(nil)
 )
 
-// Open wraps db, applies pending migrations and returns the store. It returns an error
-// when a migration fails; the database is then left at the last migration that succeeded.
-func Open(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
-	s := &DB{sql: db, reads: &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}, dialect: d}
-	s.reader = reader{q: s.reads, db: s}
+// Open wraps db, bounds its connections as o says, applies pending migrations and returns
+// the store. It returns an error when a migration fails; the database is then left at the
+// last migration that succeeded.
+func Open(ctx context.Context, db *sql.DB, d Dialect, o Options) (*DB, error) {
+	o.bound(db)
+	s := &DB{sql: db, gate: newGate(o), reads: &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}, dialect: d}
+	s.read = reader{q: s.reads, db: s}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
@@ -65,6 +71,11 @@ func (db *DB) Close() error {
 
 // View implements store.Store.
 func (db *DB) View(ctx context.Context, fn func(store.Reader) error) error {
+	leave, err := db.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer leave()
 	opts := db.dialect.View
 	opts.ReadOnly = true
 	tx, err := db.sql.BeginTx(ctx, &opts)
@@ -89,6 +100,11 @@ func (db *DB) Update(ctx context.Context, lock store.Lock, fn func(store.Tx) err
 }
 
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	leave, err := db.enter(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer leave()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
