@@ -64,7 +64,7 @@ func TestBackfillAccounts(t *testing.T) {
 		}
 	}
 
-	db, err := Open(ctx, raw, Dialect{})
+	db, err := Open(ctx, raw, Dialect{}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
