@@ -65,6 +65,15 @@ func putFramework(ctx context.Context, tx store.Tx, f *probity.Framework) (*Fram
 	return v, tx.PutFrameworks(ctx, []*probity.Framework{f})
 }
 
+// frameworkIn reads the framework and its controls as the account sees them.
+func frameworkIn(ctx context.Context, r store.Reader, account, id string) (*FrameworkView, error) {
+	f, err := r.Framework(ctx, account, id)
+	if err != nil {
+		return nil, asNotFound(err, "assessmentFramework", id)
+	}
+	return view(ctx, r, f)
+}
+
 // view reads the controls of f as f's account sees them.
 func view(ctx context.Context, r store.Reader, f *probity.Framework) (*FrameworkView, error) {
 	v := &FrameworkView{Framework: f, Controls: map[string]*probity.Control{}}
@@ -88,11 +97,8 @@ func view(ctx context.Context, r store.Reader, f *probity.Framework) (*Framework
 func (s *Service) Framework(ctx context.Context, p auth.Principal, id string) (*FrameworkView, error) {
 	var v *FrameworkView
 	err := s.Store.View(ctx, func(r store.Reader) error {
-		f, err := r.Framework(ctx, p.AccountID, id)
-		if err != nil {
-			return asNotFound(err, "assessmentFramework", id)
-		}
-		v, err = view(ctx, r, f)
+		var err error
+		v, err = frameworkIn(ctx, r, p.AccountID, id)
 		return err
 	})
 	return v, err

@@ -41,7 +41,7 @@ func (s *Service) StartShare(ctx context.Context, p auth.Principal, in ShareInpu
 	now := s.now()
 	var r *probity.ShareRequest
 	err := s.Store.Update(ctx, store.LockShares, func(tx store.Tx) error {
-		v, err := s.frameworkIn(ctx, tx, p.AccountID, in.FrameworkID)
+		v, err := frameworkIn(ctx, tx, p.AccountID, in.FrameworkID)
 		if err != nil {
 			return err
 		}
@@ -68,15 +68,6 @@ func (s *Service) StartShare(ctx context.Context, p auth.Principal, in ShareInpu
 		return tx.CreateShareRequest(ctx, r)
 	})
 	return r, err
-}
-
-// frameworkIn reads the framework and its controls as the account sees them.
-func (s *Service) frameworkIn(ctx context.Context, r store.Reader, account, id string) (*FrameworkView, error) {
-	f, err := r.Framework(ctx, account, id)
-	if err != nil {
-		return nil, asNotFound(err, "assessmentFramework", id)
-	}
-	return view(ctx, r, f)
 }
 
 // checkNoOpenShare returns EINVALID when the account has a request for the framework to
@@ -161,7 +152,7 @@ func (s *Service) AnswerShare(ctx context.Context, p auth.Principal, id string, 
 // copyShared copies the shared framework, as the sender has it now, into the caller's
 // library.
 func (s *Service) copyShared(ctx context.Context, tx store.Tx, p auth.Principal, req *probity.ShareRequest, now time.Time) error {
-	v, err := s.frameworkIn(ctx, tx, req.SourceAccount, req.FrameworkID)
+	v, err := frameworkIn(ctx, tx, req.SourceAccount, req.FrameworkID)
 	if err != nil {
 		return err
 	}

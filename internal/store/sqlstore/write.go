@@ -79,7 +79,7 @@ func (w *writer) PutFrameworks(ctx context.Context, fs []*probity.Framework) err
 // upsertClause skips a row whose id another account holds.
 func sameAccount(written int64, rows int, what string) error {
 	if written != int64(rows) {
-		return probity.Errorf(probity.ECONFLICT, "%d of %d %ss have the id of another account's", int64(rows)-written, rows, what)
+		return probity.Errorf(probity.ECONFLICT, "%d of %d %ss could not be written: their ids are taken", int64(rows)-written, rows, what)
 	}
 	return nil
 }
