@@ -21,8 +21,8 @@ import (
 // A web UI mounts under its own prefix on the returned mux, with mux.Handle("/ui/", ui):
 // ServeMux sends a request to the most specific pattern that matches it, so /ui/ and the
 // paths below it go to the UI and never to the API's catch-all, and the API's routes
-// need no change. The UI authenticates its own way (a session, say) and puts the same
-// auth.Principal in the request's context that an API key yields.
+// need no change. The UI authenticates its own way (a session, say) into the same
+// auth.Principal that an API key yields, and passes it to the same library calls.
 func newRouter(api http.Handler, health func() error, metrics prometheus.Gatherer) *router {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

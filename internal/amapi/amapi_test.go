@@ -2,18 +2,13 @@ package amapi_test
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -24,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/auditmanager/types"
 
 	"github.com/probity-dev/probity/internal/amapi"
+	"github.com/probity-dev/probity/internal/botocoretest"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/pgtest"
@@ -81,36 +77,16 @@ func client(url string, hc *http.Client) *am.Client {
 	return am.New(o)
 }
 
-// modelOperations reads the operations of botocore's auditmanager model. Without
-// botocore it skips the test on a developer's machine and fails it in CI, where botocore
-// is installed with python3.
+// modelOperations reads the operations of botocore's auditmanager model (see
+// botocoretest.Decode for a machine without botocore).
 func modelOperations(t *testing.T) map[string]amapi.Operation {
 	t.Helper()
-	skip := t.Skipf
-	if os.Getenv("CI") != "" {
-		skip = t.Fatalf
-	}
-	out, err := exec.Command("python3", "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
-	if err != nil {
-		skip("botocore is not installed: cannot compare the routes with the service model")
-	}
-	f, err := os.Open(filepath.Join(strings.TrimSpace(string(out)), "data", "auditmanager", "2017-07-25", "service-2.json.gz"))
-	if err != nil {
-		skip("no auditmanager model in botocore: %v", err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m struct {
 		Operations map[string]struct {
 			HTTP struct{ Method, RequestURI string } `json:"http"`
 		} `json:"operations"`
 	}
-	if err := json.NewDecoder(gz).Decode(&m); err != nil {
-		t.Fatal(err)
-	}
+	botocoretest.Decode(t, &m)
 	ops := map[string]amapi.Operation{}
 	for name, o := range m.Operations {
 		ops[name] = amapi.Operation{Name: name, Method: o.HTTP.Method, URI: o.HTTP.RequestURI}

@@ -97,22 +97,8 @@ func fieldsMessage(fields []probity.FieldError) string {
 	return b.String()
 }
 
-func notFound(resourceType, id string) *apiError {
-	return &apiError{status: http.StatusNotFound, Type: typeNotFound, ResourceID: &id, ResourceType: &resourceType,
-		Message: fmt.Sprintf("The %s %s does not exist.", resourceType, id)}
-}
-
 func accessDenied(format string, args ...any) *apiError {
 	return &apiError{status: http.StatusForbidden, Type: typeAccessDenied, Message: fmt.Sprintf(format, args...)}
-}
-
-// asNotFound turns an ENOTFOUND error into a ResourceNotFoundException for the resource,
-// and leaves other errors alone.
-func asNotFound(err error, resourceType, id string) error {
-	if probity.ErrorCode(err) == probity.ENOTFOUND {
-		return notFound(resourceType, id)
-	}
-	return err
 }
 
 // wireError maps any error to its wire form: *apiError as it is, sigv4 failures to 403

@@ -87,7 +87,7 @@ func New(cfg Config) (*Handler, error) {
 		mux: http.NewServeMux(),
 		verifier: sigv4.Verifier{
 			Service: "auditmanager",
-			Region:  cfg.Library.Partition("").Region,
+			Region:  cfg.Library.ServedRegion(),
 			Now:     cfg.Now,
 			Secret:  secretFor(cfg.Keys),
 		},
@@ -232,7 +232,7 @@ func (h *Handler) serve(r *http.Request, op Operation, e endpoint, caller *auth.
 			return nil, err
 		}
 	}
-	return e.fn(auth.WithPrincipal(r.Context(), *caller), h, &call{r: r, body: body, caller: *caller, now: h.cfg.Now()})
+	return e.fn(r.Context(), h, &call{r: r, body: body, caller: *caller, now: h.cfg.Now()})
 }
 
 // whileDeregistered are the operations a deregistered account may still call.

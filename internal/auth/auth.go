@@ -1,6 +1,6 @@
 // Package auth is who is calling and what they may do, apart from how they proved it: the
-// Principal a credential check yields, the access Levels that bound its operations, the
-// context that carries it to them, and the errors a credential check returns. It knows
+// Principal a credential check yields, the access Levels that bound its operations, and
+// the errors a credential check returns. It knows
 // neither SigV4 nor HTTP, so that a signed API request and a browser session can end in
 // the same Principal.
 package auth

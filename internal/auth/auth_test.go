@@ -1,7 +1,6 @@
 package auth_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/probity-dev/probity/internal/auth"
@@ -44,17 +43,5 @@ func TestValid(t *testing.T) {
 		if l.Valid() {
 			t.Errorf("%q is valid", l)
 		}
-	}
-}
-
-func TestContext(t *testing.T) {
-	ctx := context.Background()
-	if p, ok := auth.FromContext(ctx); ok {
-		t.Fatalf("FromContext(Background) = %+v, true", p)
-	}
-	want := auth.Principal{KeyID: "PRBKEY", Name: "ci", AccountID: "111122223333", Level: auth.Editor}
-	got, ok := auth.FromContext(auth.WithPrincipal(ctx, want))
-	if !ok || got != want {
-		t.Fatalf("FromContext = %+v, %v; want %+v", got, ok, want)
 	}
 }

@@ -95,13 +95,17 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
+// ServedRegion returns the region this Service serves: Region, or the default one.
+func (s *Service) ServedRegion() string {
+	if s.Region == "" {
+		return probity.DefaultPartition.Region
+	}
+	return s.Region
+}
+
 // Partition returns the partition of the account's ARNs.
 func (s *Service) Partition(account string) probity.Partition {
-	region := s.Region
-	if region == "" {
-		region = probity.DefaultPartition.Region
-	}
-	return probity.Partition{Region: region, AccountID: account}
+	return probity.Partition{Region: s.ServedRegion(), AccountID: account}
 }
 
 // asNotFound replaces the store's ENOTFOUND with one that names the resource.

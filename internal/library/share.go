@@ -25,7 +25,7 @@ type ShareInput struct {
 // open; ENOTFOUND for a framework the caller does not see.
 func (s *Service) StartShare(ctx context.Context, p auth.Principal, in ShareInput) (*probity.ShareRequest, error) {
 	var ck checker
-	region := s.Partition("").Region
+	region := s.ServedRegion()
 	ck.check(probity.IsAccountID(in.DestinationAccount), "destinationAccount", "must be 12 digits")
 	ck.check(in.DestinationAccount != p.AccountID, "destinationAccount", "must be another account than the sender's")
 	ck.check(regionPattern.MatchString(in.DestinationRegion), "destinationRegion", "must be a region such as us-east-1")

@@ -1,12 +1,7 @@
 package pipeline
 
 import (
-	"compress/gzip"
 	"context"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,42 +9,23 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/botocoretest"
 	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
 )
 
 // modelPattern returns the pattern botocore's Audit Manager model gives the shape of a
-// member of a structure. Without botocore it skips the test on a developer's machine
-// and fails it in CI, where botocore is installed.
+// member of a structure (see botocoretest.Decode for a machine without botocore).
 func modelPattern(t *testing.T, structure, member string) *regexp.Regexp {
 	t.Helper()
-	skip := t.Skipf
-	if os.Getenv("CI") != "" {
-		skip = t.Fatalf
-	}
-	out, err := exec.Command("python3", "-c", "import botocore,os;print(os.path.dirname(botocore.__file__))").Output()
-	if err != nil {
-		skip("botocore is not installed: cannot read the service model")
-	}
-	f, err := os.Open(filepath.Join(strings.TrimSpace(string(out)), "data", "auditmanager", "2017-07-25", "service-2.json.gz"))
-	if err != nil {
-		skip("no auditmanager model in botocore: %v", err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var m struct {
 		Shapes map[string]struct {
 			Pattern string
 			Members map[string]struct{ Shape string }
 		}
 	}
-	if err := json.NewDecoder(gz).Decode(&m); err != nil {
-		t.Fatal(err)
-	}
+	botocoretest.Decode(t, &m)
 	shape := m.Shapes[m.Shapes[structure].Members[member].Shape]
 	if shape.Pattern == "" {
 		t.Fatalf("the model gives %s.%s no pattern", structure, member)

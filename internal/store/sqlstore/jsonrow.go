@@ -1,8 +1,8 @@
 package sqlstore
 
 import (
-	"bytes"
 	"encoding/json"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -11,13 +11,15 @@ import (
 // encoding/json's reflection was most of that cost; rowText reads the common shapes
 // directly and reports false for anything else, so that the caller falls back to
 // encoding/json, which also reports the error of a malformed value.
+// Strings without escapes are slices of the text itself, so reading them allocates
+// nothing.
 type rowText struct {
-	b  []byte
+	b  string
 	i  int
 	ok bool
 }
 
-func newRowText(s string) *rowText { return &rowText{b: []byte(s), ok: true} }
+func newRowText(s string) *rowText { return &rowText{b: s, ok: true} }
 
 func (r *rowText) space() {
 	for r.i < len(r.b) && (r.b[r.i] == ' ' || r.b[r.i] == '\n' || r.b[r.i] == '\t' || r.b[r.i] == '\r') {
@@ -61,11 +63,11 @@ func (r *rowText) str() string {
 			return ""
 		case c == '"':
 			r.i = j + 1
-			if raw := r.b[start+1 : j]; !escaped && utf8.Valid(raw) {
-				return string(raw)
+			if raw := r.b[start+1 : j]; !escaped && utf8.ValidString(raw) {
+				return raw
 			}
 			var s string
-			if json.Unmarshal(r.b[start:j+1], &s) != nil {
+			if json.Unmarshal([]byte(r.b[start:j+1]), &s) != nil {
 				r.ok = false
 			}
 			return s
@@ -104,7 +106,7 @@ func (r *rowText) end() bool {
 // null reads a JSON null, if that is what comes next.
 func (r *rowText) null() bool {
 	r.space()
-	if bytes.HasPrefix(r.b[r.i:], []byte("null")) {
+	if strings.HasPrefix(r.b[r.i:], "null") {
 		r.i += 4
 		return true
 	}
