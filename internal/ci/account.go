@@ -1,0 +1,251 @@
+package ci
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Account holds the account-level facts of one snapshot. Each JSON key is named after
+// the AWS API response it stands for (see docs/rules.md); a nil field means the fact was
+// not collected, except where noted that null is itself a fact.
+type Account struct {
+	AccountID string `json:"accountId"`
+	Region    string `json:"region"`
+
+	// AccountSummary is GetAccountSummary's SummaryMap.
+	AccountSummary map[string]int `json:"iam.AccountSummary"`
+	// CredentialReport is the credential report, one object of strings per row; the first
+	// row is the root user's ("<root_account>").
+	CredentialReport []map[string]string `json:"iam.CredentialReport"`
+	// AccessKeysByUser is ListAccessKeys' AccessKeyMetadata per user name.
+	AccessKeysByUser map[string][]AccessKey `json:"iam.AccessKeysByUser"`
+	// MFADevicesByUser is ListMFADevices' MFADevices per user name.
+	MFADevicesByUser map[string][]MFADevice `json:"iam.MFADevicesByUser"`
+	// VirtualMFADevices is ListVirtualMFADevices' VirtualMFADevices.
+	VirtualMFADevices []VirtualMFADevice `json:"iam.VirtualMFADevices"`
+	// PasswordPolicy is GetAccountPasswordPolicy's PasswordPolicy; present and null means
+	// the account has none (see HasPasswordPolicyFact).
+	PasswordPolicy *PasswordPolicy `json:"iam.PasswordPolicy"`
+
+	EbsEncryptionByDefault *Bool                     `json:"ec2.EbsEncryptionByDefault"`
+	FlowLogs               []FlowLog                 `json:"ec2.FlowLogs"`
+	Snapshots              []EBSSnapshot             `json:"ec2.Snapshots"`
+	Trails                 []Trail                   `json:"cloudtrail.trailList"`
+	TrailStatus            map[string]TrailStatus    `json:"cloudtrail.trailStatus"`
+	EventSelectors         map[string]EventSelectors `json:"cloudtrail.eventSelectors"`
+	// AccountPublicAccessBlock is GetPublicAccessBlock's configuration; present and null
+	// means none is set.
+	AccountPublicAccessBlock *PublicAccessBlock `json:"s3control.PublicAccessBlockConfiguration"`
+	KeyRotationStatus        map[string]Bool    `json:"kms.KeyRotationStatus"`
+
+	// Facts beyond the issue's list, for rules that need them.
+	// Organization is DescribeOrganization's Organization; present and null means the
+	// account is in no organisation.
+	Organization *Organization `json:"organizations.Organization"`
+	// GuardDutyDetectors is GetDetector per detector id (ListDetectors).
+	GuardDutyDetectors map[string]GuardDutyDetector `json:"guardduty.Detectors"`
+	// SecurityHub is DescribeHub; present and null means Security Hub is not enabled.
+	SecurityHub *SecurityHubHub `json:"securityhub.Hub"`
+	// DocumentPermissions is DescribeDocumentPermission (Share) per SSM document the
+	// account owns.
+	DocumentPermissions map[string]DocumentPermission `json:"ssm.DocumentPermissions"`
+
+	present map[string]bool
+}
+
+// UnmarshalJSON decodes the facts and records which keys were present, so that a null
+// fact (no password policy) differs from one not collected. Unknown keys are ignored.
+func (a *Account) UnmarshalJSON(b []byte) error {
+	type plain Account
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		return err
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(b, &keys); err != nil {
+		return err
+	}
+	*a = Account(p)
+	a.present = make(map[string]bool, len(keys))
+	for k := range keys {
+		a.present[k] = true
+	}
+	return nil
+}
+
+// Has reports whether the fact key was present in the snapshot, even as null.
+func (a *Account) Has(key string) bool {
+	if a == nil {
+		return false
+	}
+	if a.present == nil { // built in Go rather than decoded: non-nil fields count
+		return false
+	}
+	return a.present[key]
+}
+
+// MarkPresent records key as collected; for Accounts built in Go.
+func (a *Account) MarkPresent(keys ...string) {
+	if a.present == nil {
+		a.present = map[string]bool{}
+	}
+	for _, k := range keys {
+		a.present[k] = true
+	}
+}
+
+// Bool is a boolean fact written either bare or as the API response object that holds
+// it ({"EbsEncryptionByDefault": true}, {"KeyRotationEnabled": true}).
+type Bool bool
+
+// UnmarshalJSON accepts true/false, "true"/"false" or an object with one boolean member.
+func (v *Bool) UnmarshalJSON(b []byte) error {
+	var x bool
+	if err := json.Unmarshal(b, &x); err == nil {
+		*v = Bool(x)
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		switch s {
+		case "true", "True":
+			*v = true
+			return nil
+		case "false", "False":
+			*v = false
+			return nil
+		}
+		return fmt.Errorf("want a boolean, got %q", s)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("want a boolean or an object holding one")
+	}
+	for _, k := range []string{"EbsEncryptionByDefault", "KeyRotationEnabled", "Enabled"} {
+		if r, ok := m[k]; ok {
+			return v.UnmarshalJSON(r)
+		}
+	}
+	return fmt.Errorf("object holds no known boolean member")
+}
+
+// AccessKey is one AccessKeyMetadata.
+type AccessKey struct {
+	UserName    string
+	AccessKeyID string `json:"AccessKeyId"`
+	Status      string
+	CreateDate  time.Time
+}
+
+// MFADevice is one ListMFADevices entry.
+type MFADevice struct {
+	UserName     string
+	SerialNumber string
+	EnableDate   time.Time
+}
+
+// VirtualMFADevice is one ListVirtualMFADevices entry.
+type VirtualMFADevice struct {
+	SerialNumber string
+	User         *struct{ UserName, UserID, Arn string }
+}
+
+// PasswordPolicy is GetAccountPasswordPolicy's PasswordPolicy.
+type PasswordPolicy struct {
+	MinimumPasswordLength      int
+	RequireSymbols             bool
+	RequireNumbers             bool
+	RequireUppercaseCharacters bool
+	RequireLowercaseCharacters bool
+	AllowUsersToChangePassword bool
+	ExpirePasswords            bool
+	MaxPasswordAge             int
+	PasswordReusePrevention    int
+	HardExpiry                 bool
+}
+
+// FlowLog is one DescribeFlowLogs entry.
+type FlowLog struct {
+	FlowLogID         string `json:"FlowLogId"`
+	ResourceID        string `json:"ResourceId"`
+	TrafficType       string
+	FlowLogStatus     string
+	DeliverLogsStatus string
+}
+
+// EBSSnapshot is one owned snapshot with its createVolumePermission list.
+type EBSSnapshot struct {
+	SnapshotID             string `json:"SnapshotId"`
+	CreateVolumePermission []struct {
+		Group  string
+		UserID string `json:"UserId"`
+	} `json:"createVolumePermission"`
+}
+
+// Trail is one DescribeTrails trailList entry.
+type Trail struct {
+	Name                       string
+	TrailARN                   string
+	HomeRegion                 string
+	S3BucketName               string
+	SnsTopicARN                string
+	CloudWatchLogsLogGroupArn  string
+	KmsKeyID                   string `json:"KmsKeyId"`
+	IsMultiRegionTrail         bool
+	LogFileValidationEnabled   bool
+	IncludeGlobalServiceEvents bool
+	IsOrganizationTrail        bool
+}
+
+// TrailStatus is GetTrailStatus.
+type TrailStatus struct {
+	IsLogging                        bool
+	LatestCloudWatchLogsDeliveryTime *time.Time
+	LatestDeliveryTime               *time.Time
+}
+
+// EventSelectors is GetEventSelectors.
+type EventSelectors struct {
+	EventSelectors []struct {
+		ReadWriteType                 string
+		IncludeManagementEvents       *bool
+		ExcludeManagementEventSources []string
+		DataResources                 []struct {
+			Type   string
+			Values []string
+		}
+	}
+	AdvancedEventSelectors []struct {
+		Name           string
+		FieldSelectors []struct {
+			Field         string
+			Equals        []string
+			StartsWith    []string
+			NotEquals     []string
+			NotStartsWith []string
+		}
+	}
+}
+
+// Organization is DescribeOrganization's Organization.
+type Organization struct {
+	ID               string `json:"Id"`
+	MasterAccountID  string `json:"MasterAccountId"`
+	MasterAccountArn string
+}
+
+// GuardDutyDetector is GetDetector.
+type GuardDutyDetector struct {
+	Status string
+}
+
+// SecurityHubHub is DescribeHub.
+type SecurityHubHub struct {
+	HubArn string
+}
+
+// DocumentPermission is DescribeDocumentPermission.
+type DocumentPermission struct {
+	AccountIDs []string `json:"AccountIds"`
+}
