@@ -1,0 +1,46 @@
+package rules
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/probity-dev/probity"
+)
+
+// registry holds every managed rule by identifier. It is built once from the tables of
+// the rules_*.go files; a duplicate identifier, or a rule with neither or both of Item
+// and Account, stops the program at start-up.
+var registry = func() map[string]*Rule {
+	m := map[string]*Rule{}
+	for _, table := range [][]*Rule{s3Rules, ec2Rules, iamRules, trailRules, otherRules} {
+		for _, r := range table {
+			if _, dup := m[r.ID]; dup {
+				panic("rules: duplicate rule " + r.ID)
+			}
+			if (r.Item == nil) == (r.Account == nil) || (r.Item != nil) != (len(r.Scope) > 0) {
+				panic("rules: " + r.ID + " must have either a scope and Item, or Account")
+			}
+			m[r.ID] = r
+		}
+	}
+	return m
+}()
+
+// All returns every managed rule, by identifier.
+func All() []*Rule {
+	out := make([]*Rule, 0, len(registry))
+	for _, r := range registry {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Get returns the rule with the identifier, or an ENOTFOUND *probity.Error.
+func Get(id string) (*Rule, error) {
+	r, ok := registry[id]
+	if !ok {
+		return nil, &probity.Error{Code: probity.ENOTFOUND, Message: fmt.Sprintf("no managed rule %q (probity rules list shows them)", id), Resource: "rule", ResourceID: id}
+	}
+	return r, nil
+}

@@ -1,0 +1,58 @@
+package rules
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestKeyRulesCovered checks that every rule of AWS Config's key rule list, plus the
+// two the seed needs, is registered with the documented parameters and defaults.
+func TestKeyRulesCovered(t *testing.T) {
+	path := filepath.Join("..", "..", "..", "shared", "data", "aws-config", "managed-rules", "key_rules.json")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("reference data %s is absent (../shared beside the module); skipping", path)
+	}
+	var list struct {
+		Rules []struct {
+			Identifier string
+			Parameters []struct {
+				Name    string
+				Default *string
+			}
+		}
+	}
+	if err := json.Unmarshal(b, &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Rules) != 60 {
+		t.Errorf("key_rules.json has %d rules, want 60", len(list.Rules))
+	}
+	for _, kr := range list.Rules {
+		r, err := Get(kr.Identifier)
+		if err != nil {
+			t.Errorf("%s: not implemented", kr.Identifier)
+			continue
+		}
+		for _, kp := range kr.Parameters {
+			var got *Param
+			for i := range r.Params {
+				if r.Params[i].Name == kp.Name {
+					got = &r.Params[i]
+				}
+			}
+			if got == nil {
+				t.Errorf("%s: parameter %s missing", kr.Identifier, kp.Name)
+			} else if kp.Default != nil && got.Default != *kp.Default {
+				t.Errorf("%s: parameter %s default %q, want %q", kr.Identifier, kp.Name, got.Default, *kp.Default)
+			}
+		}
+	}
+	for _, id := range []string{"S3_DEFAULT_ENCRYPTION_KMS", "EC2_IMDSV2_CHECK"} {
+		if _, err := Get(id); err != nil {
+			t.Errorf("%s: not implemented", id)
+		}
+	}
+}
