@@ -24,12 +24,19 @@ type Decoder struct {
 	account *Account
 	done    bool
 	index   int // items returned so far
+	// container is set once the first member shows a snapshot or history response.
+	container bool
 }
 
 // NewDecoder returns a Decoder reading r.
 func NewDecoder(r io.Reader) *Decoder {
 	return &Decoder{src: r}
 }
+
+// Container reports whether the stream is a container of items (a snapshot or a
+// history response) rather than a lone CI or invoking event. It is known once Next has
+// been called.
+func (d *Decoder) Container() bool { return d.container }
 
 // Account returns the snapshot's account facts, or nil when none has been read yet. A
 // snapshot whose "account" follows "items" has it only once Next has returned io.EOF.
@@ -116,6 +123,7 @@ func (d *Decoder) start() error {
 	}
 	k, _ := key.(string)
 	if itemKeys[k] || k == "account" || k == "configurationItem" {
+		d.container = k != "configurationItem"
 		return d.value(k)
 	}
 	// A lone CI or an invoking event whose first member is another: decode the object
