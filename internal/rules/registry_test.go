@@ -10,10 +10,9 @@ import (
 // TestKeyRulesCovered checks that every rule of AWS Config's key rule list, plus the
 // two the seed needs, is registered with the documented parameters and defaults.
 func TestKeyRulesCovered(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "shared", "data", "aws-config", "managed-rules", "key_rules.json")
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(filepath.Join(sharedDir(t), "managed-rules", "key_rules.json"))
 	if err != nil {
-		t.Skipf("reference data %s is absent (../shared beside the module); skipping", path)
+		t.Fatal(err)
 	}
 	var list struct {
 		Rules []struct {
