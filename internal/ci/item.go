@@ -98,10 +98,15 @@ type wireItem struct {
 func (it *Item) UnmarshalJSON(b []byte) error {
 	var w wireItem
 	// encoding/json prefers an exact name match, so "arn" and "ARN" land in their own
-	// fields; the dialects are merged below.
+	// fields; the dialects are merged in fromWire.
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
+	return it.fromWire(&w)
+}
+
+// fromWire sets it from a decoded wire item.
+func (it *Item) fromWire(w *wireItem) error {
 	if w.ResourceType == "" {
 		return fmt.Errorf("resourceType: missing")
 	}
