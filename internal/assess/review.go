@@ -27,7 +27,6 @@ func checkComment(name, body string, max int) error {
 	return nil
 }
 
-
 // UpdateControl reviews a control of the caller's assessment: sets its status when
 // status is not empty, and adds a comment, by the caller at now, when comment is not
 // empty. The assessment's PROCESS_OWNERs, admins and the delegates of the control set may
