@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/auth"
@@ -212,19 +213,47 @@ func (s *Service) Delete(ctx context.Context, p auth.Principal, id string) error
 	})
 }
 
-// Tags returns the tags of the caller's assessment; ENOTFOUND otherwise.
-func (s *Service) Tags(ctx context.Context, p auth.Principal, id string) (map[string]string, error) {
-	a, err := s.Get(ctx, p, id)
+// IsAssessmentARN reports whether the ARN names an assessment
+// (arn:PARTITION:auditmanager:REGION:ACCOUNT:assessment/ID), whose tags this Service
+// keeps.
+func IsAssessmentARN(arn string) bool {
+	res := arn[strings.LastIndexByte(arn, ':')+1:]
+	return strings.HasPrefix(res, "assessment/")
+}
+
+// byARN returns the id of the assessment the ARN names, or ENOTFOUND.
+func byARN(arn string) (string, error) {
+	id := arn[strings.LastIndexByte(arn, '/')+1:]
+	if !IsAssessmentARN(arn) || !probity.IsUUID(id) {
+		return "", probity.NotFound("resource", arn)
+	}
+	return id, nil
+}
+
+// Tags returns the tags of the caller's assessment the ARN names; ENOTFOUND otherwise.
+func (s *Service) Tags(ctx context.Context, p auth.Principal, arn string) (map[string]string, error) {
+	id, err := byARN(arn)
+	if err != nil {
+		return nil, err
+	}
+	a, err := s.Store.Assessment(ctx, p.AccountID, id)
+	if probity.ErrorCode(err) == probity.ENOTFOUND || (err == nil && a.ARN != arn) {
+		return nil, probity.NotFound("resource", arn)
+	}
 	if err != nil {
 		return nil, err
 	}
 	return a.Tags, nil
 }
 
-// Retag changes the tags of the caller's assessment with edit (given a copy of the
-// current ones). It returns ENOTFOUND, EUNAUTHORIZED as Update does, and EINVALID for
-// too many or malformed tags.
-func (s *Service) Retag(ctx context.Context, p auth.Principal, id string, edit func(map[string]string) map[string]string) error {
+// Retag changes the tags of the caller's assessment the ARN names with edit (given a
+// copy of the current ones). It returns ENOTFOUND, EUNAUTHORIZED as Update does, and
+// EINVALID for too many or malformed tags.
+func (s *Service) Retag(ctx context.Context, p auth.Principal, arn string, edit func(map[string]string) map[string]string) error {
+	if _, err := s.Tags(ctx, p, arn); err != nil {
+		return err
+	}
+	id, _ := byARN(arn)
 	_, err := s.change(ctx, p, id, probity.ChangeAssessmentSettings, "", "", func(tx store.Tx, a *probity.Assessment, c *changes) error {
 		a.Tags = edit(maps.Clone(a.Tags))
 		if len(a.Tags) == 0 {
