@@ -834,9 +834,9 @@ func TestServeQuotaAndThrottling(t *testing.T) {
 func TestServeOperations(t *testing.T) {
 	ctx := context.Background()
 	s := startServe(t)
-	_, err := s.Root().GetAssessment(ctx, &am.GetAssessmentInput{AssessmentId: aws.String("0123abcd-0123-4567-89ab-0123456789ab")})
+	_, err := s.Root().ListAssessmentReports(ctx, &am.ListAssessmentReportsInput{})
 	wantAPIError(t, err, "NotImplementedException", 501)
-	if !strings.Contains(err.Error(), "GetAssessment") {
+	if !strings.Contains(err.Error(), "ListAssessmentReports") {
 		t.Fatalf("error %v does not name the operation", err)
 	}
 	code, typ, body := raw(t, "PATCH", s.URL+"/controls", "", testRootID, testRootSecret, time.Now(), nil)

@@ -59,7 +59,8 @@ func DelegatedControlSets(a *probity.Assessment, p auth.Principal) map[string]bo
 }
 
 // UserRole returns the caller's role in the assessment: PROCESS_OWNER when a role names
-// its ARN, RESOURCE_OWNER when a control set is delegated to it, and nil otherwise.
+// its ARN, else the role of a role or delegation (open or complete) that names it, and
+// nil otherwise.
 func UserRole(a *probity.Assessment, p auth.Principal) *probity.Role {
 	if a.ProcessOwner(p.ARN) {
 		return &probity.Role{Type: probity.RoleProcessOwner, ARN: p.ARN}
@@ -69,8 +70,10 @@ func UserRole(a *probity.Assessment, p auth.Principal) *probity.Role {
 			return &probity.Role{Type: r.Type, ARN: p.ARN}
 		}
 	}
-	if len(a.DelegatedSets(p.ARN)) > 0 {
-		return &probity.Role{Type: probity.RoleResourceOwner, ARN: p.ARN}
+	for _, d := range a.Delegations {
+		if d.RoleARN == p.ARN && p.ARN != "" {
+			return &probity.Role{Type: d.RoleType, ARN: p.ARN}
+		}
 	}
 	return nil
 }
@@ -94,9 +97,12 @@ func (c *changes) add(obj probity.ChangeObject, name string, action probity.Chan
 	if name == "" {
 		name = "-" // the model's objectName is a NonEmptyString
 	}
+	// Entries of one change are a nanosecond apart, so that the log, ordered by time,
+	// lists them in the order they were made.
+	at := c.at.Add(time.Duration(len(c.logs)))
 	c.logs = append(c.logs, probity.ChangeLog{ID: probity.NewID(), AccountID: c.a.AccountID, AssessmentID: c.a.ID,
 		ControlSetID: setID, ControlID: controlID, ObjectType: obj, ObjectName: name, Action: action,
-		CreatedAt: c.at, CreatedBy: c.p.ARN})
+		CreatedAt: at, CreatedBy: c.p.ARN})
 }
 
 func (c *changes) save(ctx context.Context, tx store.Tx) error {
