@@ -54,10 +54,10 @@ func keyError(err error) error {
 }
 
 func newKeysCreateCmd(env Env) *cobra.Command {
-	var name, role, account, keyFile string
+	var name, role, account, arn, keyFile string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:   "create --name NAME --role admin|editor|viewer",
+		Use:   "create --name NAME --role admin|editor|viewer [--arn arn:aws:iam::ACCOUNT:role/NAME]",
 		Short: "Create an access key and print its secret, which is shown only this once",
 		Args:  cobra.NoArgs,
 	}
@@ -66,6 +66,7 @@ func newKeysCreateCmd(env Env) *cobra.Command {
 	f.StringVar(&name, "name", "", "unique key name, recorded as createdBy and lastUpdatedBy")
 	f.StringVar(&role, "role", "", "viewer (reads), editor (also changes the libraries) or admin (also settings, shares)")
 	f.StringVar(&account, "account-id", "", "account the key acts for (default $PROBITY_ACCOUNT_ID or 000000000000)")
+	f.StringVar(&arn, "arn", "", "IAM role or user of the key's account that the key acts as in assessment roles (default arn:aws:iam::ACCOUNT:user/NAME)")
 	f.BoolVar(&asJSON, "json", false, "print the key as JSON")
 	masterKeyFlag(cmd, &keyFile)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
@@ -74,18 +75,18 @@ func newKeysCreateCmd(env Env) *cobra.Command {
 			return err
 		}
 		defer done()
-		p, sec, err := m.Create(cmd.Context(), name, auth.Level(role), accountID(account, env))
+		p, sec, err := m.CreateWithARN(cmd.Context(), name, auth.Level(role), accountID(account, env), arn)
 		if err != nil {
 			return keyError(err)
 		}
 		if asJSON {
 			return json.NewEncoder(env.Stdout).Encode(map[string]string{
-				"name": p.Name, "role": string(p.Level), "accountId": p.AccountID,
+				"name": p.Name, "role": string(p.Level), "accountId": p.AccountID, "arn": p.ARN,
 				"accessKeyId": p.KeyID, "secretAccessKey": sec,
 			})
 		}
-		fmt.Fprintf(env.Stdout, "name:              %s\nrole:              %s\naccount:           %s\naccess key id:     %s\nsecret access key: %s\n",
-			p.Name, p.Level, p.AccountID, p.KeyID, sec)
+		fmt.Fprintf(env.Stdout, "name:              %s\nrole:              %s\naccount:           %s\narn:               %s\naccess key id:     %s\nsecret access key: %s\n",
+			p.Name, p.Level, p.AccountID, p.ARN, p.KeyID, sec)
 		fmt.Fprintln(env.Stderr, "probity: the secret access key is shown only now; store it safely")
 		return nil
 	}
@@ -116,12 +117,17 @@ func newKeysListCmd(env Env) *cobra.Command {
 				Name        string    `json:"name"`
 				Role        string    `json:"role"`
 				AccountID   string    `json:"accountId"`
+				ARN         string    `json:"arn"`
 				AccessKeyID string    `json:"accessKeyId"`
 				CreatedAt   time.Time `json:"createdAt"`
 			}
 			rows := make([]row, 0, len(ks))
 			for _, k := range ks {
-				rows = append(rows, row{k.Name, k.Role, k.AccountID, k.ID, k.CreatedAt})
+				arn := k.ARN
+				if arn == "" {
+					arn = keys.UserARN(k.AccountID, k.Name)
+				}
+				rows = append(rows, row{k.Name, k.Role, k.AccountID, arn, k.ID, k.CreatedAt})
 			}
 			return json.NewEncoder(env.Stdout).Encode(rows)
 		}

@@ -47,6 +47,14 @@ func TestKeysCommands(t *testing.T) {
 	if code != ExitOK || json.Unmarshal([]byte(out), &k) != nil || k["accountId"] != "111122223333" || len(k["secretAccessKey"]) != 40 {
 		t.Fatalf("create --json = %d %q", code, out)
 	}
+	if k["arn"] != "arn:aws:iam::111122223333:user/auditor" {
+		t.Fatalf("a key made without --arn acts as %q, want its user ARN", k["arn"])
+	}
+	code, out, _ = cli("keys", "create", "--json", "--name", "reviewer", "--role", "editor", "--account-id", "111122223333",
+		"--arn", "arn:aws:iam::111122223333:role/Reviewer")
+	if code != ExitOK || json.Unmarshal([]byte(out), &k) != nil || k["arn"] != "arn:aws:iam::111122223333:role/Reviewer" {
+		t.Fatalf("create --arn = %d %q", code, out)
+	}
 
 	tests := []struct {
 		name string
@@ -58,6 +66,8 @@ func TestKeysCommands(t *testing.T) {
 		{"bad name", []string{"keys", "create", "--name", "a/b", "--role", "viewer"}, ExitInvalid},
 		{"reserved name", []string{"keys", "create", "--name", "root", "--role", "viewer"}, ExitInvalid},
 		{"bad account", []string{"keys", "create", "--name", "x", "--role", "viewer", "--account-id", "12"}, ExitInvalid},
+		{"arn of another account", []string{"keys", "create", "--name", "x", "--role", "viewer", "--account-id", "111122223333", "--arn", "arn:aws:iam::444455556666:role/R"}, ExitInvalid},
+		{"arn not a role or user", []string{"keys", "create", "--name", "x", "--role", "viewer", "--arn", "arn:aws:s3:::bucket"}, ExitInvalid},
 		{"delete missing", []string{"keys", "delete", "nobody"}, ExitInvalid},
 		{"delete without name", []string{"keys", "delete"}, ExitUsage},
 	}
@@ -78,7 +88,7 @@ func TestKeysCommands(t *testing.T) {
 	}
 	code, out, _ = cli("keys", "list", "--json")
 	var rows []map[string]any
-	if code != ExitOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0]["name"] != "auditor" {
+	if code != ExitOK || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 2 || rows[0]["name"] != "auditor" || rows[1]["arn"] != "arn:aws:iam::111122223333:role/Reviewer" {
 		t.Fatalf("list --json after delete = %d %s", code, out)
 	}
 }

@@ -92,6 +92,7 @@ func newRoot(env Env) *cobra.Command {
 		newServeCmd(env),
 		newKeysCmd(env),
 		newRulesCmd(env),
+		newAssessmentCmd(env),
 	)
 	return root
 }

@@ -834,9 +834,9 @@ func TestServeQuotaAndThrottling(t *testing.T) {
 func TestServeOperations(t *testing.T) {
 	ctx := context.Background()
 	s := startServe(t)
-	_, err := s.Root().GetAssessment(ctx, &am.GetAssessmentInput{AssessmentId: aws.String("0123abcd-0123-4567-89ab-0123456789ab")})
+	_, err := s.Root().ListAssessmentReports(ctx, &am.ListAssessmentReportsInput{})
 	wantAPIError(t, err, "NotImplementedException", 501)
-	if !strings.Contains(err.Error(), "GetAssessment") {
+	if !strings.Contains(err.Error(), "ListAssessmentReports") {
 		t.Fatalf("error %v does not name the operation", err)
 	}
 	code, typ, body := raw(t, "PATCH", s.URL+"/controls", "", testRootID, testRootSecret, time.Now(), nil)
@@ -860,12 +860,12 @@ func TestServeOperations(t *testing.T) {
 	}
 	m, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`probity_api_requests_total{operation="GetAssessment",status="501"} 1`, `probity_api_request_duration_seconds_bucket{operation="Unknown",status="404"`} {
+	for _, want := range []string{`probity_api_requests_total{operation="ListAssessmentReports",status="501"} 1`, `probity_api_request_duration_seconds_bucket{operation="Unknown",status="404"`} {
 		if !strings.Contains(string(m), want) {
 			t.Fatalf("metrics lack %s", want)
 		}
 	}
-	if log := s.Stderr.String(); !strings.Contains(log, "op=GetAssessment status=501") {
+	if log := s.Stderr.String(); !strings.Contains(log, "op=ListAssessmentReports status=501") {
 		t.Fatalf("access log lacks the operation and status:\n%s", log)
 	}
 }

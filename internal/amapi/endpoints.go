@@ -31,6 +31,16 @@ var endpoints = map[string]endpoint{
 	"ListAssessmentFrameworkShareRequests": {viewer, listShares},
 	"UpdateAssessmentFrameworkShare":       {admin, updateShare},
 	"DeleteAssessmentFrameworkShare":       {admin, deleteShare},
+	// Assessments: the access level first, then the assessment's roles (internal/assess).
+	"CreateAssessment":                 {editor, createAssessment},
+	"GetAssessment":                    {viewer, getAssessment},
+	"UpdateAssessment":                 {editor, updateAssessment},
+	"UpdateAssessmentStatus":           {editor, updateAssessmentStatus},
+	"DeleteAssessment":                 {editor, deleteAssessment},
+	"ListAssessments":                  {viewer, listAssessments},
+	"UpdateAssessmentControl":          {editor, updateAssessmentControl},
+	"UpdateAssessmentControlSetStatus": {editor, updateAssessmentControlSetStatus},
+	"GetChangeLogs":                    {viewer, getChangeLogs},
 }
 
 const (

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
@@ -29,6 +30,9 @@ type Config struct {
 	Library *library.Service
 	// Keys resolves the access keys that sign requests.
 	Keys *keys.Manager
+	// Assess serves the assessment operations; nil means one on Library's store, region
+	// and clock.
+	Assess *assess.Service
 	// Now is the clock of signatures and of the statuses shown; nil means time.Now.
 	Now func() time.Time
 	// Logger receives one access log line per request; nil discards them.
@@ -55,6 +59,7 @@ const DefaultMaxBodyBytes = 2 << 20
 type Handler struct {
 	cfg      Config
 	lib      *library.Service
+	assess   *assess.Service
 	mux      *http.ServeMux
 	unknown  http.Handler
 	verifier sigv4.Verifier
@@ -82,9 +87,10 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Registerer = prometheus.NewRegistry()
 	}
 	h := &Handler{
-		cfg: cfg,
-		lib: cfg.Library,
-		mux: http.NewServeMux(),
+		cfg:    cfg,
+		lib:    cfg.Library,
+		assess: cfg.Assess,
+		mux:    http.NewServeMux(),
 		verifier: sigv4.Verifier{
 			Service: "auditmanager",
 			Region:  cfg.Library.ServedRegion(),
@@ -100,6 +106,9 @@ func New(cfg Config) (*Handler, error) {
 			Help:    "Audit Manager API request latency by operation and HTTP status.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"operation", "status"}),
+	}
+	if h.assess == nil {
+		h.assess = &assess.Service{Store: cfg.Library.Store, Region: cfg.Library.Region, Now: cfg.Library.Now}
 	}
 	if cfg.RateLimit > 0 {
 		h.limiter = newLimiter(cfg.RateLimit, cfg.Now)

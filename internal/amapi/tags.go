@@ -2,9 +2,11 @@ package amapi
 
 import (
 	"context"
+	"maps"
 	"regexp"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/assess"
 )
 
 var auditManagerARN = regexp.MustCompile(`^arn:.*:auditmanager:.*`)
@@ -32,7 +34,12 @@ func listTags(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tags, err := h.lib.Tags(ctx, c.caller, arn)
+	var tags map[string]string
+	if assess.IsAssessmentARN(arn) {
+		tags, err = h.assess.Tags(ctx, c.caller, arn)
+	} else {
+		tags, err = h.lib.Tags(ctx, c.caller, arn)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +63,15 @@ func tagResource(ctx context.Context, h *Handler, c *call) (any, error) {
 	if in.Tags == nil {
 		return nil, invalidField("tags", "is required")
 	}
+	if assess.IsAssessmentARN(arn) {
+		return nil, h.assess.Retag(ctx, c.caller, arn, func(have map[string]string) map[string]string {
+			if have == nil {
+				have = map[string]string{}
+			}
+			maps.Copy(have, in.Tags)
+			return have
+		})
+	}
 	return nil, h.lib.Tag(ctx, c.caller, arn, in.Tags)
 }
 
@@ -70,5 +86,17 @@ func untagResource(ctx context.Context, h *Handler, c *call) (any, error) {
 	}
 	// The model asks for at least one key, but SDK code that removes every tag it listed
 	// sends none for an untagged resource; removing nothing succeeds.
+	if assess.IsAssessmentARN(arn) {
+		if len(keys) == 0 {
+			_, err := h.assess.Tags(ctx, c.caller, arn)
+			return nil, err
+		}
+		return nil, h.assess.Retag(ctx, c.caller, arn, func(have map[string]string) map[string]string {
+			for _, k := range keys {
+				delete(have, k)
+			}
+			return have
+		})
+	}
 	return nil, h.lib.Untag(ctx, c.caller, arn, keys)
 }

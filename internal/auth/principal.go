@@ -1,9 +1,6 @@
 package auth
 
 // Principal is who a request acts as, once its credentials have been checked.
-//
-// An identity ARN (an IAM user or role the caller federates from) belongs here too when
-// callers authenticate that way; today every principal holds an access key.
 type Principal struct {
 	// KeyID is the access key the caller proved it holds.
 	KeyID string
@@ -13,4 +10,7 @@ type Principal struct {
 	AccountID string
 	// Level bounds what the caller may do; see Level.Allows.
 	Level Level
+	// ARN is the caller's IAM identity (arn:aws:iam::ACCOUNT:role/NAME or user/NAME): what
+	// assessment roles and delegations name, and what change logs record as createdBy.
+	ARN string
 }

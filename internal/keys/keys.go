@@ -46,10 +46,23 @@ type Manager struct {
 var namePattern = regexp.MustCompile(`^[a-zA-Z0-9\s\-_()\[\]]{1,100}$`)
 
 // Create makes a key for name with the access level, acting for account, and returns it
-// with its secret, which is not kept anywhere in clear. It returns an EINVALID error for a
-// bad name, level (field "role") or account, and ECONFLICT when the name is taken.
+// with its secret, which is not kept anywhere in clear. Its identity is UserARN(account,
+// name). It returns an EINVALID error for a bad name, level (field "role") or account,
+// and ECONFLICT when the name is taken.
 func (m *Manager) Create(ctx context.Context, name string, level auth.Level, account string) (auth.Principal, string, error) {
+	return m.CreateWithARN(ctx, name, level, account, "")
+}
+
+// CreateWithARN is Create with the identity ARN the key acts as: an IAM role or user of
+// the key's own account (arn:aws:iam::ACCOUNT:role/NAME or user/NAME), or UserARN(account,
+// name) when arn is empty. It returns an EINVALID error (field "arn") for any other ARN.
+func (m *Manager) CreateWithARN(ctx context.Context, name string, level auth.Level, account, arn string) (auth.Principal, string, error) {
 	var ck []probity.FieldError
+	if arn == "" {
+		arn = UserARN(account, name)
+	} else if msg := checkARN(arn, account); msg != "" {
+		ck = append(ck, probity.FieldError{Name: "arn", Message: msg})
+	}
 	if !namePattern.MatchString(name) || name == RootName {
 		ck = append(ck, probity.FieldError{Name: "name", Message: "must be 1 to 100 letters, digits, spaces and - _ ( ) [ ], and not " + RootName})
 	}
@@ -70,12 +83,33 @@ func (m *Manager) Create(ctx context.Context, name string, level auth.Level, acc
 	if err != nil {
 		return auth.Principal{}, "", err
 	}
-	k := &store.AccessKey{ID: id, Name: name, Role: string(level), AccountID: account, SealedSecret: sealed, CreatedAt: m.now()}
+	k := &store.AccessKey{ID: id, Name: name, Role: string(level), AccountID: account, ARN: arn, SealedSecret: sealed, CreatedAt: m.now()}
 	err = m.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.CreateAccessKey(ctx, k) })
 	if err != nil {
 		return auth.Principal{}, "", err
 	}
-	return auth.Principal{KeyID: id, Name: name, Level: level, AccountID: account}, sec, nil
+	return auth.Principal{KeyID: id, Name: name, Level: level, AccountID: account, ARN: arn}, sec, nil
+}
+
+// UserARN returns the identity of a key made without one: arn:aws:iam::ACCOUNT:user/NAME,
+// the name as it is, so that two keys never share an identity by accident.
+func UserARN(account, name string) string { return "arn:aws:iam::" + account + ":user/" + name }
+
+// RootARN returns the identity of the root key: the account's root user.
+func RootARN(account string) string { return "arn:aws:iam::" + account + ":root" }
+
+var identityARN = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}):(role|user)/[\w+=,.@/-]{1,512}$`)
+
+// checkARN returns why arn cannot be the identity of a key of account, or "".
+func checkARN(arn, account string) string {
+	m := identityARN.FindStringSubmatch(arn)
+	switch {
+	case m == nil:
+		return "must be arn:aws:iam::ACCOUNT:role/NAME or arn:aws:iam::ACCOUNT:user/NAME (NAME of letters, digits and + = , . @ / - _)"
+	case m[1] != account:
+		return "names account " + m[1] + ", but the key acts for account " + account
+	}
+	return ""
 }
 
 // List returns the stored keys in name order, without their secrets.
@@ -99,7 +133,7 @@ func (m *Manager) Delete(ctx context.Context, name string) error {
 // not open under the master key.
 func (m *Manager) Lookup(ctx context.Context, id string) (auth.Principal, string, error) {
 	if r := m.Root; r != nil && r.ID != "" && id == r.ID {
-		return auth.Principal{KeyID: r.ID, Name: RootName, Level: auth.Admin, AccountID: r.AccountID}, r.Secret, nil
+		return auth.Principal{KeyID: r.ID, Name: RootName, Level: auth.Admin, AccountID: r.AccountID, ARN: RootARN(r.AccountID)}, r.Secret, nil
 	}
 	if m.Box == nil || m.Store == nil {
 		return auth.Principal{}, "", auth.ErrUnknownKey
@@ -114,7 +148,11 @@ func (m *Manager) Lookup(ctx context.Context, id string) (auth.Principal, string
 	if err != nil {
 		return auth.Principal{}, "", fmt.Errorf("access key %s: %w", id, err)
 	}
-	return auth.Principal{KeyID: k.ID, Name: k.Name, Level: auth.Level(k.Role), AccountID: k.AccountID}, string(sec), nil
+	arn := k.ARN
+	if arn == "" { // a key made before keys kept their identity
+		arn = UserARN(k.AccountID, k.Name)
+	}
+	return auth.Principal{KeyID: k.ID, Name: k.Name, Level: auth.Level(k.Role), AccountID: k.AccountID, ARN: arn}, string(sec), nil
 }
 
 func (m *Manager) now() time.Time {

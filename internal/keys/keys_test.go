@@ -96,3 +96,52 @@ func TestCreateRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityARN: a key acts as the ARN it was made with, which must be a role or user
+// of its own account, or as user/NAME without one; the root key as the account's root.
+func TestIdentityARN(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "probity.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	k := make([]byte, secret.KeySize)
+	box, err := secret.NewBox(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &keys.Manager{Store: st, Box: box, Root: &keys.Root{ID: "ROOT", Secret: "s", AccountID: "000000000000"}}
+	tests := []struct {
+		name, arn, want string // want "" means refused
+	}{
+		{"plain", "", "arn:aws:iam::111122223333:user/plain"},
+		{"with space", "", "arn:aws:iam::111122223333:user/with space"},
+		{"role", "arn:aws:iam::111122223333:role/Auditor", "arn:aws:iam::111122223333:role/Auditor"},
+		{"user", "arn:aws:iam::111122223333:user/team/alice", "arn:aws:iam::111122223333:user/team/alice"},
+		{"other account", "arn:aws:iam::444455556666:role/Auditor", ""},
+		{"not iam", "arn:aws:s3:::111122223333-bucket", ""},
+		{"group", "arn:aws:iam::111122223333:group/Auditors", ""},
+		{"no name", "arn:aws:iam::111122223333:role/", ""},
+		{"bad char", "arn:aws:iam::111122223333:role/a b", ""},
+	}
+	for _, tt := range tests {
+		p, _, err := m.CreateWithARN(ctx, tt.name, auth.Editor, "111122223333", tt.arn)
+		if tt.want == "" {
+			if probity.ErrorCode(err) != probity.EINVALID || len(probity.ErrorFields(err)) != 1 || probity.ErrorFields(err)[0].Name != "arn" {
+				t.Errorf("%s: CreateWithARN(%q) = %v, want an EINVALID error on arn", tt.name, tt.arn, err)
+			}
+			continue
+		}
+		if err != nil || p.ARN != tt.want {
+			t.Errorf("%s: ARN = %q, %v; want %q", tt.name, p.ARN, err, tt.want)
+			continue
+		}
+		if got, _, err := m.Lookup(ctx, p.KeyID); err != nil || got.ARN != tt.want {
+			t.Errorf("%s: Lookup ARN = %q, %v; want %q", tt.name, got.ARN, err, tt.want)
+		}
+	}
+	if root, _, _ := m.Lookup(ctx, "ROOT"); root.ARN != "arn:aws:iam::000000000000:root" {
+		t.Errorf("root ARN = %q", root.ARN)
+	}
+}

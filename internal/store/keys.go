@@ -11,6 +11,7 @@ type AccessKey struct {
 	Name         string // unique; recorded as createdBy and lastUpdatedBy
 	Role         string // admin, editor or viewer
 	AccountID    string // the account the key acts for
+	ARN          string // the identity ARN assessment roles name; empty before it was kept
 	SealedSecret []byte // the secret access key sealed under the master key
 	CreatedAt    time.Time
 }

@@ -31,6 +31,7 @@ type Reader interface {
 	NotificationReader
 	CatalogFileReader
 	KeyReader
+	AssessmentReader
 }
 
 // Tx is a write transaction over every area. Its reads see its own writes.
@@ -42,6 +43,7 @@ type Tx interface {
 	NotificationWriter
 	CatalogFileWriter
 	KeyWriter
+	AssessmentWriter
 }
 
 // Store is the state with its transactions.
@@ -76,6 +78,8 @@ const (
 	LockAccounts
 	// LockShares serialises writers of framework share requests.
 	LockShares
+	// LockAssessments serialises writers of assessments, their delegations and change logs.
+	LockAssessments
 )
 
 // String returns the area's name.
@@ -89,6 +93,8 @@ func (l Lock) String() string {
 		return "accounts"
 	case LockShares:
 		return "shares"
+	case LockAssessments:
+		return "assessments"
 	}
 	return "unknown"
 }

@@ -12,9 +12,9 @@ import (
 
 // CreateAccessKey implements store.KeyWriter.
 func (w *writer) CreateAccessKey(ctx context.Context, k *store.AccessKey) error {
-	_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO access_keys (id, name, role, account_id, sealed_secret, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Role, k.AccountID,
-		base64.StdEncoding.EncodeToString(k.SealedSecret), k.CreatedAt.UnixNano())
+	_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO access_keys (id, name, role, account_id, sealed_secret, created_at, arn)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Role, k.AccountID,
+		base64.StdEncoding.EncodeToString(k.SealedSecret), k.CreatedAt.UnixNano(), k.ARN)
 	if err := w.db.classify(err, "an access key named "+k.Name+" already exists", ""); err != nil {
 		return fmt.Errorf("create access key: %w", err)
 	}
@@ -23,7 +23,7 @@ func (w *writer) CreateAccessKey(ctx context.Context, k *store.AccessKey) error 
 
 // AccessKey implements store.KeyReader.
 func (r reader) AccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
-	k, err := scanKey(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT id, name, role, account_id, sealed_secret, created_at
+	k, err := scanKey(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT id, name, role, account_id, sealed_secret, created_at, arn
 		FROM access_keys WHERE id = ?`), id))
 	if isNoRows(err) {
 		return nil, probity.Errorf(probity.ENOTFOUND, "access key %s does not exist", id)
@@ -35,7 +35,7 @@ func (r reader) AccessKey(ctx context.Context, id string) (*store.AccessKey, err
 
 // AccessKeys implements store.KeyReader.
 func (r reader) AccessKeys(ctx context.Context) ([]store.AccessKey, error) {
-	rows, err := r.q.QueryContext(ctx, `SELECT id, name, role, account_id, sealed_secret, created_at
+	rows, err := r.q.QueryContext(ctx, `SELECT id, name, role, account_id, sealed_secret, created_at, arn
 		FROM access_keys ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list access keys: %w", err)
@@ -73,7 +73,7 @@ func scanKey(s scanner) (*store.AccessKey, error) {
 	var k store.AccessKey
 	var sealed string
 	var created int64
-	if err := s.Scan(&k.ID, &k.Name, &k.Role, &k.AccountID, &sealed, &created); err != nil {
+	if err := s.Scan(&k.ID, &k.Name, &k.Role, &k.AccountID, &sealed, &created, &k.ARN); err != nil {
 		return nil, err
 	}
 	b, err := base64.StdEncoding.DecodeString(sealed)

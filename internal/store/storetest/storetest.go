@@ -44,6 +44,9 @@ func Run(t *testing.T, open Opener) {
 		{"Accounts", testAccounts},
 		{"ShareRequests", testShareRequests},
 		{"CatalogFiles", testCatalogFiles},
+		{"Assessments", testAssessments},
+		{"ChangeLogsAndDelegations", testChangeLogsAndDelegations},
+		{"AccessKeyARN", testAccessKeyARN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

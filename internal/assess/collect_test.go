@@ -1,0 +1,89 @@
+package assess_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/auth"
+	"github.com/probity-dev/probity/internal/pgtest"
+	"github.com/probity-dev/probity/internal/store"
+	"github.com/probity-dev/probity/internal/store/postgres"
+	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/storetest"
+)
+
+func stores(t *testing.T) map[string]func(t *testing.T) store.Store {
+	return map[string]func(t *testing.T) store.Store{
+		"sqlite": func(t *testing.T) store.Store {
+			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+		"postgres": func(t *testing.T) store.Store {
+			s, err := postgres.Open(context.Background(), pgtest.DSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		},
+	}
+}
+
+// TestCollections lists the data sources of active assessments for the job runner:
+// none of an INACTIVE assessment, none of an INACTIVE control.
+func TestCollections(t *testing.T) {
+	for name, open := range stores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st := open(t)
+			c := storetest.NewControl("collected") // a Config source and a manual one
+			fw := storetest.NewFramework("fw", []*probity.Control{c})
+			if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+				if err := tx.PutControls(ctx, []*probity.Control{c}); err != nil {
+					return err
+				}
+				return tx.PutFrameworks(ctx, []*probity.Framework{fw})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			p := auth.Principal{Name: "owner", AccountID: storetest.Account, Level: auth.Admin, ARN: "arn:aws:iam::111122223333:role/Owner"}
+			s := &assess.Service{Store: st}
+			in := assess.Input{Name: "a", FrameworkID: fw.ID, ReportsDestination: probity.Destination{Type: "S3", Destination: "s3://reports-bucket"},
+				Scope: probity.Scope{Accounts: []probity.AWSAccount{{ID: storetest.Account}}},
+				Roles: []probity.Role{{Type: probity.RoleProcessOwner, ARN: p.ARN}}}
+			active, err := s.Create(ctx, p, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stopped, err := s.Create(ctx, p, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.UpdateStatus(ctx, p, stopped.ID, probity.AssessmentInactive); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.Collections(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || got[0].AssessmentID != active.ID || got[0].Source.SourceType != probity.SourceTypeConfig ||
+				got[0].ControlID != c.ID || got[0].ControlSetID != fw.ControlSets[0].ID || got[0].Account != storetest.Account {
+				t.Fatalf("collections = %+v", got)
+			}
+			set := active.ControlSets[0].ID
+			if _, err := s.UpdateControl(ctx, p, active.ID, set, c.ID, probity.ControlInactive, ""); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.Collections(ctx); len(got) != 0 {
+				t.Fatalf("an INACTIVE control still collects: %+v", got)
+			}
+		})
+	}
+}
