@@ -21,6 +21,7 @@ import (
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/server"
+	"github.com/probity-dev/probity/internal/store/cache"
 )
 
 // serveOptions are the flags of probity serve.
@@ -99,11 +100,15 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	}
 	log := slog.New(handler)
 
-	st, err := openStore(ctx, o.db)
+	db, err := openStore(ctx, o.db)
 	if err != nil {
 		return asInternal(err)
 	}
-	defer st.Close()
+	defer db.Close()
+	// Library reads come from memory while the library's revision stays the same: this
+	// process's writes are seen by its next read, another process's within
+	// cache.DefaultCheckEvery.
+	st := cache.New(db, 0, nil)
 	box, err := openBox(env, o.db.URL, o.masterKeyFile)
 	if err != nil {
 		return exitWith(ExitUsage, err)
