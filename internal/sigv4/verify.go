@@ -228,15 +228,5 @@ func signature(secret string, a authorization, stamp, canonical string) []byte {
 	crHash := sha256.Sum256([]byte(canonical))
 	scope := a.scopeDate + "/" + a.region + "/" + a.service + "/" + scopeTerminator
 	stringToSign := algorithm + "\n" + stamp + "\n" + scope + "\n" + hex.EncodeToString(crHash[:])
-	k := hmacSHA256([]byte("AWS4"+secret), a.scopeDate)
-	k = hmacSHA256(k, a.region)
-	k = hmacSHA256(k, a.service)
-	k = hmacSHA256(k, scopeTerminator)
-	return hmacSHA256(k, stringToSign)
-}
-
-func hmacSHA256(key []byte, data string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(data))
-	return m.Sum(nil)
+	return hmacSHA256(signingKey(secret, a.scopeDate, a.region, a.service), stringToSign)
 }

@@ -1,0 +1,52 @@
+package sigv4
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"sync"
+)
+
+// maxSigningKeys bounds the signing key cache: one entry per access key, day, region and
+// service in use, so a server sees a handful; past the bound the cache starts afresh.
+const maxSigningKeys = 1024
+
+// scopeKey is what a signing key is derived from.
+type scopeKey struct{ secret, date, region, service string }
+
+// signingKeys caches derived signing keys: deriving one takes four HMACs, and a client
+// signs with the same one all day. Entries are never wrong, only unused: a key that
+// changes its secret derives under a new entry.
+var signingKeys = struct {
+	sync.RWMutex
+	m map[scopeKey][]byte
+}{m: map[scopeKey][]byte{}}
+
+// signingKey returns HMAC("aws4_request", HMAC(service, HMAC(region, HMAC(date,
+// "AWS4"+secret)))), from the cache when it was derived before. The slice returned is
+// shared: callers must not change it.
+func signingKey(secret, date, region, service string) []byte {
+	k := scopeKey{secret, date, region, service}
+	signingKeys.RLock()
+	key, ok := signingKeys.m[k]
+	signingKeys.RUnlock()
+	if ok {
+		return key
+	}
+	key = hmacSHA256([]byte("AWS4"+secret), date)
+	key = hmacSHA256(key, region)
+	key = hmacSHA256(key, service)
+	key = hmacSHA256(key, scopeTerminator)
+	signingKeys.Lock()
+	if len(signingKeys.m) >= maxSigningKeys {
+		clear(signingKeys.m)
+	}
+	signingKeys.m[k] = key
+	signingKeys.Unlock()
+	return key
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(data))
+	return m.Sum(nil)
+}
