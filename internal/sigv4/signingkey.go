@@ -3,6 +3,7 @@ package sigv4
 import (
 	"crypto/hmac"
 	"crypto/sha256"
+	"hash"
 	"sync"
 )
 
@@ -18,31 +19,51 @@ type scopeKey struct{ secret, date, region, service string }
 // changes its secret derives under a new entry.
 var signingKeys = struct {
 	sync.RWMutex
-	m map[scopeKey][]byte
-}{m: map[scopeKey][]byte{}}
+	m map[scopeKey]*signer
+}{m: map[scopeKey]*signer{}}
 
-// signingKey returns HMAC("aws4_request", HMAC(service, HMAC(region, HMAC(date,
-// "AWS4"+secret)))), from the cache when it was derived before. The slice returned is
+// signer is a derived signing key with the HMACs keyed by it that are free for use.
+type signer struct {
+	key  []byte
+	macs sync.Pool // of hash.Hash keyed with key
+}
+
+// sign appends HMAC-SHA256(key, data) to dst.
+func (s *signer) sign(dst, data []byte) []byte {
+	m, _ := s.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, s.key)
+	}
+	m.Reset()
+	m.Write(data)
+	dst = m.Sum(dst)
+	s.macs.Put(m)
+	return dst
+}
+
+// signingKey returns the signer of HMAC("aws4_request", HMAC(service, HMAC(region,
+// HMAC(date, "AWS4"+secret)))), from the cache when it was derived before. Its key is
 // shared: callers must not change it.
-func signingKey(secret, date, region, service string) []byte {
+func signingKey(secret, date, region, service string) *signer {
 	k := scopeKey{secret, date, region, service}
 	signingKeys.RLock()
-	key, ok := signingKeys.m[k]
+	s, ok := signingKeys.m[k]
 	signingKeys.RUnlock()
 	if ok {
-		return key
+		return s
 	}
-	key = hmacSHA256([]byte("AWS4"+secret), date)
+	key := hmacSHA256([]byte("AWS4"+secret), date)
 	key = hmacSHA256(key, region)
 	key = hmacSHA256(key, service)
 	key = hmacSHA256(key, scopeTerminator)
+	s = &signer{key: key}
 	signingKeys.Lock()
 	if len(signingKeys.m) >= maxSigningKeys {
 		clear(signingKeys.m)
 	}
-	signingKeys.m[k] = key
+	signingKeys.m[k] = s
 	signingKeys.Unlock()
-	return key
+	return s
 }
 
 func hmacSHA256(key []byte, data string) []byte {

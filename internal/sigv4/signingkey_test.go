@@ -15,7 +15,7 @@ import (
 func TestSigningKeyMatchesAWS(t *testing.T) {
 	const want = "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
 	for i := range 2 {
-		if got := hex.EncodeToString(signingKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam")); got != want {
+		if got := hex.EncodeToString(signingKey("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam").key); got != want {
 			t.Errorf("signing key, call %d = %s, want %s", i+1, got, want)
 		}
 	}
