@@ -22,8 +22,8 @@ type authorization struct {
 	scopeDate     string // yyyymmdd as written in the credential scope
 	region        string
 	service       string
-	signedHeaders []string // lowercase, strictly increasing
-	signedRaw     string   // the SignedHeaders value as sent
+	signedHeaders []string         // lowercase, strictly increasing
+	signedRaw     string           // the SignedHeaders value as sent
 	signature     [sha256Size]byte // decoded signature
 }
 
