@@ -19,6 +19,7 @@ import (
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
+	"github.com/probity-dev/probity/internal/logline"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/server"
 	"github.com/probity-dev/probity/internal/store/cache"
@@ -94,9 +95,11 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	}
 	defer ln.Close()
 
-	var handler slog.Handler = slog.NewTextHandler(env.Stderr, nil)
+	// slog's text or JSON lines, byte for byte, with the access log's lines formatted
+	// without reflection.
+	var handler slog.Handler = logline.NewText(env.Stderr)
 	if o.logFormat == "json" {
-		handler = slog.NewJSONHandler(env.Stderr, nil)
+		handler = logline.NewJSON(env.Stderr)
 	}
 	log := slog.New(handler)
 

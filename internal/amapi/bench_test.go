@@ -17,11 +17,12 @@ import (
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
+	"github.com/probity-dev/probity/internal/logline"
 	"github.com/probity-dev/probity/internal/store/cache"
 )
 
 // BenchmarkRead serves signed GetControl and ListControls requests the way probity serve
-// does (SQLite behind the read cache, the text access log formatted and then
+// does (SQLite behind the read cache, the access log formatted by logline and then
 // discarded), to count the handler's own time and allocations (-benchmem); bench/api
 // measures the whole server.
 func BenchmarkRead(b *testing.B) {
@@ -29,7 +30,7 @@ func BenchmarkRead(b *testing.B) {
 	h, err := amapi.New(amapi.Config{
 		Library: &library.Service{Store: st},
 		Keys:    &keys.Manager{Root: &keys.Root{ID: rootID, Secret: rootSecret, AccountID: "000000000000"}},
-		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:  slog.New(logline.NewText(io.Discard)),
 	})
 	if err != nil {
 		b.Fatal(err)
