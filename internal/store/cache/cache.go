@@ -9,7 +9,8 @@
 // Freshness: a read that begins after an Update through this Store returned sees that
 // Update's changes (the next read asks the revision again). A change committed by another
 // process sharing the database is seen by every read that begins more than CheckEvery
-// after it. Tenancy is the wrapped store's: entries are kept per account and are only
+// after it (plus the time of one revision read: while one reader asks again, the others
+// use the revision they have). Tenancy is the wrapped store's: entries are kept per account and are only
 // ever answers the store gave that account.
 package cache
 
@@ -48,7 +49,7 @@ type Store struct {
 	// trusted.
 	writes atomic.Uint64
 
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	accounts map[string]*account
 }
 
@@ -75,10 +76,12 @@ type account struct {
 	rev       int64
 	checkedAt time.Time
 	checked   uint64 // writes when the revision was asked
-	controls  map[string]*probity.Control
-	cpages    map[pageKey][]store.ControlSummary
-	fpages    map[pageKey][]store.FrameworkSummary
-	entries   int
+	// refreshing says a reader is asking the revision again because it grew old.
+	refreshing bool
+	controls   map[string]*probity.Control
+	cpages     map[pageKey][]store.ControlSummary
+	fpages     map[pageKey][]store.FrameworkSummary
+	entries    int
 }
 
 type pageKey struct {
@@ -104,34 +107,47 @@ func (s *Store) Update(ctx context.Context, lock store.Lock, fn func(store.Tx) e
 
 // revision returns the account's entry and a revision of its library that is at least
 // as new as every write through s that returned before the call, and read within
-// checkEvery. It returns the store's error when the revision cannot be read.
+// checkEvery or being read again. It returns the store's error when the revision cannot
+// be read.
 func (s *Store) revision(ctx context.Context, id string) (*account, int64, error) {
 	writes := s.writes.Load()
 	now := s.now()
-	s.mu.Lock()
+	s.mu.RLock()
 	a := s.accounts[id]
+	s.mu.RUnlock()
 	if a == nil {
-		if len(s.accounts) >= maxAccounts {
-			clear(s.accounts)
+		s.mu.Lock()
+		if a = s.accounts[id]; a == nil {
+			if len(s.accounts) >= maxAccounts {
+				clear(s.accounts)
+			}
+			a = &account{}
+			s.accounts[id] = a
 		}
-		a = &account{}
-		s.accounts[id] = a
+		s.mu.Unlock()
 	}
-	s.mu.Unlock()
 
 	a.mu.Lock()
-	if a.known && a.checked >= writes && now.Sub(a.checkedAt) < s.checkEvery {
+	// Only one reader at a time asks again when the revision is merely old: the others
+	// keep using it meanwhile. After a write every reader asks, since each must see it.
+	current := a.known && a.checked >= writes
+	if current && (now.Sub(a.checkedAt) < s.checkEvery || a.refreshing) {
 		rev := a.rev
 		a.mu.Unlock()
 		return a, rev, nil
 	}
+	refresher := current
+	a.refreshing = a.refreshing || refresher
 	a.mu.Unlock()
 	rev, err := s.Store.LibraryRevision(ctx, id)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if refresher {
+		a.refreshing = false
+	}
 	if err != nil {
 		return nil, 0, err
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	// Revisions only grow: an answer older than one already stored (a slower read that
 	// began earlier) changes nothing.
 	if !a.known || rev > a.rev {

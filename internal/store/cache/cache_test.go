@@ -2,6 +2,7 @@ package cache_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -316,4 +317,62 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestNoStaleReadUnderConcurrency: with readers filling the cache all along, every
+// writer's next read shows its own write, whatever the interleaving.
+func TestNoStaleReadUnderConcurrency(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			ctx := context.Background()
+			raw, _ := b.open(t)
+			s := cache.New(raw, time.Hour, nil)
+			const writers, rounds = 4, 15
+			cs := make([]*probity.Control, writers)
+			for i := range cs {
+				cs[i] = storetest.NewControl(fmt.Sprint("control ", i))
+			}
+			put(t, s, cs...)
+			stop := make(chan struct{})
+			var readers sync.WaitGroup
+			for range 4 {
+				readers.Go(func() {
+					for {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						for _, c := range cs {
+							s.Control(ctx, account, c.ID)
+						}
+						s.ControlSummaries(ctx, page)
+					}
+				})
+			}
+			var writersDone sync.WaitGroup
+			for i, c := range cs {
+				writersDone.Go(func() {
+					for round := range rounds {
+						u := *c
+						u.Description = fmt.Sprint("round ", round)
+						if err := s.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+							return tx.PutControls(ctx, []*probity.Control{&u})
+						}); err != nil {
+							t.Error(err)
+							return
+						}
+						got, err := s.Control(ctx, account, c.ID)
+						if err != nil || got.Description != u.Description {
+							t.Errorf("writer %d read %v, %v after writing %q", i, got, err, u.Description)
+							return
+						}
+					}
+				})
+			}
+			writersDone.Wait()
+			close(stop)
+			readers.Wait()
+		})
+	}
 }
