@@ -14,7 +14,7 @@
 //
 //	go run ./bench/api -runs 3 -duration 3s
 //	PROBITY_TEST_POSTGRES=postgres://... go run ./bench/api -clients 1,16,64
-//	go run ./bench/api -runs 1 -profile /tmp/prof   # CPU and allocation profiles of each server
+//	go run ./bench/api -runs 1 -profile prof   # CPU and allocation profiles of each server
 //
 // With -profile the binary is built with -tags pprof and each probity server's CPU
 // profile of every measured row of the first run, and its allocation profile at the end,
