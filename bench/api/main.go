@@ -1,34 +1,46 @@
-// Command api measures the Audit Manager API over loopback: GetControl and ListControls
-// throughput and p50/p99 latency with 1, 16 and 64 concurrent SigV4-signing clients,
-// against `probity serve`'s handler on a SQLite library (or, with -db postgres, a fresh
-// database on the server PROBITY_TEST_POSTGRES names) and, in the same run, against a
-// bare net/http handler that returns the same bytes (the ceiling on this machine).
+// Command api measures the Audit Manager API as users get it: the real `probity serve`
+// binary, built from this tree and started as a child process with its default logging
+// (the text access log on stderr, here into a file), on a SQLite library and, when
+// PROBITY_TEST_POSTGRES names a server, on a fresh PostgreSQL database. In the same run a
+// bare net/http server, in a child process of its own, answers the same paths with the
+// same bytes: the ceiling of this machine for this client.
 //
-//	go run ./bench/api -duration 5s
-//	PROBITY_TEST_POSTGRES=postgres://... go run ./bench/api -db postgres -clients 1,16,64,256
+// Clients sign every request with SigV4 (aws-sdk-go-v2's signer) and send the next when
+// the previous answered; they run in this process and share the machine's cores with the
+// servers, as they would on one host. Every row (operation, clients, server) is measured
+// -runs times, the servers taking turns within each run; the table gives min / median /
+// max of the rate, the median p50 and p99, and the median over runs of the rate as a
+// share of the bare server's in the same run.
 //
-// It prints a Markdown table for docs/benchmarks.md. Everything runs in this process on
-// 127.0.0.1, so clients and server share the machine's cores, as they would on one host.
+//	go run ./bench/api -runs 3 -duration 3s
+//	PROBITY_TEST_POSTGRES=postgres://... go run ./bench/api -clients 1,16,64
+//	go run ./bench/api -runs 1 -profile prof   # CPU and allocation profiles of each server
+//
+// With -profile the binary is built with -tags pprof and each probity server's CPU
+// profile of every measured row of the first run, and its allocation profile at the end,
+// are written to the directory (read them with go tool pprof).
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,10 +52,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/amapi"
-	"github.com/probity-dev/probity/internal/keys"
-	"github.com/probity-dev/probity/internal/library"
-	"github.com/probity-dev/probity/internal/server"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
 	"github.com/probity-dev/probity/internal/store/sqlite"
@@ -51,175 +59,250 @@ import (
 
 const keyID, keySecret = "PRBBENCHROOT00000001", "bench-secret-bench-secret-bench-secret00"
 
+// bareEnv, when set in a child's environment, makes it the bare server: it serves the
+// bodies in the JSON file the variable names and prints its address on stdout.
+const bareEnv = "PROBITY_BENCH_BARE"
+
 func main() {
-	duration := flag.Duration("duration", 5*time.Second, "measuring time of each row")
-	warmup := flag.Duration("warmup", time.Second, "unmeasured time before each row")
-	clientList := flag.String("clients", "1,16,64", "comma-separated concurrent client counts")
-	controls := flag.Int("controls", 200, "custom controls in the library")
-	pageSize := flag.Int("page", 10, "maxResults of ListControls")
-	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
-	backend := flag.String("db", "sqlite", "library backend: sqlite (a temp file) or postgres (a fresh database on $PROBITY_TEST_POSTGRES)")
-	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
+	if f := os.Getenv(bareEnv); f != "" {
+		if err := serveBare(f); err != nil {
 			log.Fatal(err)
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			log.Fatal(err)
-		}
-		defer pprof.StopCPUProfile()
+		return
 	}
-	if err := run(*backend, *duration, *warmup, *clientList, *controls, *pageSize); err != nil {
-		log.Print(err)
-		pprof.StopCPUProfile()
-		os.Exit(1)
+	var o options
+	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measuring time of each row")
+	flag.DurationVar(&o.warmup, "warmup", time.Second, "unmeasured time before each row")
+	clientList := flag.String("clients", "1,16,64", "comma-separated concurrent client counts")
+	flag.IntVar(&o.runs, "runs", 3, "runs of every row")
+	flag.IntVar(&o.controls, "controls", 200, "custom controls in the library")
+	flag.IntVar(&o.pageSize, "page", 10, "maxResults of ListControls")
+	backends := flag.String("db", "", "comma-separated backends: sqlite, postgres (default sqlite, and postgres when PROBITY_TEST_POSTGRES is set)")
+	flag.StringVar(&o.profile, "profile", "", "directory for CPU and allocation profiles of the probity servers")
+	flag.Parse()
+	for _, f := range strings.Split(*clientList, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			log.Fatalf("-clients: %q is not a count", f)
+		}
+		o.clients = append(o.clients, n)
+	}
+	o.backends = []string{"sqlite"}
+	if os.Getenv("PROBITY_TEST_POSTGRES") != "" {
+		o.backends = append(o.backends, "postgres")
+	}
+	if *backends != "" {
+		o.backends = strings.Split(*backends, ",")
+	}
+	if err := run(o); err != nil {
+		log.Fatal(err)
 	}
 }
 
-func run(backend string, duration, warmup time.Duration, clientList string, controls, pageSize int) error {
+type options struct {
+	duration, warmup         time.Duration
+	clients                  []int
+	runs, controls, pageSize int
+	backends                 []string
+	profile                  string
+}
+
+// target is one server under measure.
+type target struct {
+	name  string
+	url   string // base URL
+	id    string // the control GetControl asks for
+	pprof string // base URL of its profiles, when built with them
+}
+
+func run(o options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	st, sessions, closeStore, err := openStore(ctx, backend)
+	tmp, err := os.MkdirTemp("", "probity-bench-api-")
 	if err != nil {
 		return err
 	}
-	defer closeStore()
-	first, err := seed(ctx, st, controls)
-	if err != nil {
-		return err
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, "probity")
+	build := []string{"build", "-o", bin}
+	if o.profile != "" {
+		build = append(build, "-tags", "pprof")
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return err
+		}
 	}
-	api, err := amapi.New(amapi.Config{
-		Library: &library.Service{Store: st},
-		Keys:    &keys.Manager{Root: &keys.Root{ID: keyID, Secret: keySecret, AccountID: probity.DefaultPartition.AccountID}},
-		// Access logs are formatted as in production, then dropped.
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		return err
+	if out, err := exec.Command("go", append(build, "./cmd/probity")...).CombinedOutput(); err != nil {
+		return fmt.Errorf("build (run from the repository root): %v\n%s", err, out)
 	}
-	apiURL, err := listen(ctx, api)
-	if err != nil {
-		return err
+
+	var targets []target
+	for _, backend := range o.backends {
+		dbURL, drop, err := freshDB(ctx, backend, tmp)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		if err := seed(ctx, backend, dbURL, o.controls); err != nil {
+			return fmt.Errorf("seed %s: %w", backend, err)
+		}
+		t, stop, err := startProbity(ctx, bin, backend, dbURL, tmp, o.profile != "")
+		if err != nil {
+			return err
+		}
+		defer stop()
+		targets = append(targets, t)
 	}
-	paths := map[string]string{
-		"GetControl":   "/controls/" + first,
-		"ListControls": "/controls?controlType=Custom&maxResults=" + strconv.Itoa(pageSize),
+	path := func(op string, t target) string {
+		if op == "GetControl" {
+			return "/controls/" + t.id
+		}
+		return "/controls?controlType=Custom&maxResults=" + strconv.Itoa(o.pageSize)
 	}
-	// The bare handler answers each path with the bytes and headers the API gave.
+	// The bare server answers each path with the bytes the first probity server gave
+	// (the ids differ between libraries; the sizes do not).
+	bare := target{name: "bare net/http", id: "bare"}
 	bodies := map[string][]byte{}
-	for op, p := range paths {
-		b, err := fetch(apiURL + p)
+	for _, op := range []string{"GetControl", "ListControls"} {
+		b, err := fetch(targets[0].url + path(op, targets[0]))
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		bodies[p] = b
+		bodies[path(op, bare)] = b
 	}
-	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := bodies[r.URL.RequestURI()]
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		w.Header().Set("X-Amzn-Requestid", probity.NewID())
-		w.Write(b)
-	})
-	bareURL, err := listen(ctx, bare)
+	bare, stopBare, err := startBare(ctx, tmp, bare, bodies)
 	if err != nil {
 		return err
 	}
+	defer stopBare()
 
 	host, _ := os.Hostname()
-	fmt.Printf("Machine: %s, %d CPUs (GOMAXPROCS %d), %s %s/%s; %s library of %d custom controls; ListControls maxResults=%d; %s per row after %s warm-up.\n\n",
-		host, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), runtime.GOOS, runtime.GOARCH, backend, controls, pageSize, duration, warmup)
-	before := sessions()
-	fmt.Println("| operation | clients | probity req/s | p50 | p99 | bare req/s | bare p50 | bare p99 | probity / bare |")
-	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, op := range []string{"GetControl", "ListControls"} {
-		for _, f := range strings.Split(clientList, ",") {
-			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n < 1 {
-				return fmt.Errorf("-clients: %q is not a count", f)
+	fmt.Printf("Machine: %s, %d CPUs, %s %s/%s; library of %d custom controls; ListControls maxResults=%d; "+
+		"%d runs, each row %s after %s warm-up.\n\n", host, runtime.NumCPU(), runtime.Version(), runtime.GOOS,
+		runtime.GOARCH, o.controls, o.pageSize, o.runs, o.duration, o.warmup)
+
+	type key struct {
+		op      string
+		clients int
+		server  string
+	}
+	results := map[key][]result{}
+	all := append(slices.Clone(targets), bare)
+	for run := range o.runs {
+		for _, op := range []string{"GetControl", "ListControls"} {
+			for _, n := range o.clients {
+				for _, t := range all {
+					u := t.url + path(op, t)
+					var prof func() error
+					if run == 0 && t.pprof != "" {
+						prof = profileDuring(t, o, fmt.Sprintf("%s-%s-%d", t.name, op, n))
+					}
+					r, err := load(u, n, o.warmup, o.duration)
+					if err != nil {
+						return fmt.Errorf("%s %s %d: %w", t.name, op, n, err)
+					}
+					if prof != nil {
+						if err := prof(); err != nil {
+							return err
+						}
+					}
+					results[key{op, n, t.name}] = append(results[key{op, n, t.name}], r)
+				}
 			}
-			p, err := load(apiURL+paths[op], n, warmup, duration)
-			if err != nil {
-				return fmt.Errorf("%s probity: %w", op, err)
-			}
-			b, err := load(bareURL+paths[op], n, warmup, duration)
-			if err != nil {
-				return fmt.Errorf("%s bare: %w", op, err)
-			}
-			fmt.Printf("| %s | %d | %.0f | %s | %s | %.0f | %s | %s | %.0f%% |\n", op, n,
-				p.rate, ms(p.p50), ms(p.p99), b.rate, ms(b.p50), ms(b.p99), 100*p.rate/b.rate)
 		}
 	}
-	if n := sessions(); n >= 0 {
-		fmt.Printf("\nPostgreSQL sessions opened during the rows: %d\n", n-before)
+	for _, t := range targets {
+		if t.pprof != "" {
+			if err := save(t.pprof+"/debug/pprof/allocs", filepath.Join(o.profile, t.name+"-allocs.pprof")); err != nil {
+				return err
+			}
+		}
+	}
+
+	fmt.Println("| operation | clients | server | req/s min / median / max | p50 | p99 | % of bare |")
+	fmt.Println("|---|---:|---|---|---:|---:|---:|")
+	for _, op := range []string{"GetControl", "ListControls"} {
+		for _, n := range o.clients {
+			bareRuns := results[key{op, n, bare.name}]
+			for _, t := range all {
+				rs := results[key{op, n, t.name}]
+				rates := make([]float64, len(rs))
+				ratios := make([]float64, len(rs))
+				var p50s, p99s []time.Duration
+				for i, r := range rs {
+					rates[i], ratios[i] = r.rate, 100*r.rate/bareRuns[i].rate
+					p50s, p99s = append(p50s, r.p50), append(p99s, r.p99)
+				}
+				share := fmt.Sprintf("%.0f%%", median(ratios))
+				if t.name == bare.name {
+					share = ""
+				}
+				slices.Sort(rates)
+				fmt.Printf("| %s | %d | %s | %.0f / %.0f / %.0f | %s | %s | %s |\n", op, n, t.name,
+					rates[0], median(rates), rates[len(rates)-1], ms(median(p50s)), ms(median(p99s)), share)
+			}
+		}
 	}
 	return nil
 }
 
-// openStore opens an empty library on the backend. sessions counts the database
-// sessions opened so far (-1 when the backend has none); closeStore closes the store and
-// removes the library.
-func openStore(ctx context.Context, backend string) (st store.Store, sessions func() int64, closeStore func(), err error) {
-	switch backend {
-	case "sqlite":
-		dir, err := os.MkdirTemp("", "probity-bench-")
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		st, err := sqlite.Open(ctx, filepath.Join(dir, "probity.db"))
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, nil, nil, err
-		}
-		return st, func() int64 { return -1 }, func() { st.Close(); os.RemoveAll(dir) }, nil
-	case "postgres":
-		base := os.Getenv("PROBITY_TEST_POSTGRES")
-		if base == "" {
-			return nil, nil, nil, fmt.Errorf("-db postgres: set PROBITY_TEST_POSTGRES to a server where this user may create databases")
-		}
-		u, err := url.Parse(base)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("PROBITY_TEST_POSTGRES: %w", err)
-		}
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		name := "bench_api_" + hex.EncodeToString(b[:])
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-			admin.Close(ctx)
-			return nil, nil, nil, err
-		}
-		drop := func() {
-			_, _ = admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-			admin.Close(context.Background())
-		}
-		u.Path = "/" + name
-		st, err := postgres.Open(ctx, u.String())
-		if err != nil {
-			drop()
-			return nil, nil, nil, err
-		}
-		sessions := func() int64 {
-			var n int64
-			_, _ = admin.Exec(ctx, "SELECT pg_stat_clear_snapshot()")
-			if err := admin.QueryRow(ctx, "SELECT sessions FROM pg_stat_database WHERE datname = $1", name).Scan(&n); err != nil {
-				return -1
-			}
-			return n
-		}
-		return st, sessions, func() { st.Close(); drop() }, nil
-	}
-	return nil, nil, nil, fmt.Errorf("-db must be sqlite or postgres")
+func median[T int64 | float64 | time.Duration](v []T) T {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
-// seed fills the library with custom controls and returns the id of the first.
-func seed(ctx context.Context, st store.Store, n int) (string, error) {
+// freshDB returns the URL of an empty library on the backend and a function that removes
+// it.
+func freshDB(ctx context.Context, backend, tmp string) (string, func(), error) {
+	switch backend {
+	case "sqlite":
+		return "sqlite:" + filepath.Join(tmp, "probity.db"), func() {}, nil
+	case "postgres":
+		base := os.Getenv("PROBITY_TEST_POSTGRES")
+		if base == "" {
+			return "", nil, errors.New("-db postgres: set PROBITY_TEST_POSTGRES to a server where this user may create databases")
+		}
+		u, err := url.Parse(base)
+		if err != nil {
+			return "", nil, fmt.Errorf("PROBITY_TEST_POSTGRES: %w", err)
+		}
+		admin, err := pgx.Connect(ctx, base)
+		if err != nil {
+			return "", nil, err
+		}
+		defer admin.Close(ctx)
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		name := "bench_api_" + hex.EncodeToString(b[:])
+		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+			return "", nil, err
+		}
+		u.Path = "/" + name
+		return u.String(), func() {
+			if c, err := pgx.Connect(context.Background(), base); err == nil {
+				_, _ = c.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
+				c.Close(context.Background())
+			}
+		}, nil
+	}
+	return "", nil, fmt.Errorf("-db: %q is not sqlite or postgres", backend)
+}
+
+// seed fills the library at dbURL with n custom controls of the default account.
+func seed(ctx context.Context, backend, dbURL string, n int) error {
+	var st store.Store
+	var err error
+	if backend == "sqlite" {
+		st, err = sqlite.Open(ctx, strings.TrimPrefix(dbURL, "sqlite:"))
+	} else {
+		st, err = postgres.Open(ctx, dbURL)
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	now := time.Now()
 	cs := make([]*probity.Control, 0, n)
 	for i := range n {
@@ -238,18 +321,173 @@ func seed(ctx context.Context, st store.Store, n int) (string, error) {
 		c.Normalize()
 		cs = append(cs, c)
 	}
-	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
-	return cs[0].ID, err
+	return st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
 }
 
-// listen serves h on a loopback port until ctx ends and returns its base URL.
-func listen(ctx context.Context, h http.Handler) (string, error) {
+// startProbity starts `probity serve` on a free loopback port and the library at dbURL,
+// its stderr (the access log) going to a file, and returns it once it listens.
+func startProbity(ctx context.Context, bin, backend, dbURL, tmp string, profile bool) (target, func(), error) {
+	t := target{name: "probity " + backend}
+	logPath := filepath.Join(tmp, "serve-"+backend+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return t, nil, err
+	}
+	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--db", dbURL)
+	cmd.Env = append(os.Environ(), "PROBITY_ROOT_ACCESS_KEY_ID="+keyID, "PROBITY_ROOT_SECRET_ACCESS_KEY="+keySecret)
+	if profile {
+		addr, err := freePort()
+		if err != nil {
+			return t, nil, err
+		}
+		cmd.Env = append(cmd.Env, "PROBITY_PPROF_LISTEN="+addr)
+		t.pprof = "http://" + addr
+	}
+	cmd.Stderr = logFile
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		return t, nil, err
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	stop := func() {
+		cmd.Process.Signal(os.Interrupt)
+		<-exited
+		logFile.Close()
+	}
+	const announce = "probity: listening on "
+	for t.url == "" {
+		select {
+		case <-exited:
+			b, _ := os.ReadFile(logPath)
+			return t, nil, fmt.Errorf("probity serve %s exited: %s", backend, b)
+		case <-time.After(20 * time.Millisecond):
+		}
+		b, _ := os.ReadFile(logPath)
+		if i := bytes.Index(b, []byte(announce)); i >= 0 {
+			if line, _, ok := strings.Cut(string(b[i+len(announce):]), "\n"); ok {
+				t.url = line
+			}
+		}
+	}
+	if t.id, err = seedID(t.url); err != nil {
+		stop()
+		return t, nil, err
+	}
+	return t, stop, nil
+}
+
+// seedID returns the id of the first control the server lists.
+func seedID(base string) (string, error) {
+	b, err := fetch(base + "/controls?controlType=Custom&maxResults=1")
+	if err != nil {
+		return "", err
+	}
+	var out struct {
+		ControlMetadataList []struct{ ID string }
+	}
+	if err := json.Unmarshal(b, &out); err != nil || len(out.ControlMetadataList) == 0 {
+		return "", fmt.Errorf("ListControls answered %s", b)
+	}
+	return out.ControlMetadataList[0].ID, nil
+}
+
+func freePort() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
 	}
-	go (&server.Server{Handler: h}).Serve(ctx, ln)
-	return "http://" + ln.Addr().String(), nil
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// startBare starts this program again as the bare server of bodies.
+func startBare(ctx context.Context, tmp string, t target, bodies map[string][]byte) (target, func(), error) {
+	f := filepath.Join(tmp, "bodies.json")
+	b, _ := json.Marshal(bodies)
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		return t, nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return t, nil, err
+	}
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Env = append(os.Environ(), bareEnv+"="+f)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return t, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return t, nil, err
+	}
+	stop := func() { cmd.Process.Kill(); cmd.Wait() }
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		stop()
+		return t, nil, fmt.Errorf("bare server: %w", err)
+	}
+	t.url = strings.TrimSpace(line)
+	return t, stop, nil
+}
+
+// serveBare is the bare server: each path answers its body with the headers the API
+// gives, nothing else (no signature check, no log).
+func serveBare(file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var bodies map[string][]byte
+	if err := json.Unmarshal(b, &bodies); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	fmt.Println("http://" + ln.Addr().String())
+	return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := bodies[r.URL.RequestURI()]
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Header().Set("X-Amzn-Requestid", probity.NewID())
+		w.Write(b)
+	}))
+}
+
+// profileDuring starts fetching the CPU profile of t's measured window (after the
+// warm-up) and returns the function that waits for it and writes it.
+func profileDuring(t target, o options, name string) func() error {
+	errc := make(chan error, 1)
+	go func() {
+		time.Sleep(o.warmup)
+		secs := max(1, int(o.duration.Seconds()))
+		errc <- save(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", t.pprof, secs),
+			filepath.Join(o.profile, strings.ReplaceAll(name, " ", "-")+".pprof"))
+	}()
+	return func() error { return <-errc }
+}
+
+func save(u, path string) error {
+	resp, err := http.Get(u)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		return fmt.Errorf("%s: %s", u, resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 var emptyHash = func() string { s := sha256.Sum256(nil); return hex.EncodeToString(s[:]) }()
@@ -324,7 +562,9 @@ func load(url string, n int, warmup, duration time.Duration) (result, error) {
 				}
 				if err != nil {
 					mu.Lock()
-					firstErr = cmpOr(firstErr, err)
+					if firstErr == nil {
+						firstErr = err
+					}
 					mu.Unlock()
 					return
 				}
@@ -347,11 +587,4 @@ func load(url string, n int, warmup, duration time.Duration) (result, error) {
 	}
 	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
 	return result{rate: float64(len(all)) / duration.Seconds(), p50: pct(.50), p99: pct(.99)}, nil
-}
-
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }

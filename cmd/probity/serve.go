@@ -19,8 +19,10 @@ import (
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
+	"github.com/probity-dev/probity/internal/logline"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/server"
+	"github.com/probity-dev/probity/internal/store/cache"
 )
 
 // serveOptions are the flags of probity serve.
@@ -93,17 +95,23 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	}
 	defer ln.Close()
 
-	var handler slog.Handler = slog.NewTextHandler(env.Stderr, nil)
+	// slog's text or JSON lines, byte for byte, with the access log's lines formatted
+	// without reflection.
+	var handler slog.Handler = logline.NewText(env.Stderr)
 	if o.logFormat == "json" {
-		handler = slog.NewJSONHandler(env.Stderr, nil)
+		handler = logline.NewJSON(env.Stderr)
 	}
 	log := slog.New(handler)
 
-	st, err := openStore(ctx, o.db)
+	db, err := openStore(ctx, o.db)
 	if err != nil {
 		return asInternal(err)
 	}
-	defer st.Close()
+	defer db.Close()
+	// Library reads come from memory while the library's revision stays the same: this
+	// process's writes are seen by its next read, another process's within
+	// cache.DefaultCheckEvery.
+	st := cache.New(db, 0, nil)
 	box, err := openBox(env, o.db.URL, o.masterKeyFile)
 	if err != nil {
 		return exitWith(ExitUsage, err)

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -196,23 +197,37 @@ func (h *Handler) endpoint(op Operation, e endpoint) http.Handler {
 		code := strconv.Itoa(status)
 		h.requests.WithLabelValues(op.Name, code).Inc()
 		h.latency.WithLabelValues(op.Name, code).Observe(d.Seconds())
-		attrs := []slog.Attr{
-			slog.String("op", op.Name), slog.Int("status", status), slog.Duration("duration", d),
-			slog.String("request_id", reqID), slog.String("remote", r.RemoteAddr),
-		}
-		if caller.Name != "" {
-			attrs = append(attrs, slog.String("key", caller.Name), slog.String("account", caller.AccountID))
-		}
 		level := slog.LevelInfo
-		if ae != nil {
-			attrs = append(attrs, slog.String("error_type", ae.Type))
-			if ae.cause != nil {
-				level = slog.LevelError
-				attrs = append(attrs, slog.String("error", ae.cause.Error()))
-			}
+		if ae != nil && ae.cause != nil {
+			level = slog.LevelError
 		}
-		h.cfg.Logger.LogAttrs(r.Context(), level, "request", attrs...)
+		h.log(r, level, op.Name, status, d, reqID, caller, ae)
 	})
+}
+
+// log writes the request's access log line: operation, status, duration, request id,
+// remote address, then the key and account when the caller was known, and the error's
+// type (and, for an internal error, its cause). The record is built here rather than by
+// Logger.LogAttrs, which would also look up the caller's source line on every request.
+func (h *Handler) log(r *http.Request, level slog.Level, op string, status int, d time.Duration, reqID string, caller auth.Principal, ae *apiError) {
+	ctx := r.Context()
+	lh := h.cfg.Logger.Handler()
+	if !lh.Enabled(ctx, level) {
+		return
+	}
+	rec := slog.NewRecord(time.Now(), level, "request", 0)
+	rec.AddAttrs(slog.String("op", op), slog.Int("status", status), slog.Duration("duration", d),
+		slog.String("request_id", reqID), slog.String("remote", r.RemoteAddr))
+	if caller.Name != "" {
+		rec.AddAttrs(slog.String("key", caller.Name), slog.String("account", caller.AccountID))
+	}
+	if ae != nil {
+		rec.AddAttrs(slog.String("error_type", ae.Type))
+		if ae.cause != nil {
+			rec.AddAttrs(slog.String("error", ae.cause.Error()))
+		}
+	}
+	_ = lh.Handle(ctx, rec) // a log that cannot be written has nowhere to say so
 }
 
 func (h *Handler) serve(r *http.Request, op Operation, e endpoint, caller *auth.Principal) (any, error) {
@@ -261,11 +276,21 @@ var unknownOperation = endpoint{needs: auth.Viewer, fn: func(ctx context.Context
 
 var emptyObject = []byte("{}")
 
+// jsonBuffers are the response buffers, reused: a response is written before its
+// buffer goes back.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b := emptyObject
 	if v != nil {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
+		buf := jsonBuffers.Get().(*bytes.Buffer)
+		buf.Reset()
+		defer func() {
+			if buf.Cap() <= 1<<20 { // a rare huge response is not kept
+				jsonBuffers.Put(buf)
+			}
+		}()
+		enc := json.NewEncoder(buf)
 		enc.SetEscapeHTML(false)
 		if err := enc.Encode(v); err != nil {
 			// Response types are ours and always marshal; reaching here is a bug.

@@ -13,6 +13,7 @@ const (
 	maxAuthorizationLen = 4096 // bytes in the Authorization header value
 	maxSignedHeaders    = 64   // entries in SignedHeaders
 	signatureHexLen     = 64   // hex-encoded HMAC-SHA256
+	sha256Size          = 32
 )
 
 // authorization is a syntactically valid Authorization header.
@@ -21,9 +22,9 @@ type authorization struct {
 	scopeDate     string // yyyymmdd as written in the credential scope
 	region        string
 	service       string
-	signedHeaders []string // lowercase, strictly increasing
-	signedRaw     string   // the SignedHeaders value as sent
-	signature     []byte   // decoded signature
+	signedHeaders []string         // lowercase, strictly increasing
+	signedRaw     string           // the SignedHeaders value as sent
+	signature     [sha256Size]byte // decoded signature
 }
 
 // parseAuthorization parses an Authorization header value of the form
@@ -43,23 +44,24 @@ func parseAuthorization(value string) (authorization, *Error) {
 		return a, incomplete("Authorization header must start with the algorithm " + algorithm + ".")
 	}
 	var credential, signedHeaders, signature string
-	seen := map[string]bool{}
-	for _, p := range strings.Split(params, ",") {
+	var seenCredential, seenSigned, seenSignature bool
+	for rest, more := params, true; more; {
+		var p string
+		p, rest, more = strings.Cut(rest, ",")
 		k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
-		if !ok || seen[k] {
-			return a, incomplete("Authorization header parameters are malformed.")
-		}
-		seen[k] = true
+		var seen *bool
 		switch k {
 		case "Credential":
-			credential = v
+			credential, seen = v, &seenCredential
 		case "SignedHeaders":
-			signedHeaders = v
+			signedHeaders, seen = v, &seenSigned
 		case "Signature":
-			signature = v
-		default:
+			signature, seen = v, &seenSignature
+		}
+		if !ok || seen == nil || *seen {
 			return a, incomplete("Authorization header parameters are malformed.")
 		}
+		*seen = true
 	}
 	if credential == "" || signedHeaders == "" || signature == "" {
 		return a, incomplete("Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.")
@@ -73,19 +75,21 @@ func parseAuthorization(value string) (authorization, *Error) {
 	if len(signature) != signatureHexLen || strings.ToLower(signature) != signature {
 		return a, incomplete("Signature must be 64 lowercase hexadecimal characters.")
 	}
-	sig, err := hex.DecodeString(signature)
-	if err != nil {
+	if _, err := hex.Decode(a.signature[:], []byte(signature)); err != nil {
 		return a, incomplete("Signature must be 64 lowercase hexadecimal characters.")
 	}
-	a.signature = sig
 	return a, nil
 }
 
 // parseCredential fills the access key id and scope from
 // AKID/DATE/REGION/SERVICE/aws4_request.
 func (a *authorization) parseCredential(credential string) *Error {
-	parts := strings.Split(credential, "/")
-	if len(parts) != 5 {
+	var parts [5]string
+	rest, n := credential, 0
+	for ; n < len(parts) && rest != ""; n++ {
+		parts[n], rest, _ = strings.Cut(rest, "/")
+	}
+	if n != len(parts) || rest != "" || strings.HasSuffix(credential, "/") {
 		return incomplete("Credential must have the form AccessKeyId/yyyymmdd/region/service/aws4_request.")
 	}
 	for _, p := range parts {

@@ -3,6 +3,7 @@ package sigv4
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,46 +107,54 @@ func canonicalQuery(raw string) (string, bool) {
 
 // headerValues returns the values of the lowercase header name: r.Host for
 // "host", and for "content-length" and "transfer-encoding" the fields Go's
-// server moves out of r.Header when the header itself is absent.
-func headerValues(r *http.Request, lower map[string][]string, name string) []string {
-	switch name {
-	case "host":
-		return []string{r.Host}
-	case "content-length":
-		if vs, ok := lower[name]; ok {
-			return vs
+// server moves out of r.Header when the header itself is absent. The names of
+// r.Header are matched without regard to case; when several match, their
+// values are joined. host is the one-element slice the caller lends for r.Host.
+func headerValues(r *http.Request, host *[1]string, name string) []string {
+	if name == "host" {
+		host[0] = r.Host
+		return host[:]
+	}
+	var vs []string
+	found, joined := false, false
+	for k, v := range r.Header {
+		if len(k) != len(name) || !strings.EqualFold(k, name) {
+			continue
 		}
+		switch {
+		case !found:
+			vs, found = v, true
+		case !joined:
+			// A second spelling of the name: copy before appending, so that
+			// r.Header's own slice is never written.
+			vs, joined = append(slices.Clip(vs), v...), true
+		default:
+			vs = append(vs, v...)
+		}
+	}
+	if found {
+		return vs
+	}
+	switch name {
+	case "content-length":
 		if r.ContentLength > 0 {
 			return []string{strconv.FormatInt(r.ContentLength, 10)}
 		}
 	case "transfer-encoding":
-		if vs, ok := lower[name]; ok {
-			return vs
-		}
 		if len(r.TransferEncoding) > 0 {
 			return []string{strings.Join(r.TransferEncoding, ",")}
 		}
 	}
-	return lower[name]
-}
-
-// lowerHeaders indexes r.Header by lowercase name, keeping value order.
-func lowerHeaders(h http.Header) map[string][]string {
-	m := make(map[string][]string, len(h))
-	for k, vs := range h {
-		lk := strings.ToLower(k)
-		m[lk] = append(m[lk], vs...)
-	}
-	return m
+	return nil
 }
 
 // canonicalHeaders writes "name:value\n" for each signed header, values
 // trimmed, inner runs of spaces collapsed and multiple values joined with
 // ','. It reports false when a signed header is absent from the request.
 func canonicalHeaders(b *strings.Builder, r *http.Request, names []string) bool {
-	lower := lowerHeaders(r.Header)
+	var host [1]string
 	for _, n := range names {
-		vs := headerValues(r, lower, n)
+		vs := headerValues(r, &host, n)
 		if len(vs) == 0 {
 			return false
 		}

@@ -104,7 +104,7 @@ func (v *Verifier) Verify(r *http.Request, body []byte) (accessKeyID string, err
 		return "", mismatch()
 	}
 	want := signature(secret, a, stamp, canonical)
-	if !hmac.Equal(want, a.signature) {
+	if !hmac.Equal(want, a.signature[:]) {
 		return "", mismatch()
 	}
 	return a.accessKeyID, nil
@@ -120,7 +120,8 @@ func requestTime(r *http.Request) (string, time.Time, string, *Error) {
 			return "", time.Time{}, "", incomplete("Only one X-Amz-Date header is allowed.")
 		}
 		t, err := time.Parse(amzDateLayout, vs[0])
-		if err != nil || t.Format(amzDateLayout) != vs[0] {
+		var buf [len(amzDateLayout)]byte
+		if err != nil || string(t.AppendFormat(buf[:0], amzDateLayout)) != vs[0] {
 			return "", time.Time{}, "", incomplete("X-Amz-Date must have the form yyyymmddThhmmssZ.")
 		}
 		return vs[0], t, "x-amz-date", nil
@@ -178,8 +179,11 @@ func (v *Verifier) checkSkew(t time.Time) *Error {
 // present it must equal that hash; otherwise (including UNSIGNED-PAYLOAD and
 // streaming values) it returns an InvalidSignatureException *Error.
 func payloadHash(r *http.Request, body []byte) (string, *Error) {
-	sum := sha256.Sum256(body)
-	h := hex.EncodeToString(sum[:])
+	h := emptyHash
+	if len(body) > 0 {
+		sum := sha256.Sum256(body)
+		h = hex.EncodeToString(sum[:])
+	}
 	vs := r.Header.Values(headerContentHash)
 	switch {
 	case len(vs) == 0:
@@ -191,6 +195,9 @@ func payloadHash(r *http.Request, body []byte) (string, *Error) {
 	}
 }
 
+// emptyHash is the hex SHA-256 of an empty body, the payload of every GET.
+var emptyHash = func() string { s := sha256.Sum256(nil); return hex.EncodeToString(s[:]) }()
+
 // canonicalRequest builds the SigV4 canonical request. It reports false when
 // the query string cannot be decoded or a signed header is absent.
 func canonicalRequest(r *http.Request, a authorization, payloadHash string) (string, bool) {
@@ -199,6 +206,7 @@ func canonicalRequest(r *http.Request, a authorization, payloadHash string) (str
 		return "", false
 	}
 	var b strings.Builder
+	b.Grow(256 + len(query) + len(a.signedRaw))
 	b.WriteString(r.Method)
 	b.WriteByte('\n')
 	b.WriteString(canonicalURI(escapedPath(r)))
@@ -226,17 +234,13 @@ func rawQuery(r *http.Request) string {
 // being derived from secret and the credential scope in a.
 func signature(secret string, a authorization, stamp, canonical string) []byte {
 	crHash := sha256.Sum256([]byte(canonical))
-	scope := a.scopeDate + "/" + a.region + "/" + a.service + "/" + scopeTerminator
-	stringToSign := algorithm + "\n" + stamp + "\n" + scope + "\n" + hex.EncodeToString(crHash[:])
-	k := hmacSHA256([]byte("AWS4"+secret), a.scopeDate)
-	k = hmacSHA256(k, a.region)
-	k = hmacSHA256(k, a.service)
-	k = hmacSHA256(k, scopeTerminator)
-	return hmacSHA256(k, stringToSign)
-}
-
-func hmacSHA256(key []byte, data string) []byte {
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(data))
-	return m.Sum(nil)
+	var buf [256]byte
+	sts := append(buf[:0], algorithm+"\n"...)
+	sts = append(append(sts, stamp...), '\n')
+	sts = append(append(sts, a.scopeDate...), '/')
+	sts = append(append(sts, a.region...), '/')
+	sts = append(append(sts, a.service...), '/')
+	sts = append(append(sts, scopeTerminator...), '\n')
+	sts = hex.AppendEncode(sts, crHash[:])
+	return signingKey(secret, a.scopeDate, a.region, a.service).sign(nil, sts)
 }

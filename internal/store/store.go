@@ -25,6 +25,7 @@ type Library struct {
 // committed state on its own; inside View or Update all calls see one state.
 type Reader interface {
 	LibraryReader
+	RevisionReader
 	Lister
 	AccountReader
 	ShareReader

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Assessments", testAssessments},
 		{"ChangeLogsAndDelegations", testChangeLogsAndDelegations},
 		{"AccessKeyARN", testAccessKeyARN},
+		{"LibraryRevision", testLibraryRevision},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
