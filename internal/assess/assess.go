@@ -29,6 +29,9 @@ type Service struct {
 	Region string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Publisher delivers delegation events to the SNS topic of the account's settings;
+	// nil means they are only stored as notifications.
+	Publisher Publisher
 }
 
 func (s *Service) now() time.Time {
