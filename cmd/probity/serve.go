@@ -17,8 +17,12 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/amapi"
+	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/awsconf"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
+	"github.com/probity-dev/probity/internal/notify"
+	"github.com/probity-dev/probity/internal/notify/sns"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/server"
 )
@@ -135,6 +139,19 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 			err = exitWith(ExitUsage, fmt.Errorf("shutdown: %w", werr))
 		}
 	}()
+	// Delegation events go to the SNS topic of each account's settings, when one is set.
+	awsCfg, err := awsconf.Load(ctx, awsconf.Options{})
+	if err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("AWS configuration for SNS notifications: %w", err))
+	}
+	topics := sns.NewPublisher(awsCfg, notify.DispatchOptions{Logger: log})
+	topics.Start(pctx)
+	defer func() {
+		stopPipeline()
+		if werr := topics.Wait(stopBy); werr != nil && err == nil {
+			err = exitWith(ExitUsage, fmt.Errorf("shutdown: %w", werr))
+		}
+	}()
 	var health func() error
 	if pipe != nil {
 		health = pipe.Health
@@ -142,6 +159,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	lib := &library.Service{Store: st, Region: o.region, MaxCustomControls: o.maxControls, MaxCustomFrameworks: o.maxFrameworks}
 	api, err := amapi.New(amapi.Config{
 		Library:      lib,
+		Assess:       &assess.Service{Store: st, Region: o.region, Publisher: topics},
 		Keys:         &keys.Manager{Store: st, Box: box, Root: root},
 		Logger:       log,
 		Registerer:   reg,

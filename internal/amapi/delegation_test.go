@@ -2,6 +2,7 @@ package amapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -11,6 +12,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	am "github.com/aws/aws-sdk-go-v2/service/auditmanager"
 	"github.com/aws/aws-sdk-go-v2/service/auditmanager/types"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/mototest"
+	"github.com/probity-dev/probity/internal/notify"
+	"github.com/probity-dev/probity/internal/notify/sns"
+	"github.com/probity-dev/probity/internal/store"
 )
 
 // delegate has c delegate the control set of the assessment to arn, and returns the
@@ -354,5 +363,72 @@ func TestGetDelegationsPages(t *testing.T) {
 			_, err := p.delegate.GetDelegations(ctx, &am.GetDelegationsInput{MaxResults: aws.Int32(1001)})
 			return err
 		}(), "ValidationException")
+	})
+}
+
+// TestDelegationSNS: with snsTopic set in the account's settings, delegation events also
+// go to that topic (moto's SNS, read back through an SQS subscription).
+func TestDelegationSNS(t *testing.T) {
+	m := mototest.Start(t)
+	ctx := context.Background()
+	cfg := m.Config()
+	topic, err := awssns.NewFromConfig(cfg).CreateTopic(ctx, &awssns.CreateTopicInput{Name: aws.String("delegations")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := sqs.NewFromConfig(cfg)
+	queue, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("inbox")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := awssns.NewFromConfig(cfg).Subscribe(ctx, &awssns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: aws.String("sqs"),
+		Endpoint: aws.String("arn:aws:sqs:" + mototest.Region + ":123456789012:inbox")}); err != nil {
+		t.Fatal(err)
+	}
+	pctx, stop := context.WithCancel(ctx)
+	pub := sns.NewPublisher(cfg, notify.DispatchOptions{})
+	pub.Start(pctx)
+	t.Cleanup(func() {
+		stop()
+		if err := pub.Wait(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	service := func(st store.Store) *assess.Service { return &assess.Service{Store: st, Publisher: pub} }
+	withPeopleOn(t, service, func(t *testing.T, p people) {
+		fx := newFixture(t, p.root)
+		out, err := p.owner.CreateAssessment(ctx, createInput(fx.frameworkID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := *out.Assessment.Metadata.Id
+		// Without a topic, nothing is published; then the admin sets one.
+		delegate(t, p.owner, id, fx.set2, "arn:aws:iam::111111111111:role/Before")
+		if _, err := p.root.UpdateSettings(ctx, &am.UpdateSettingsInput{SnsTopic: topic.TopicArn}); err != nil {
+			t.Fatal(err)
+		}
+		delegate(t, p.owner, id, fx.set1, delegateARN)
+		got, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, WaitTimeSeconds: 10, MaxNumberOfMessages: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Messages) != 1 {
+			t.Fatalf("%d messages, want 1", len(got.Messages))
+		}
+		var env struct{ Subject, Message string }
+		if err := json.Unmarshal([]byte(aws.ToString(got.Messages[0].Body)), &env); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(env.Subject, "Control set Storage of assessment Q3 audit was delegated") ||
+			!strings.Contains(env.Message, "assessmentId: "+id) || !strings.Contains(env.Message, "controlSetName: Storage") ||
+			!strings.Contains(env.Message, delegateARN) {
+			t.Errorf("published subject %q message %q", env.Subject, env.Message)
+		}
+		if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: queue.QueueUrl, ReceiptHandle: got.Messages[0].ReceiptHandle}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.root.UpdateSettings(ctx, &am.UpdateSettingsInput{SnsTopic: aws.String("NONE")}); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
