@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
@@ -139,12 +140,11 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 			err = exitWith(ExitUsage, fmt.Errorf("shutdown: %w", werr))
 		}
 	}()
-	// Delegation events go to the SNS topic of each account's settings, when one is set.
-	awsCfg, err := awsconf.Load(ctx, awsconf.Options{})
-	if err != nil {
-		return exitWith(ExitUsage, fmt.Errorf("AWS configuration for SNS notifications: %w", err))
-	}
-	topics := sns.NewPublisher(awsCfg, notify.DispatchOptions{Logger: log})
+	// Delegation events go to the SNS topic of each account's settings, when one is set,
+	// with the standard AWS configuration in the topic's region.
+	topics := sns.NewPublisher(func(ctx context.Context, region string) (aws.Config, error) {
+		return awsconf.Load(ctx, awsconf.Options{Region: region})
+	}, notify.DispatchOptions{Logger: log})
 	topics.Start(pctx)
 	defer func() {
 		stopPipeline()

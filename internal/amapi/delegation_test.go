@@ -386,7 +386,7 @@ func TestDelegationSNS(t *testing.T) {
 		t.Fatal(err)
 	}
 	pctx, stop := context.WithCancel(ctx)
-	pub := sns.NewPublisher(cfg, notify.DispatchOptions{})
+	pub := sns.NewPublisher(func(context.Context, string) (aws.Config, error) { return cfg, nil }, notify.DispatchOptions{})
 	pub.Start(pctx)
 	t.Cleanup(func() {
 		stop()

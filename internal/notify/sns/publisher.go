@@ -20,7 +20,7 @@ import (
 // worker delivers them in order, each retried with backoff; failures are logged, never
 // returned to the sender, since the event a message reports has happened.
 type Publisher struct {
-	cfg     aws.Config
+	load    func(ctx context.Context, region string) (aws.Config, error)
 	opt     notify.DispatchOptions
 	queue   chan published
 	stopped chan struct{}
@@ -34,10 +34,13 @@ type published struct {
 	m     notify.Message
 }
 
-// NewPublisher returns a Publisher that reaches SNS with cfg, in each topic's region.
-// opt's Attempts, Backoff, MaxBackoff, QueueSize and Logger apply as they do to a
-// Dispatcher; Registerer is not used.
-func NewPublisher(cfg aws.Config, opt notify.DispatchOptions) *Publisher {
+// NewPublisher returns a Publisher that reaches SNS with the configuration load returns
+// for each topic's region, loaded when a message first goes to that region, so that a
+// server whose accounts set no topic needs no AWS configuration. A load that fails is
+// logged with the message it held up, and tried again for the next. opt's Attempts,
+// Backoff, MaxBackoff, QueueSize and Logger apply as they do to a Dispatcher; Registerer
+// is not used.
+func NewPublisher(load func(ctx context.Context, region string) (aws.Config, error), opt notify.DispatchOptions) *Publisher {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -54,7 +57,7 @@ func NewPublisher(cfg aws.Config, opt notify.DispatchOptions) *Publisher {
 	if opt.QueueSize <= 0 {
 		opt.QueueSize = 256
 	}
-	return &Publisher{cfg: cfg, opt: opt, queue: make(chan published, opt.QueueSize), stopped: make(chan struct{}),
+	return &Publisher{load: load, opt: opt, queue: make(chan published, opt.QueueSize), stopped: make(chan struct{}),
 		clients: map[string]*awssns.Client{}}
 }
 
@@ -100,7 +103,12 @@ func (p *Publisher) deliver(ctx context.Context, item published) {
 		p.opt.Logger.Error("SNS notification not delivered: not a topic ARN", "topic", item.topic)
 		return
 	}
-	t := &Topic{client: p.client(a.Region), arn: item.topic}
+	client, err := p.client(ctx, a.Region)
+	if err != nil {
+		p.opt.Logger.Error("SNS notification not delivered: AWS configuration", "topic", item.topic, "err", err)
+		return
+	}
+	t := &Topic{client: client, arn: item.topic}
 	err = backoff.Retry(ctx, backoff.Policy{Min: p.opt.Backoff, Max: p.opt.MaxBackoff, MaxAttempts: p.opt.Attempts,
 		OnRetry: func(attempt int, err error, wait time.Duration) {
 			p.opt.Logger.Warn("SNS notification failed; retrying", "topic", item.topic, "attempt", attempt, "in", wait, "err", err)
@@ -110,17 +118,21 @@ func (p *Publisher) deliver(ctx context.Context, item published) {
 	}
 }
 
-func (p *Publisher) client(region string) *awssns.Client {
+func (p *Publisher) client(ctx context.Context, region string) (*awssns.Client, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	c := p.clients[region]
-	if c == nil {
-		c = awssns.NewFromConfig(p.cfg, func(o *awssns.Options) {
-			if region != "" {
-				o.Region = region
-			}
-		})
-		p.clients[region] = c
+	if c := p.clients[region]; c != nil {
+		return c, nil
 	}
-	return c
+	cfg, err := p.load(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	c := awssns.NewFromConfig(cfg, func(o *awssns.Options) {
+		if region != "" {
+			o.Region = region
+		}
+	})
+	p.clients[region] = c
+	return c, nil
 }
