@@ -73,7 +73,7 @@ func nextToken(kind byte, cur store.Cursor) string {
 
 // parseToken returns the cursor of a token of the kind, or a ValidationException. A
 // token is only accepted in the exact form nextToken writes, with an id of the shape its
-// listing uses (a UUID, a TimestampUUID for notifications, or a data source type for keywords), so nothing a client forges
+// listing uses (a UUID, also a TimestampUUID for notifications, or a data source type for keywords), so nothing a client forges
 // reaches the store.
 func parseToken(kind byte, tok string, present bool) (store.Cursor, error) {
 	if !present {
@@ -93,7 +93,7 @@ func parseToken(kind byte, tok string, present bool) (store.Cursor, error) {
 	case tokenKeywords:
 		valid = slices.Contains(keywordSources, cur.ID)
 	case tokenNotifications:
-		valid = notificationIDPattern.MatchString(cur.ID)
+		valid = valid || notificationIDPattern.MatchString(cur.ID)
 	}
 	if !valid || nextToken(kind, cur) != tok {
 		return store.Cursor{}, bad
