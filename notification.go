@@ -1,6 +1,9 @@
 package probity
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Notification is one message Probity keeps for the people who follow it: the outcome of
 // a catalog reconcile, or an assessment event. Member names follow the Audit Manager
@@ -16,4 +19,13 @@ type Notification struct {
 	Source         string
 	// AccountID is the account the notification is for.
 	AccountID string
+	// Recipient is the identity ARN the notification is for (a delegate, a process
+	// owner); empty means everyone in the account.
+	Recipient string
+}
+
+// NotificationID returns a new id of the model's TimestampUUID shape for a notification
+// at t: milliseconds since the epoch, an underscore and a random UUID.
+func NotificationID(t time.Time) string {
+	return strconv.FormatInt(t.UnixMilli(), 10) + "_" + NewID()
 }

@@ -11,15 +11,20 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/amapi"
+	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/awsconf"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/logline"
+	"github.com/probity-dev/probity/internal/notify"
+	"github.com/probity-dev/probity/internal/notify/sns"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/server"
 	"github.com/probity-dev/probity/internal/store/cache"
@@ -143,6 +148,18 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 			err = exitWith(ExitUsage, fmt.Errorf("shutdown: %w", werr))
 		}
 	}()
+	// Delegation events go to the SNS topic of each account's settings, when one is set,
+	// with the standard AWS configuration in the topic's region.
+	topics := sns.NewPublisher(func(ctx context.Context, region string) (aws.Config, error) {
+		return awsconf.Load(ctx, awsconf.Options{Region: region})
+	}, notify.DispatchOptions{Logger: log})
+	topics.Start(pctx)
+	defer func() {
+		stopPipeline()
+		if werr := topics.Wait(stopBy); werr != nil && err == nil {
+			err = exitWith(ExitUsage, fmt.Errorf("shutdown: %w", werr))
+		}
+	}()
 	var health func() error
 	if pipe != nil {
 		health = pipe.Health
@@ -150,6 +167,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	lib := &library.Service{Store: st, Region: o.region, MaxCustomControls: o.maxControls, MaxCustomFrameworks: o.maxFrameworks}
 	api, err := amapi.New(amapi.Config{
 		Library:      lib,
+		Assess:       &assess.Service{Store: st, Region: o.region, Publisher: topics},
 		Keys:         &keys.Manager{Store: st, Box: box, Root: root},
 		Logger:       log,
 		Registerer:   reg,

@@ -16,8 +16,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/amapi"
+	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
@@ -39,6 +39,12 @@ type people struct {
 }
 
 func withPeople(t *testing.T, test func(t *testing.T, p people)) {
+	withPeopleOn(t, nil, test)
+}
+
+// withPeopleOn is withPeople with the assessment service service returns for the store
+// (nil: the handler's default).
+func withPeopleOn(t *testing.T, service func(store.Store) *assess.Service, test func(t *testing.T, p people)) {
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
 			st := be.open(t)
@@ -49,7 +55,11 @@ func withPeople(t *testing.T, test func(t *testing.T, p people)) {
 				t.Fatal(err)
 			}
 			km := &keys.Manager{Store: st, Box: box, Root: &keys.Root{ID: rootID, Secret: rootSecret, AccountID: accountA}}
-			h, err := amapi.New(amapi.Config{Library: &library.Service{Store: st}, Keys: km})
+			cfg := amapi.Config{Library: &library.Service{Store: st}, Keys: km}
+			if service != nil {
+				cfg.Assess = service(st)
+			}
+			h, err := amapi.New(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,15 +356,8 @@ func TestAssessmentRoles(t *testing.T) {
 			t.Fatal(err)
 		}
 		id := *out.Assessment.Metadata.Id
-		// The delegation operations come later; the delegation is stored as they will.
-		err = p.st.Update(ctx, store.LockAssessments, func(tx store.Tx) error {
-			return tx.PutDelegations(ctx, []probity.Delegation{{ID: probity.NewID(), AccountID: accountA, AssessmentID: id,
-				ControlSetID: fx.set1, RoleARN: delegateARN, RoleType: probity.RoleResourceOwner, Status: probity.DelegationInProgress,
-				CreatedBy: "owner"}})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
+		// The owner delegates Storage to the delegate through the API.
+		delegate(t, p.owner, id, fx.set1, delegateARN)
 		scope := &types.Scope{AwsAccounts: []types.AWSAccount{{Id: aws.String(accountA)}}}
 		review := func(c *am.Client, set string) error {
 			_, err := c.UpdateAssessmentControl(ctx, &am.UpdateAssessmentControlInput{AssessmentId: &id, ControlSetId: &set,

@@ -41,6 +41,10 @@ var endpoints = map[string]endpoint{
 	"UpdateAssessmentControl":          {editor, updateAssessmentControl},
 	"UpdateAssessmentControlSetStatus": {editor, updateAssessmentControlSetStatus},
 	"GetChangeLogs":                    {viewer, getChangeLogs},
+	// Delegations: the access level first, then the assessment's roles (internal/assess).
+	"BatchCreateDelegationByAssessment": {editor, batchCreateDelegations},
+	"BatchDeleteDelegationByAssessment": {editor, batchDeleteDelegations},
+	"GetDelegations":                    {viewer, getDelegations},
 }
 
 const (

@@ -23,6 +23,9 @@ const (
 
 var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9+/=]*$`)
 
+// notificationIDPattern is the model's TimestampUUID, the shape of notification ids.
+var notificationIDPattern = regexp.MustCompile(`^[0-9]{10,13}_[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`)
+
 // Token kinds, so that a token from one listing is refused by another.
 const (
 	tokenControls      = 'c'
@@ -70,7 +73,7 @@ func nextToken(kind byte, cur store.Cursor) string {
 
 // parseToken returns the cursor of a token of the kind, or a ValidationException. A
 // token is only accepted in the exact form nextToken writes, with an id of the shape its
-// listing uses (a UUID, or a data source type for keywords), so nothing a client forges
+// listing uses (a UUID, also a TimestampUUID for notifications, or a data source type for keywords), so nothing a client forges
 // reaches the store.
 func parseToken(kind byte, tok string, present bool) (store.Cursor, error) {
 	if !present {
@@ -86,8 +89,11 @@ func parseToken(kind byte, tok string, present bool) (store.Cursor, error) {
 	}
 	cur := store.Cursor{CreatedAt: time.Unix(0, int64(binary.BigEndian.Uint64(b[1:9]))).UTC(), ID: string(b[9:])}
 	valid := probity.IsUUID(cur.ID)
-	if kind == tokenKeywords {
+	switch kind {
+	case tokenKeywords:
 		valid = slices.Contains(keywordSources, cur.ID)
+	case tokenNotifications:
+		valid = valid || notificationIDPattern.MatchString(cur.ID)
 	}
 	if !valid || nextToken(kind, cur) != tok {
 		return store.Cursor{}, bad

@@ -29,6 +29,9 @@ type Service struct {
 	Region string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Publisher delivers delegation events to the SNS topic of the account's settings;
+	// nil means they are only stored as notifications.
+	Publisher Publisher
 }
 
 func (s *Service) now() time.Time {
@@ -97,12 +100,10 @@ func (c *changes) add(obj probity.ChangeObject, name string, action probity.Chan
 	if name == "" {
 		name = "-" // the model's objectName is a NonEmptyString
 	}
-	// Entries of one change are a nanosecond apart, so that the log, ordered by time,
-	// lists them in the order they were made.
-	at := c.at.Add(time.Duration(len(c.logs)))
+	// Entries of one change share its time; the store keeps the order they are added in.
 	c.logs = append(c.logs, probity.ChangeLog{ID: probity.NewID(), AccountID: c.a.AccountID, AssessmentID: c.a.ID,
 		ControlSetID: setID, ControlID: controlID, ObjectType: obj, ObjectName: name, Action: action,
-		CreatedAt: at, CreatedBy: c.p.ARN})
+		CreatedAt: c.at, CreatedBy: c.p.ARN})
 }
 
 func (c *changes) save(ctx context.Context, tx store.Tx) error {

@@ -2,6 +2,7 @@ package assess
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"unicode/utf8"
 
@@ -72,7 +73,8 @@ func (s *Service) UpdateControl(ctx context.Context, p auth.Principal, id, setID
 // UpdateControlSetStatus sets the status of a control set of the caller's assessment,
 // with a comment. A delegate of the set may only submit it (UNDER_REVIEW), which moves
 // its delegations of the set to UNDER_REVIEW; a PROCESS_OWNER or an admin may set any
-// status, and REVIEWED completes the set's delegations. It returns the assessment as
+// status, and REVIEWED completes the set's delegations. Each delegation that moves gets a
+// change log entry and notifications for its delegate and the process owners. It returns the assessment as
 // changed, and ENOTFOUND, EUNAUTHORIZED and EINVALID as UpdateControl does.
 func (s *Service) UpdateControlSetStatus(ctx context.Context, p auth.Principal, id, setID string, status probity.ControlSetStatus, comment string) (*probity.Assessment, error) {
 	if !contains(probity.ControlSetStatuses, status) {
@@ -82,7 +84,8 @@ func (s *Service) UpdateControlSetStatus(ctx context.Context, p auth.Principal, 
 	if err := checkComment("comment", comment, maxControlSetCommentChars); err != nil {
 		return nil, err
 	}
-	return s.change(ctx, p, id, probity.SetControlSetStatus, setID, status, func(tx store.Tx, a *probity.Assessment, c *changes) error {
+	var out outbox
+	a, err := s.change(ctx, p, id, probity.SetControlSetStatus, setID, status, func(tx store.Tx, a *probity.Assessment, c *changes) error {
 		set := a.ControlSet(setID)
 		if set == nil {
 			return probity.NotFound("controlSet", setID)
@@ -93,6 +96,7 @@ func (s *Service) UpdateControlSetStatus(ctx context.Context, p auth.Principal, 
 		set.Status, a.LastUpdatedAt = status, c.at
 		c.add(probity.ChangeControlSet, set.Name, probity.ChangeAction(status), setID, "")
 		var moved []probity.Delegation
+		var events []event
 		for i := range a.Delegations {
 			d := &a.Delegations[i]
 			if d.ControlSetID != setID || !d.Open() {
@@ -101,8 +105,14 @@ func (s *Service) UpdateControlSetStatus(ctx context.Context, p auth.Principal, 
 			switch {
 			case status == probity.ControlSetUnderReview && d.RoleARN == p.ARN:
 				d.Status = probity.DelegationUnderReview
+				c.add(probity.ChangeDelegation, set.Name, probity.ActionUnderReview, setID, "")
+				events = append(events, event{set: set, delegate: d.RoleARN, text: fmt.Sprintf(
+					"%s submitted control set %s of assessment %s for review.", d.RoleARN, set.Name, a.Name)})
 			case status == probity.ControlSetReviewed:
 				d.Status = probity.DelegationComplete
+				c.add(probity.ChangeDelegation, set.Name, probity.ActionReviewed, setID, "")
+				events = append(events, event{set: set, delegate: d.RoleARN, text: fmt.Sprintf(
+					"%s completed the review of control set %s of assessment %s, delegated to %s.", p.ARN, set.Name, a.Name, d.RoleARN)})
 			default:
 				continue
 			}
@@ -112,11 +122,21 @@ func (s *Service) UpdateControlSetStatus(ctx context.Context, p auth.Principal, 
 			}
 			moved = append(moved, *d)
 		}
-		if len(moved) > 0 {
-			return tx.PutDelegations(ctx, moved)
+		if len(moved) == 0 {
+			return nil
 		}
-		return nil
+		if err := tx.PutDelegations(ctx, moved); err != nil {
+			return err
+		}
+		var err error
+		out, err = s.tell(ctx, tx, a, c.at, events)
+		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	s.publish(out)
+	return a, nil
 }
 
 func contains[T comparable](list []T, v T) bool {

@@ -98,19 +98,8 @@ func UserARN(account, name string) string { return "arn:aws:iam::" + account + "
 // RootARN returns the identity of the root key: the account's root user.
 func RootARN(account string) string { return "arn:aws:iam::" + account + ":root" }
 
-var identityARN = regexp.MustCompile(`^arn:aws:iam::([0-9]{12}):(role|user)/[\w+=,.@/-]{1,512}$`)
-
 // checkARN returns why arn cannot be the identity of a key of account, or "".
-func checkARN(arn, account string) string {
-	m := identityARN.FindStringSubmatch(arn)
-	switch {
-	case m == nil:
-		return "must be arn:aws:iam::ACCOUNT:role/NAME or arn:aws:iam::ACCOUNT:user/NAME (NAME of letters, digits and + = , . @ / - _)"
-	case m[1] != account:
-		return "names account " + m[1] + ", but the key acts for account " + account
-	}
-	return ""
-}
+func checkARN(arn, account string) string { return probity.IdentityARNProblem(arn, account) }
 
 // List returns the stored keys in name order, without their secrets.
 func (m *Manager) List(ctx context.Context) ([]store.AccessKey, error) {

@@ -16,8 +16,9 @@ type AssessmentQuery struct {
 	Limit   int
 }
 
-// ChangeLogQuery asks for an assessment's change log after a cursor, oldest first; only
-// the entries about one control set, or one control, when those are set.
+// ChangeLogQuery asks for an assessment's change log after a cursor (whose ID is the last
+// entry read), in the order the entries were added; only the entries about one control
+// set, or one control, when those are set.
 type ChangeLogQuery struct {
 	Account, AssessmentID, ControlSetID, ControlID string
 	After                                          Cursor
@@ -56,7 +57,8 @@ type AssessmentWriter interface {
 	// DeleteAssessment deletes the assessment with its delegations and change log;
 	// ENOTFOUND when the account has none with the id.
 	DeleteAssessment(ctx context.Context, account, id string) error
-	// AddChangeLogs appends entries to change logs; each ID must be set and unique.
+	// AddChangeLogs appends entries to change logs, in order; each ID must be set and
+	// unique. Callers hold LockAssessments, which keeps each log's order one sequence.
 	AddChangeLogs(ctx context.Context, logs []probity.ChangeLog) error
 	// PutDelegations inserts or replaces delegations by id.
 	PutDelegations(ctx context.Context, ds []probity.Delegation) error

@@ -12,6 +12,9 @@ type NotificationReader interface {
 	// with id before (all when before is empty), newest first. It returns an EINVALID
 	// error when before names none of the account's notifications.
 	Notifications(ctx context.Context, account, before string, limit int) ([]probity.Notification, error)
+	// NotificationsFor is Notifications of only those for everyone in the account and
+	// those whose Recipient is the identity arn.
+	NotificationsFor(ctx context.Context, account, arn, before string, limit int) ([]probity.Notification, error)
 }
 
 // NotificationWriter adds notifications.

@@ -11,43 +11,37 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-// assessmentBody is the JSON of the assessments table's body column: the members that
-// no query filters on. Nested values keep the domain types' Go member names, so renaming
-// one of those members needs a migration of the stored bodies.
-type assessmentBody struct {
-	ARN                string                         `json:"arn"`
-	Description        string                         `json:"description,omitempty"`
-	ReportsDestination probity.Destination            `json:"reportsDestination"`
-	Scope              probity.Scope                  `json:"scope"`
-	Roles              []probity.Role                 `json:"roles"`
-	Framework          probity.AssessmentFrameworkRef `json:"framework"`
-	ControlSets        []probity.AssessmentControlSet `json:"controlSets"`
-	Tags               map[string]string              `json:"tags,omitempty"`
-}
-
 const assessmentColumns = `id, account_id, name, status, created_at, updated_at, body`
 
 func encodeAssessment(a *probity.Assessment) (string, error) {
-	b, err := json.Marshal(assessmentBody{ARN: a.ARN, Description: a.Description, ReportsDestination: a.ReportsDestination,
-		Scope: a.Scope, Roles: a.Roles, Framework: a.Framework, ControlSets: a.ControlSets, Tags: a.Tags})
+	b, err := json.Marshal(toAssessmentBody(a))
 	return string(b), err
 }
 
-func scanAssessment(s scanner) (*probity.Assessment, error) {
-	var a probity.Assessment
-	var created, updated int64
-	var text string
-	if err := s.Scan(&a.ID, &a.AccountID, &a.Name, &a.Status, &created, &updated, &text); err != nil {
-		return nil, err
-	}
+// decodeAssessmentBody returns an assessment with the members of the body text filled.
+func decodeAssessmentBody(text string) (*probity.Assessment, error) {
 	var body assessmentBody
 	if err := json.Unmarshal([]byte(text), &body); err != nil {
-		return nil, fmt.Errorf("assessment %s: body: %w", a.ID, err)
+		return nil, err
 	}
-	a.ARN, a.Description, a.ReportsDestination, a.Scope = body.ARN, body.Description, body.ReportsDestination, body.Scope
-	a.Roles, a.Framework, a.ControlSets, a.Tags = body.Roles, body.Framework, body.ControlSets, body.Tags
-	a.CreatedAt, a.LastUpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
+	var a probity.Assessment
+	body.domain(&a)
 	return &a, nil
+}
+
+func scanAssessment(s scanner) (*probity.Assessment, error) {
+	var id, account, name, status, text string
+	var created, updated int64
+	if err := s.Scan(&id, &account, &name, &status, &created, &updated, &text); err != nil {
+		return nil, err
+	}
+	a, err := decodeAssessmentBody(text)
+	if err != nil {
+		return nil, fmt.Errorf("assessment %s: body: %w", id, err)
+	}
+	a.ID, a.AccountID, a.Name, a.Status = id, account, name, probity.AssessmentStatus(status)
+	a.CreatedAt, a.LastUpdatedAt = time.Unix(0, created).UTC(), time.Unix(0, updated).UTC()
+	return a, nil
 }
 
 // CreateAssessment implements store.AssessmentWriter.
@@ -260,12 +254,16 @@ func (w *writer) DeleteDelegations(ctx context.Context, account, assessmentID st
 
 const changeLogColumns = `id, account_id, assessment_id, control_set_id, control_id, object_type, object_name, action, created_at, created_by`
 
-// AddChangeLogs implements store.AssessmentWriter.
+// AddChangeLogs implements store.AssessmentWriter. Each entry takes the next place (seq)
+// in its assessment's log; the unique index on (assessment_id, seq) refuses a concurrent
+// writer that took the same place rather than interleave two changes.
 func (w *writer) AddChangeLogs(ctx context.Context, logs []probity.ChangeLog) error {
 	for _, l := range logs {
-		_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO assessment_change_logs (`+changeLogColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), l.ID, l.AccountID, l.AssessmentID, l.ControlSetID, l.ControlID,
-			string(l.ObjectType), l.ObjectName, string(l.Action), l.CreatedAt.UnixNano(), l.CreatedBy)
+		_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO assessment_change_logs (`+changeLogColumns+`, seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+				(SELECT COALESCE(MAX(seq), 0) + 1 FROM assessment_change_logs WHERE assessment_id = ?))`),
+			l.ID, l.AccountID, l.AssessmentID, l.ControlSetID, l.ControlID, string(l.ObjectType), l.ObjectName, string(l.Action),
+			l.CreatedAt.UnixNano(), l.CreatedBy, l.AssessmentID)
 		if err := w.db.classify(err, "change log "+l.ID+" already exists", "assessment "+l.AssessmentID+" does not exist"); err != nil {
 			return fmt.Errorf("add change log: %w", err)
 		}
@@ -273,7 +271,8 @@ func (w *writer) AddChangeLogs(ctx context.Context, logs []probity.ChangeLog) er
 	return nil
 }
 
-// ChangeLogs implements store.AssessmentReader.
+// ChangeLogs implements store.AssessmentReader. Entries come in the order they were
+// added (seq); the cursor's ID is the last entry read.
 func (r reader) ChangeLogs(ctx context.Context, q store.ChangeLogQuery) ([]probity.ChangeLog, error) {
 	query, args := `SELECT `+changeLogColumns+` FROM assessment_change_logs WHERE assessment_id = ? AND account_id = ?`,
 		[]any{q.AssessmentID, q.Account}
@@ -283,8 +282,11 @@ func (r reader) ChangeLogs(ctx context.Context, q store.ChangeLogQuery) ([]probi
 	if q.ControlID != "" {
 		query, args = query+` AND control_id = ?`, append(args, q.ControlID)
 	}
-	cond, after := afterCursor(q.After)
-	rows, err := r.q.QueryContext(ctx, r.db.rebind(query+cond+` ORDER BY created_at, id LIMIT ?`), append(append(args, after...), q.Limit)...)
+	if !q.After.IsZero() {
+		query += ` AND seq > (SELECT seq FROM assessment_change_logs WHERE id = ? AND assessment_id = ?)`
+		args = append(args, q.After.ID, q.AssessmentID)
+	}
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(query+` ORDER BY seq LIMIT ?`), append(args, q.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list change logs: %w", err)
 	}

@@ -94,6 +94,13 @@ func (db *DB) Notifications(ctx context.Context, account, before string, limit i
 	return gated(db, ctx, func() ([]probity.Notification, error) { return db.read.Notifications(ctx, account, before, limit) })
 }
 
+// NotificationsFor implements store.Reader.
+func (db *DB) NotificationsFor(ctx context.Context, account, arn, before string, limit int) ([]probity.Notification, error) {
+	return gated(db, ctx, func() ([]probity.Notification, error) {
+		return db.read.NotificationsFor(ctx, account, arn, before, limit)
+	})
+}
+
 // ControlSummaries implements store.Reader.
 func (db *DB) ControlSummaries(ctx context.Context, p store.Page) ([]store.ControlSummary, error) {
 	return gated(db, ctx, func() ([]store.ControlSummary, error) { return db.read.ControlSummaries(ctx, p) })

@@ -194,6 +194,36 @@ func testChangeLogsAndDelegations(t *testing.T, open Opener) {
 		t.Errorf("another account reads %d change logs", len(got))
 	}
 
+	// Entries of one change share its time, and may be stamped earlier than entries
+	// already stored (clocks differ) with ids that sort the other way: the log keeps the
+	// order they were added in, page by page, and their times as they were.
+	var later []probity.ChangeLog
+	for _, id := range []string{"ffffffff-0000-4000-8000-000000000000", "eeeeeeee-0000-4000-8000-000000000000", "dddddddd-0000-4000-8000-000000000000"} {
+		later = append(later, probity.ChangeLog{ID: id, AccountID: Account, AssessmentID: a.ID, ObjectType: probity.ChangeAssessment,
+			ObjectName: "same time", Action: probity.ActionUpdateMetadata, CreatedAt: t0.Add(-time.Hour), CreatedBy: "arn:aws:iam::111122223333:role/Owner"})
+	}
+	for _, batch := range [][]probity.ChangeLog{later[:2], later[2:]} {
+		if err := updateAssessments(s, func(tx store.Tx) error { return tx.AddChangeLogs(ctx, batch) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var read []probity.ChangeLog
+	var after store.Cursor
+	for {
+		page, err := s.ChangeLogs(ctx, store.ChangeLogQuery{Account: Account, AssessmentID: a.ID, Limit: 1, After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		read = append(read, page...)
+		after = store.Cursor{CreatedAt: page[0].CreatedAt, ID: page[0].ID}
+	}
+	if diff := cmp.Diff(append(append([]probity.ChangeLog{}, logs...), later...), read); diff != "" {
+		t.Errorf("change logs in the order added (-added +read):\n%s", diff)
+	}
+
 	got, err := s.Assessment(ctx, Account, a.ID)
 	if err != nil {
 		t.Fatal(err)
