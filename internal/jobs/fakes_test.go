@@ -140,6 +140,6 @@ func configSource(id string, f probity.SourceFrequency) probity.ControlMappingSo
 
 func hubSource(id string) probity.ControlMappingSource {
 	return probity.ControlMappingSource{SourceID: id, SourceName: id, SourceSetUpOption: probity.SetUpSystem,
-		SourceType: probity.SourceTypeSecurityHub,
+		SourceType:    probity.SourceTypeSecurityHub,
 		SourceKeyword: &probity.SourceKeyword{KeywordInputType: probity.KeywordSelectFromList, KeywordValue: "securityhub-s3-1"}}
 }
