@@ -91,6 +91,7 @@ func newRoot(env Env) *cobra.Command {
 		newExportCmd(env),
 		newServeCmd(env),
 		newKeysCmd(env),
+		newCollectCmd(env),
 	)
 	return root
 }

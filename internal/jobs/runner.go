@@ -153,13 +153,14 @@ func cmpOr[T comparable](v, def T) T {
 }
 
 // Start starts the workers and, when this runner is elected leader, the periodic
-// scheduler, in the background until Stop. A runner without workers starts nothing. It
-// returns an error when River cannot start.
+// scheduler, in the background until Stop: ending ctx does not stop them (River would then
+// cancel the running collections at once), so that Stop decides how they end. A runner
+// without workers starts nothing. It returns an error when River cannot start.
 func (r *Runner[E]) Start(ctx context.Context) error {
 	if !r.work {
 		return nil
 	}
-	if err := r.client.Start(ctx); err != nil {
+	if err := r.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
 	return nil
