@@ -93,6 +93,7 @@ func newRoot(env Env) *cobra.Command {
 		newKeysCmd(env),
 		newRulesCmd(env),
 		newAssessmentCmd(env),
+		newCollectCmd(env),
 	)
 	return root
 }

@@ -40,6 +40,7 @@ type serveOptions struct {
 	maxControls, maxFrameworks                        int
 	rateLimit                                         float64
 	shutdownTimeout                                   time.Duration
+	jobs                                              jobsOptions
 }
 
 func newServeCmd(env Env) *cobra.Command {
@@ -50,7 +51,8 @@ func newServeCmd(env Env) *cobra.Command {
 		Long: `Serve the AWS Audit Manager API on --listen until SIGINT or SIGTERM, then finish
 in-flight requests and exit. Requests are signed with SigV4 by the root key
 (PROBITY_ROOT_ACCESS_KEY_ID, PROBITY_ROOT_SECRET_ACCESS_KEY) or a key made with
-'probity keys create'. GET /healthz and GET /metrics need no signature.`,
+'probity keys create'. Unless --jobs=false, it also runs the evidence collection
+jobs: workers, and a scheduler that enqueues the due collections. GET /healthz and GET /metrics need no signature.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, env, o) },
 	}
@@ -68,6 +70,7 @@ in-flight requests and exit. Requests are signed with SigV4 by the root key
 	f.Float64Var(&o.rateLimit, "rate-limit", 0, "requests per second allowed to each access key, bursts included (0: no limit)")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "after SIGINT or SIGTERM, how long in-flight requests and catalog sources get to finish before serve exits anyway")
 	o.pipeline = addPipelineFlags(f)
+	addJobsFlags(f, &o.jobs)
 	cmd.PreRun = func(*cobra.Command, []string) { o.db = db() }
 	return cmd
 }
@@ -160,6 +163,19 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 			err = exitWith(ExitUsage, fmt.Errorf("shutdown: %w", werr))
 		}
 	}()
+	// Like the pipeline, the jobs stop (running collections get the same grace) before the
+	// store closes.
+	stopJobs, err := startJobs(pctx, o.db, st, o.jobs, log, reg)
+	if err != nil {
+		return err
+	}
+	if stopJobs != nil {
+		defer func() {
+			if serr := stopJobs(stopBy); serr != nil && err == nil {
+				err = exitWith(ExitUsage, fmt.Errorf("shutdown: collection jobs: %w", serr))
+			}
+		}()
+	}
 	var health func() error
 	if pipe != nil {
 		health = pipe.Health

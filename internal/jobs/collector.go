@@ -1,0 +1,97 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/probity-dev/probity"
+)
+
+// Task is one collection: a data source of a control, over one window.
+type Task struct {
+	Collection
+	Window Window
+}
+
+// Key returns the idempotency key of the task's evidence batch: the same for every run of
+// the same collection, so that the ledger appends a retried or duplicated batch once.
+func (t Task) Key() Key {
+	return Key{
+		AssessmentID: t.AssessmentID,
+		ControlSetID: t.ControlSetID,
+		ControlID:    t.ControlID,
+		SourceID:     sourceID(t.Source),
+		WindowStart:  t.Window.Start,
+		WindowEnd:    t.Window.End,
+	}
+}
+
+// sourceID names a source within its control: its id, or, for a source snapshotted
+// without one, its type and keyword.
+func sourceID(s probity.ControlMappingSource) string {
+	if s.SourceID != "" {
+		return s.SourceID
+	}
+	id := string(s.SourceType)
+	if s.SourceKeyword != nil {
+		id += ":" + s.SourceKeyword.KeywordValue
+	}
+	return id
+}
+
+// Collector gathers the evidence of one source type. The evidence collectors (Config
+// rules, Security Hub, CloudTrail, API calls) implement it in packages of their own;
+// cmd/probity holds the one list of built-in collectors.
+//
+// Lifecycle: NewRegistry checks the list at start-up. For each task of its type the runner
+// calls Collect, from any worker and possibly at the same time for different tasks; a task
+// is retried, with the same window, whenever Collect or the append after it fails, so
+// Collect must be safe to repeat. Collect returns the evidence of task.Window, each item
+// naming the task's control set, control and data source, or an error (which the runner
+// retries with backoff and counts as failed). An empty result is a successful collection.
+type Collector[E any] interface {
+	Collect(ctx context.Context, task Task) ([]E, error)
+}
+
+// CollectorFunc is a function that is a Collector.
+type CollectorFunc[E any] func(ctx context.Context, task Task) ([]E, error)
+
+// Collect calls f.
+func (f CollectorFunc[E]) Collect(ctx context.Context, task Task) ([]E, error) { return f(ctx, task) }
+
+// Registration binds a collector to the source type it collects.
+type Registration[E any] struct {
+	Type      probity.SourceType
+	Collector Collector[E]
+}
+
+// Registry finds the collector of a source type.
+type Registry[E any] struct {
+	byType map[probity.SourceType]Collector[E]
+}
+
+// NewRegistry returns a registry of the collectors. It returns an error, a start-up error
+// before anything is collected, when a registration has no collector, names a source type
+// that is never collected (such as MANUAL), or repeats a type. A type without a collector is
+// allowed: its collections complete with outcome no_collector.
+func NewRegistry[E any](regs ...Registration[E]) (*Registry[E], error) {
+	r := &Registry[E]{byType: map[probity.SourceType]Collector[E]{}}
+	for _, reg := range regs {
+		switch _, dup := r.byType[reg.Type]; {
+		case reg.Collector == nil:
+			return nil, fmt.Errorf("jobs: the collector of %q is nil", reg.Type)
+		case !Collected(reg.Type):
+			return nil, fmt.Errorf("jobs: source type %q is never collected, so it takes no collector", reg.Type)
+		case dup:
+			return nil, fmt.Errorf("jobs: two collectors are registered for source type %q", reg.Type)
+		}
+		r.byType[reg.Type] = reg.Collector
+	}
+	return r, nil
+}
+
+// Lookup returns the collector of t, or false when none is registered.
+func (r *Registry[E]) Lookup(t probity.SourceType) (Collector[E], bool) {
+	c, ok := r.byType[t]
+	return c, ok
+}
