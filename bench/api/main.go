@@ -59,6 +59,7 @@ func main() {
 	pageSize := flag.Int("page", 10, "maxResults of ListControls")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	backend := flag.String("db", "sqlite", "library backend: sqlite (a temp file) or postgres (a fresh database on $PROBITY_TEST_POSTGRES)")
+	opList := flag.String("ops", "GetControl,ListControls", "comma-separated operations: GetControl, ListControls, CreateControl (a new name each request), UpdateControl (each client rewrites a control of its own)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -70,14 +71,14 @@ func main() {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*backend, *duration, *warmup, *clientList, *controls, *pageSize); err != nil {
+	if err := run(*backend, *duration, *warmup, *clientList, *opList, *controls, *pageSize); err != nil {
 		log.Print(err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(backend string, duration, warmup time.Duration, clientList string, controls, pageSize int) error {
+func run(backend string, duration, warmup time.Duration, clientList, opList string, controls, pageSize int) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	st, sessions, closeStore, err := openStore(ctx, backend)
@@ -85,10 +86,11 @@ func run(backend string, duration, warmup time.Duration, clientList string, cont
 		return err
 	}
 	defer closeStore()
-	first, err := seed(ctx, st, controls)
+	ids, err := seed(ctx, st, controls)
 	if err != nil {
 		return err
 	}
+	first := ids[0]
 	api, err := amapi.New(amapi.Config{
 		Library: &library.Service{Store: st},
 		Keys:    &keys.Manager{Root: &keys.Root{ID: keyID, Secret: keySecret, AccountID: probity.DefaultPartition.AccountID}},
@@ -102,21 +104,37 @@ func run(backend string, duration, warmup time.Duration, clientList string, cont
 	if err != nil {
 		return err
 	}
-	paths := map[string]string{
-		"GetControl":   "/controls/" + first,
-		"ListControls": "/controls?controlType=Custom&maxResults=" + strconv.Itoa(pageSize),
+	reqs := map[string]requestFunc{
+		"GetControl":   get("/controls/" + first),
+		"ListControls": get("/controls?controlType=Custom&maxResults=" + strconv.Itoa(pageSize)),
+		"CreateControl": func(client, seq int) (string, string, []byte) {
+			return "POST", "/controls", controlBody(fmt.Sprintf("Created by client %d, request %d", client, seq), true)
+		},
+		"UpdateControl": func(client, seq int) (string, string, []byte) {
+			// Each client rewrites a control of its own, keeping its name.
+			return "PUT", "/controls/" + ids[client%len(ids)], controlBody(fmt.Sprintf("Benchmark control %04d", client%len(ids)), false)
+		},
 	}
-	// The bare handler answers each path with the bytes and headers the API gave.
+	ops := strings.Split(opList, ",")
+	for i, op := range ops {
+		ops[i] = strings.TrimSpace(op)
+		if reqs[ops[i]] == nil {
+			return fmt.Errorf("-ops: %q is not one of GetControl, ListControls, CreateControl, UpdateControl", op)
+		}
+	}
+	// The bare handler answers each operation with the bytes and headers the API gave.
 	bodies := map[string][]byte{}
-	for op, p := range paths {
-		b, err := fetch(apiURL + p)
+	for _, op := range ops {
+		method, p, body := reqs[op](1<<20, 0)
+		b, err := fetch(method, apiURL+p, body)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		bodies[p] = b
+		bodies[bareKey(method, p)] = b
 	}
 	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := bodies[r.URL.RequestURI()]
+		_, _ = io.Copy(io.Discard, r.Body)
+		b := bodies[bareKey(r.Method, r.URL.RequestURI())]
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		w.Header().Set("X-Amzn-Requestid", probity.NewID())
@@ -133,17 +151,17 @@ func run(backend string, duration, warmup time.Duration, clientList string, cont
 	before := sessions()
 	fmt.Println("| operation | clients | probity req/s | p50 | p99 | bare req/s | bare p50 | bare p99 | probity / bare |")
 	fmt.Println("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, op := range []string{"GetControl", "ListControls"} {
+	for _, op := range ops {
 		for _, f := range strings.Split(clientList, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(f))
 			if err != nil || n < 1 {
 				return fmt.Errorf("-clients: %q is not a count", f)
 			}
-			p, err := load(apiURL+paths[op], n, warmup, duration)
+			p, err := load(apiURL, reqs[op], n, warmup, duration)
 			if err != nil {
 				return fmt.Errorf("%s probity: %w", op, err)
 			}
-			b, err := load(bareURL+paths[op], n, warmup, duration)
+			b, err := load(bareURL, reqs[op], n, warmup, duration)
 			if err != nil {
 				return fmt.Errorf("%s bare: %w", op, err)
 			}
@@ -218,8 +236,8 @@ func openStore(ctx context.Context, backend string) (st store.Store, sessions fu
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
-// seed fills the library with custom controls and returns the id of the first.
-func seed(ctx context.Context, st store.Store, n int) (string, error) {
+// seed fills the library with custom controls and returns their ids.
+func seed(ctx context.Context, st store.Store, n int) ([]string, error) {
 	now := time.Now()
 	cs := make([]*probity.Control, 0, n)
 	for i := range n {
@@ -239,7 +257,38 @@ func seed(ctx context.Context, st store.Store, n int) (string, error) {
 		cs = append(cs, c)
 	}
 	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
-	return cs[0].ID, err
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return ids, err
+}
+
+// requestFunc returns the method, path and body of a client's seq-th request.
+type requestFunc func(client, seq int) (method, path string, body []byte)
+
+func get(path string) requestFunc {
+	return func(int, int) (string, string, []byte) { return "GET", path, nil }
+}
+
+// bareKey is what the bare handler answers by: the path for reads, the method for writes.
+func bareKey(method, path string) string {
+	if method == "GET" {
+		return path
+	}
+	return method
+}
+
+// controlBody is a CreateControl or UpdateControl request body.
+func controlBody(name string, tags bool) []byte {
+	b := `{"name":` + strconv.Quote(name) + `,"description":"Buckets keep versions so that deleted objects can be restored.",` +
+		`"controlMappingSources":[{"sourceName":"Config rule","sourceSetUpOption":"System_Controls_Mapping","sourceType":"AWS_Config",` +
+		`"sourceFrequency":"DAILY","sourceKeyword":{"keywordInputType":"SELECT_FROM_LIST","keywordValue":"S3_BUCKET_VERSIONING_ENABLED"}},` +
+		`{"sourceName":"Attestation","sourceSetUpOption":"Procedural_Controls_Mapping","sourceType":"MANUAL"}]`
+	if tags {
+		b += `,"tags":{"Owner":"security"}`
+	}
+	return []byte(b + "}")
 }
 
 // listen serves h on a loopback port until ctx ends and returns its base URL.
@@ -252,21 +301,23 @@ func listen(ctx context.Context, h http.Handler) (string, error) {
 	return "http://" + ln.Addr().String(), nil
 }
 
-var emptyHash = func() string { s := sha256.Sum256(nil); return hex.EncodeToString(s[:]) }()
-
-// signedGet returns a GET request for url signed with the benchmark key.
-func signedGet(signer *v4.Signer, url string) (*http.Request, error) {
-	req, err := http.NewRequest("GET", url, nil)
+// signed returns a request for url with body, signed with the benchmark key.
+func signed(signer *v4.Signer, method, url string, body []byte) (*http.Request, error) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	sum := sha256.Sum256(body)
 	err = signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: keyID, SecretAccessKey: keySecret},
-		req, emptyHash, "auditmanager", "us-east-1", time.Now())
+		req, hex.EncodeToString(sum[:]), "auditmanager", "us-east-1", time.Now())
 	return req, err
 }
 
-func fetch(url string) ([]byte, error) {
-	req, err := signedGet(v4.NewSigner(), url)
+func fetch(method, url string, body []byte) ([]byte, error) {
+	req, err := signed(v4.NewSigner(), method, url, body)
 	if err != nil {
 		return nil, err
 	}
@@ -287,9 +338,10 @@ type result struct {
 	p50, p99 time.Duration
 }
 
-// load runs n clients, each signing and sending requests one after another, for warmup
-// and then duration, and returns the rate and latency percentiles of the measured part.
-func load(url string, n int, warmup, duration time.Duration) (result, error) {
+// load runs n clients, each signing and sending the requests of next to base one after
+// another, for warmup and then duration, and returns the rate and latency percentiles of
+// the measured part.
+func load(base string, next requestFunc, n int, warmup, duration time.Duration) (result, error) {
 	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr}
@@ -299,9 +351,10 @@ func load(url string, n int, warmup, duration time.Duration) (result, error) {
 	var all []time.Duration
 	var firstErr error
 	var wg sync.WaitGroup
-	for range n {
+	for client := range n {
 		wg.Go(func() {
 			signer := v4.NewSigner()
+			seq := 0
 			lat := make([]time.Duration, 0, 1<<14)
 			var buf bytes.Buffer
 			for {
@@ -309,7 +362,9 @@ func load(url string, n int, warmup, duration time.Duration) (result, error) {
 				if t0.After(stop) {
 					break
 				}
-				req, err := signedGet(signer, url)
+				method, path, body := next(client, seq)
+				seq++
+				req, err := signed(signer, method, base+path, body)
 				if err == nil {
 					var resp *http.Response
 					resp, err = hc.Do(req)

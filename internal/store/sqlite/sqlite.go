@@ -1,5 +1,7 @@
 // Package sqlite is the embedded library store: one SQLite file (pure Go driver), WAL
-// journal, foreign keys on, writers serialised by IMMEDIATE transactions.
+// journal, foreign keys on. A store's writers queue for one connection kept for writing
+// and commit in groups; other processes on the file are kept apart by IMMEDIATE
+// transactions and the busy timeout.
 package sqlite
 
 import (
@@ -22,8 +24,9 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	return OpenWith(ctx, path, sqlstore.Options{})
 }
 
-// OpenWith is Open with the options o: at most o.MaxConns connections to the file, all
-// kept open once opened. WAL lets readers work beside the one writer.
+// OpenWith is Open with the options o: at most o.MaxConns connections to the file for
+// reading and one for writing, all kept open once opened. WAL lets readers work beside
+// the one writer.
 func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(30000)")
@@ -43,6 +46,7 @@ func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.D
 		IsUnique:         hasCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
 		IsForeignKey:     hasCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
 		MaxRowsPerInsert: 500, // 18 columns x 500 stays under SQLite's 32766 parameters
+		OneWriter:        true,
 	}, o)
 	if err != nil {
 		db.Close()
