@@ -237,7 +237,9 @@ func TestGroupAllCommit(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make(chan error, writers+2)
 		for i := range writers {
-			wg.Go(func() { errs <- s.Update(context.Background(), store.LockLibrary, putControl(storetest.NewControl(fmt.Sprintf("c%03d", i)))) })
+			wg.Go(func() {
+				errs <- s.Update(context.Background(), store.LockLibrary, putControl(storetest.NewControl(fmt.Sprintf("c%03d", i))))
+			})
 		}
 		waitUntil(func() bool { return s.Waiting(store.LockLibrary) == writers })
 		wg.Go(func() {
