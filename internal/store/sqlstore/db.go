@@ -48,7 +48,8 @@ type DB struct {
 	sql     *sql.DB
 	reads   *preparedReads
 	dialect Dialect
-	writer  *sql.Conn // with Dialect.OneWriter: the connection of every Update
+	writer  *sql.Conn      // with Dialect.OneWriter: the connection of every Update
+	writes  *preparedReads // with Dialect.OneWriter: the statements of the writer's groups
 
 	mu     sync.Mutex
 	queues map[store.Lock]*queue // the Updates of each area; with OneWriter only LockNone's
@@ -81,6 +82,7 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, o Options) (*DB, error) {
 			return nil, fmt.Errorf("open the writer's connection: %w", err)
 		}
 		s.writer = w
+		s.writes = &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}
 	}
 	return s, nil
 }
@@ -89,6 +91,7 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, o Options) (*DB, error) {
 func (db *DB) Close() error {
 	db.reads.close()
 	if db.writer != nil {
+		db.writes.close()
 		db.writer.Close()
 	}
 	return db.sql.Close()

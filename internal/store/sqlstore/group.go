@@ -150,7 +150,8 @@ func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error),
 			return nil
 		}
 	}
-	w := &writer{reader: reader{q: guarded{tx}, db: db}, tx: guarded{tx}}
+	g := guarded{tx: tx, stmts: db.writes}
+	w := &writer{reader: reader{q: g, db: db}, tx: g}
 	saves := len(group) > 1
 	var ran []*member
 	lost := func(err error) {
@@ -229,14 +230,35 @@ type txBeginner interface {
 // caller's ctx is live, and once started it is not interrupted when ctx ends: an
 // interrupted statement may abort the whole transaction (PostgreSQL until the savepoint
 // is rolled back, SQLite for good), which other callers share.
-type guarded struct{ tx *sql.Tx }
+type guarded struct {
+	tx *sql.Tx
+	// stmts, when set, prepares each statement once for the writer's connection (SQLite
+	// parses a statement on every run otherwise; pgx caches them by itself).
+	stmts *preparedReads
+}
+
+// prepared returns the statement of query in the transaction, or nil to run it unprepared.
+func (g guarded) prepared(ctx context.Context, query string) *sql.Stmt {
+	if g.stmts == nil {
+		return nil
+	}
+	s, err := g.stmts.stmt(ctx, query)
+	if err != nil {
+		return nil // run unprepared, so that the error reaches the caller from the statement
+	}
+	return g.tx.StmtContext(ctx, s)
+}
 
 // QueryContext implements querier.
 func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if ctx.Err() != nil {
 		return g.tx.QueryContext(ctx, query, args...) // fails before it reaches the database
 	}
-	return g.tx.QueryContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	if s := g.prepared(ctx, query); s != nil {
+		return s.QueryContext(ctx, args...)
+	}
+	return g.tx.QueryContext(ctx, query, args...)
 }
 
 // QueryRowContext implements querier.
@@ -244,7 +266,11 @@ func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any)
 	if ctx.Err() != nil {
 		return g.tx.QueryRowContext(ctx, query, args...) // fails before it reaches the database
 	}
-	return g.tx.QueryRowContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	if s := g.prepared(ctx, query); s != nil {
+		return s.QueryRowContext(ctx, args...)
+	}
+	return g.tx.QueryRowContext(ctx, query, args...)
 }
 
 // ExecContext implements querier.
@@ -252,5 +278,9 @@ func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (sq
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return g.tx.ExecContext(context.WithoutCancel(ctx), query, args...)
+	ctx = context.WithoutCancel(ctx)
+	if s := g.prepared(ctx, query); s != nil {
+		return s.ExecContext(ctx, args...)
+	}
+	return g.tx.ExecContext(ctx, query, args...)
 }
