@@ -33,6 +33,9 @@ func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.D
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// The store checkpoints beside its writer (Dialect.Checkpoint), so that no commit
+	// waits for the database file to be written and synced.
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -47,6 +50,7 @@ func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.D
 		IsForeignKey:     hasCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
 		MaxRowsPerInsert: 500, // 18 columns x 500 stays under SQLite's 32766 parameters
 		OneWriter:        true,
+		Checkpoint:       "PRAGMA wal_checkpoint(PASSIVE)",
 	}, o)
 	if err != nil {
 		db.Close()

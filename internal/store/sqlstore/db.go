@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 
@@ -36,7 +37,16 @@ type Dialect struct {
 	// every Update, of any lock, queues for one connection kept open for writing, rather
 	// than each taking a connection of its own and waiting on the database's lock.
 	OneWriter bool
+	// Checkpoint, when set, is the statement that copies committed writes from the
+	// write-ahead log into the database (SQLite, whose connections then leave it to the
+	// store). The store runs it on a reading connection once every checkpointEvery
+	// groups, beside the writer, instead of the writer stalling on it in a commit.
+	Checkpoint string
 }
+
+// checkpointEvery is how many committed groups a Dialect.Checkpoint waits for: a few
+// hundred pages of log, short of SQLite's own 1,000.
+const checkpointEvery = 32
 
 // DB is a store.Store on a database/sql handle. Its reads outside transactions go
 // through prepared statements. It holds at most Options.MaxConns connections (with
@@ -53,6 +63,10 @@ type DB struct {
 
 	mu     sync.Mutex
 	queues map[store.Lock]*queue // the Updates of each area; with OneWriter only LockNone's
+
+	sinceCheckpoint atomic.Int64   // groups committed since the last Dialect.Checkpoint began
+	checkpointing   atomic.Bool    // a Dialect.Checkpoint runs
+	background      sync.WaitGroup // the running Dialect.Checkpoint, waited for by Close
 }
 
 var (
@@ -89,6 +103,7 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, o Options) (*DB, error) {
 
 // Close closes the handle.
 func (db *DB) Close() error {
+	db.background.Wait()
 	db.reads.close()
 	if db.writer != nil {
 		db.writes.close()
@@ -175,6 +190,26 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// committed notes a group's commit and, with a Dialect.Checkpoint, starts one in the
+// background once checkpointEvery groups have committed and none runs. A checkpoint that
+// fails is left for the next: the log keeps every commit until one succeeds.
+func (db *DB) committed() {
+	if db.dialect.Checkpoint == "" || db.sinceCheckpoint.Add(1) < checkpointEvery || !db.checkpointing.CompareAndSwap(false, true) {
+		return
+	}
+	db.sinceCheckpoint.Store(0)
+	db.background.Go(func() {
+		defer db.checkpointing.Store(false)
+		ctx := context.Background()
+		leave, err := db.enter(ctx)
+		if err != nil {
+			return
+		}
+		defer leave()
+		_, _ = db.sql.ExecContext(ctx, db.dialect.Checkpoint)
+	})
 }
 
 // rebind turns ? placeholders into the dialect's.

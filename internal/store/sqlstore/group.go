@@ -200,7 +200,9 @@ func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error),
 	}
 	if err := tx.Commit(); err != nil {
 		failAll(ran, fmt.Errorf("commit: %w", err))
+		return nil
 	}
+	db.committed()
 	return nil
 }
 
