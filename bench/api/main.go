@@ -6,6 +6,7 @@
 //
 //	go run ./bench/api -duration 5s
 //	PROBITY_TEST_POSTGRES=postgres://... go run ./bench/api -db postgres -clients 1,16,64,256
+//	go run ./bench/api -clients 16 -ops CreateControl,UpdateControl   # writes
 //
 // It prints a Markdown table for docs/benchmarks.md. Everything runs in this process on
 // 127.0.0.1, so clients and server share the machine's cores, as they would on one host.
