@@ -84,12 +84,12 @@ func (q *queue) runNext() {
 	group := slices.Clone(q.waiting[:n])
 	q.waiting = slices.Delete(q.waiting, 0, n)
 	q.mu.Unlock()
+	finished := false
 	defer func() {
-		for _, m := range group {
-			select {
-			case <-m.done:
-			default:
-				m.err = cmpErr(m.err, errors.New("update: the group's leader stopped before the outcome was known"))
+		if !finished {
+			// A fn ended the goroutine: the group's transaction was rolled back.
+			for _, m := range group {
+				m.err = cmpErr(m.err, errors.New("update: a fn of the group ended its goroutine; nothing was committed"))
 				close(m.done)
 			}
 		}
@@ -102,6 +102,7 @@ func (q *queue) runNext() {
 		q.mu.Unlock()
 	}()
 	q.run(group)
+	finished = true
 	for _, m := range group {
 		close(m.done)
 	}

@@ -273,3 +273,35 @@ func TestGroupAllCommit(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupFnEndsGoroutine has a fn of a group call runtime.Goexit (as t.FailNow does),
+// which ends the goroutine leading the group: the group commits nothing, every other
+// member that can still be told gets an error, and the area is not left locked.
+func TestGroupFnEndsGoroutine(t *testing.T) {
+	backends(t, func(t *testing.T, s *sqlstore.DB) {
+		release := holdLibrary(t, s)
+		outs := queued(t, s, nil, []func(store.Tx) error{
+			putControl(storetest.NewControl("first")), // its caller leads the group, and its goroutine ends
+			func(tx store.Tx) error {
+				if err := putControl(storetest.NewControl("middle"))(tx); err != nil {
+					return err
+				}
+				runtime.Goexit()
+				return nil
+			},
+			putControl(storetest.NewControl("last")),
+		})
+		release()
+		for i, out := range outs[1:] {
+			if err := <-out; err == nil {
+				t.Errorf("update %d returned nil, though its group committed nothing", i+1)
+			}
+		}
+		if err := s.Update(context.Background(), store.LockLibrary, putControl(storetest.NewControl("after"))); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmt.Sprint(names(t, s)), "[after]"; got != want {
+			t.Errorf("library holds %s, want %s", got, want)
+		}
+	})
+}
