@@ -59,6 +59,15 @@ type Store interface {
 	// areas proceed (LockNone takes no lock: for writes that are single statements or
 	// guard themselves, such as a status changed by compare-and-set). It commits when fn
 	// returns nil and rolls back otherwise, returning fn's error unchanged.
+	//
+	// A backend may run the fns of several concurrent Updates of an area one after another
+	// in one transaction and commit them together (group commit). Each fn then sees the
+	// writes of those before it, as it would had they committed first; its own writes are
+	// rolled back alone when it fails, and Update returns nil only once they are durable.
+	// fn may therefore run on another goroutine than its caller's, and must not end that
+	// goroutine (runtime.Goexit, t.FailNow). A panic in fn rolls back fn's writes and
+	// returns as Update's error. When ctx ends before fn has begun, Update returns ctx's
+	// error and fn does not run; when it ends while fn runs, fn's writes roll back.
 	Update(ctx context.Context, lock Lock, fn func(Tx) error) error
 	// Close releases the store's connections.
 	Close() error

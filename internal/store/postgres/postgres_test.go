@@ -50,7 +50,8 @@ func TestOpenBadURLHidesPassword(t *testing.T) {
 }
 
 // TestAreasDoNotWaitForEachOther holds a library write open and commits an accounts write
-// beside it: areas are locked apart. A second library writer waits until the first ends.
+// beside it: areas are locked apart. A second library writer, of another handle as if of
+// another process, waits until the first ends.
 func TestAreasDoNotWaitForEachOther(t *testing.T) {
 	ctx := context.Background()
 	dsn := pgtest.DSN(t)
@@ -83,19 +84,25 @@ func TestAreasDoNotWaitForEachOther(t *testing.T) {
 		t.Fatalf("accounts write beside an open library write: %v", err)
 	}
 
+	other, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
 	second := make(chan error, 1)
 	entered := make(chan struct{})
 	go func() {
-		second <- s.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+		second <- other.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
 			close(entered)
 			return nil
 		})
 	}()
 	// The second library writer must be queued on the lock, not running: PostgreSQL shows
-	// it waiting for an advisory lock.
+	// it waiting for an advisory lock in this database (the server may hold others').
 	for {
 		var n int
-		err := watch.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`).Scan(&n)
+		err := watch.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`).Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}

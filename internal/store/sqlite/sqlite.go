@@ -1,5 +1,7 @@
 // Package sqlite is the embedded library store: one SQLite file (pure Go driver), WAL
-// journal, foreign keys on, writers serialised by IMMEDIATE transactions.
+// journal, foreign keys on. A store's writers queue for one connection kept for writing
+// and commit in groups; other processes on the file are kept apart by IMMEDIATE
+// transactions and the busy timeout.
 package sqlite
 
 import (
@@ -22,14 +24,18 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	return OpenWith(ctx, path, sqlstore.Options{})
 }
 
-// OpenWith is Open with the options o: at most o.MaxConns connections to the file, all
-// kept open once opened. WAL lets readers work beside the one writer.
+// OpenWith is Open with the options o: at most o.MaxConns connections to the file for
+// reading and one for writing, all kept open once opened. WAL lets readers work beside
+// the one writer.
 func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(30000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// The store checkpoints beside its writer (Dialect.Checkpoint), so that no commit
+	// waits for the database file to be written and synced.
+	q.Add("_pragma", "wal_autocheckpoint(0)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
@@ -43,6 +49,8 @@ func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.D
 		IsUnique:         hasCode(sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY),
 		IsForeignKey:     hasCode(sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY),
 		MaxRowsPerInsert: 500, // 18 columns x 500 stays under SQLite's 32766 parameters
+		OneWriter:        true,
+		Checkpoint:       "PRAGMA wal_checkpoint(PASSIVE)",
 	}, o)
 	if err != nil {
 		db.Close()

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/semaphore"
 
@@ -31,17 +33,40 @@ type Dialect struct {
 	IsForeignKey func(error) bool
 	// MaxRowsPerInsert bounds multi-row inserts below the driver's parameter limit.
 	MaxRowsPerInsert int
+	// OneWriter says the database takes one writer at a time whatever the area (SQLite):
+	// every Update, of any lock, queues for one connection kept open for writing, rather
+	// than each taking a connection of its own and waiting on the database's lock.
+	OneWriter bool
+	// Checkpoint, when set, is the statement that copies committed writes from the
+	// write-ahead log into the database (SQLite, whose connections then leave it to the
+	// store). The store runs it on a reading connection once every checkpointEvery
+	// groups, beside the writer, instead of the writer stalling on it in a commit.
+	Checkpoint string
 }
 
+// checkpointEvery is how many committed groups a Dialect.Checkpoint waits for: a few
+// hundred pages of log, short of SQLite's own 1,000.
+const checkpointEvery = 32
+
 // DB is a store.Store on a database/sql handle. Its reads outside transactions go
-// through prepared statements. It holds at most Options.MaxConns connections, and callers
-// wait for one in order of arrival (see enter).
+// through prepared statements. It holds at most Options.MaxConns connections (with
+// Dialect.OneWriter, one more: the writer's), and callers wait for one in order of
+// arrival (see enter). The Updates of one lock area commit in groups (group.go).
 type DB struct {
 	read    reader // outside transactions: each method enters the gate (gate.go)
 	gate    *semaphore.Weighted
 	sql     *sql.DB
 	reads   *preparedReads
 	dialect Dialect
+	writer  *sql.Conn      // with Dialect.OneWriter: the connection of every Update
+	writes  *preparedReads // with Dialect.OneWriter: the statements of the writer's groups
+
+	mu     sync.Mutex
+	queues map[store.Lock]*queue // the Updates of each area; with OneWriter only LockNone's
+
+	sinceCheckpoint atomic.Int64   // groups committed since the last Dialect.Checkpoint began
+	checkpointing   atomic.Bool    // a Dialect.Checkpoint runs
+	background      sync.WaitGroup // the running Dialect.Checkpoint, waited for by Close
 }
 
 var (
@@ -54,18 +79,36 @@ var (
 // the store. It returns an error when a migration fails; the database is then left at the
 // last migration that succeeded.
 func Open(ctx context.Context, db *sql.DB, d Dialect, o Options) (*DB, error) {
-	o.bound(db)
-	s := &DB{sql: db, gate: newGate(o), reads: &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}, dialect: d}
+	writers := 0
+	if d.OneWriter {
+		writers = 1
+	}
+	o.bound(db, writers)
+	s := &DB{sql: db, gate: newGate(o), reads: &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}, dialect: d,
+		queues: map[store.Lock]*queue{}}
 	s.read = reader{q: s.reads, db: s}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
+	}
+	if d.OneWriter {
+		w, err := db.Conn(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("open the writer's connection: %w", err)
+		}
+		s.writer = w
+		s.writes = &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}
 	}
 	return s, nil
 }
 
 // Close closes the handle.
 func (db *DB) Close() error {
+	db.background.Wait()
 	db.reads.close()
+	if db.writer != nil {
+		db.writes.close()
+		db.writer.Close()
+	}
 	return db.sql.Close()
 }
 
@@ -87,16 +130,46 @@ func (db *DB) View(ctx context.Context, fn func(store.Reader) error) error {
 	return fn(reader{q: tx, db: db})
 }
 
-// Update implements store.Store.
+// Update implements store.Store. The Updates of one area queue and commit in groups
+// (group.go); on a backend without OneWriter, LockNone's run apart, each in its own
+// transaction, as they serialise nothing.
 func (db *DB) Update(ctx context.Context, lock store.Lock, fn func(store.Tx) error) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if lock != store.LockNone && db.dialect.LockStatement != nil {
-			if _, err := tx.ExecContext(ctx, db.dialect.LockStatement(lock)); err != nil {
-				return fmt.Errorf("lock %s: %w", lock, err)
-			}
-		}
-		return fn(&writer{reader: reader{q: tx, db: db}, tx: tx})
-	})
+	if lock == store.LockNone && !db.dialect.OneWriter {
+		return db.inTx(ctx, func(tx *sql.Tx) error {
+			return call(fn, &writer{reader: reader{q: tx, db: db}, tx: tx})
+		})
+	}
+	return db.queue(lock).do(ctx, fn)
+}
+
+// queue returns the queue of the area's Updates: with OneWriter one for all areas, since
+// the database serialises every writer anyway.
+func (db *DB) queue(lock store.Lock) *queue {
+	if db.dialect.OneWriter {
+		lock = store.LockNone
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	q := db.queues[lock]
+	if q == nil {
+		q = &queue{run: func(group []*member) { db.runGroups(lock, db.groupConn, group) }}
+		db.queues[lock] = q
+	}
+	return q
+}
+
+// groupConn returns what a group's transaction begins on, and the function that gives it
+// back: the writer's connection, or the pool once the group has entered the gate. The
+// wait for the gate is the group's, so no one caller's ctx cuts it short.
+func (db *DB) groupConn() (txBeginner, func(), error) {
+	if db.writer != nil {
+		return db.writer, func() {}, nil
+	}
+	leave, err := db.enter(context.Background())
+	if err != nil {
+		return nil, nil, err
+	}
+	return db.sql, leave, nil
 }
 
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
@@ -117,6 +190,26 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// committed notes a group's commit and, with a Dialect.Checkpoint, starts one in the
+// background once checkpointEvery groups have committed and none runs. A checkpoint that
+// fails is left for the next: the log keeps every commit until one succeeds.
+func (db *DB) committed() {
+	if db.dialect.Checkpoint == "" || db.sinceCheckpoint.Add(1) < checkpointEvery || !db.checkpointing.CompareAndSwap(false, true) {
+		return
+	}
+	db.sinceCheckpoint.Store(0)
+	db.background.Go(func() {
+		defer db.checkpointing.Store(false)
+		ctx := context.Background()
+		leave, err := db.enter(ctx)
+		if err != nil {
+			return
+		}
+		defer leave()
+		_, _ = db.sql.ExecContext(ctx, db.dialect.Checkpoint)
+	})
 }
 
 // rebind turns ? placeholders into the dialect's.

@@ -20,7 +20,8 @@ const DefaultMaxConns = 16
 // Options are the choices of an Open that both backends share.
 type Options struct {
 	// MaxConns bounds the connections open at once, idle ones included; requests beyond
-	// it wait, first come first served. Zero or less means DefaultMaxConns.
+	// it wait, first come first served. Zero or less means DefaultMaxConns. A backend
+	// with Dialect.OneWriter keeps one more, for its writer.
 	MaxConns int
 }
 
@@ -31,12 +32,12 @@ func (o Options) maxConns() int {
 	return o.MaxConns
 }
 
-// bound caps db at the options' connections and keeps that many idle, so that a loaded
-// server neither opens connections without limit nor closes and reopens the surplus
-// (database/sql keeps 2 idle by default).
-func (o Options) bound(db *sql.DB) {
-	db.SetMaxOpenConns(o.maxConns())
-	db.SetMaxIdleConns(o.maxConns())
+// bound caps db at the options' connections plus extra (held apart, for writing) and
+// keeps that many idle, so that a loaded server neither opens connections without limit
+// nor closes and reopens the surplus (database/sql keeps 2 idle by default).
+func (o Options) bound(db *sql.DB, extra int) {
+	db.SetMaxOpenConns(o.maxConns() + extra)
+	db.SetMaxIdleConns(o.maxConns() + extra)
 }
 
 // enter waits until fewer than MaxConns callers hold the store's connections, in order of

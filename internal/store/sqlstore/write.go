@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -11,10 +10,10 @@ import (
 	"github.com/probity-dev/probity"
 )
 
-// writer is the store.Tx of one Update.
+// writer is the store.Tx of one Update, or of a group of them.
 type writer struct {
 	reader
-	tx *sql.Tx
+	tx querier
 }
 
 // PutControls implements store.Tx.

@@ -1,0 +1,307 @@
+package sqlstore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/pgtest"
+	"github.com/probity-dev/probity/internal/store"
+	"github.com/probity-dev/probity/internal/store/postgres"
+	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/sqlstore"
+	"github.com/probity-dev/probity/internal/store/storetest"
+)
+
+// backends runs test once on each backend, with a new empty store.
+func backends(t *testing.T, test func(t *testing.T, s *sqlstore.DB)) {
+	ctx := context.Background()
+	t.Run("sqlite", func(t *testing.T) {
+		s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "probity.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		test(t, s)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		s, err := postgres.Open(ctx, pgtest.DSN(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		test(t, s)
+	})
+}
+
+// waitUntil waits until cond holds; the test's deadline bounds the wait.
+func waitUntil(cond func() bool) {
+	for !cond() {
+		runtime.Gosched()
+	}
+}
+
+// holdLibrary starts an Update of the library area that holds it until release is
+// called, and returns once it holds it. Updates of the area begun meanwhile queue, and the
+// first group after release takes all of them.
+func holdLibrary(t *testing.T, s *sqlstore.DB) (release func()) {
+	held, hold, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.Update(context.Background(), store.LockLibrary, func(store.Tx) error {
+			close(held)
+			<-hold
+			return nil
+		})
+	}()
+	<-held
+	var once sync.Once
+	release = func() {
+		once.Do(func() {
+			close(hold)
+			if err := <-done; err != nil {
+				t.Errorf("holding update: %v", err)
+			}
+		})
+	}
+	t.Cleanup(release)
+	return release
+}
+
+// queued starts Updates of the library area with the fns in order, each queued before the
+// next begins, while the area is held, and returns a channel per fn that gets its outcome.
+func queued(t *testing.T, s *sqlstore.DB, ctxs []context.Context, fns []func(store.Tx) error) []chan error {
+	outs := make([]chan error, len(fns))
+	for i, fn := range fns {
+		outs[i] = make(chan error, 1)
+		ctx := context.Background()
+		if ctxs != nil && ctxs[i] != nil {
+			ctx = ctxs[i]
+		}
+		go func() { outs[i] <- s.Update(ctx, store.LockLibrary, fn) }()
+		waitUntil(func() bool { return s.Waiting(store.LockLibrary) == i+1 })
+	}
+	return outs
+}
+
+func putControl(c *probity.Control) func(store.Tx) error {
+	return func(tx store.Tx) error { return tx.PutControls(context.Background(), []*probity.Control{c}) }
+}
+
+func names(t *testing.T, s store.Store) []string {
+	t.Helper()
+	lib, err := s.Library(context.Background(), storetest.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, c := range lib.Controls {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// TestGroupIsolatesFailures runs three Updates in one group, the middle one failing in each
+// way a fn can fail: the first and last commit, and nothing of the middle one remains.
+func TestGroupIsolatesFailures(t *testing.T) {
+	boom := errors.New("boom")
+	tests := []struct {
+		name string
+		// fail writes and then fails; cancel ends the Update's ctx.
+		fail func(tx store.Tx, cancel context.CancelFunc) error
+		want func(error) bool
+	}{
+		{"returns an error", func(tx store.Tx, _ context.CancelFunc) error {
+			if err := putControl(storetest.NewControl("middle"))(tx); err != nil {
+				return err
+			}
+			return boom
+		}, func(err error) bool { return errors.Is(err, boom) }},
+		{"panics", func(tx store.Tx, _ context.CancelFunc) error {
+			if err := putControl(storetest.NewControl("middle"))(tx); err != nil {
+				return err
+			}
+			panic("fn gave up")
+		}, func(err error) bool { return err != nil && strings.Contains(err.Error(), "fn gave up") }},
+		{"hits a constraint (aborts a PostgreSQL transaction)", func(tx store.Tx, _ context.CancelFunc) error {
+			if err := putControl(storetest.NewControl("middle"))(tx); err != nil {
+				return err
+			}
+			return putControl(storetest.NewControl("first"))(tx)
+		}, func(err error) bool { return probity.ErrorCode(err) == probity.ECONFLICT }},
+		{"sees its ctx end", func(tx store.Tx, cancel context.CancelFunc) error {
+			if err := putControl(storetest.NewControl("middle"))(tx); err != nil {
+				return err
+			}
+			cancel()
+			return nil
+		}, func(err error) bool { return errors.Is(err, context.Canceled) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			backends(t, func(t *testing.T, s *sqlstore.DB) {
+				release := holdLibrary(t, s)
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				outs := queued(t, s, []context.Context{nil, ctx, nil}, []func(store.Tx) error{
+					putControl(storetest.NewControl("first")),
+					func(tx store.Tx) error { return tt.fail(tx, cancel) },
+					putControl(storetest.NewControl("last")),
+				})
+				release()
+				if err := <-outs[0]; err != nil {
+					t.Errorf("first: %v", err)
+				}
+				if err := <-outs[1]; !tt.want(err) {
+					t.Errorf("middle: got %v", err)
+				}
+				if err := <-outs[2]; err != nil {
+					t.Errorf("last: %v", err)
+				}
+				if got, want := fmt.Sprint(names(t, s)), "[first last]"; got != want {
+					t.Errorf("library holds %s, want %s", got, want)
+				}
+			})
+		})
+	}
+}
+
+// TestGroupLaterFnSeesEarlierWrites has the second fn of a group read what the first wrote,
+// as it would had the first committed before it.
+func TestGroupLaterFnSeesEarlierWrites(t *testing.T) {
+	backends(t, func(t *testing.T, s *sqlstore.DB) {
+		release := holdLibrary(t, s)
+		first := storetest.NewControl("first")
+		outs := queued(t, s, nil, []func(store.Tx) error{
+			putControl(first),
+			func(tx store.Tx) error {
+				_, err := tx.Control(context.Background(), storetest.Account, first.ID)
+				return err
+			},
+		})
+		release()
+		for i, out := range outs {
+			if err := <-out; err != nil {
+				t.Errorf("update %d: %v", i, err)
+			}
+		}
+	})
+}
+
+// TestGroupCancelWhileWaiting ends the ctx of an Update still waiting in the queue: it
+// returns at once, without waiting for the area, and its fn never runs.
+func TestGroupCancelWhileWaiting(t *testing.T) {
+	backends(t, func(t *testing.T, s *sqlstore.DB) {
+		release := holdLibrary(t, s)
+		ctx, cancel := context.WithCancel(context.Background())
+		ran := make(chan struct{}, 1)
+		outs := queued(t, s, []context.Context{ctx}, []func(store.Tx) error{func(tx store.Tx) error {
+			ran <- struct{}{}
+			return putControl(storetest.NewControl("cancelled"))(tx)
+		}})
+		cancel()
+		if err := <-outs[0]; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled update returned %v, want context.Canceled", err)
+		}
+		if n := s.Waiting(store.LockLibrary); n != 0 {
+			t.Fatalf("%d updates still wait after the only one left", n)
+		}
+		release()
+		if err := s.Update(context.Background(), store.LockLibrary, putControl(storetest.NewControl("after"))); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-ran:
+			t.Fatal("the fn of a cancelled update ran")
+		default:
+		}
+		if got, want := fmt.Sprint(names(t, s)), "[after]"; got != want {
+			t.Errorf("library holds %s, want %s", got, want)
+		}
+	})
+}
+
+// TestGroupAllCommit queues more writers than one group takes while the area is held,
+// then lets them go: every one commits, in groups, and every row is there. Writers of
+// other areas and of none run beside them.
+func TestGroupAllCommit(t *testing.T) {
+	backends(t, func(t *testing.T, s *sqlstore.DB) {
+		const writers = 150
+		release := holdLibrary(t, s)
+		var wg sync.WaitGroup
+		errs := make(chan error, writers+2)
+		for i := range writers {
+			wg.Go(func() {
+				errs <- s.Update(context.Background(), store.LockLibrary, putControl(storetest.NewControl(fmt.Sprintf("c%03d", i))))
+			})
+		}
+		waitUntil(func() bool { return s.Waiting(store.LockLibrary) == writers })
+		wg.Go(func() {
+			errs <- s.Update(context.Background(), store.LockAccounts, func(tx store.Tx) error {
+				return tx.PutAccount(context.Background(), &probity.Account{ID: storetest.Account, Status: probity.AccountActive})
+			})
+		})
+		wg.Go(func() {
+			errs <- s.Update(context.Background(), store.LockNone, func(tx store.Tx) error {
+				return tx.AddNotification(context.Background(), &probity.Notification{ID: probity.NewID(), AccountID: storetest.Account,
+					AssessmentID: probity.NewID(), AssessmentName: "a", EventTime: time.Now().UTC()})
+			})
+		})
+		release()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.CountControls(context.Background(), storetest.Account, probity.ControlTypeCustom)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != writers {
+			t.Fatalf("%d controls after %d writers committed", n, writers)
+		}
+		if _, err := s.Account(context.Background(), storetest.Account); err != nil {
+			t.Fatalf("the accounts write: %v", err)
+		}
+	})
+}
+
+// TestGroupFnEndsGoroutine has a fn of a group call runtime.Goexit (as t.FailNow does),
+// which ends the goroutine leading the group: the group commits nothing, every other
+// member that can still be told gets an error, and the area is not left locked.
+func TestGroupFnEndsGoroutine(t *testing.T) {
+	backends(t, func(t *testing.T, s *sqlstore.DB) {
+		release := holdLibrary(t, s)
+		outs := queued(t, s, nil, []func(store.Tx) error{
+			putControl(storetest.NewControl("first")), // its caller leads the group, and its goroutine ends
+			func(tx store.Tx) error {
+				if err := putControl(storetest.NewControl("middle"))(tx); err != nil {
+					return err
+				}
+				runtime.Goexit()
+				return nil
+			},
+			putControl(storetest.NewControl("last")),
+		})
+		release()
+		for i, out := range outs[1:] {
+			if err := <-out; err == nil {
+				t.Errorf("update %d returned nil, though its group committed nothing", i+1)
+			}
+		}
+		if err := s.Update(context.Background(), store.LockLibrary, putControl(storetest.NewControl("after"))); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmt.Sprint(names(t, s)), "[after]"; got != want {
+			t.Errorf("library holds %s, want %s", got, want)
+		}
+	})
+}
