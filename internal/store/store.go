@@ -31,6 +31,7 @@ type Reader interface {
 	NotificationReader
 	CatalogFileReader
 	KeyReader
+	EvidenceReader
 }
 
 // Tx is a write transaction over every area. Its reads see its own writes.
@@ -42,6 +43,7 @@ type Tx interface {
 	NotificationWriter
 	CatalogFileWriter
 	KeyWriter
+	EvidenceWriter
 }
 
 // Store is the state with its transactions.

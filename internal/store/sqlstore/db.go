@@ -31,6 +31,10 @@ type Dialect struct {
 	IsForeignKey func(error) bool
 	// MaxRowsPerInsert bounds multi-row inserts below the driver's parameter limit.
 	MaxRowsPerInsert int
+	// AppendOnly returns the statements that make table refuse every UPDATE, and every
+	// DELETE but those of rows for which the SQL condition allowDelete (over OLD) holds;
+	// an empty allowDelete allows none.
+	AppendOnly func(table, allowDelete string) []string
 }
 
 // DB is a store.Store on a database/sql handle. Its reads outside transactions go

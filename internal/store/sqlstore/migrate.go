@@ -92,6 +92,7 @@ func splitStatements(src string) []string {
 // migration's transaction after its statements, by version.
 var afterMigration = map[int]func(ctx context.Context, db *DB, tx *sql.Tx) error{
 	40: backfillAccounts,
+	70: appendOnlyEvidence,
 }
 
 // backfillAccounts gives the library stored before libraries were per account to one
