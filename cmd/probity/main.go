@@ -91,6 +91,7 @@ func newRoot(env Env) *cobra.Command {
 		newExportCmd(env),
 		newServeCmd(env),
 		newKeysCmd(env),
+		newEvidenceCmd(env),
 	)
 	return root
 }

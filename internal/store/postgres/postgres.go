@@ -51,6 +51,7 @@ func OpenWith(ctx context.Context, dsn string, o sqlstore.Options) (*sqlstore.DB
 		IsForeignKey:     hasState("23503"),
 		MaxRowsPerInsert: 1000,
 		AppendOnly:       appendOnly,
+		Arrays:           true,
 	}, o)
 	if err != nil {
 		db.Close()

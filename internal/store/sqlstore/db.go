@@ -35,6 +35,8 @@ type Dialect struct {
 	// DELETE but those of rows for which the SQL condition allowDelete (over OLD) holds;
 	// an empty allowDelete allows none.
 	AppendOnly func(table, allowDelete string) []string
+	// Arrays says the driver binds Go slices as SQL arrays that unnest reads.
+	Arrays bool
 }
 
 // DB is a store.Store on a database/sql handle. Its reads outside transactions go
