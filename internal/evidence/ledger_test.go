@@ -27,6 +27,8 @@ var t0 = time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
 // backend is a fresh store on one database, with a raw handle for tampering.
 type backend struct {
 	name  string
+	path  string // the SQLite file
+	dsn   string // the PostgreSQL database
 	store store.Store
 	raw   *sql.DB
 	// dropTriggers removes the append-only triggers, as a tamperer with the database's
@@ -48,7 +50,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, b *backend)) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { raw.Close() })
-		fn(t, &backend{name: "sqlite", store: st, raw: raw, dropTriggers: []string{
+		fn(t, &backend{name: "sqlite", path: path, store: st, raw: raw, dropTriggers: []string{
 			`DROP TRIGGER evidence_no_update`, `DROP TRIGGER evidence_no_delete`}})
 	})
 	t.Run("postgres", func(t *testing.T) {
@@ -63,7 +65,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, b *backend)) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { raw.Close() })
-		fn(t, &backend{name: "postgres", store: st, raw: raw, dropTriggers: []string{
+		fn(t, &backend{name: "postgres", dsn: dsn, store: st, raw: raw, dropTriggers: []string{
 			`DROP TRIGGER evidence_append_only ON evidence`}})
 	})
 }
