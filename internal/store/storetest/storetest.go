@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"Accounts", testAccounts},
 		{"ShareRequests", testShareRequests},
 		{"CatalogFiles", testCatalogFiles},
+		{"Evidence", testEvidence},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
