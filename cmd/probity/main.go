@@ -94,6 +94,7 @@ func newRoot(env Env) *cobra.Command {
 		newRulesCmd(env),
 		newAssessmentCmd(env),
 		newCollectCmd(env),
+		newEvidenceCmd(env),
 	)
 	return root
 }

@@ -33,6 +33,7 @@ type Reader interface {
 	CatalogFileReader
 	KeyReader
 	AssessmentReader
+	EvidenceReader
 }
 
 // Tx is a write transaction over every area. Its reads see its own writes.
@@ -45,6 +46,7 @@ type Tx interface {
 	CatalogFileWriter
 	KeyWriter
 	AssessmentWriter
+	EvidenceWriter
 }
 
 // Store is the state with its transactions.

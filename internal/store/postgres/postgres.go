@@ -50,6 +50,8 @@ func OpenWith(ctx context.Context, dsn string, o sqlstore.Options) (*sqlstore.DB
 		IsUnique:         hasState("23505"),
 		IsForeignKey:     hasState("23503"),
 		MaxRowsPerInsert: 1000,
+		AppendOnly:       appendOnly,
+		Arrays:           true,
 	}, o)
 	if err != nil {
 		db.Close()
@@ -62,5 +64,23 @@ func hasState(code string) func(error) bool {
 	return func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == code
+	}
+}
+
+// appendOnly implements sqlstore.Dialect.AppendOnly with a row trigger that raises on
+// UPDATE and on DELETE but when allowDelete holds, and a statement trigger that refuses
+// TRUNCATE.
+func appendOnly(table, allowDelete string) []string {
+	allow := "false"
+	if allowDelete != "" {
+		allow = allowDelete
+	}
+	fn := table + "_append_only"
+	return []string{
+		"CREATE FUNCTION " + fn + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " +
+			"IF TG_OP = 'DELETE' AND (" + allow + ") THEN RETURN OLD; END IF; " +
+			"RAISE EXCEPTION '% rows are append-only', TG_TABLE_NAME; END $$",
+		"CREATE TRIGGER " + fn + " BEFORE UPDATE OR DELETE ON " + table + " FOR EACH ROW EXECUTE FUNCTION " + fn + "()",
+		"CREATE TRIGGER " + fn + "_truncate BEFORE TRUNCATE ON " + table + " FOR EACH STATEMENT EXECUTE FUNCTION " + fn + "()",
 	}
 }

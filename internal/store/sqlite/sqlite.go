@@ -51,6 +51,7 @@ func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.D
 		MaxRowsPerInsert: 500, // 18 columns x 500 stays under SQLite's 32766 parameters
 		OneWriter:        true,
 		Checkpoint:       "PRAGMA wal_checkpoint(PASSIVE)",
+		AppendOnly:       appendOnly,
 	}, o)
 	if err != nil {
 		db.Close()
@@ -71,5 +72,19 @@ func hasCode(codes ...int) func(error) bool {
 			}
 		}
 		return false
+	}
+}
+
+// appendOnly implements sqlstore.Dialect.AppendOnly with BEFORE triggers that abort.
+func appendOnly(table, allowDelete string) []string {
+	when := ""
+	if allowDelete != "" {
+		when = " WHEN NOT (" + allowDelete + ")"
+	}
+	return []string{
+		"CREATE TRIGGER " + table + "_no_update BEFORE UPDATE ON " + table +
+			" BEGIN SELECT RAISE(ABORT, '" + table + " rows are append-only'); END",
+		"CREATE TRIGGER " + table + "_no_delete BEFORE DELETE ON " + table + when +
+			" BEGIN SELECT RAISE(ABORT, '" + table + " rows are append-only'); END",
 	}
 }

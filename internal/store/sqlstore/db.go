@@ -42,6 +42,12 @@ type Dialect struct {
 	// store). The store runs it on a reading connection once every checkpointEvery
 	// groups, beside the writer, instead of the writer stalling on it in a commit.
 	Checkpoint string
+	// AppendOnly returns the statements that make table refuse every UPDATE, and every
+	// DELETE but those of rows for which the SQL condition allowDelete (over OLD) holds;
+	// an empty allowDelete allows none.
+	AppendOnly func(table, allowDelete string) []string
+	// Arrays says the driver binds Go slices as SQL arrays that unnest reads.
+	Arrays bool
 }
 
 // checkpointEvery is how many committed groups a Dialect.Checkpoint waits for: a few

@@ -93,6 +93,7 @@ func splitStatements(src string) []string {
 var afterMigration = map[int]func(ctx context.Context, db *DB, tx *sql.Tx) error{
 	40: backfillAccounts,
 	90: revisionTriggers,
+	70: appendOnlyEvidence,
 }
 
 // backfillAccounts gives the library stored before libraries were per account to one

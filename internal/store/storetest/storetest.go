@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"ChangeLogsAndDelegations", testChangeLogsAndDelegations},
 		{"AccessKeyARN", testAccessKeyARN},
 		{"LibraryRevision", testLibraryRevision},
+		{"Evidence", testEvidence},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
