@@ -34,6 +34,7 @@ type Reader interface {
 	KeyReader
 	AssessmentReader
 	EvidenceReader
+	UploadReader
 }
 
 // Tx is a write transaction over every area. Its reads see its own writes.
@@ -47,6 +48,7 @@ type Tx interface {
 	KeyWriter
 	AssessmentWriter
 	EvidenceWriter
+	UploadWriter
 }
 
 // Store is the state with its transactions.
