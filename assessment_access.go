@@ -3,8 +3,8 @@ package probity
 // AssessmentAction is a kind of change to an assessment, as far as who may make it goes.
 type AssessmentAction string
 
-// The changes. Reads are not among them: whoever may read the account may read its
-// assessments.
+// The changes, and the reads of evidence. Other reads are not among them: whoever may
+// read the account may read its assessments.
 const (
 	// ChangeAssessmentSettings is UpdateAssessment, its sync, tags and UpdateAssessmentStatus.
 	ChangeAssessmentSettings AssessmentAction = "change the assessment"
@@ -16,6 +16,10 @@ const (
 	SetControlSetStatus AssessmentAction = "set the status of control sets"
 	// Delegate is creating and deleting delegations.
 	Delegate AssessmentAction = "delegate control sets"
+	// ReadEvidence is reading the evidence folders and evidence of one control set.
+	ReadEvidence AssessmentAction = "read the evidence"
+	// ImportEvidence is BatchImportEvidenceToAssessmentControl on a control of one set.
+	ImportEvidence AssessmentAction = "import evidence"
 )
 
 // Actor is who changes an assessment: the caller's identity ARN, and whether its access
@@ -38,19 +42,20 @@ func (a *Assessment) DelegatedSets(arn string) map[string]bool {
 }
 
 // Authorize returns nil when who may make the change to the assessment, and an
-// EUNAUTHORIZED error otherwise. controlSetID names the control set of ReviewControl and
-// SetControlSetStatus, and to the status the latter sets.
+// EUNAUTHORIZED error otherwise. controlSetID names the control set of ReviewControl,
+// SetControlSetStatus, ReadEvidence and ImportEvidence, and to the status SetControlSetStatus sets.
 //
 // An admin key and the assessment's PROCESS_OWNERs may do everything. A RESOURCE_OWNER
-// delegate may review the controls of the control sets delegated to it and submit them
-// (set them UNDER_REVIEW), and nothing else. Anyone else may change nothing.
+// delegate may review the controls of the control sets delegated to it, read and import
+// their evidence, and submit them (set them UNDER_REVIEW), and nothing else. Anyone else
+// may change nothing and read no evidence.
 func (a *Assessment) Authorize(who Actor, act AssessmentAction, controlSetID string, to ControlSetStatus) error {
 	if who.Admin || a.ProcessOwner(who.ARN) {
 		return nil
 	}
 	delegated := a.DelegatedSets(who.ARN)[controlSetID]
 	switch {
-	case delegated && act == ReviewControl:
+	case delegated && (act == ReviewControl || act == ReadEvidence || act == ImportEvidence):
 		return nil
 	case delegated && act == SetControlSetStatus && to == ControlSetUnderReview:
 		return nil

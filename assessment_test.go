@@ -58,6 +58,19 @@ func TestAuthorize(t *testing.T) {
 		{delegate, DeleteTheAssessment, "", "", false},
 		{delegate, Delegate, "", "", false},
 		{delegate, ReviewControl, "", "", false},
+		// Evidence: the owner and admins read and import in every set, a delegate in its own.
+		{owner, ReadEvidence, "set2", "", true},
+		{owner, ImportEvidence, "set2", "", true},
+		{admin, ReadEvidence, "set2", "", true},
+		{admin, ImportEvidence, "set2", "", true},
+		{delegate, ReadEvidence, "set1", "", true},
+		{delegate, ImportEvidence, "set1", "", true},
+		{delegate, ReadEvidence, "set2", "", false},
+		{delegate, ImportEvidence, "set2", "", false},
+		{delegate, ReadEvidence, "set3", "", false}, // the delegation is complete
+		{stranger, ReadEvidence, "set1", "", false},
+		{stranger, ImportEvidence, "set1", "", false},
+		{noARN, ReadEvidence, "set1", "", false},
 		// A RESOURCE_OWNER in roles without a delegation, anyone else, or no identity.
 		{stranger, ReviewControl, "set1", "", false},
 		{stranger, ChangeAssessmentSettings, "", "", false},

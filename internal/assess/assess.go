@@ -13,10 +13,12 @@ package assess
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/auth"
+	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -32,6 +34,18 @@ type Service struct {
 	// Publisher delivers delegation events to the SNS topic of the account's settings;
 	// nil means they are only stored as notifications.
 	Publisher Publisher
+	// Ledger receives manual evidence and is told of every status change (a signed
+	// checkpoint); nil means no evidence can be imported and status changes sign nothing.
+	Ledger Ledger
+	// Blobs keeps the bytes of manual evidence and uploads (the ledger's blob store);
+	// required to import evidence.
+	Blobs evidence.Blobs
+	// Objects reads the S3 objects that manual evidence names (s3ResourcePath); nil means
+	// such evidence is refused.
+	Objects ObjectReader
+	// Log receives what fails after a change has committed (a checkpoint at a status
+	// change); nil discards it.
+	Log *slog.Logger
 }
 
 func (s *Service) now() time.Time {
@@ -138,5 +152,8 @@ func (s *Service) change(ctx context.Context, p auth.Principal, id string, act p
 		}
 		return c.save(ctx, tx)
 	})
-	return a, err
+	if err != nil {
+		return a, err
+	}
+	return a, s.countEvidence(ctx, a)
 }

@@ -94,9 +94,21 @@ func frameworkRef(f *probity.Framework) probity.AssessmentFrameworkRef {
 		ComplianceType: f.ComplianceType}
 }
 
-// Get returns the caller's assessment with the id, with its delegations; ENOTFOUND
-// otherwise.
+// Get returns the caller's assessment with the id, with its delegations and its evidence
+// counters; ENOTFOUND otherwise.
 func (s *Service) Get(ctx context.Context, p auth.Principal, id string) (*probity.Assessment, error) {
+	a, err := s.get(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.countEvidence(ctx, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// get is Get without the evidence counters.
+func (s *Service) get(ctx context.Context, p auth.Principal, id string) (*probity.Assessment, error) {
 	a, err := s.Store.Assessment(ctx, p.AccountID, id)
 	return a, asNotFound(err, id)
 }
@@ -181,13 +193,15 @@ func (s *Service) sync(ctx context.Context, tx store.Tx, a *probity.Assessment, 
 // cannot be made ACTIVE again (EINVALID). Setting the status it has changes nothing. It
 // returns ENOTFOUND and EUNAUTHORIZED as Update does, and EINVALID for another status.
 func (s *Service) UpdateStatus(ctx context.Context, p auth.Principal, id string, status probity.AssessmentStatus) (*probity.Assessment, error) {
-	return s.change(ctx, p, id, probity.ChangeAssessmentSettings, "", "", func(tx store.Tx, a *probity.Assessment, c *changes) error {
+	changed := false
+	a, err := s.change(ctx, p, id, probity.ChangeAssessmentSettings, "", "", func(tx store.Tx, a *probity.Assessment, c *changes) error {
 		switch {
 		case status == probity.AssessmentInactive:
 			if err := a.Deactivate(c.at); err != nil {
 				return err
 			}
 			c.add(probity.ChangeAssessment, a.Name, probity.ActionInactive, "", "")
+			changed = true
 		case status == probity.AssessmentActive:
 			return a.CheckActive() // ACTIVE already, or final
 		default:
@@ -196,6 +210,10 @@ func (s *Service) UpdateStatus(ctx context.Context, p auth.Principal, id string,
 		}
 		return nil
 	})
+	if err == nil && changed {
+		s.statusChanged(ctx, a)
+	}
+	return a, err
 }
 
 // Delete deletes the caller's assessment with its delegations and change log. It returns

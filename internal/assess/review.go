@@ -43,7 +43,7 @@ func (s *Service) UpdateControl(ctx context.Context, p auth.Principal, id, setID
 		return nil, err
 	}
 	var out probity.AssessmentControl
-	_, err := s.change(ctx, p, id, probity.ReviewControl, setID, "", func(tx store.Tx, a *probity.Assessment, c *changes) error {
+	a, err := s.change(ctx, p, id, probity.ReviewControl, setID, "", func(tx store.Tx, a *probity.Assessment, c *changes) error {
 		set := a.ControlSet(setID)
 		if set == nil {
 			return probity.NotFound("controlSet", setID)
@@ -67,6 +67,9 @@ func (s *Service) UpdateControl(ctx context.Context, p auth.Principal, id, setID
 		out = *ctl
 		return nil
 	})
+	if err == nil {
+		out = *a.ControlSet(setID).Control(controlID) // with its evidence counters
+	}
 	return &out, err
 }
 
