@@ -45,6 +45,14 @@ var endpoints = map[string]endpoint{
 	"BatchCreateDelegationByAssessment": {editor, batchCreateDelegations},
 	"BatchDeleteDelegationByAssessment": {editor, batchDeleteDelegations},
 	"GetDelegations":                    {viewer, getDelegations},
+	// Evidence: the access level first, then the assessment's roles (internal/assess).
+	"GetEvidenceFoldersByAssessment":         {viewer, getEvidenceFoldersByAssessment},
+	"GetEvidenceFoldersByAssessmentControl":  {viewer, getEvidenceFoldersByAssessmentControl},
+	"GetEvidenceFolder":                      {viewer, getEvidenceFolder},
+	"GetEvidenceByEvidenceFolder":            {viewer, getEvidenceByEvidenceFolder},
+	"GetEvidence":                            {viewer, getEvidence},
+	"BatchImportEvidenceToAssessmentControl": {editor, batchImportEvidence},
+	"GetEvidenceFileUploadUrl":               {editor, getEvidenceFileUploadURL},
 }
 
 const (

@@ -13,11 +13,14 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/auth"
+	"github.com/probity-dev/probity/internal/awsconf"
+	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/server"
@@ -46,6 +49,20 @@ type Config struct {
 	// RateLimit is the sustained requests per second allowed to each access key (bursts
 	// up to the same number); 0 means no limit.
 	RateLimit float64
+	// Ledger is the evidence ledger manual evidence goes to, with its blob store, and
+	// which signs a checkpoint at every assessment status change; it is given to Assess
+	// unless that has one. Nil means manual evidence is refused (InternalServerException).
+	Ledger *evidence.Ledger
+	// Objects reads the S3 objects manual evidence names; nil means the AWS SDK's
+	// standard configuration (internal/awsconf), loaded on first use.
+	Objects assess.ObjectReader
+	// UploadSecret signs evidence file upload URLs (HMAC-SHA256); servers that share a
+	// database share it. Empty means a random one: URLs then work on this process only,
+	// until it stops.
+	UploadSecret []byte
+	// PublicURL is the scheme and host upload URLs start with (https://probity.example);
+	// empty means those the client used.
+	PublicURL string
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0: enough for a
@@ -64,6 +81,7 @@ type Handler struct {
 	mux      *http.ServeMux
 	unknown  http.Handler
 	verifier sigv4.Verifier
+	uploads  *uploadSigner
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	limiter  *limiter
@@ -111,6 +129,23 @@ func New(cfg Config) (*Handler, error) {
 	if h.assess == nil {
 		h.assess = &assess.Service{Store: cfg.Library.Store, Region: cfg.Library.Region, Now: cfg.Library.Now}
 	}
+	if cfg.Ledger != nil && h.assess.Ledger == nil {
+		sv := *h.assess // not yet in use: a copy with the ledger
+		sv.Ledger, sv.Blobs = cfg.Ledger, cfg.Ledger.Blobs
+		if sv.Objects == nil {
+			sv.Objects = cfg.Objects
+		}
+		if sv.Objects == nil {
+			sv.Objects = &evidence.S3Objects{Config: func(ctx context.Context) (aws.Config, error) {
+				return awsconf.Load(ctx, awsconf.Options{})
+			}}
+		}
+		if sv.Log == nil {
+			sv.Log = cfg.Logger
+		}
+		h.assess = &sv
+	}
+	h.uploads = newUploadSigner(cfg.UploadSecret)
 	if cfg.RateLimit > 0 {
 		h.limiter = newLimiter(cfg.RateLimit, cfg.Now)
 	}
