@@ -86,8 +86,8 @@ type RunnerOptions struct {
 // Runner runs collections as River jobs in the library's database. One process or many
 // may run on the same database: River elects one leader, whose scheduler enqueues the due
 // collections, and every runner's workers take them.
-type Runner[E any] struct {
-	svc    *Service[E]
+type Runner struct {
+	svc    *Service
 	db     Database
 	client *river.Client[*sql.Tx]
 	log    *slog.Logger
@@ -97,7 +97,7 @@ type Runner[E any] struct {
 // NewRunner migrates River's tables in db (see Migrate) and returns a runner of svc's
 // collections, not yet started. It returns an error when svc is incomplete, an option is
 // invalid, or the migration fails.
-func NewRunner[E any](ctx context.Context, db Database, svc *Service[E], o RunnerOptions) (*Runner[E], error) {
+func NewRunner(ctx context.Context, db Database, svc *Service, o RunnerOptions) (*Runner, error) {
 	if err := svc.check(); err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func NewRunner[E any](ctx context.Context, db Database, svc *Service[E], o Runne
 	if err := Migrate(ctx, db, o.Logger); err != nil {
 		return nil, err
 	}
-	r := &Runner[E]{svc: svc, db: db, log: o.Logger, work: o.Workers >= 0}
+	r := &Runner{svc: svc, db: db, log: o.Logger, work: o.Workers >= 0}
 	cfg := &river.Config{
 		ID:                          o.ID,
 		Logger:                      o.Logger,
@@ -122,10 +122,10 @@ func NewRunner[E any](ctx context.Context, db Database, svc *Service[E], o Runne
 	}
 	if r.work {
 		workers := river.NewWorkers()
-		if err := river.AddWorkerSafely(workers, &collectWorker[E]{svc: svc}); err != nil {
+		if err := river.AddWorkerSafely(workers, &collectWorker{svc: svc}); err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
-		if err := river.AddWorkerSafely(workers, &scheduleWorker[E]{r: r}); err != nil {
+		if err := river.AddWorkerSafely(workers, &scheduleWorker{r: r}); err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
 		interval := cmpOr(o.ScheduleInterval, DefaultScheduleInterval)
@@ -156,7 +156,7 @@ func cmpOr[T comparable](v, def T) T {
 // scheduler, in the background until Stop: ending ctx does not stop them (River would then
 // cancel the running collections at once), so that Stop decides how they end. A runner
 // without workers starts nothing. It returns an error when River cannot start.
-func (r *Runner[E]) Start(ctx context.Context) error {
+func (r *Runner) Start(ctx context.Context) error {
 	if !r.work {
 		return nil
 	}
@@ -169,7 +169,7 @@ func (r *Runner[E]) Start(ctx context.Context) error {
 // Stop stops fetching jobs and waits for the running ones to finish until ctx ends; then
 // it cancels them (each is retried later, which the idempotency key makes safe) and waits
 // for them to return. It returns ctx's error when the jobs had to be cancelled.
-func (r *Runner[E]) Stop(ctx context.Context) error {
+func (r *Runner) Stop(ctx context.Context) error {
 	if !r.work {
 		return nil
 	}
@@ -183,13 +183,13 @@ func (r *Runner[E]) Stop(ctx context.Context) error {
 }
 
 // Client returns the River client, for tests and operators' tools that watch the queue.
-func (r *Runner[E]) Client() *river.Client[*sql.Tx] { return r.client }
+func (r *Runner) Client() *river.Client[*sql.Tx] { return r.client }
 
 // EnqueueDue enqueues the collections due now, one job per collection and window, and
 // returns how many were new. A collection already enqueued, running or completed for its
 // window (by this runner or another) is skipped. It returns an error when the plan cannot
 // be read or the insert fails.
-func (r *Runner[E]) EnqueueDue(ctx context.Context) (int, error) {
+func (r *Runner) EnqueueDue(ctx context.Context) (int, error) {
 	tasks, err := r.svc.Due(ctx, Filter{}, r.svc.now())
 	if err != nil {
 		return 0, err
@@ -216,15 +216,15 @@ func (r *Runner[E]) EnqueueDue(ctx context.Context) (int, error) {
 }
 
 // collectWorker runs one collection job.
-type collectWorker[E any] struct {
+type collectWorker struct {
 	river.WorkerDefaults[CollectArgs]
-	svc *Service[E]
+	svc *Service
 }
 
 // Work runs the job's collection, as the plan now has it, through Service.Run, and records
 // the Report as the job's output. A collection whose assessment is no longer ACTIVE, or no
 // longer has the source, completes with OutcomeInactive without collecting.
-func (w *collectWorker[E]) Work(ctx context.Context, job *river.Job[CollectArgs]) error {
+func (w *collectWorker) Work(ctx context.Context, job *river.Job[CollectArgs]) error {
 	rep, err := w.svc.runArgs(ctx, job.Args)
 	if oerr := river.RecordOutput(ctx, rep); oerr != nil && err == nil {
 		err = fmt.Errorf("record output: %w", oerr)
@@ -233,7 +233,7 @@ func (w *collectWorker[E]) Work(ctx context.Context, job *river.Job[CollectArgs]
 }
 
 // runArgs finds the job's collection in the plan and runs it over the job's window.
-func (s *Service[E]) runArgs(ctx context.Context, a CollectArgs) (Report, error) {
+func (s *Service) runArgs(ctx context.Context, a CollectArgs) (Report, error) {
 	rep := Report{Account: a.Account, AssessmentID: a.AssessmentID, ControlSetID: a.ControlSetID, ControlID: a.ControlID,
 		SourceID: a.SourceID, SourceType: a.SourceType, Window: Window{a.WindowStart, a.WindowEnd}.String()}
 	cols, err := s.Plan.Collections(ctx, Filter{Account: a.Account, AssessmentID: a.AssessmentID})
@@ -253,13 +253,13 @@ func (s *Service[E]) runArgs(ctx context.Context, a CollectArgs) (Report, error)
 }
 
 // scheduleWorker runs the periodic scheduler job.
-type scheduleWorker[E any] struct {
+type scheduleWorker struct {
 	river.WorkerDefaults[ScheduleArgs]
-	r *Runner[E]
+	r *Runner
 }
 
 // Work enqueues the due collections.
-func (w *scheduleWorker[E]) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
+func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
 	n, err := w.r.EnqueueDue(ctx)
 	if err != nil {
 		return err

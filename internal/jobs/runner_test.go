@@ -44,16 +44,16 @@ type fixture struct {
 	plan    *testPlan
 	ledger  *testLedger
 	coll    *countingCollector
-	svc     *Service[item]
+	svc     *Service
 	metrics *prometheus.Registry
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{plan: &testPlan{}, ledger: &testLedger{}, coll: &countingCollector{}, metrics: prometheus.NewRegistry()}
-	reg, err := NewRegistry[item](
-		Registration[item]{probity.SourceTypeConfig, f.coll},
-		Registration[item]{probity.SourceTypeSecurityHub, f.coll},
+	reg, err := NewRegistry(
+		Registration{probity.SourceTypeConfig, f.coll},
+		Registration{probity.SourceTypeSecurityHub, f.coll},
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -62,11 +62,11 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc = &Service[item]{Plan: f.plan, Appender: f.ledger, Collectors: reg, Now: func() time.Time { return fixedNow }, Metrics: m}
+	f.svc = &Service{Plan: f.plan, Appender: f.ledger, Collectors: reg, Now: func() time.Time { return fixedNow }, Metrics: m}
 	return f
 }
 
-func (f *fixture) runner(t *testing.T, d Database, o RunnerOptions) *Runner[item] {
+func (f *fixture) runner(t *testing.T, d Database, o RunnerOptions) *Runner {
 	t.Helper()
 	if o.RetryDelay == nil {
 		o.RetryDelay = func(int) time.Duration { return 0 }
@@ -98,7 +98,7 @@ func (f *fixture) count(t probity.SourceType, o Outcome) float64 {
 }
 
 // start starts r, subscribed to finished collection jobs, and stops it when the test ends.
-func start(t *testing.T, r *Runner[item]) <-chan *river.Event {
+func start(t *testing.T, r *Runner) <-chan *river.Event {
 	t.Helper()
 	events, cancel := r.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 	t.Cleanup(cancel)
@@ -338,7 +338,7 @@ func TestTwoRunnersDoNotDoubleCollect(t *testing.T) {
 		var wg sync.WaitGroup
 		counts := make([]int, 4)
 		errs := make([]error, 4)
-		for i, r := range []*Runner[item]{a, b, a, b} {
+		for i, r := range []*Runner{a, b, a, b} {
 			wg.Go(func() { counts[i], errs[i] = r.EnqueueDue(context.Background()) })
 		}
 		wg.Wait()
