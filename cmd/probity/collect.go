@@ -10,6 +10,7 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
 )
 
@@ -25,9 +26,9 @@ func builtinCollectors() []jobs.Registration {
 }
 
 // newCollections returns the collection service that plans from the assessments of plan
-// and appends to l, counting outcomes in m (nil: not counted). It returns an error when the
-// collector list is invalid.
-func newCollections(plan jobs.Plan, l jobs.Appender, m *jobs.Metrics, continuous time.Duration) (*jobs.Service, error) {
+// and appends to l (whose upkeep the runner does daily), counting outcomes in m (nil: not
+// counted). It returns an error when the collector list is invalid.
+func newCollections(plan jobs.Plan, l *evidence.Ledger, m *jobs.Metrics, continuous time.Duration) (*jobs.Service, error) {
 	reg, err := jobs.NewRegistry(builtinCollectors()...)
 	if err != nil {
 		return nil, err
@@ -35,6 +36,7 @@ func newCollections(plan jobs.Plan, l jobs.Appender, m *jobs.Metrics, continuous
 	return &jobs.Service{
 		Plan:               plan,
 		Appender:           l,
+		Upkeep:             l,
 		Collectors:         reg,
 		ContinuousInterval: continuous,
 		Metrics:            m,

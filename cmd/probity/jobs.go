@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
+	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
 )
 
@@ -32,7 +33,7 @@ func addJobsFlags(f *pflag.FlagSet, o *jobsOptions) {
 // connection pool of their own. It returns nil when o disables them, and a usage error for
 // a bad option. The caller calls the stop function it returns before closing st: it stops
 // the runner (see jobs.Runner.Stop) and closes the pool.
-func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l jobs.Appender, o jobsOptions, log *slog.Logger, reg prometheus.Registerer) (stop func(context.Context) error, err error) {
+func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledger, o jobsOptions, log *slog.Logger, reg prometheus.Registerer) (stop func(context.Context) error, err error) {
 	if !o.enabled {
 		return nil, nil
 	}

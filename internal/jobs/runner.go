@@ -64,6 +64,15 @@ type ScheduleArgs struct{}
 // Kind implements river.JobArgs.
 func (ScheduleArgs) Kind() string { return "probity_schedule" }
 
+// UpkeepArgs are the daily ledger upkeep job's arguments.
+type UpkeepArgs struct{}
+
+// Kind implements river.JobArgs.
+func (UpkeepArgs) Kind() string { return "probity_upkeep" }
+
+// upkeepInterval is how often the ledger's upkeep runs.
+const upkeepInterval = 24 * time.Hour
+
 // RunnerOptions configure a Runner. Zero values take the defaults.
 type RunnerOptions struct {
 	Logger *slog.Logger
@@ -135,6 +144,15 @@ func NewRunner(ctx context.Context, db Database, svc *Service, o RunnerOptions) 
 			func() (river.JobArgs, *river.InsertOpts) {
 				return ScheduleArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: interval}}
 			}, &river.PeriodicJobOpts{ID: "probity_schedule", RunOnStart: true})}
+		if svc.Upkeep != nil {
+			if err := river.AddWorkerSafely(workers, &upkeepWorker{u: svc.Upkeep}); err != nil {
+				return nil, fmt.Errorf("jobs: %w", err)
+			}
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(upkeepInterval),
+				func() (river.JobArgs, *river.InsertOpts) {
+					return UpkeepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: upkeepInterval}}
+				}, &river.PeriodicJobOpts{ID: "probity_upkeep", RunOnStart: true}))
+		}
 	}
 	client, err := river.NewClient(db.driver(), cfg)
 	if err != nil {
@@ -265,6 +283,21 @@ func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) e
 		return err
 	}
 	return river.RecordOutput(ctx, map[string]int{"enqueued": n})
+}
+
+// upkeepWorker runs the ledger's upkeep.
+type upkeepWorker struct {
+	river.WorkerDefaults[UpkeepArgs]
+	u Upkeeper
+}
+
+// Work runs the upkeep and records what it did; a failure is retried like a collection.
+func (w *upkeepWorker) Work(ctx context.Context, _ *river.Job[UpkeepArgs]) error {
+	u, err := w.u.Upkeep(ctx)
+	if err != nil {
+		return err
+	}
+	return river.RecordOutput(ctx, u)
 }
 
 // retryPolicy is a River retry policy from a delay function.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/pgtest"
 )
 
@@ -369,6 +371,44 @@ func TestTwoRunnersDoNotDoubleCollect(t *testing.T) {
 		}
 		if n := countRows(t, a.db, "SELECT count(*) FROM river_job WHERE kind = 'probity_collect'"); n != want {
 			t.Errorf("%d collection jobs, want %d", n, want)
+		}
+	})
+}
+
+// countingUpkeep counts its runs.
+type countingUpkeep struct{ runs atomic.Int32 }
+
+func (u *countingUpkeep) Upkeep(context.Context) (evidence.Upkept, error) {
+	u.runs.Add(1)
+	return evidence.Upkept{Chains: 1}, nil
+}
+
+// TestUpkeepRunsOnStart: a runner whose service has an Upkeep runs it as a periodic job
+// (at start, then daily), and records what it did as the job's output.
+func TestUpkeepRunsOnStart(t *testing.T) {
+	backends(t, func(t *testing.T, url string) {
+		f := newFixture(t)
+		u := &countingUpkeep{}
+		f.svc.Upkeep = u
+		r := f.runner(t, openDB(t, url), RunnerOptions{})
+		events := start(t, r)
+		deadline := time.After(2 * time.Minute) // only guards against a hang
+		for {
+			select {
+			case e := <-events:
+				if e.Kind == river.EventKindJobCompleted && e.Job.Kind == (UpkeepArgs{}).Kind() {
+					var got evidence.Upkept
+					if err := json.Unmarshal(e.Job.Output(), &got); err != nil || got.Chains != 1 {
+						t.Fatalf("upkeep output %s (%v), want what Upkeep returned", e.Job.Output(), err)
+					}
+					if n := u.runs.Load(); n != 1 {
+						t.Fatalf("upkeep ran %d times, want 1", n)
+					}
+					return
+				}
+			case <-deadline:
+				t.Fatal("the upkeep job never completed")
+			}
 		}
 	})
 }

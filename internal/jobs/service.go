@@ -66,6 +66,14 @@ type Service struct {
 	Now func() time.Time
 	// Metrics counts outcomes; nil counts nothing.
 	Metrics *Metrics
+	// Upkeep, when set, is run daily by the runner: the ledger's retention purge and
+	// checkpoints (see evidence.Ledger.Upkeep).
+	Upkeep Upkeeper
+}
+
+// Upkeeper looks after the ledger; *evidence.Ledger implements it.
+type Upkeeper interface {
+	Upkeep(ctx context.Context) (evidence.Upkept, error)
 }
 
 func (s *Service) now() time.Time {
