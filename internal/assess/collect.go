@@ -8,10 +8,12 @@ import (
 )
 
 // Collection is one data source that an active assessment collects evidence from, for
-// one of its controls.
+// one of its controls, across the assessment's scope.
 type Collection struct {
 	Account, AssessmentID, ControlSetID, ControlID, ControlName string
 	Source                                                      probity.ControlMappingSource
+	// Scope is the assessment's: the AWS accounts and services evidence is collected from.
+	Scope probity.Scope
 }
 
 // CollectionFilter narrows Collections; empty members match everything.
@@ -42,7 +44,7 @@ func (s *Service) Collections(ctx context.Context, f CollectionFilter) ([]Collec
 					}
 					for _, src := range c.DataSources {
 						out = append(out, Collection{Account: a.AccountID, AssessmentID: a.ID, ControlSetID: set.ID,
-							ControlID: c.ID, ControlName: c.Name, Source: src})
+							ControlID: c.ID, ControlName: c.Name, Source: src, Scope: a.Scope})
 					}
 				}
 			}

@@ -75,7 +75,7 @@ func TestCollections(t *testing.T) {
 			}
 			if len(got) != 2 || got[0].AssessmentID != active.ID || got[0].Source.SourceType != probity.SourceTypeConfig ||
 				got[0].ControlID != c.ID || got[0].ControlName != c.Name || got[0].ControlSetID != fw.ControlSets[0].ID ||
-				got[0].Account != storetest.Account {
+				got[0].Account != storetest.Account || len(got[0].Scope.Accounts) != 1 || got[0].Scope.Accounts[0].ID != storetest.Account {
 				t.Fatalf("collections = %+v", got)
 			}
 			for _, f := range []struct {
