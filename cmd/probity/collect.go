@@ -112,11 +112,11 @@ func printReports(env Env, reps []jobs.Report) {
 		return
 	}
 	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "OUTCOME\tACCOUNT\tCONTROL SET\tCONTROL\tSOURCE\tTYPE\tWINDOW\tAPPENDED")
+	fmt.Fprintln(w, "OUTCOME\tACCOUNT\tFROM\tCONTROL SET\tCONTROL\tSOURCE\tTYPE\tWINDOW\tAPPENDED")
 	counts := map[jobs.Outcome]int{}
 	for _, r := range reps {
 		counts[r.Outcome]++
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", r.Outcome, r.Account, r.ControlSetID, r.ControlID, r.SourceID, r.SourceType, r.Window, r.Appended)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", r.Outcome, r.Account, r.Target, r.ControlSetID, r.ControlID, r.SourceID, r.SourceType, r.Window, r.Appended)
 	}
 	w.Flush()
 	fmt.Fprintf(env.Stdout, "%d collections: %d appended, %d duplicate, %d no collector, %d failed\n", len(reps),

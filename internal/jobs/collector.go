@@ -9,9 +9,13 @@ import (
 	"github.com/probity-dev/probity/internal/evidence"
 )
 
-// Task is one collection: a data source of a control, over one window.
+// Task is one collection: a data source of a control, from one AWS account of the
+// assessment's scope (Target), over one window. Each account of a scope is its own task,
+// so that one account's failure is retried and reported alone while the others' evidence
+// lands.
 type Task struct {
 	Collection
+	Target string
 	Window Window
 }
 
@@ -22,6 +26,7 @@ func (t Task) Key() evidence.Key {
 		ControlSetID: t.ControlSetID,
 		ControlID:    t.ControlID,
 		SourceID:     sourceID(t.Source),
+		Resource:     t.Target,
 		WindowStart:  t.Window.Start,
 		WindowEnd:    t.Window.End,
 	}
@@ -103,13 +108,16 @@ func (r *Registry) Lookup(t probity.SourceType) (Collector, bool) {
 const author = "Probity collection"
 
 // place puts e where the task collects: its assessment, control set and control, the data
-// source named after the source type when the collector left it empty, and now as its time
-// when the collector gave none. A collector cannot file evidence under another control.
+// source named after the source type and the target account when the collector left them
+// empty, and now as its time when the collector gave none. A collector cannot file evidence under another control.
 func (t Task) place(e *probity.Evidence, now time.Time) {
 	e.AccountID, e.AssessmentID = t.Account, t.AssessmentID
 	e.ControlSetID, e.ControlID, e.ControlName = t.ControlSetID, t.ControlID, t.ControlName
 	if e.DataSource == "" {
 		e.DataSource = DataSourceName(t.Source.SourceType)
+	}
+	if e.EvidenceAWSAccountID == "" {
+		e.EvidenceAWSAccountID = t.Target
 	}
 	if e.Time.IsZero() {
 		e.Time = now

@@ -2,7 +2,10 @@ package jobs_test
 
 import (
 	"context"
+	"errors"
+	"maps"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/probity-dev/probity"
@@ -19,11 +22,13 @@ import (
 )
 
 // TestCollectIntoTheLedger runs a collection the way `probity collect` does, with the real
-// assessment model as the plan and the real ledger as the appender: the evidence lands in
-// the control's folder once, a second collection of the same window appends nothing, and
-// the chain verifies. Only the collector is written here, as the real collectors are not
-// part of this package.
+// assessment model as the plan and the real ledger as the appender, over a scope of two
+// accounts of which one fails at first: the other's evidence lands in the control's folder
+// anyway, a second collection of the window appends nothing for it and resumes the failed
+// one, and the chain verifies. Only the collector is written here, as the real collectors
+// are not part of this package.
 func TestCollectIntoTheLedger(t *testing.T) {
+	const unreachable = "444455556666"
 	for name, open := range map[string]func(t *testing.T) store.Store{
 		"sqlite": func(t *testing.T) store.Store {
 			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
@@ -58,7 +63,7 @@ func TestCollectIntoTheLedger(t *testing.T) {
 			plan := &assess.Service{Store: st}
 			a, err := plan.Create(ctx, owner, assess.Input{Name: "a", FrameworkID: fw.ID,
 				ReportsDestination: probity.Destination{Type: "S3", Destination: "s3://reports-bucket"},
-				Scope:              probity.Scope{Accounts: []probity.AWSAccount{{ID: storetest.Account}}},
+				Scope:              probity.Scope{Accounts: []probity.AWSAccount{{ID: storetest.Account}, {ID: unreachable}}},
 				Roles:              []probity.Role{{Type: probity.RoleProcessOwner, ARN: owner.ARN}}})
 			if err != nil {
 				t.Fatal(err)
@@ -68,10 +73,14 @@ func TestCollectIntoTheLedger(t *testing.T) {
 				t.Fatal(err)
 			}
 			ledger := evidence.New(st, box)
+			reachable := false
 			collector := jobs.CollectorFunc(func(_ context.Context, task jobs.Task) ([]probity.Evidence, error) {
+				if task.Target == unreachable && !reachable {
+					return nil, errors.New("AssumeRole: access denied")
+				}
 				return []probity.Evidence{
-					{EvidenceByType: probity.EvidenceTypeComplianceCheck, ComplianceCheck: "COMPLIANT", EvidenceAWSAccountID: storetest.Account},
-					{EvidenceByType: probity.EvidenceTypeComplianceCheck, ComplianceCheck: "NON_COMPLIANT", EvidenceAWSAccountID: storetest.Account},
+					{EvidenceByType: probity.EvidenceTypeComplianceCheck, ComplianceCheck: "COMPLIANT"},
+					{EvidenceByType: probity.EvidenceTypeComplianceCheck, ComplianceCheck: "NON_COMPLIANT"},
 					// A collector cannot file evidence under another control.
 					{EvidenceByType: probity.EvidenceTypeComplianceCheck, ComplianceCheck: "COMPLIANT", ControlID: "elsewhere"},
 				}, nil
@@ -83,13 +92,22 @@ func TestCollectIntoTheLedger(t *testing.T) {
 			svc := &jobs.Service{Plan: plan, Appender: ledger, Collectors: reg}
 			filter := jobs.Filter{Account: storetest.Account, AssessmentID: a.ID}
 
-			reps, err := svc.CollectNow(ctx, filter)
-			if err != nil || len(reps) != 1 || reps[0].Outcome != jobs.OutcomeAppended || reps[0].Appended != 3 {
-				t.Fatalf("first collection = %+v, %v; want one source appending 3", reps, err)
+			outcomes := func(reps []jobs.Report) map[string]jobs.Outcome {
+				m := map[string]jobs.Outcome{}
+				for _, r := range reps {
+					m[r.Target] = r.Outcome
+				}
+				return m
 			}
+			reps, err := svc.CollectNow(ctx, filter)
+			if err == nil || !strings.Contains(err.Error(), "access denied") ||
+				!maps.Equal(outcomes(reps), map[string]jobs.Outcome{storetest.Account: jobs.OutcomeAppended, unreachable: jobs.OutcomeFailed}) {
+				t.Fatalf("first collection = %+v, %v; want the reachable account appended and the other failed", reps, err)
+			}
+			reachable = true
 			reps, err = svc.CollectNow(ctx, filter)
-			if err != nil || len(reps) != 1 || reps[0].Outcome != jobs.OutcomeDuplicate {
-				t.Fatalf("second collection of the window = %+v, %v; want a duplicate", reps, err)
+			if err != nil || !maps.Equal(outcomes(reps), map[string]jobs.Outcome{storetest.Account: jobs.OutcomeDuplicate, unreachable: jobs.OutcomeAppended}) {
+				t.Fatalf("second collection of the window = %+v, %v; want a duplicate and the failed account resumed", reps, err)
 			}
 
 			folders, err := st.EvidenceFolders(ctx, store.FolderPage{AccountID: storetest.Account, AssessmentID: a.ID, Limit: 10})
@@ -97,14 +115,25 @@ func TestCollectIntoTheLedger(t *testing.T) {
 				t.Fatal(err)
 			}
 			set := a.ControlSets[0]
-			if len(folders) != 1 || folders[0].TotalEvidence != 3 || folders[0].ControlID != set.Controls[0].ID ||
+			if len(folders) != 1 || folders[0].TotalEvidence != 6 || folders[0].ControlID != set.Controls[0].ID ||
 				folders[0].ControlSetID != set.ID || folders[0].DataSource != "AWS Config" ||
-				folders[0].EvidenceByTypeComplianceCheckCount != 3 || folders[0].EvidenceByTypeComplianceCheckIssuesCount != 1 {
-				t.Fatalf("folders = %+v; want one AWS Config folder of the control with 3 evidence, 1 issue", folders)
+				folders[0].EvidenceByTypeComplianceCheckCount != 6 || folders[0].EvidenceByTypeComplianceCheckIssuesCount != 2 {
+				t.Fatalf("folders = %+v; want one AWS Config folder of the control with 6 evidence, 2 issues", folders)
+			}
+			evs, err := st.EvidenceByFolder(ctx, store.EvidencePage{AccountID: storetest.Account, AssessmentID: a.ID, FolderID: folders[0].ID, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			from := map[string]int{}
+			for _, e := range evs {
+				from[e.EvidenceAWSAccountID]++
+			}
+			if !maps.Equal(from, map[string]int{storetest.Account: 3, unreachable: 3}) {
+				t.Errorf("evidence by account collected from = %v, want 3 from each", from)
 			}
 			rep, err := ledger.Verify(ctx, a.ID)
-			if err != nil || len(rep.Problems) != 0 || rep.Records != 3 {
-				t.Fatalf("verify = %+v, %v; want 3 intact records", rep, err)
+			if err != nil || len(rep.Problems) != 0 || rep.Records != 6 {
+				t.Fatalf("verify = %+v, %v; want 6 intact records", rep, err)
 			}
 		})
 	}

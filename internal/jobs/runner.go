@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -39,6 +40,7 @@ type CollectArgs struct {
 	ControlID    string             `json:"control_id" river:"unique"`
 	SourceID     string             `json:"source_id" river:"unique"`
 	SourceType   probity.SourceType `json:"source_type"`
+	Target       string             `json:"target" river:"unique"`
 	WindowStart  time.Time          `json:"window_start" river:"unique"`
 	WindowEnd    time.Time          `json:"window_end" river:"unique"`
 }
@@ -54,7 +56,7 @@ func (CollectArgs) InsertOpts() river.InsertOpts {
 func argsOf(t Task) CollectArgs {
 	return CollectArgs{
 		Account: t.Account, AssessmentID: t.AssessmentID, ControlSetID: t.ControlSetID, ControlID: t.ControlID,
-		SourceID: sourceID(t.Source), SourceType: t.Source.SourceType, WindowStart: t.Window.Start, WindowEnd: t.Window.End,
+		SourceID: sourceID(t.Source), SourceType: t.Source.SourceType, Target: t.Target, WindowStart: t.Window.Start, WindowEnd: t.Window.End,
 	}
 }
 
@@ -253,20 +255,22 @@ func (w *collectWorker) Work(ctx context.Context, job *river.Job[CollectArgs]) e
 // runArgs finds the job's collection in the plan and runs it over the job's window.
 func (s *Service) runArgs(ctx context.Context, a CollectArgs) (Report, error) {
 	rep := Report{Account: a.Account, AssessmentID: a.AssessmentID, ControlSetID: a.ControlSetID, ControlID: a.ControlID,
-		SourceID: a.SourceID, SourceType: a.SourceType, Window: Window{a.WindowStart, a.WindowEnd}.String()}
+		SourceID: a.SourceID, SourceType: a.SourceType, Target: a.Target, Window: Window{a.WindowStart, a.WindowEnd}.String()}
 	cols, err := s.Plan.Collections(ctx, Filter{Account: a.Account, AssessmentID: a.AssessmentID})
 	if err != nil {
 		rep.Outcome, rep.Error = OutcomeFailed, err.Error()
-		s.Metrics.count(a.SourceType, OutcomeFailed)
+		s.Metrics.count(a.SourceType, OutcomeFailed, a.Target)
 		return rep, fmt.Errorf("list collections: %w", err)
 	}
 	for _, c := range cols {
-		if c.Account == a.Account && c.ControlSetID == a.ControlSetID && c.ControlID == a.ControlID && sourceID(c.Source) == a.SourceID {
-			return s.Run(ctx, Task{Collection: c, Window: Window{a.WindowStart.UTC(), a.WindowEnd.UTC()}})
+		if c.Account == a.Account && c.ControlSetID == a.ControlSetID && c.ControlID == a.ControlID && sourceID(c.Source) == a.SourceID &&
+			slices.Contains(targets(c), a.Target) {
+			return s.Run(ctx, Task{Collection: c, Target: a.Target, Window: Window{a.WindowStart.UTC(), a.WindowEnd.UTC()}})
 		}
 	}
+	// The assessment, the control, the source or the account left the scope.
 	rep.Outcome = OutcomeInactive
-	s.Metrics.count(a.SourceType, OutcomeInactive)
+	s.Metrics.count(a.SourceType, OutcomeInactive, a.Target)
 	return rep, nil
 }
 

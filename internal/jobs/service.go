@@ -44,6 +44,7 @@ type Report struct {
 	ControlID    string             `json:"control_id"`
 	SourceID     string             `json:"source_id"`
 	SourceType   probity.SourceType `json:"source_type"`
+	Target       string             `json:"target"` // the AWS account collected from
 	Window       string             `json:"window"`
 	Outcome      Outcome            `json:"outcome"`
 	// Collected is how many items the collector returned; Appended how many the ledger
@@ -122,9 +123,24 @@ func (s *Service) Due(ctx context.Context, f Filter, now time.Time) ([]Task, err
 		if err != nil {
 			return nil, fmt.Errorf("assessment %s control %s source %s: %w", c.AssessmentID, c.ControlID, sourceID(c.Source), err)
 		}
-		tasks = append(tasks, Task{Collection: c, Window: w})
+		for _, target := range targets(c) {
+			tasks = append(tasks, Task{Collection: c, Target: target, Window: w})
+		}
 	}
 	return tasks, nil
+}
+
+// targets returns the accounts a collection collects from: those of its assessment's
+// scope, or the assessment's own account when the scope names none.
+func targets(c Collection) []string {
+	if len(c.Scope.Accounts) == 0 {
+		return []string{c.Account}
+	}
+	out := make([]string, len(c.Scope.Accounts))
+	for i, a := range c.Scope.Accounts {
+		out[i] = a.ID
+	}
+	return out
 }
 
 // Run collects one task: the source type's collector, then one append of its batch under
@@ -133,13 +149,13 @@ func (s *Service) Due(ctx context.Context, f Filter, now time.Time) ([]Task, err
 func (s *Service) Run(ctx context.Context, t Task) (Report, error) {
 	rep := Report{
 		Account: t.Account, AssessmentID: t.AssessmentID, ControlSetID: t.ControlSetID, ControlID: t.ControlID,
-		SourceID: sourceID(t.Source), SourceType: t.Source.SourceType, Window: t.Window.String(),
+		SourceID: sourceID(t.Source), SourceType: t.Source.SourceType, Target: t.Target, Window: t.Window.String(),
 	}
 	err := s.run(ctx, t, &rep)
 	if err != nil {
 		rep.Outcome, rep.Error = OutcomeFailed, err.Error()
 	}
-	s.Metrics.count(rep.SourceType, rep.Outcome)
+	s.Metrics.count(rep.SourceType, rep.Outcome, rep.Target)
 	return rep, err
 }
 
