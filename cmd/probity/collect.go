@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -10,51 +9,34 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
-	"github.com/probity-dev/probity/internal/store"
 )
 
 // The collection wiring: what the collection jobs read (the ACTIVE assessments' data
-// sources) and where they write (the evidence ledger), and the built-in collectors. It is
-// the one place that connects internal/jobs to the rest of Probity; serve and collect both
+// sources), where they write (the evidence ledger), and the built-in collectors. It is the
+// one place that connects internal/jobs to the rest of Probity; serve and collect both
 // build their jobs.Service here.
 
-// evidenceItem is the evidence that collectors return and the ledger appends.
-type evidenceItem = noEvidence
-
-// noEvidence is the evidence of a build without an evidence ledger: there is none.
-type noEvidence struct{}
-
-// noAssessments is the plan and ledger of a build without the assessment model: it lists
-// no collection, so nothing is ever collected or appended.
-type noAssessments struct{}
-
-// Collections implements jobs.Plan: there are no assessments.
-func (noAssessments) Collections(context.Context, jobs.Filter) ([]jobs.Collection, error) {
-	return nil, nil
-}
-
-// Append implements jobs.Appender; it is never called, as no collection is ever listed.
-func (noAssessments) Append(context.Context, jobs.Batch[noEvidence]) (jobs.Result, error) {
-	return jobs.Result{}, errors.New("this build has no evidence ledger")
-}
-
-// collectors returns the built-in collectors, the one list of them; a source type missing
-// here is collected with outcome no_collector.
-func builtinCollectors() []jobs.Registration[evidenceItem] {
+// builtinCollectors returns the built-in collectors, the one list of them; a source type
+// missing here is collected with outcome no_collector.
+func builtinCollectors() []jobs.Registration {
 	return nil
 }
 
-// newCollections returns the collection service over the library st, counting outcomes in
-// m (nil: not counted). It returns an error when the collector list is invalid.
-func newCollections(_ store.Store, m *jobs.Metrics, continuous time.Duration) (*jobs.Service[evidenceItem], error) {
+// newCollections returns the collection service that plans from the assessments of plan
+// and appends to l (whose upkeep the runner does daily), counting outcomes in m (nil: not
+// counted). It returns an error when the collector list is invalid.
+func newCollections(plan jobs.Plan, l *evidence.Ledger, m *jobs.Metrics, continuous time.Duration) (*jobs.Service, error) {
 	reg, err := jobs.NewRegistry(builtinCollectors()...)
 	if err != nil {
 		return nil, err
 	}
-	return &jobs.Service[evidenceItem]{
-		Plan:               noAssessments{},
-		Appender:           noAssessments{},
+	return &jobs.Service{
+		Plan:               plan,
+		Appender:           l,
+		Upkeep:             l,
 		Collectors:         reg,
 		ContinuousInterval: continuous,
 		Metrics:            m,
@@ -76,6 +58,10 @@ failed, or when the assessment has nothing to collect.`,
 		Args: cobra.NoArgs,
 	}
 	db := dbFlag(cmd, env)
+	var blobs string
+	blobsFlag(cmd, &blobs)
+	var keyFile string
+	masterKeyFlag(cmd, &keyFile)
 	f := cmd.Flags()
 	f.StringVar(&assessment, "assessment", "", "id of the assessment to collect (required)")
 	f.StringVar(&account, "account", "", "account that owns the assessment (default: any)")
@@ -89,12 +75,21 @@ failed, or when the assessment has nothing to collect.`,
 		case continuous <= 0:
 			return exitWith(ExitUsage, errors.New("--continuous-interval must be positive"))
 		}
-		st, err := openStore(cmd.Context(), db())
+		spec := db()
+		st, err := openStore(cmd.Context(), spec)
 		if err != nil {
 			return asInternal(err)
 		}
 		defer st.Close()
-		svc, err := newCollections(st, nil, continuous)
+		box, err := openBox(env, spec.URL, keyFile)
+		if err != nil {
+			return exitWith(ExitUsage, err)
+		}
+		l, err := openLedger(cmd.Context(), env, spec, st, box, blobs, nil)
+		if err != nil {
+			return err
+		}
+		svc, err := newCollections(&assess.Service{Store: st}, l, nil, continuous)
 		if err != nil {
 			return asInternal(err)
 		}
@@ -117,11 +112,11 @@ func printReports(env Env, reps []jobs.Report) {
 		return
 	}
 	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "OUTCOME\tACCOUNT\tCONTROL SET\tCONTROL\tSOURCE\tTYPE\tWINDOW\tAPPENDED")
+	fmt.Fprintln(w, "OUTCOME\tACCOUNT\tFROM\tCONTROL SET\tCONTROL\tSOURCE\tTYPE\tWINDOW\tAPPENDED")
 	counts := map[jobs.Outcome]int{}
 	for _, r := range reps {
 		counts[r.Outcome]++
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", r.Outcome, r.Account, r.ControlSetID, r.ControlID, r.SourceID, r.SourceType, r.Window, r.Appended)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", r.Outcome, r.Account, r.Target, r.ControlSetID, r.ControlID, r.SourceID, r.SourceType, r.Window, r.Appended)
 	}
 	w.Flush()
 	fmt.Fprintf(env.Stdout, "%d collections: %d appended, %d duplicate, %d no collector, %d failed\n", len(reps),

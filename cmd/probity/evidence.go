@@ -2,12 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/evidence"
 )
 
 // Exit codes of probity evidence verify.
@@ -27,7 +25,7 @@ func newEvidenceCmd(env Env) *cobra.Command {
 }
 
 func newEvidenceVerifyCmd(env Env) *cobra.Command {
-	var assessment, keyFile, blobs string
+	var assessment, keyFile string
 	cmd := &cobra.Command{
 		Use:   "verify [--assessment ID]",
 		Short: "Walk the evidence chains and blobs against the signed checkpoints; exit 0 intact, 1 tampered, 2 could not check",
@@ -35,7 +33,8 @@ func newEvidenceVerifyCmd(env Env) *cobra.Command {
 	}
 	db := dbFlag(cmd, env)
 	cmd.Flags().StringVar(&assessment, "assessment", "", "verify only this assessment's chain")
-	cmd.Flags().StringVar(&blobs, "blobs", "", "blob store of evidence files: a directory (default DB.blobs next to a SQLite library, $PROBITY_BLOBS)")
+	var blobs string
+	blobsFlag(cmd, &blobs)
 	masterKeyFlag(cmd, &keyFile)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		spec := db()
@@ -48,15 +47,9 @@ func newEvidenceVerifyCmd(env Env) *cobra.Command {
 		if err != nil {
 			return exitWith(verifyFailed, err)
 		}
-		l := evidence.New(st, box)
-		if blobs == "" {
-			blobs = env.Getenv("PROBITY_BLOBS")
-		}
-		if blobs == "" && strings.HasPrefix(spec.URL, "sqlite:") {
-			blobs = strings.TrimPrefix(spec.URL, "sqlite:") + ".blobs"
-		}
-		if blobs != "" {
-			l.Blobs = evidence.Dir(blobs)
+		l, err := openLedger(cmd.Context(), env, spec, st, box, blobs, nil)
+		if err != nil {
+			return exitWith(verifyFailed, err)
 		}
 		rep, err := l.Verify(cmd.Context(), assessment)
 		if err != nil {

@@ -9,8 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
+	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
-	"github.com/probity-dev/probity/internal/store"
 )
 
 // jobsOptions are serve's flags for the collection jobs.
@@ -28,11 +28,12 @@ func addJobsFlags(f *pflag.FlagSet, o *jobsOptions) {
 	f.DurationVar(&o.continuousInterval, "continuous-interval", jobs.DefaultContinuousInterval, "collection window of continuous sources (those without a sourceFrequency)")
 }
 
-// startJobs migrates River's tables and starts the collection jobs on the library db, in a
+// startJobs migrates River's tables and starts the collection jobs (planned from plan,
+// appending to l) on the library db, in a
 // connection pool of their own. It returns nil when o disables them, and a usage error for
 // a bad option. The caller calls the stop function it returns before closing st: it stops
 // the runner (see jobs.Runner.Stop) and closes the pool.
-func startJobs(ctx context.Context, db dbSpec, st store.Store, o jobsOptions, log *slog.Logger, reg prometheus.Registerer) (stop func(context.Context) error, err error) {
+func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledger, o jobsOptions, log *slog.Logger, reg prometheus.Registerer) (stop func(context.Context) error, err error) {
 	if !o.enabled {
 		return nil, nil
 	}
@@ -43,7 +44,7 @@ func startJobs(ctx context.Context, db dbSpec, st store.Store, o jobsOptions, lo
 	if err != nil {
 		return nil, asInternal(err)
 	}
-	svc, err := newCollections(st, m, o.continuousInterval)
+	svc, err := newCollections(plan, l, m, o.continuousInterval)
 	if err != nil {
 		return nil, asInternal(err)
 	}

@@ -35,7 +35,7 @@ type serveOptions struct {
 	pipeline                                          *pipelineConfig
 	db                                                dbSpec
 	listen, region, account, masterKeyFile, logFormat string
-	catalogAccount                                    string
+	catalogAccount, blobs                             string
 	maxBody                                           int64
 	maxControls, maxFrameworks                        int
 	rateLimit                                         float64
@@ -63,6 +63,7 @@ jobs: workers, and a scheduler that enqueues the due collections. GET /healthz a
 	f.StringVar(&o.account, "account-id", "", "account of the root key (default $PROBITY_ACCOUNT_ID or 000000000000)")
 	f.StringVar(&o.catalogAccount, "catalog-account", "", "account whose library the catalog sources are applied to (default the root key's account)")
 	masterKeyFlag(cmd, &o.masterKeyFile)
+	blobsFlag(cmd, &o.blobs)
 	f.StringVar(&o.logFormat, "log-format", "text", "access log format on stderr: text or json")
 	f.Int64Var(&o.maxBody, "max-body-bytes", amapi.DefaultMaxBodyBytes, "largest request body accepted")
 	f.IntVar(&o.maxControls, "max-custom-controls", 0, "most custom controls each account's library may hold (0: no limit)")
@@ -165,7 +166,12 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	}()
 	// Like the pipeline, the jobs stop (running collections get the same grace) before the
 	// store closes.
-	stopJobs, err := startJobs(pctx, o.db, st, o.jobs, log, reg)
+	ledger, err := openLedger(ctx, env, o.db, st, box, o.blobs, log)
+	if err != nil {
+		return err
+	}
+	assessments := &assess.Service{Store: st, Region: o.region, Publisher: topics}
+	stopJobs, err := startJobs(pctx, o.db, assessments, ledger, o.jobs, log, reg)
 	if err != nil {
 		return err
 	}
@@ -183,7 +189,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	lib := &library.Service{Store: st, Region: o.region, MaxCustomControls: o.maxControls, MaxCustomFrameworks: o.maxFrameworks}
 	api, err := amapi.New(amapi.Config{
 		Library:      lib,
-		Assess:       &assess.Service{Store: st, Region: o.region, Publisher: topics},
+		Assess:       assessments,
 		Keys:         &keys.Manager{Store: st, Box: box, Root: root},
 		Logger:       log,
 		Registerer:   reg,

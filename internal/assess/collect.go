@@ -8,24 +8,35 @@ import (
 )
 
 // Collection is one data source that an active assessment collects evidence from, for
-// one of its controls.
+// one of its controls, across the assessment's scope.
 type Collection struct {
-	Account, AssessmentID, ControlSetID, ControlID string
-	Source                                         probity.ControlMappingSource
+	Account, AssessmentID, ControlSetID, ControlID, ControlName string
+	Source                                                      probity.ControlMappingSource
+	// Scope is the assessment's: the AWS accounts and services evidence is collected from.
+	Scope probity.Scope
 }
 
-// Collections returns every data source of every ACTIVE assessment of every account, in
-// the order of the assessments' creation; controls set INACTIVE collect nothing. It is
-// what the job runner plans its collections from.
-func (s *Service) Collections(ctx context.Context) ([]Collection, error) {
+// CollectionFilter narrows Collections; empty members match everything.
+type CollectionFilter struct {
+	Account      string
+	AssessmentID string
+}
+
+// Collections returns every data source of every ACTIVE assessment that f matches, in the
+// order of the assessments' creation; controls set INACTIVE collect nothing. It is what
+// the job runner plans its collections from.
+func (s *Service) Collections(ctx context.Context, f CollectionFilter) ([]Collection, error) {
 	var out []Collection
-	q := store.AssessmentQuery{Status: probity.AssessmentActive, Limit: 100}
+	q := store.AssessmentQuery{Account: f.Account, Status: probity.AssessmentActive, Limit: 100}
 	for {
 		page, err := s.Store.Assessments(ctx, q)
 		if err != nil {
 			return nil, err
 		}
 		for _, a := range page {
+			if f.AssessmentID != "" && a.ID != f.AssessmentID {
+				continue
+			}
 			for _, set := range a.ControlSets {
 				for _, c := range set.Controls {
 					if c.Status == probity.ControlInactive {
@@ -33,7 +44,7 @@ func (s *Service) Collections(ctx context.Context) ([]Collection, error) {
 					}
 					for _, src := range c.DataSources {
 						out = append(out, Collection{Account: a.AccountID, AssessmentID: a.ID, ControlSetID: set.ID,
-							ControlID: c.ID, Source: src})
+							ControlID: c.ID, ControlName: c.Name, Source: src, Scope: a.Scope})
 					}
 				}
 			}

@@ -69,19 +69,34 @@ func TestCollections(t *testing.T) {
 			if _, err := s.UpdateStatus(ctx, p, stopped.ID, probity.AssessmentInactive); err != nil {
 				t.Fatal(err)
 			}
-			got, err := s.Collections(ctx)
+			got, err := s.Collections(ctx, assess.CollectionFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(got) != 2 || got[0].AssessmentID != active.ID || got[0].Source.SourceType != probity.SourceTypeConfig ||
-				got[0].ControlID != c.ID || got[0].ControlSetID != fw.ControlSets[0].ID || got[0].Account != storetest.Account {
+				got[0].ControlID != c.ID || got[0].ControlName != c.Name || got[0].ControlSetID != fw.ControlSets[0].ID ||
+				got[0].Account != storetest.Account || len(got[0].Scope.Accounts) != 1 || got[0].Scope.Accounts[0].ID != storetest.Account {
 				t.Fatalf("collections = %+v", got)
+			}
+			for _, f := range []struct {
+				filter assess.CollectionFilter
+				want   int
+			}{
+				{assess.CollectionFilter{Account: storetest.Account, AssessmentID: active.ID}, 2},
+				{assess.CollectionFilter{AssessmentID: active.ID}, 2},
+				{assess.CollectionFilter{AssessmentID: stopped.ID}, 0},
+				{assess.CollectionFilter{Account: "444455556666"}, 0},
+				{assess.CollectionFilter{Account: "444455556666", AssessmentID: active.ID}, 0},
+			} {
+				if got, err := s.Collections(ctx, f.filter); err != nil || len(got) != f.want {
+					t.Errorf("Collections(%+v) = %d collections, %v; want %d", f.filter, len(got), err, f.want)
+				}
 			}
 			set := active.ControlSets[0].ID
 			if _, err := s.UpdateControl(ctx, p, active.ID, set, c.ID, probity.ControlInactive, ""); err != nil {
 				t.Fatal(err)
 			}
-			if got, _ := s.Collections(ctx); len(got) != 0 {
+			if got, _ := s.Collections(ctx, assess.CollectionFilter{}); len(got) != 0 {
 				t.Fatalf("an INACTIVE control still collects: %+v", got)
 			}
 		})

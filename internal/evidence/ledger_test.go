@@ -355,3 +355,36 @@ func TestPurgeIsRecordedAndVerifies(t *testing.T) {
 		}
 	})
 }
+
+// TestUpkeep purges what retention lets go and signs the heads that have no checkpoint, in
+// every chain, and does nothing more when run again.
+func TestUpkeep(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b *backend) {
+		ctx := context.Background()
+		l := newLedger(t, b.store)
+		const old, fresh = "aaaaaaaa-0000-4000-8000-000000000007", "aaaaaaaa-0000-4000-8000-000000000008"
+		now := t0
+		l.Now = func() time.Time { return now }
+		l.CheckpointEvery = 1000 // no periodic checkpoint gets in the way
+		if _, err := l.Append(ctx, batch(old, 0, items(3))); err != nil {
+			t.Fatal(err)
+		}
+		now = t0.Add(2*365*24*time.Hour + time.Hour)
+		if _, err := l.Append(ctx, batch(fresh, 0, items(2))); err != nil {
+			t.Fatal(err)
+		}
+		u, err := l.Upkeep(ctx)
+		if err != nil || u != (evidence.Upkept{Chains: 2, Purged: 3, Checkpoints: 2}) {
+			t.Fatalf("Upkeep = %+v, %v; want 2 chains, 3 purged, 2 checkpoints", u, err)
+		}
+		for _, a := range []string{old, fresh} {
+			rep := mustVerify(t, l, a)
+			if rep.Checkpoints == 0 {
+				t.Errorf("%s: no checkpoint after upkeep", a)
+			}
+		}
+		if u, err := l.Upkeep(ctx); err != nil || u != (evidence.Upkept{Chains: 2}) {
+			t.Fatalf("second Upkeep = %+v, %v; want nothing done", u, err)
+		}
+	})
+}

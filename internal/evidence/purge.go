@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -60,4 +61,41 @@ func (l *Ledger) Purge(ctx context.Context, account, assessmentID string) (int64
 		return 0, fmt.Errorf("purge: %w", err)
 	}
 	return upto - c.purged, nil
+}
+
+// Upkept is what one Upkeep did.
+type Upkept struct {
+	Chains      int   // chains looked at
+	Purged      int64 // records removed by retention
+	Checkpoints int   // checkpoints signed
+}
+
+// Upkeep is the ledger's periodic care, run daily by the collection jobs: for every chain
+// of every account, it purges the records older than Retention and signs a checkpoint of
+// the head when the head has none yet. It goes on past a chain that fails and returns the
+// failures joined, with what it did.
+func (l *Ledger) Upkeep(ctx context.Context) (Upkept, error) {
+	var u Upkept
+	chains, err := l.store.EvidenceChains(ctx)
+	if err != nil {
+		return u, err
+	}
+	var errs []error
+	for _, c := range chains {
+		u.Chains++
+		n, err := l.Purge(ctx, c.AccountID, c.AssessmentID)
+		u.Purged += n
+		if err != nil {
+			errs = append(errs, fmt.Errorf("assessment %s: %w", c.AssessmentID, err))
+			continue
+		}
+		cp, err := l.Checkpoint(ctx, c.AccountID, c.AssessmentID, "daily")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("assessment %s: %w", c.AssessmentID, err))
+		}
+		if cp != nil {
+			u.Checkpoints++
+		}
+	}
+	return u, errors.Join(errs...)
 }

@@ -3,24 +3,30 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/evidence"
 )
 
-// Task is one collection: a data source of a control, over one window.
+// Task is one collection: a data source of a control, from one AWS account of the
+// assessment's scope (Target), over one window. Each account of a scope is its own task,
+// so that one account's failure is retried and reported alone while the others' evidence
+// lands.
 type Task struct {
 	Collection
+	Target string
 	Window Window
 }
 
 // Key returns the idempotency key of the task's evidence batch: the same for every run of
 // the same collection, so that the ledger appends a retried or duplicated batch once.
-func (t Task) Key() Key {
-	return Key{
-		AssessmentID: t.AssessmentID,
+func (t Task) Key() evidence.Key {
+	return evidence.Key{
 		ControlSetID: t.ControlSetID,
 		ControlID:    t.ControlID,
 		SourceID:     sourceID(t.Source),
+		Resource:     t.Target,
 		WindowStart:  t.Window.Start,
 		WindowEnd:    t.Window.End,
 	}
@@ -49,33 +55,35 @@ func sourceID(s probity.ControlMappingSource) string {
 // Collect must be safe to repeat. Collect returns the evidence of task.Window, each item
 // naming the task's control set, control and data source, or an error (which the runner
 // retries with backoff and counts as failed). An empty result is a successful collection.
-type Collector[E any] interface {
-	Collect(ctx context.Context, task Task) ([]E, error)
+type Collector interface {
+	Collect(ctx context.Context, task Task) ([]probity.Evidence, error)
 }
 
 // CollectorFunc is a function that is a Collector.
-type CollectorFunc[E any] func(ctx context.Context, task Task) ([]E, error)
+type CollectorFunc func(ctx context.Context, task Task) ([]probity.Evidence, error)
 
 // Collect calls f.
-func (f CollectorFunc[E]) Collect(ctx context.Context, task Task) ([]E, error) { return f(ctx, task) }
+func (f CollectorFunc) Collect(ctx context.Context, task Task) ([]probity.Evidence, error) {
+	return f(ctx, task)
+}
 
 // Registration binds a collector to the source type it collects.
-type Registration[E any] struct {
+type Registration struct {
 	Type      probity.SourceType
-	Collector Collector[E]
+	Collector Collector
 }
 
 // Registry finds the collector of a source type.
-type Registry[E any] struct {
-	byType map[probity.SourceType]Collector[E]
+type Registry struct {
+	byType map[probity.SourceType]Collector
 }
 
 // NewRegistry returns a registry of the collectors. It returns an error, a start-up error
 // before anything is collected, when a registration has no collector, names a source type
 // that is never collected (such as MANUAL), or repeats a type. A type without a collector is
 // allowed: its collections complete with outcome no_collector.
-func NewRegistry[E any](regs ...Registration[E]) (*Registry[E], error) {
-	r := &Registry[E]{byType: map[probity.SourceType]Collector[E]{}}
+func NewRegistry(regs ...Registration) (*Registry, error) {
+	r := &Registry{byType: map[probity.SourceType]Collector{}}
 	for _, reg := range regs {
 		switch _, dup := r.byType[reg.Type]; {
 		case reg.Collector == nil:
@@ -91,7 +99,44 @@ func NewRegistry[E any](regs ...Registration[E]) (*Registry[E], error) {
 }
 
 // Lookup returns the collector of t, or false when none is registered.
-func (r *Registry[E]) Lookup(t probity.SourceType) (Collector[E], bool) {
+func (r *Registry) Lookup(t probity.SourceType) (Collector, bool) {
 	c, ok := r.byType[t]
 	return c, ok
+}
+
+// author is recorded as the author of the evidence folders that collections create.
+const author = "Probity collection"
+
+// place puts e where the task collects: its assessment, control set and control, the data
+// source named after the source type and the target account when the collector left them
+// empty, and now as its time when the collector gave none. A collector cannot file evidence under another control.
+func (t Task) place(e *probity.Evidence, now time.Time) {
+	e.AccountID, e.AssessmentID = t.Account, t.AssessmentID
+	e.ControlSetID, e.ControlID, e.ControlName = t.ControlSetID, t.ControlID, t.ControlName
+	if e.DataSource == "" {
+		e.DataSource = DataSourceName(t.Source.SourceType)
+	}
+	if e.EvidenceAWSAccountID == "" {
+		e.EvidenceAWSAccountID = t.Target
+	}
+	if e.Time.IsZero() {
+		e.Time = now
+	}
+}
+
+// DataSourceName is the dataSource that Audit Manager's evidence shows for a source type.
+func DataSourceName(t probity.SourceType) string {
+	switch t {
+	case probity.SourceTypeConfig:
+		return "AWS Config"
+	case probity.SourceTypeSecurityHub:
+		return "AWS Security Hub"
+	case probity.SourceTypeCloudTrail:
+		return "AWS CloudTrail"
+	case probity.SourceTypeAPICall:
+		return "AWS API calls"
+	case probity.SourceTypeManual:
+		return "Manual"
+	}
+	return string(t)
 }

@@ -7,18 +7,12 @@ import (
 	"sync"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/evidence"
 )
 
 // The assessment model and the evidence ledger are built elsewhere; these tests stand in
 // for them with in-test implementations of Plan and Appender that keep the contracts the
 // runner relies on: Plan lists ACTIVE assessments only, and Append is idempotent by key.
-
-// item is the evidence type of these tests.
-type item struct {
-	ControlID string
-	Window    string
-	N         int
-}
 
 // testAssessment is one assessment of testPlan.
 type testAssessment struct {
@@ -72,39 +66,43 @@ func (p *testPlan) Collections(_ context.Context, f Filter) ([]Collection, error
 // commit whose acknowledgement was lost.
 type testLedger struct {
 	mu              sync.Mutex
-	byKey           map[Key]Result
-	items           []item
+	byKey           map[string]evidence.Result // by assessment and key
+	items           []probity.Evidence
 	calls           int
 	failAfterAppend int
 }
 
 var errLostAck = errors.New("connection lost after commit")
 
-func (l *testLedger) Append(_ context.Context, b Batch[item]) (Result, error) {
+func (l *testLedger) Append(_ context.Context, b evidence.Batch) (evidence.Result, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.calls++
 	if l.byKey == nil {
-		l.byKey = map[Key]Result{}
+		l.byKey = map[string]evidence.Result{}
 	}
-	if r, ok := l.byKey[b.Key]; ok {
+	key := fmt.Sprintf("%s %+v", b.AssessmentID, b.Key)
+	if r, ok := l.byKey[key]; ok {
 		r.Duplicate = true
 		return r, nil
 	}
 	l.items = append(l.items, b.Items...)
-	r := Result{Appended: len(b.Items)}
-	l.byKey[b.Key] = r
+	var r evidence.Result
+	for i := range b.Items {
+		r.IDs = append(r.IDs, fmt.Sprintf("%s-%d", key, i))
+	}
+	l.byKey[key] = r
 	if l.failAfterAppend > 0 {
 		l.failAfterAppend--
-		return Result{}, errLostAck
+		return evidence.Result{}, errLostAck
 	}
 	return r, nil
 }
 
-func (l *testLedger) snapshot() (items []item, calls int) {
+func (l *testLedger) snapshot() (items []probity.Evidence, calls int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]item(nil), l.items...), l.calls
+	return append([]probity.Evidence(nil), l.items...), l.calls
 }
 
 // countingCollector returns two items per task and counts its calls.
@@ -113,14 +111,14 @@ type countingCollector struct {
 	calls map[string]int // by control id and window
 }
 
-func (c *countingCollector) Collect(_ context.Context, t Task) ([]item, error) {
+func (c *countingCollector) Collect(_ context.Context, t Task) ([]probity.Evidence, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.calls == nil {
 		c.calls = map[string]int{}
 	}
 	c.calls[t.AssessmentID+"/"+t.ControlID+"@"+t.Window.String()]++
-	return []item{{t.ControlID, t.Window.String(), 1}, {t.ControlID, t.Window.String(), 2}}, nil
+	return []probity.Evidence{{EventName: t.Window.String() + " 1"}, {EventName: t.Window.String() + " 2"}}, nil
 }
 
 func (c *countingCollector) total() (calls, distinct int) {

@@ -9,9 +9,11 @@ import (
 )
 
 // Metrics counts collections by source type and outcome, as
-// probity_collections_total{source_type, outcome}.
+// probity_collections_total{source_type, outcome}, and failed ones by the account they
+// collect from, as probity_collection_failures_total{account}.
 type Metrics struct {
 	collections *prometheus.CounterVec
+	failures    *prometheus.CounterVec
 }
 
 // NewMetrics registers the counters on reg. It returns an error when they are registered
@@ -20,15 +22,25 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{collections: prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "probity_collections_total",
 		Help: "Evidence collections run, by source type and outcome (appended, duplicate, no_collector, inactive, failed).",
-	}, []string{"source_type", "outcome"})}
-	if err := reg.Register(m.collections); err != nil {
-		return nil, fmt.Errorf("jobs: register metrics: %w", err)
+	}, []string{"source_type", "outcome"}), failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "probity_collection_failures_total",
+		Help: "Evidence collections that failed, by the AWS account they collect from.",
+	}, []string{"account"})}
+	for _, c := range []prometheus.Collector{m.collections, m.failures} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("jobs: register metrics: %w", err)
+		}
 	}
 	return m, nil
 }
 
-func (m *Metrics) count(t probity.SourceType, o Outcome) {
-	if m != nil {
-		m.collections.WithLabelValues(string(t), string(o)).Inc()
+// count counts a collection's outcome; a failure also for the account it collects from.
+func (m *Metrics) count(t probity.SourceType, o Outcome, target string) {
+	if m == nil {
+		return
+	}
+	m.collections.WithLabelValues(string(t), string(o)).Inc()
+	if o == OutcomeFailed && target != "" {
+		m.failures.WithLabelValues(target).Inc()
 	}
 }

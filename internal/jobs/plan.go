@@ -4,26 +4,17 @@ import (
 	"context"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/assess"
 )
 
 // Collection is one automated data source of one control of an ACTIVE assessment, as the
 // assessment snapshotted it: what a collection job collects, window after window.
-type Collection struct {
-	Account      string
-	AssessmentID string
-	ControlSetID string
-	ControlID    string
-	ControlName  string
-	Source       probity.ControlMappingSource
-}
+type Collection = assess.Collection
 
 // Filter narrows the collections a Plan lists. Empty fields match everything.
-type Filter struct {
-	Account      string
-	AssessmentID string
-}
+type Filter = assess.CollectionFilter
 
-// Plan lists what is to be collected. The assessment model implements it.
+// Plan lists what is to be collected; *assess.Service implements it.
 type Plan interface {
 	// Collections returns every data source of every control of the ACTIVE assessments
 	// that f matches, sources of every type included (the runner skips those it never

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -39,6 +40,7 @@ type CollectArgs struct {
 	ControlID    string             `json:"control_id" river:"unique"`
 	SourceID     string             `json:"source_id" river:"unique"`
 	SourceType   probity.SourceType `json:"source_type"`
+	Target       string             `json:"target" river:"unique"`
 	WindowStart  time.Time          `json:"window_start" river:"unique"`
 	WindowEnd    time.Time          `json:"window_end" river:"unique"`
 }
@@ -54,7 +56,7 @@ func (CollectArgs) InsertOpts() river.InsertOpts {
 func argsOf(t Task) CollectArgs {
 	return CollectArgs{
 		Account: t.Account, AssessmentID: t.AssessmentID, ControlSetID: t.ControlSetID, ControlID: t.ControlID,
-		SourceID: sourceID(t.Source), SourceType: t.Source.SourceType, WindowStart: t.Window.Start, WindowEnd: t.Window.End,
+		SourceID: sourceID(t.Source), SourceType: t.Source.SourceType, Target: t.Target, WindowStart: t.Window.Start, WindowEnd: t.Window.End,
 	}
 }
 
@@ -63,6 +65,15 @@ type ScheduleArgs struct{}
 
 // Kind implements river.JobArgs.
 func (ScheduleArgs) Kind() string { return "probity_schedule" }
+
+// UpkeepArgs are the daily ledger upkeep job's arguments.
+type UpkeepArgs struct{}
+
+// Kind implements river.JobArgs.
+func (UpkeepArgs) Kind() string { return "probity_upkeep" }
+
+// upkeepInterval is how often the ledger's upkeep runs.
+const upkeepInterval = 24 * time.Hour
 
 // RunnerOptions configure a Runner. Zero values take the defaults.
 type RunnerOptions struct {
@@ -86,8 +97,8 @@ type RunnerOptions struct {
 // Runner runs collections as River jobs in the library's database. One process or many
 // may run on the same database: River elects one leader, whose scheduler enqueues the due
 // collections, and every runner's workers take them.
-type Runner[E any] struct {
-	svc    *Service[E]
+type Runner struct {
+	svc    *Service
 	db     Database
 	client *river.Client[*sql.Tx]
 	log    *slog.Logger
@@ -97,7 +108,7 @@ type Runner[E any] struct {
 // NewRunner migrates River's tables in db (see Migrate) and returns a runner of svc's
 // collections, not yet started. It returns an error when svc is incomplete, an option is
 // invalid, or the migration fails.
-func NewRunner[E any](ctx context.Context, db Database, svc *Service[E], o RunnerOptions) (*Runner[E], error) {
+func NewRunner(ctx context.Context, db Database, svc *Service, o RunnerOptions) (*Runner, error) {
 	if err := svc.check(); err != nil {
 		return nil, err
 	}
@@ -110,7 +121,7 @@ func NewRunner[E any](ctx context.Context, db Database, svc *Service[E], o Runne
 	if err := Migrate(ctx, db, o.Logger); err != nil {
 		return nil, err
 	}
-	r := &Runner[E]{svc: svc, db: db, log: o.Logger, work: o.Workers >= 0}
+	r := &Runner{svc: svc, db: db, log: o.Logger, work: o.Workers >= 0}
 	cfg := &river.Config{
 		ID:                          o.ID,
 		Logger:                      o.Logger,
@@ -122,10 +133,10 @@ func NewRunner[E any](ctx context.Context, db Database, svc *Service[E], o Runne
 	}
 	if r.work {
 		workers := river.NewWorkers()
-		if err := river.AddWorkerSafely(workers, &collectWorker[E]{svc: svc}); err != nil {
+		if err := river.AddWorkerSafely(workers, &collectWorker{svc: svc}); err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
-		if err := river.AddWorkerSafely(workers, &scheduleWorker[E]{r: r}); err != nil {
+		if err := river.AddWorkerSafely(workers, &scheduleWorker{r: r}); err != nil {
 			return nil, fmt.Errorf("jobs: %w", err)
 		}
 		interval := cmpOr(o.ScheduleInterval, DefaultScheduleInterval)
@@ -135,6 +146,15 @@ func NewRunner[E any](ctx context.Context, db Database, svc *Service[E], o Runne
 			func() (river.JobArgs, *river.InsertOpts) {
 				return ScheduleArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: interval}}
 			}, &river.PeriodicJobOpts{ID: "probity_schedule", RunOnStart: true})}
+		if svc.Upkeep != nil {
+			if err := river.AddWorkerSafely(workers, &upkeepWorker{u: svc.Upkeep}); err != nil {
+				return nil, fmt.Errorf("jobs: %w", err)
+			}
+			cfg.PeriodicJobs = append(cfg.PeriodicJobs, river.NewPeriodicJob(river.PeriodicInterval(upkeepInterval),
+				func() (river.JobArgs, *river.InsertOpts) {
+					return UpkeepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: upkeepInterval}}
+				}, &river.PeriodicJobOpts{ID: "probity_upkeep", RunOnStart: true}))
+		}
 	}
 	client, err := river.NewClient(db.driver(), cfg)
 	if err != nil {
@@ -156,7 +176,7 @@ func cmpOr[T comparable](v, def T) T {
 // scheduler, in the background until Stop: ending ctx does not stop them (River would then
 // cancel the running collections at once), so that Stop decides how they end. A runner
 // without workers starts nothing. It returns an error when River cannot start.
-func (r *Runner[E]) Start(ctx context.Context) error {
+func (r *Runner) Start(ctx context.Context) error {
 	if !r.work {
 		return nil
 	}
@@ -169,7 +189,7 @@ func (r *Runner[E]) Start(ctx context.Context) error {
 // Stop stops fetching jobs and waits for the running ones to finish until ctx ends; then
 // it cancels them (each is retried later, which the idempotency key makes safe) and waits
 // for them to return. It returns ctx's error when the jobs had to be cancelled.
-func (r *Runner[E]) Stop(ctx context.Context) error {
+func (r *Runner) Stop(ctx context.Context) error {
 	if !r.work {
 		return nil
 	}
@@ -183,13 +203,13 @@ func (r *Runner[E]) Stop(ctx context.Context) error {
 }
 
 // Client returns the River client, for tests and operators' tools that watch the queue.
-func (r *Runner[E]) Client() *river.Client[*sql.Tx] { return r.client }
+func (r *Runner) Client() *river.Client[*sql.Tx] { return r.client }
 
 // EnqueueDue enqueues the collections due now, one job per collection and window, and
 // returns how many were new. A collection already enqueued, running or completed for its
 // window (by this runner or another) is skipped. It returns an error when the plan cannot
 // be read or the insert fails.
-func (r *Runner[E]) EnqueueDue(ctx context.Context) (int, error) {
+func (r *Runner) EnqueueDue(ctx context.Context) (int, error) {
 	tasks, err := r.svc.Due(ctx, Filter{}, r.svc.now())
 	if err != nil {
 		return 0, err
@@ -216,15 +236,15 @@ func (r *Runner[E]) EnqueueDue(ctx context.Context) (int, error) {
 }
 
 // collectWorker runs one collection job.
-type collectWorker[E any] struct {
+type collectWorker struct {
 	river.WorkerDefaults[CollectArgs]
-	svc *Service[E]
+	svc *Service
 }
 
 // Work runs the job's collection, as the plan now has it, through Service.Run, and records
 // the Report as the job's output. A collection whose assessment is no longer ACTIVE, or no
 // longer has the source, completes with OutcomeInactive without collecting.
-func (w *collectWorker[E]) Work(ctx context.Context, job *river.Job[CollectArgs]) error {
+func (w *collectWorker) Work(ctx context.Context, job *river.Job[CollectArgs]) error {
 	rep, err := w.svc.runArgs(ctx, job.Args)
 	if oerr := river.RecordOutput(ctx, rep); oerr != nil && err == nil {
 		err = fmt.Errorf("record output: %w", oerr)
@@ -233,38 +253,55 @@ func (w *collectWorker[E]) Work(ctx context.Context, job *river.Job[CollectArgs]
 }
 
 // runArgs finds the job's collection in the plan and runs it over the job's window.
-func (s *Service[E]) runArgs(ctx context.Context, a CollectArgs) (Report, error) {
+func (s *Service) runArgs(ctx context.Context, a CollectArgs) (Report, error) {
 	rep := Report{Account: a.Account, AssessmentID: a.AssessmentID, ControlSetID: a.ControlSetID, ControlID: a.ControlID,
-		SourceID: a.SourceID, SourceType: a.SourceType, Window: Window{a.WindowStart, a.WindowEnd}.String()}
+		SourceID: a.SourceID, SourceType: a.SourceType, Target: a.Target, Window: Window{a.WindowStart, a.WindowEnd}.String()}
 	cols, err := s.Plan.Collections(ctx, Filter{Account: a.Account, AssessmentID: a.AssessmentID})
 	if err != nil {
 		rep.Outcome, rep.Error = OutcomeFailed, err.Error()
-		s.Metrics.count(a.SourceType, OutcomeFailed)
+		s.Metrics.count(a.SourceType, OutcomeFailed, a.Target)
 		return rep, fmt.Errorf("list collections: %w", err)
 	}
 	for _, c := range cols {
-		if c.Account == a.Account && c.ControlSetID == a.ControlSetID && c.ControlID == a.ControlID && sourceID(c.Source) == a.SourceID {
-			return s.Run(ctx, Task{Collection: c, Window: Window{a.WindowStart.UTC(), a.WindowEnd.UTC()}})
+		if c.Account == a.Account && c.ControlSetID == a.ControlSetID && c.ControlID == a.ControlID && sourceID(c.Source) == a.SourceID &&
+			slices.Contains(targets(c), a.Target) {
+			return s.Run(ctx, Task{Collection: c, Target: a.Target, Window: Window{a.WindowStart.UTC(), a.WindowEnd.UTC()}})
 		}
 	}
+	// The assessment, the control, the source or the account left the scope.
 	rep.Outcome = OutcomeInactive
-	s.Metrics.count(a.SourceType, OutcomeInactive)
+	s.Metrics.count(a.SourceType, OutcomeInactive, a.Target)
 	return rep, nil
 }
 
 // scheduleWorker runs the periodic scheduler job.
-type scheduleWorker[E any] struct {
+type scheduleWorker struct {
 	river.WorkerDefaults[ScheduleArgs]
-	r *Runner[E]
+	r *Runner
 }
 
 // Work enqueues the due collections.
-func (w *scheduleWorker[E]) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
+func (w *scheduleWorker) Work(ctx context.Context, _ *river.Job[ScheduleArgs]) error {
 	n, err := w.r.EnqueueDue(ctx)
 	if err != nil {
 		return err
 	}
 	return river.RecordOutput(ctx, map[string]int{"enqueued": n})
+}
+
+// upkeepWorker runs the ledger's upkeep.
+type upkeepWorker struct {
+	river.WorkerDefaults[UpkeepArgs]
+	u Upkeeper
+}
+
+// Work runs the upkeep and records what it did; a failure is retried like a collection.
+func (w *upkeepWorker) Work(ctx context.Context, _ *river.Job[UpkeepArgs]) error {
+	u, err := w.u.Upkeep(ctx)
+	if err != nil {
+		return err
+	}
+	return river.RecordOutput(ctx, u)
 }
 
 // retryPolicy is a River retry policy from a delay function.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/pgtest"
 )
 
@@ -44,16 +46,16 @@ type fixture struct {
 	plan    *testPlan
 	ledger  *testLedger
 	coll    *countingCollector
-	svc     *Service[item]
+	svc     *Service
 	metrics *prometheus.Registry
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{plan: &testPlan{}, ledger: &testLedger{}, coll: &countingCollector{}, metrics: prometheus.NewRegistry()}
-	reg, err := NewRegistry[item](
-		Registration[item]{probity.SourceTypeConfig, f.coll},
-		Registration[item]{probity.SourceTypeSecurityHub, f.coll},
+	reg, err := NewRegistry(
+		Registration{probity.SourceTypeConfig, f.coll},
+		Registration{probity.SourceTypeSecurityHub, f.coll},
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -62,11 +64,11 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.svc = &Service[item]{Plan: f.plan, Appender: f.ledger, Collectors: reg, Now: func() time.Time { return fixedNow }, Metrics: m}
+	f.svc = &Service{Plan: f.plan, Appender: f.ledger, Collectors: reg, Now: func() time.Time { return fixedNow }, Metrics: m}
 	return f
 }
 
-func (f *fixture) runner(t *testing.T, d Database, o RunnerOptions) *Runner[item] {
+func (f *fixture) runner(t *testing.T, d Database, o RunnerOptions) *Runner {
 	t.Helper()
 	if o.RetryDelay == nil {
 		o.RetryDelay = func(int) time.Duration { return 0 }
@@ -98,7 +100,7 @@ func (f *fixture) count(t probity.SourceType, o Outcome) float64 {
 }
 
 // start starts r, subscribed to finished collection jobs, and stops it when the test ends.
-func start(t *testing.T, r *Runner[item]) <-chan *river.Event {
+func start(t *testing.T, r *Runner) <-chan *river.Event {
 	t.Helper()
 	events, cancel := r.Client().Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 	t.Cleanup(cancel)
@@ -338,7 +340,7 @@ func TestTwoRunnersDoNotDoubleCollect(t *testing.T) {
 		var wg sync.WaitGroup
 		counts := make([]int, 4)
 		errs := make([]error, 4)
-		for i, r := range []*Runner[item]{a, b, a, b} {
+		for i, r := range []*Runner{a, b, a, b} {
 			wg.Go(func() { counts[i], errs[i] = r.EnqueueDue(context.Background()) })
 		}
 		wg.Wait()
@@ -369,6 +371,44 @@ func TestTwoRunnersDoNotDoubleCollect(t *testing.T) {
 		}
 		if n := countRows(t, a.db, "SELECT count(*) FROM river_job WHERE kind = 'probity_collect'"); n != want {
 			t.Errorf("%d collection jobs, want %d", n, want)
+		}
+	})
+}
+
+// countingUpkeep counts its runs.
+type countingUpkeep struct{ runs atomic.Int32 }
+
+func (u *countingUpkeep) Upkeep(context.Context) (evidence.Upkept, error) {
+	u.runs.Add(1)
+	return evidence.Upkept{Chains: 1}, nil
+}
+
+// TestUpkeepRunsOnStart: a runner whose service has an Upkeep runs it as a periodic job
+// (at start, then daily), and records what it did as the job's output.
+func TestUpkeepRunsOnStart(t *testing.T) {
+	backends(t, func(t *testing.T, url string) {
+		f := newFixture(t)
+		u := &countingUpkeep{}
+		f.svc.Upkeep = u
+		r := f.runner(t, openDB(t, url), RunnerOptions{})
+		events := start(t, r)
+		deadline := time.After(2 * time.Minute) // only guards against a hang
+		for {
+			select {
+			case e := <-events:
+				if e.Kind == river.EventKindJobCompleted && e.Job.Kind == (UpkeepArgs{}).Kind() {
+					var got evidence.Upkept
+					if err := json.Unmarshal(e.Job.Output(), &got); err != nil || got.Chains != 1 {
+						t.Fatalf("upkeep output %s (%v), want what Upkeep returned", e.Job.Output(), err)
+					}
+					if n := u.runs.Load(); n != 1 {
+						t.Fatalf("upkeep ran %d times, want 1", n)
+					}
+					return
+				}
+			case <-deadline:
+				t.Fatal("the upkeep job never completed")
+			}
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/evidence"
 )
 
 // Outcome is how one collection ended.
@@ -43,6 +44,7 @@ type Report struct {
 	ControlID    string             `json:"control_id"`
 	SourceID     string             `json:"source_id"`
 	SourceType   probity.SourceType `json:"source_type"`
+	Target       string             `json:"target"` // the AWS account collected from
 	Window       string             `json:"window"`
 	Outcome      Outcome            `json:"outcome"`
 	// Collected is how many items the collector returned; Appended how many the ledger
@@ -54,10 +56,10 @@ type Report struct {
 
 // Service collects evidence for the plan's collections. Its fields are set before first
 // use and not changed after.
-type Service[E any] struct {
+type Service struct {
 	Plan       Plan
-	Appender   Appender[E]
-	Collectors *Registry[E]
+	Appender   Appender
+	Collectors *Registry
 	// ContinuousInterval is the window of continuous sources (DefaultContinuousInterval
 	// when zero).
 	ContinuousInterval time.Duration
@@ -65,16 +67,24 @@ type Service[E any] struct {
 	Now func() time.Time
 	// Metrics counts outcomes; nil counts nothing.
 	Metrics *Metrics
+	// Upkeep, when set, is run daily by the runner: the ledger's retention purge and
+	// checkpoints (see evidence.Ledger.Upkeep).
+	Upkeep Upkeeper
 }
 
-func (s *Service[E]) now() time.Time {
+// Upkeeper looks after the ledger; *evidence.Ledger implements it.
+type Upkeeper interface {
+	Upkeep(ctx context.Context) (evidence.Upkept, error)
+}
+
+func (s *Service) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
 	return time.Now()
 }
 
-func (s *Service[E]) interval() time.Duration {
+func (s *Service) interval() time.Duration {
 	if s.ContinuousInterval > 0 {
 		return s.ContinuousInterval
 	}
@@ -82,7 +92,7 @@ func (s *Service[E]) interval() time.Duration {
 }
 
 // check returns an error naming what the service lacks.
-func (s *Service[E]) check() error {
+func (s *Service) check() error {
 	switch {
 	case s.Plan == nil:
 		return errors.New("jobs: the service has no plan")
@@ -99,7 +109,7 @@ func (s *Service[E]) check() error {
 // Due returns the collections of the ACTIVE assessments that f matches, each with the window
 // it covers when run at now, sources that are never collected (MANUAL, ...) left out. It
 // returns an error when the plan cannot be read or a source has an unknown frequency.
-func (s *Service[E]) Due(ctx context.Context, f Filter, now time.Time) ([]Task, error) {
+func (s *Service) Due(ctx context.Context, f Filter, now time.Time) ([]Task, error) {
 	cols, err := s.Plan.Collections(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("list collections: %w", err)
@@ -113,28 +123,43 @@ func (s *Service[E]) Due(ctx context.Context, f Filter, now time.Time) ([]Task, 
 		if err != nil {
 			return nil, fmt.Errorf("assessment %s control %s source %s: %w", c.AssessmentID, c.ControlID, sourceID(c.Source), err)
 		}
-		tasks = append(tasks, Task{Collection: c, Window: w})
+		for _, target := range targets(c) {
+			tasks = append(tasks, Task{Collection: c, Target: target, Window: w})
+		}
 	}
 	return tasks, nil
+}
+
+// targets returns the accounts a collection collects from: those of its assessment's
+// scope, or the assessment's own account when the scope names none.
+func targets(c Collection) []string {
+	if len(c.Scope.Accounts) == 0 {
+		return []string{c.Account}
+	}
+	out := make([]string, len(c.Scope.Accounts))
+	for i, a := range c.Scope.Accounts {
+		out[i] = a.ID
+	}
+	return out
 }
 
 // Run collects one task: the source type's collector, then one append of its batch under
 // the task's key. A type without a collector is an outcome (OutcomeNoCollector), not an
 // error. It returns the report and, for OutcomeFailed, the error.
-func (s *Service[E]) Run(ctx context.Context, t Task) (Report, error) {
+func (s *Service) Run(ctx context.Context, t Task) (Report, error) {
 	rep := Report{
 		Account: t.Account, AssessmentID: t.AssessmentID, ControlSetID: t.ControlSetID, ControlID: t.ControlID,
-		SourceID: sourceID(t.Source), SourceType: t.Source.SourceType, Window: t.Window.String(),
+		SourceID: sourceID(t.Source), SourceType: t.Source.SourceType, Target: t.Target, Window: t.Window.String(),
 	}
 	err := s.run(ctx, t, &rep)
 	if err != nil {
 		rep.Outcome, rep.Error = OutcomeFailed, err.Error()
 	}
-	s.Metrics.count(rep.SourceType, rep.Outcome)
+	s.Metrics.count(rep.SourceType, rep.Outcome, rep.Target)
 	return rep, err
 }
 
-func (s *Service[E]) run(ctx context.Context, t Task, rep *Report) error {
+func (s *Service) run(ctx context.Context, t Task, rep *Report) error {
 	c, ok := s.Collectors.Lookup(t.Source.SourceType)
 	if !ok {
 		rep.Outcome = OutcomeNoCollector
@@ -145,11 +170,14 @@ func (s *Service[E]) run(ctx context.Context, t Task, rep *Report) error {
 		return fmt.Errorf("collect: %w", err)
 	}
 	rep.Collected = len(items)
-	res, err := s.Appender.Append(ctx, Batch[E]{Account: t.Account, AssessmentID: t.AssessmentID, Key: t.Key(), Items: items})
+	for i := range items {
+		t.place(&items[i], s.now())
+	}
+	res, err := s.Appender.Append(ctx, evidence.Batch{Account: t.Account, AssessmentID: t.AssessmentID, Author: author, Key: t.Key(), Items: items})
 	if err != nil {
 		return fmt.Errorf("append: %w", err)
 	}
-	rep.Appended, rep.Outcome = res.Appended, OutcomeAppended
+	rep.Appended, rep.Outcome = len(res.IDs), OutcomeAppended
 	if res.Duplicate {
 		rep.Outcome = OutcomeDuplicate
 	}
@@ -160,7 +188,7 @@ func (s *Service[E]) run(ctx context.Context, t Task, rep *Report) error {
 // code path of the jobs, without the queue. It returns the reports and an error joining
 // every failure; it returns a probity ENOTFOUND error when f matches no collected source (no
 // such ACTIVE assessment, or one with manual sources only).
-func (s *Service[E]) CollectNow(ctx context.Context, f Filter) ([]Report, error) {
+func (s *Service) CollectNow(ctx context.Context, f Filter) ([]Report, error) {
 	if err := s.check(); err != nil {
 		return nil, err
 	}

@@ -18,20 +18,20 @@ type blockingCollector struct {
 	release chan struct{}
 }
 
-func (c *blockingCollector) Collect(ctx context.Context, t Task) ([]item, error) {
+func (c *blockingCollector) Collect(ctx context.Context, t Task) ([]probity.Evidence, error) {
 	c.started <- struct{}{}
 	select {
 	case <-c.release:
-		return []item{{t.ControlID, t.Window.String(), 1}}, nil
+		return []probity.Evidence{{EventName: t.Window.String()}}, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-func shutdownFixture(t *testing.T, url string) (*fixture, *blockingCollector, *Runner[item], <-chan *river.Event) {
+func shutdownFixture(t *testing.T, url string) (*fixture, *blockingCollector, *Runner, <-chan *river.Event) {
 	f := newFixture(t)
 	bc := &blockingCollector{started: make(chan struct{}, 1), release: make(chan struct{})}
-	reg, err := NewRegistry[item](Registration[item]{probity.SourceTypeConfig, bc})
+	reg, err := NewRegistry(Registration{probity.SourceTypeConfig, bc})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestCollectNow(t *testing.T) {
 	}
 
 	// A failing collector makes CollectNow fail, naming the collection.
-	failing, _ := NewRegistry[item](Registration[item]{probity.SourceTypeConfig, CollectorFunc[item](func(context.Context, Task) ([]item, error) {
+	failing, _ := NewRegistry(Registration{probity.SourceTypeConfig, CollectorFunc(func(context.Context, Task) ([]probity.Evidence, error) {
 		return nil, errors.New("AccessDenied")
 	})})
 	f.svc.Collectors = failing

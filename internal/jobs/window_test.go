@@ -75,19 +75,19 @@ func TestWindowForRejects(t *testing.T) {
 }
 
 func TestNewRegistry(t *testing.T) {
-	c := CollectorFunc[int](func(context.Context, Task) ([]int, error) { return nil, nil })
+	c := CollectorFunc(func(context.Context, Task) ([]probity.Evidence, error) { return nil, nil })
 	for _, tc := range []struct {
 		name string
-		regs []Registration[int]
+		regs []Registration
 		ok   bool
 	}{
 		{"none", nil, true},
-		{"every collected type", []Registration[int]{{probity.SourceTypeConfig, c}, {probity.SourceTypeSecurityHub, c}, {probity.SourceTypeCloudTrail, c}, {probity.SourceTypeAPICall, c}}, true},
-		{"duplicate", []Registration[int]{{probity.SourceTypeConfig, c}, {probity.SourceTypeConfig, c}}, false},
-		{"manual", []Registration[int]{{probity.SourceTypeManual, c}}, false},
-		{"common control", []Registration[int]{{probity.SourceTypeCommon, c}}, false},
-		{"unknown type", []Registration[int]{{"AWS_Other", c}}, false},
-		{"nil collector", []Registration[int]{{probity.SourceTypeConfig, nil}}, false},
+		{"every collected type", []Registration{{probity.SourceTypeConfig, c}, {probity.SourceTypeSecurityHub, c}, {probity.SourceTypeCloudTrail, c}, {probity.SourceTypeAPICall, c}}, true},
+		{"duplicate", []Registration{{probity.SourceTypeConfig, c}, {probity.SourceTypeConfig, c}}, false},
+		{"manual", []Registration{{probity.SourceTypeManual, c}}, false},
+		{"common control", []Registration{{probity.SourceTypeCommon, c}}, false},
+		{"unknown type", []Registration{{"AWS_Other", c}}, false},
+		{"nil collector", []Registration{{probity.SourceTypeConfig, nil}}, false},
 	} {
 		_, err := NewRegistry(tc.regs...)
 		if (err == nil) != tc.ok {
