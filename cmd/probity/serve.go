@@ -41,6 +41,7 @@ type serveOptions struct {
 	rateLimit                                         float64
 	shutdownTimeout                                   time.Duration
 	jobs                                              jobsOptions
+	publicURL                                         string
 }
 
 func newServeCmd(env Env) *cobra.Command {
@@ -70,6 +71,7 @@ jobs: workers, and a scheduler that enqueues the due collections. GET /healthz a
 	f.IntVar(&o.maxFrameworks, "max-custom-frameworks", 0, "most custom frameworks each account's library may hold (0: no limit)")
 	f.Float64Var(&o.rateLimit, "rate-limit", 0, "requests per second allowed to each access key, bursts included (0: no limit)")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "after SIGINT or SIGTERM, how long in-flight requests and catalog sources get to finish before serve exits anyway")
+	f.StringVar(&o.publicURL, "public-url", "", "scheme and host that evidence file upload URLs start with, such as https://probity.example (default: the host the client used)")
 	o.pipeline = addPipelineFlags(f)
 	addJobsFlags(f, &o.jobs)
 	cmd.PreRun = func(*cobra.Command, []string) { o.db = db() }
@@ -195,13 +197,18 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		Registerer:   reg,
 		MaxBodyBytes: o.maxBody,
 		RateLimit:    o.rateLimit,
+		Ledger:       ledger,
+		UploadSecret: box.Derive("upload-urls"),
+		PublicURL:    o.publicURL,
 	})
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}
 	// Scripts and tests read the bound address (--listen may say port 0) from this line.
 	fmt.Fprintf(env.Stderr, "probity: listening on http://%s\n", ln.Addr())
-	srv := &server.Server{Handler: newRouter(api, health, reg), Logger: log, ShutdownTimeout: o.shutdownTimeout}
+	rt := newRouter(api, health, reg)
+	rt.Handle(amapi.UploadPattern, api.Uploads()) // evidence file upload URLs, on the same listener
+	srv := &server.Server{Handler: rt, Logger: log, ShutdownTimeout: o.shutdownTimeout}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)
 	}

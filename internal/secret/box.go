@@ -5,7 +5,9 @@ package secret
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 )
@@ -21,6 +23,8 @@ const (
 // under a master key. A Box is safe for concurrent use.
 type Box struct {
 	aead cipher.AEAD
+	// derive is the root of Derive's keys: an HMAC of the master key, never the key.
+	derive []byte
 }
 
 // NewBox returns a Box for a 32-byte key; it returns an error for any other
@@ -37,7 +41,9 @@ func NewBox(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret: creating GCM: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("probity-derived-keys/1"))
+	return &Box{aead: aead, derive: m.Sum(nil)}, nil
 }
 
 // Seal encrypts plaintext and authenticates it together with additionalData
@@ -85,4 +91,16 @@ func (b *Box) Open(sealed, additionalData []byte) ([]byte, error) {
 func associated(version byte, additionalData []byte) []byte {
 	ad := make([]byte, 0, 1+len(additionalData))
 	return append(append(ad, version), additionalData...)
+}
+
+// Derive returns a 32-byte key for the purpose (such as "upload-urls"), the same for every
+// Box of the same master key and different for every purpose; it reveals nothing of the
+// master key. It returns nil for an uninitialised Box.
+func (b *Box) Derive(purpose string) []byte {
+	if b == nil || b.derive == nil {
+		return nil
+	}
+	m := hmac.New(sha256.New, b.derive)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }

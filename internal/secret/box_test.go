@@ -117,3 +117,28 @@ func TestBoxOpenRejects(t *testing.T) {
 		t.Errorf("Seal on a nil Box succeeded")
 	}
 }
+
+func TestDerive(t *testing.T) {
+	k1, k2 := bytes.Repeat([]byte{1}, KeySize), bytes.Repeat([]byte{2}, KeySize)
+	a, _ := NewBox(k1)
+	again, _ := NewBox(k1)
+	other, _ := NewBox(k2)
+	tests := []struct {
+		name string
+		x, y []byte
+		same bool
+	}{
+		{"same key and purpose", a.Derive("upload-urls"), again.Derive("upload-urls"), true},
+		{"another purpose", a.Derive("upload-urls"), a.Derive("other"), false},
+		{"another master key", a.Derive("upload-urls"), other.Derive("upload-urls"), false},
+		{"not the master key", a.Derive("upload-urls"), k1, false},
+	}
+	for _, tt := range tests {
+		if got := bytes.Equal(tt.x, tt.y); got != tt.same || len(tt.x) != 32 {
+			t.Errorf("%s: equal = %v, want %v (len %d)", tt.name, got, tt.same, len(tt.x))
+		}
+	}
+	if (*Box)(nil).Derive("x") != nil {
+		t.Error("a nil Box derived a key")
+	}
+}
