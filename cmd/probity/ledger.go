@@ -38,6 +38,9 @@ func openLedger(ctx context.Context, env Env, db dbSpec, st store.Store, box *se
 	}
 	switch {
 	case blobs == "":
+		if log != nil {
+			log.Warn("no blob store (--blobs or PROBITY_BLOBS): manual evidence and evidence files are refused")
+		}
 	case strings.HasPrefix(blobs, "s3://"):
 		bucket, prefix, err := evidence.ParseBucketURL(blobs)
 		if err != nil {

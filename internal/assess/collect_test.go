@@ -3,6 +3,7 @@ package assess_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/probity-dev/probity"
@@ -100,5 +101,20 @@ func TestCollections(t *testing.T) {
 				t.Fatalf("an INACTIVE control still collects: %+v", got)
 			}
 		})
+	}
+}
+
+// TestManualEvidenceNeedsBlobs: a server started without a blob store refuses manual
+// evidence and uploads with a message for its operator, not an internal error.
+func TestManualEvidenceNeedsBlobs(t *testing.T) {
+	s := &assess.Service{}
+	p := auth.Principal{Name: "owner", AccountID: storetest.Account, Level: auth.Admin}
+	_, err := s.ImportEvidence(context.Background(), p, "a", "s", "c", []assess.ManualEvidence{{TextResponse: "attested"}})
+	if probity.ErrorCode(err) != probity.EINVALID || !strings.Contains(err.Error(), "--blobs") {
+		t.Errorf("ImportEvidence without blobs = %v, want EINVALID naming --blobs", err)
+	}
+	_, err = s.Upload(context.Background(), storetest.Account, "u", "f.txt", strings.NewReader("x"))
+	if probity.ErrorCode(err) != probity.EINVALID {
+		t.Errorf("Upload without blobs = %v, want EINVALID", err)
 	}
 }

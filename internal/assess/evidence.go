@@ -131,7 +131,7 @@ func (s *Service) Evidence(ctx context.Context, p auth.Principal, id, setID, fol
 	return e, err
 }
 
-// countEvidence fills a's evidence counters from the ledger's folders: each control's
+// countEvidence fills a's evidence counters from the ledger's folder totals: each control's
 // evidence count, report selections and data sources (in the order first seen), and each
 // control set's manual and system (every other) evidence counts.
 func (s *Service) countEvidence(ctx context.Context, a *probity.Assessment) error {
@@ -146,31 +146,24 @@ func (s *Service) countEvidence(ctx context.Context, a *probity.Assessment) erro
 			controls[key{set.ID, c.ID}] = c
 		}
 	}
-	q := store.FolderPage{AccountID: a.AccountID, AssessmentID: a.ID, Limit: folderPageSize}
-	for {
-		page, err := s.Store.EvidenceFolders(ctx, q)
-		if err != nil {
-			return err
-		}
-		for _, f := range page {
-			if set := a.ControlSet(f.ControlSetID); set != nil {
-				set.ManualEvidenceCount += f.EvidenceByTypeManualCount
-				set.SystemEvidenceCount += f.TotalEvidence - f.EvidenceByTypeManualCount
-			}
-			c := controls[key{f.ControlSetID, f.ControlID}]
-			if c == nil {
-				continue // a control the assessment no longer holds (after a sync)
-			}
-			c.EvidenceCount += f.TotalEvidence
-			c.AssessmentReportEvidenceCount += f.AssessmentReportSelectionCount
-			if f.DataSource != "" && !slices.Contains(c.EvidenceSources, f.DataSource) {
-				c.EvidenceSources = append(c.EvidenceSources, f.DataSource)
-			}
-		}
-		if len(page) < q.Limit {
-			return nil
-		}
-		last := page[len(page)-1]
-		q.After = store.FolderCursor{Date: last.Date, ID: last.ID}
+	totals, err := s.Store.EvidenceTotals(ctx, a.AccountID, a.ID)
+	if err != nil {
+		return err
 	}
+	for _, f := range totals {
+		if set := a.ControlSet(f.ControlSetID); set != nil {
+			set.ManualEvidenceCount += f.EvidenceByTypeManualCount
+			set.SystemEvidenceCount += f.TotalEvidence - f.EvidenceByTypeManualCount
+		}
+		c := controls[key{f.ControlSetID, f.ControlID}]
+		if c == nil {
+			continue // a control the assessment no longer holds (after a sync)
+		}
+		c.EvidenceCount += f.TotalEvidence
+		c.AssessmentReportEvidenceCount += f.AssessmentReportSelectionCount
+		if f.DataSource != "" && !slices.Contains(c.EvidenceSources, f.DataSource) {
+			c.EvidenceSources = append(c.EvidenceSources, f.DataSource)
+		}
+	}
+	return nil
 }

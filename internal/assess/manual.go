@@ -69,6 +69,10 @@ func (s *Service) statusChanged(ctx context.Context, a *probity.Assessment) {
 	}
 }
 
+// errNoBlobs refuses manual evidence on a server started without a blob store, saying
+// what its operator must set.
+var errNoBlobs = probity.Errorf(probity.EINVALID, "This Probity server keeps no evidence files: its operator must start it with a blob store (serve --blobs DIR or s3://BUCKET/PREFIX, or PROBITY_BLOBS).")
+
 // ImportEvidence appends manual evidence to a control of the caller's assessment, in one
 // batch in today's (UTC) folder of the control for the data source "Manual", visible at
 // once. Each file's bytes (a text response's too) go whole to the blob store, and their
@@ -80,14 +84,15 @@ func (s *Service) statusChanged(ctx context.Context, a *probity.Assessment) {
 // Failure, and the others are appended. Importing the same items to the same control on
 // the same day again appends nothing (the batch is idempotent). It returns ENOTFOUND for
 // an assessment, control set or control that does not exist, EUNAUTHORIZED for anyone
-// else, and EINVALID for an INACTIVE assessment or fewer than 1 or more than 50 items.
+// else, and EINVALID for an INACTIVE assessment, fewer than 1 or more than 50 items, or a
+// server without a blob store.
 func (s *Service) ImportEvidence(ctx context.Context, p auth.Principal, id, setID, controlID string, items []ManualEvidence) ([]Failure, error) {
 	if n := len(items); n < 1 || n > maxManualItems {
 		return nil, &probity.Error{Code: probity.EINVALID, Message: "invalid manual evidence",
 			Fields: []probity.FieldError{{Name: "manualEvidence", Message: fmt.Sprintf("must have 1 to %d items, got %d", maxManualItems, n)}}}
 	}
 	if s.Ledger == nil || s.Blobs == nil {
-		return nil, errors.New("import evidence: this server has no evidence ledger")
+		return nil, errNoBlobs
 	}
 	a, err := s.get(ctx, p, id)
 	if err != nil {
@@ -257,7 +262,7 @@ func (s *Service) upload(ctx context.Context, p auth.Principal, name string) (*s
 // limit, having read no more than one byte past it.
 func (s *Service) Upload(ctx context.Context, account, id, fileName string, r io.Reader) (*store.EvidenceUpload, error) {
 	if s.Blobs == nil {
-		return nil, errors.New("evidence upload: this server has no blob store")
+		return nil, errNoBlobs
 	}
 	if _, err := s.Store.EvidenceUpload(ctx, account, id); err == nil {
 		return nil, probity.Errorf(probity.ECONFLICT, "This upload URL was used already.")

@@ -115,6 +115,10 @@ type EvidenceReader interface {
 	EvidenceFolder(ctx context.Context, account, assessmentID, folderID string) (*probity.EvidenceFolder, error)
 	// EvidenceFolders returns up to p.Limit folders after p.After, by date then id.
 	EvidenceFolders(ctx context.Context, p FolderPage) ([]probity.EvidenceFolder, error)
+	// EvidenceTotals returns the assessment's folder counters summed over the days, one
+	// entry per control set, control and data source (Date and ID empty), in the order
+	// the data sources first collected for each control.
+	EvidenceTotals(ctx context.Context, account, assessmentID string) ([]probity.EvidenceFolder, error)
 	// EvidenceDays returns the daily aggregates of the assessment from the day of from
 	// to the day of to, both included, by day then control; of one control when
 	// controlID is set.

@@ -194,6 +194,31 @@ func (r reader) EvidenceFolders(ctx context.Context, p store.FolderPage) ([]prob
 	return out, rows.Err()
 }
 
+// EvidenceTotals implements store.Reader: one aggregate over the folder index, however
+// many days the assessment has collected.
+func (r reader) EvidenceTotals(ctx context.Context, account, assessmentID string) ([]probity.EvidenceFolder, error) {
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT f.control_set_id, f.control_id, f.data_source,
+		SUM(f.total), SUM(f.selected), SUM(f.manual) FROM evidence_folders f
+		JOIN evidence_chains c ON c.assessment_id = f.assessment_id
+		WHERE f.assessment_id = ? AND c.account_id = ?
+		GROUP BY f.control_set_id, f.control_id, f.data_source
+		ORDER BY f.control_set_id, f.control_id, MIN(f.day), f.data_source`), assessmentID, account)
+	if err != nil {
+		return nil, fmt.Errorf("read evidence totals: %w", err)
+	}
+	defer rows.Close()
+	var out []probity.EvidenceFolder
+	for rows.Next() {
+		f := probity.EvidenceFolder{AccountID: account, AssessmentID: assessmentID}
+		if err := rows.Scan(&f.ControlSetID, &f.ControlID, &f.DataSource, &f.TotalEvidence,
+			&f.AssessmentReportSelectionCount, &f.EvidenceByTypeManualCount); err != nil {
+			return nil, fmt.Errorf("read evidence totals: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
 // EvidenceDays implements store.Reader.
 func (r reader) EvidenceDays(ctx context.Context, account, assessmentID, controlID string, from, to time.Time) ([]probity.EvidenceDay, error) {
 	q := `SELECT d.day, d.control_id, d.compliant, d.non_compliant, d.inconclusive FROM evidence_days d

@@ -47,6 +47,11 @@ func (db *DB) EvidenceFolders(ctx context.Context, p store.FolderPage) ([]probit
 	return gated(db, ctx, func() ([]probity.EvidenceFolder, error) { return db.read.EvidenceFolders(ctx, p) })
 }
 
+// EvidenceTotals implements store.Reader.
+func (db *DB) EvidenceTotals(ctx context.Context, account, assessmentID string) ([]probity.EvidenceFolder, error) {
+	return gated(db, ctx, func() ([]probity.EvidenceFolder, error) { return db.read.EvidenceTotals(ctx, account, assessmentID) })
+}
+
 // EvidenceDays implements store.Reader.
 func (db *DB) EvidenceDays(ctx context.Context, account, assessmentID, controlID string, from, to time.Time) ([]probity.EvidenceDay, error) {
 	return gated(db, ctx, func() ([]probity.EvidenceDay, error) {

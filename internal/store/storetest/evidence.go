@@ -94,4 +94,25 @@ func testEvidence(t *testing.T, open Opener) {
 	if err != nil || len(ks) != 1 || string(ks[0].SealedPrivate) != string(k.SealedPrivate) {
 		t.Fatalf("ledger keys = %+v, %v", ks, err)
 	}
+	// Totals sum each control's folders over the days, by data source in the order first
+	// collected.
+	next := &store.EvidenceAppend{AccountID: Account, AssessmentID: a, Key: "k4", After: 3, At: t0.Add(24 * time.Hour),
+		Rows: []store.EvidenceRow{row(4), row(5)},
+		Folders: []probity.EvidenceFolder{
+			{ID: "f2", ControlSetID: "cs", ControlID: "c", DataSource: "d", Date: t0.Add(24 * time.Hour), TotalEvidence: 1, AssessmentReportSelectionCount: 1},
+			{ID: "g", ControlSetID: "cs", ControlID: "c", DataSource: "Manual", Date: t0.Add(24 * time.Hour), TotalEvidence: 1, EvidenceByTypeManualCount: 1},
+		}}
+	if err := s.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.AppendEvidence(ctx, next) }); err != nil {
+		t.Fatal(err)
+	}
+	totals, err := s.EvidenceTotals(ctx, Account, a)
+	if err != nil || len(totals) != 2 ||
+		totals[0].DataSource != "d" || totals[0].TotalEvidence != 4 || totals[0].AssessmentReportSelectionCount != 1 ||
+		totals[1].DataSource != "Manual" || totals[1].TotalEvidence != 1 || totals[1].EvidenceByTypeManualCount != 1 ||
+		totals[0].ControlSetID != "cs" || totals[0].ControlID != "c" {
+		t.Fatalf("totals = %+v, %v; want d: 4 (1 selected), then Manual: 1", totals, err)
+	}
+	if totals, err := s.EvidenceTotals(ctx, "999999999999", a); err != nil || len(totals) != 0 {
+		t.Fatalf("another account's totals = %+v, %v; want none", totals, err)
+	}
 }
