@@ -1,6 +1,8 @@
 package cloudtrail
 
 import (
+	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -81,11 +83,17 @@ func readLogFile(ctx context.Context, client *s3.Client, bucket, key string, ev 
 		return nil, fmt.Errorf("read s3://%s/%s: %w", bucket, key, err)
 	}
 	defer obj.Body.Close()
-	zr, err := gzip.NewReader(obj.Body)
-	if err != nil {
-		return nil, fmt.Errorf("s3://%s/%s: not a gzipped CloudTrail log file: %w", bucket, key, err)
+	// CloudTrail gzips its files and says so in Content-Encoding; a client or proxy that
+	// honours it hands over plain JSON, so the gzip magic number decides.
+	var r io.Reader = bufio.NewReader(obj.Body)
+	if head, _ := r.(*bufio.Reader).Peek(2); bytes.Equal(head, []byte{0x1f, 0x8b}) {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, fmt.Errorf("s3://%s/%s: not a gzipped CloudTrail log file: %w", bucket, key, err)
+		}
+		r = zr
 	}
-	recs, err := DecodeLog(zr, ev)
+	recs, err := DecodeLog(r, ev)
 	if err != nil {
 		return nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, err)
 	}
