@@ -1,15 +1,23 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/awsconf"
+	"github.com/probity-dev/probity/internal/collect/apicall"
+	"github.com/probity-dev/probity/internal/collect/cloudtrail"
+	"github.com/probity-dev/probity/internal/collect/securityhub"
+	"github.com/probity-dev/probity/internal/collect/target"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
 )
@@ -20,16 +28,52 @@ import (
 // build their jobs.Service here.
 
 // builtinCollectors returns the built-in collectors, the one list of them; a source type
-// missing here is collected with outcome no_collector.
-func builtinCollectors() []jobs.Registration {
+// missing here is collected with outcome no_collector. They reach the accounts of an
+// assessment's scope as o says, and keep files in blobs (nil: the API-call collector
+// fails, saying so).
+func builtinCollectors(o collectOptions, blobs evidence.Blobs) []jobs.Registration {
+	accounts := &target.Accounts{
+		Load:    func(ctx context.Context) (aws.Config, error) { return awsconf.Load(ctx, awsconf.Options{}) },
+		Role:    awsconf.Role{Name: o.role, ExternalID: o.externalID},
+		Regions: o.regions,
+	}
+	return []jobs.Registration{
+		{Type: probity.SourceTypeSecurityHub, Collector: &securityhub.Collector{Accounts: accounts}},
+		{Type: probity.SourceTypeCloudTrail, Collector: &cloudtrail.Collector{Accounts: accounts}},
+		{Type: probity.SourceTypeAPICall, Collector: &apicall.Collector{Accounts: accounts, Blobs: blobs}},
+	}
+}
+
+// collectOptions say how the collectors reach the AWS accounts of a scope.
+type collectOptions struct {
+	role, externalID string
+	regions          []string
+}
+
+func addCollectFlags(f *pflag.FlagSet, o *collectOptions) {
+	f.StringVar(&o.role, "collect-role", awsconf.DefaultRoleName, "IAM role (NAME or PATH/NAME) assumed in every account of an assessment's scope, this one included, to collect evidence")
+	f.StringVar(&o.externalID, "collect-external-id", "", "external id given when assuming --collect-role, for trust policies that require sts:ExternalId")
+	f.StringSliceVar(&o.regions, "collect-regions", nil, "regions evidence is collected in, comma-separated (default: the AWS configuration's region)")
+}
+
+// validate returns a usage error naming the first bad option.
+func (o collectOptions) validate() error {
+	if err := (awsconf.Role{Name: o.role, ExternalID: o.externalID}).Validate(); err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("--collect-role/--collect-external-id: %w", err))
+	}
+	for _, r := range o.regions {
+		if err := (awsconf.Options{Region: r}).Validate(); err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--collect-regions: %w", err))
+		}
+	}
 	return nil
 }
 
 // newCollections returns the collection service that plans from the assessments of plan
 // and appends to l (whose upkeep the runner does daily), counting outcomes in m (nil: not
-// counted). It returns an error when the collector list is invalid.
-func newCollections(plan jobs.Plan, l *evidence.Ledger, m *jobs.Metrics, continuous time.Duration) (*jobs.Service, error) {
-	reg, err := jobs.NewRegistry(builtinCollectors()...)
+// counted), its collectors reaching accounts as co says. It returns an error when the collector list is invalid.
+func newCollections(plan jobs.Plan, l *evidence.Ledger, m *jobs.Metrics, continuous time.Duration, co collectOptions) (*jobs.Service, error) {
+	reg, err := jobs.NewRegistry(builtinCollectors(co, l.Blobs)...)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +107,8 @@ failed, or when the assessment has nothing to collect.`,
 	var keyFile string
 	masterKeyFlag(cmd, &keyFile)
 	f := cmd.Flags()
+	var co collectOptions
+	addCollectFlags(f, &co)
 	f.StringVar(&assessment, "assessment", "", "id of the assessment to collect (required)")
 	f.StringVar(&account, "account", "", "account that owns the assessment (default: any)")
 	f.DurationVar(&continuous, "continuous-interval", jobs.DefaultContinuousInterval, "window of continuous sources (those without a sourceFrequency)")
@@ -74,6 +120,9 @@ failed, or when the assessment has nothing to collect.`,
 			return exitWith(ExitUsage, errors.New("--account must be 12 digits"))
 		case continuous <= 0:
 			return exitWith(ExitUsage, errors.New("--continuous-interval must be positive"))
+		}
+		if err := co.validate(); err != nil {
+			return err
 		}
 		spec := db()
 		st, err := openStore(cmd.Context(), spec)
@@ -89,7 +138,7 @@ failed, or when the assessment has nothing to collect.`,
 		if err != nil {
 			return err
 		}
-		svc, err := newCollections(&assess.Service{Store: st}, l, nil, continuous)
+		svc, err := newCollections(&assess.Service{Store: st}, l, nil, continuous, co)
 		if err != nil {
 			return asInternal(err)
 		}

@@ -21,6 +21,9 @@ func TestCollectUsage(t *testing.T) {
 		{[]string{"collect"}, ExitUsage, "--assessment is required"},
 		{[]string{"collect", "--assessment", "a1", "--account", "12"}, ExitUsage, "--account must be 12 digits"},
 		{[]string{"collect", "--assessment", "a1", "--continuous-interval", "0s"}, ExitUsage, "--continuous-interval must be positive"},
+		{[]string{"collect", "--assessment", "a1", "--collect-role", "no spaces"}, ExitUsage, "--collect-role/--collect-external-id: role name"},
+		{[]string{"collect", "--assessment", "a1", "--collect-external-id", "x"}, ExitUsage, "--collect-role/--collect-external-id: external id"},
+		{[]string{"collect", "--assessment", "a1", "--collect-regions", "us-east-1,US_East"}, ExitUsage, `--collect-regions: AWS region "US_East"`},
 		// This build has no assessments: any id names nothing to collect.
 		{[]string{"collect", "--assessment", "a1", "--account", "111111111111"}, ExitInvalid, "assessment a1 has no automated data source to collect"},
 	} {

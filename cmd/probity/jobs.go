@@ -19,6 +19,7 @@ type jobsOptions struct {
 	workers            int
 	scheduleInterval   time.Duration
 	continuousInterval time.Duration
+	collect            collectOptions
 }
 
 func addJobsFlags(f *pflag.FlagSet, o *jobsOptions) {
@@ -26,6 +27,7 @@ func addJobsFlags(f *pflag.FlagSet, o *jobsOptions) {
 	f.IntVar(&o.workers, "jobs-workers", jobs.DefaultWorkers, "collections run at once by this process")
 	f.DurationVar(&o.scheduleInterval, "jobs-schedule-interval", jobs.DefaultScheduleInterval, "how often the scheduler enqueues the due collections")
 	f.DurationVar(&o.continuousInterval, "continuous-interval", jobs.DefaultContinuousInterval, "collection window of continuous sources (those without a sourceFrequency)")
+	addCollectFlags(f, &o.collect)
 }
 
 // startJobs migrates River's tables and starts the collection jobs (planned from plan,
@@ -40,11 +42,14 @@ func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledge
 	if o.workers < 1 || o.scheduleInterval <= 0 || o.continuousInterval <= 0 {
 		return nil, exitWith(ExitUsage, fmt.Errorf("--jobs-workers must be at least 1, and --jobs-schedule-interval and --continuous-interval positive"))
 	}
+	if err := o.collect.validate(); err != nil {
+		return nil, err
+	}
 	m, err := jobs.NewMetrics(reg)
 	if err != nil {
 		return nil, asInternal(err)
 	}
-	svc, err := newCollections(plan, l, m, o.continuousInterval)
+	svc, err := newCollections(plan, l, m, o.continuousInterval, o.collect)
 	if err != nil {
 		return nil, asInternal(err)
 	}
