@@ -249,6 +249,12 @@ func (w *collectWorker) Work(ctx context.Context, job *river.Job[CollectArgs]) e
 	if oerr := river.RecordOutput(ctx, rep); oerr != nil && err == nil {
 		err = fmt.Errorf("record output: %w", oerr)
 	}
+	if probity.ErrorCode(err) == probity.EINVALID {
+		// A source that cannot be collected as written (a keyword outside what its
+		// collector knows, a bad parameter) fails the same way on every attempt: the job
+		// ends cancelled, with the error, instead of being retried.
+		return river.JobCancel(err)
+	}
 	return err
 }
 

@@ -412,3 +412,39 @@ func TestUpkeepRunsOnStart(t *testing.T) {
 		}
 	})
 }
+
+// TestInvalidSourceIsNotRetried: a collector's EINVALID error (a keyword it cannot collect)
+// cancels the job at its first attempt, with the error, where other failures are retried.
+func TestInvalidSourceIsNotRetried(t *testing.T) {
+	backends(t, func(t *testing.T, url string) {
+		f := newFixture(t)
+		var calls atomic.Int32
+		reg, err := NewRegistry(Registration{probity.SourceTypeConfig, CollectorFunc(func(context.Context, Task) ([]probity.Evidence, error) {
+			calls.Add(1)
+			return nil, probity.Errorf(probity.EINVALID, "NO_SUCH_RULE is not a managed rule")
+		})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.svc.Collectors = reg
+		f.plan.add(&testAssessment{account: "111111111111", id: "a1", active: true, sources: []probity.ControlMappingSource{configSource("daily", probity.FrequencyDaily)}})
+		r := f.runner(t, openDB(t, url), RunnerOptions{})
+		events, cancel := r.Client().Subscribe(river.EventKindJobCancelled)
+		t.Cleanup(cancel)
+		start(t, r)
+		if _, err := r.EnqueueDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case e := <-events:
+			if e.Job.Attempt != 1 || len(e.Job.Errors) == 0 || !strings.Contains(e.Job.Errors[len(e.Job.Errors)-1].Error, "NO_SUCH_RULE") {
+				t.Errorf("cancelled job: attempt %d, errors %+v; want the first attempt, with the error", e.Job.Attempt, e.Job.Errors)
+			}
+		case <-time.After(2 * time.Minute): // only guards against a hang
+			t.Fatal("the job was never cancelled")
+		}
+		if n := calls.Load(); n != 1 {
+			t.Errorf("collector called %d times, want 1", n)
+		}
+	})
+}
