@@ -96,7 +96,7 @@ func renderPDF(w io.Writer, sd *summaryData) error {
 	cols := []struct {
 		title string
 		w     float64
-	}{{"Control", 58}, {"Status", 24}, {"Reviewer", 44}, {"Compliant", 18}, {"Non-compl.", 18}, {"Inconcl.", 18}}
+	}{{"Control", 52}, {"Status", 28}, {"Reviewer", 40}, {"Compliant", 20}, {"Non-compl.", 20}, {"Inconcl.", 20}}
 	header := func() {
 		pdf.SetFont("Helvetica", "B", 8)
 		pdf.SetFillColor(230, 230, 230)
@@ -139,7 +139,7 @@ func renderPDF(w io.Writer, sd *summaryData) error {
 	ecols := []struct {
 		title string
 		w     float64
-	}{{"#", 14}, {"Evidence", 60}, {"Control", 42}, {"Data source", 30}, {"Time (UTC)", 30}, {"Compliance", 4 + usable - 180}}
+	}{{"#", 12}, {"Evidence", 54}, {"Control", 36}, {"Data source", 26}, {"Time (UTC)", 26}, {"Compliance", usable - 154}}
 	eheader := func() {
 		pdf.SetFont("Helvetica", "B", 7)
 		for _, c := range ecols {

@@ -56,7 +56,8 @@ type Result struct {
 	Problems []string
 }
 
-// Verify checks the report zip in r: that digest.txt's signature is good, that every file
+// Verify checks the report zip in r: that digest.txt.sig is the Ed25519 signature of
+// the SHA-256 of digest.txt, that every file
 // has the digest digest.txt gives, and that no file was added or removed. With a nil
 // trust the signature is checked against the public key digest.txt carries (consistent,
 // not anchored); otherwise the key must be one trust knows. Problems go in the Result;
@@ -147,7 +148,8 @@ func verifySignature(res *Result, problem func(string, ...any), d *digest, diges
 		problem("%s: the key id %s is not its public key's (%s)", res.Root+"/"+DigestFile, d.keyID, KeyID(d.publicKey))
 		return
 	}
-	if len(sig) != ed25519.SignatureSize || !ed25519.Verify(d.publicKey, digestBytes, sig) {
+	sum := sha256.Sum256(digestBytes)
+	if len(sig) != ed25519.SignatureSize || !ed25519.Verify(d.publicKey, sum[:], sig) {
 		problem("%s: the signature does not match %s", sigName, DigestFile)
 		return
 	}
