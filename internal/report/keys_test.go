@@ -142,4 +142,3 @@ func LedgerEvidence(st store.Store, account, aid string) func(context.Context, f
 		})
 	}
 }
-
