@@ -18,7 +18,7 @@ func newKeysCmd(env Env) *cobra.Command {
 		Use:   "keys",
 		Short: "Manage the access keys that sign API requests",
 	}
-	cmd.AddCommand(newKeysCreateCmd(env), newKeysListCmd(env), newKeysDeleteCmd(env))
+	cmd.AddCommand(newKeysCreateCmd(env), newKeysListCmd(env), newKeysDeleteCmd(env), newSigningKeysCmd(env))
 	return cmd
 }
 

@@ -95,6 +95,7 @@ func newRoot(env Env) *cobra.Command {
 		newAssessmentCmd(env),
 		newCollectCmd(env),
 		newEvidenceCmd(env),
+		newReportCmd(env),
 	)
 	return root
 }
