@@ -20,8 +20,9 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 		if err != nil {
 			return err
 		}
-		plan, err = MakePlan(cat, lib, opt)
-		if err != nil {
+		if opt.Plan != nil && lib == opt.Library {
+			plan = opt.Plan
+		} else if plan, err = MakePlan(cat, lib, opt); err != nil {
 			return err
 		}
 		if err := plan.write(ctx, tx, account); err != nil {

@@ -87,6 +87,10 @@ type Options struct {
 	// library as its transaction leaves it for Plan.Library. Library is not modified.
 	Library         *store.Library
 	LibraryRevision int64
+	// Plan, when set with Library, is what MakePlan made of the catalog against Library
+	// with these options: Apply carries it out instead of planning again, if the
+	// revision in its transaction is still LibraryRevision.
+	Plan *Plan
 }
 
 func (o *Options) defaults() {

@@ -136,7 +136,8 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		if run.keepInUse(cat, lib) {
 			continue
 		}
-		_, err := catalog.MakePlan(cat, lib, opts)
+		plan, err := catalog.MakePlan(cat, lib, opts)
+		opts.Plan = plan
 		var pd doc.Diagnostics
 		switch {
 		case errors.As(err, &pd):
