@@ -31,7 +31,15 @@ type Catalog struct {
 // within the files: each duplicate is reported in both files. Framework references are
 // left to MakePlan, which knows the library.
 func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
-	return loadFiles(files, nil, nil)
+	return loadFiles(files, nil, nil, nil)
+}
+
+// LoadCached is Load that takes every file whose path, content and problem are as they
+// were in c's previous load from that load instead of parsing it again, with the same
+// documents and problems. Afterwards c holds exactly these files. The documents of a
+// cached load are shared with later loads and must not be modified.
+func LoadCached(files []doc.File, c *Cache) (*Catalog, doc.Diagnostics) {
+	return loadFiles(files, nil, nil, c)
 }
 
 // LoadKnown is Load with the library at hand: a control file that has not changed since
@@ -40,7 +48,7 @@ func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
 // references are resolved against the files and lib in the same pass. A nil lib makes
 // it Load.
 func LoadKnown(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
-	return loadFiles(files, lib, lib)
+	return loadFiles(files, lib, lib, nil)
 }
 
 // Check is Load for reporting every problem of a set of files in one run: each file is
@@ -53,24 +61,23 @@ func Check(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
 	if lib == nil {
 		lib = &store.Library{}
 	}
-	return loadFiles(files, nil, lib)
+	return loadFiles(files, nil, lib, nil)
 }
 
-// loadFiles reads the files, taking unchanged controls from known (may be nil) and resolving
-// references against resolveIn (nil: not at all).
-func loadFiles(files []doc.File, known, resolveIn *store.Library) (*Catalog, doc.Diagnostics) {
+// loadFiles reads the files, taking unchanged controls from known (may be nil), resolving
+// references against resolveIn (nil: not at all), and taking unchanged files from cache
+// (may be nil).
+func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache) (*Catalog, doc.Diagnostics) {
 	cat := &Catalog{}
 	var diags doc.Diagnostics
-	type result struct {
-		doc     *Document
-		diags   doc.Diagnostics
-		outline outline
-	}
 	byDigest := knownControls(known)
 	// Files are independent until names are compared: decode them on every core.
-	results := make([]result, len(files))
+	results := make([]fileResult, len(files))
 	parallel(len(files), runtime.GOMAXPROCS(0), func(i int) {
 		r := &results[i]
+		if cache.lookup(files[i], r) {
+			return
+		}
 		if files[i].Problem != "" {
 			r.diags = doc.Diagnostics{{Path: files[i].Path, Reason: files[i].Problem}}
 			return
@@ -86,6 +93,7 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library) (*Catalog, doc
 			r.doc.Digest = digest
 		}
 	})
+	cache.keep(files, results)
 	for _, r := range results {
 		dc := r.doc
 		diags = append(diags, r.diags...)
@@ -119,6 +127,13 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library) (*Catalog, doc
 	}
 	diags.Sort()
 	return cat, diags
+}
+
+// fileResult is what loading made of one file.
+type fileResult struct {
+	doc     *Document
+	diags   doc.Diagnostics
+	outline outline
 }
 
 // dropDuplicates reports every document whose name another document also uses, and

@@ -43,6 +43,9 @@ type Plan struct {
 	putFrameworks    []*probity.Framework
 	deleteControls   []string
 	deleteFrameworks []string
+
+	after    *store.Library // the library after the plan, when Apply was given one
+	afterRev int64
 }
 
 // Empty reports whether the plan changes nothing.
@@ -78,6 +81,16 @@ type Options struct {
 	// InTransaction, when set, runs in Apply's transaction after the plan is carried out,
 	// changes or none; its error rolls everything back.
 	InTransaction func(ctx context.Context, tx store.Tx) error
+	// Library, when set, is the account's library as it stood at LibraryRevision (see
+	// store.RevisionReader). Apply then plans against it instead of reading the library
+	// again, if the revision in its transaction is still LibraryRevision, and keeps the
+	// library as its transaction leaves it for Plan.Library. Library is not modified.
+	Library         *store.Library
+	LibraryRevision int64
+	// Plan, when set with Library, is what MakePlan made of the catalog against Library
+	// with these options: Apply carries it out instead of planning again, if the
+	// revision in its transaction is still LibraryRevision.
+	Plan *Plan
 }
 
 func (o *Options) defaults() {

@@ -70,8 +70,15 @@ type Pipeline struct {
 	metrics *metrics
 	runners []*runner
 
-	// mu serialises reconciles: they all read and write the one library.
+	// mu serialises reconciles: they all read and write the one library. It guards
+	// what reconciles keep for the next one, below.
 	mu sync.Mutex
+	// lib is the account's library at revision libRev, as the last reconcile read or
+	// left it; nil when it must be read again.
+	lib    *store.Library
+	libRev int64
+	// kept holds what each source's reconciles keep, by source name.
+	kept map[string]*sourceMemory
 }
 
 // New checks cfg and returns a pipeline that is not yet running. It returns an EINVALID
@@ -109,7 +116,7 @@ func New(cfg Config) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pipeline{cfg: cfg, log: cfg.Logger, metrics: m}
+	p := &Pipeline{cfg: cfg, log: cfg.Logger, metrics: m, kept: map[string]*sourceMemory{}}
 	seen := map[string]bool{}
 	for _, s := range cfg.Sources {
 		if seen[s.Name()] {

@@ -83,14 +83,23 @@ func (p *Pipeline) reconcile(ctx context.Context, source string, snap *Snapshot)
 }
 
 func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snapshot) (*result, error) {
-	kept, err := p.cfg.Store.CatalogFiles(ctx, source)
+	mem := p.memory(source)
+	lib, rev, err := p.library(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read last good files of %s: %w", source, err)
+		return nil, err
 	}
-	lib, err := p.cfg.Store.Library(ctx, p.cfg.Partition.AccountID)
+	kept, err := mem.lastGood(ctx, p.cfg.Store, source, rev)
 	if err != nil {
-		return nil, fmt.Errorf("read library: %w", err)
+		return nil, err
 	}
+	// Whatever fails from here on may leave what is kept behind the store: start the
+	// next reconcile from the store.
+	ok := false
+	defer func() {
+		if !ok {
+			p.forget()
+		}
+	}()
 	run := &reconcileRun{
 		source:   source,
 		current:  make(map[string]File, len(snap.Files)),
@@ -107,7 +116,8 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		run.current[f.Path] = f
 		run.effect[f.Path] = &entry{data: f.Data, problem: f.Problem, rev: f.Revision, use: useCurrent}
 	}
-	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition}
+	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition,
+		Library: lib, LibraryRevision: rev}
 
 	var cat *catalog.Catalog
 	var blocked error
@@ -117,7 +127,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 			return nil, fmt.Errorf("reconcile %s: no consistent set of files found", source)
 		}
 		var diags doc.Diagnostics
-		cat, diags = catalog.Load(run.files())
+		cat, diags = catalog.LoadCached(run.files(), &mem.parsed)
 		diags = append(diags, run.ownership(cat, lib)...)
 		if len(diags) > 0 {
 			run.takeOut(diags)
@@ -126,7 +136,8 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		if run.keepInUse(cat, lib) {
 			continue
 		}
-		_, err := catalog.MakePlan(cat, lib, opts)
+		plan, err := catalog.MakePlan(cat, lib, opts)
+		opts.Plan = plan
 		var pd doc.Diagnostics
 		switch {
 		case errors.As(err, &pd):
@@ -144,16 +155,22 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 	if blocked == nil {
 		// The files in effect become the last good versions in the transaction that
 		// applies them: a crash leaves both old or both new.
-		opts.InTransaction = func(ctx context.Context, tx store.Tx) error {
-			return run.save(ctx, tx, p.cfg.Now)
+		var saved []store.CatalogFile
+		opts.InTransaction = func(ctx context.Context, tx store.Tx) (err error) {
+			saved, err = run.save(ctx, tx, p.cfg.Now)
+			return err
 		}
 		plan, err := catalog.Apply(ctx, p.cfg.Store, cat, opts)
 		if err != nil {
 			return nil, err
 		}
 		res.changes = run.changes(plan, snap.Revision)
+		lib, rev, _ = plan.Library()
+		p.lib, p.libRev = lib, rev
+		mem.keep(saved, rev)
 	}
 	res.failures = run.failures(blocked)
+	ok = true
 	return res, nil
 }
 
@@ -329,15 +346,20 @@ func (run *reconcileRun) lastGoodControls() map[string]string {
 	return out
 }
 
-// save makes the store's last good versions the files now in effect.
-func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileWriter, now func() time.Time) error {
+// save makes the store's last good versions the files now in effect, and returns them
+// as the store now holds them.
+func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileWriter, now func() time.Time) ([]store.CatalogFile, error) {
 	var put []store.CatalogFile
 	var remove []string
+	all := make([]store.CatalogFile, 0, len(run.effect))
 	at := now().UTC()
 	for path, e := range run.effect {
-		if lg, ok := run.lastGood[path]; !ok || !bytes.Equal(lg.Data, e.data) || lg.Revision != e.rev {
-			put = append(put, store.CatalogFile{Source: run.source, Path: path, Data: e.data, Revision: e.rev, UpdatedAt: at})
+		lg, ok := run.lastGood[path]
+		if !ok || !bytes.Equal(lg.Data, e.data) || lg.Revision != e.rev {
+			lg = store.CatalogFile{Source: run.source, Path: path, Data: e.data, Revision: e.rev, UpdatedAt: at}
+			put = append(put, lg)
 		}
+		all = append(all, lg)
 	}
 	for path := range run.lastGood {
 		if run.effect[path] == nil {
@@ -345,12 +367,12 @@ func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileWriter
 		}
 	}
 	if len(put) == 0 && len(remove) == 0 {
-		return nil
+		return all, nil
 	}
 	if err := files.SaveCatalogFiles(ctx, run.source, put, remove); err != nil {
-		return fmt.Errorf("save last good files of %s: %w", run.source, err)
+		return nil, fmt.Errorf("save last good files of %s: %w", run.source, err)
 	}
-	return nil
+	return all, nil
 }
 
 // changes describes the applied plan with the files behind each change.

@@ -61,7 +61,8 @@ type File struct {
 }
 
 // fingerprint identifies the content of a snapshot: equal fingerprints mean nothing
-// changed.
+// changed. A file's Revision stands for its content when it has one: a source reads a
+// file again only when its Revision changes.
 func (s *Snapshot) fingerprint() string {
 	h := sha256.New()
 	h.Write([]byte(s.Revision))
@@ -69,8 +70,12 @@ func (s *Snapshot) fingerprint() string {
 		h.Write([]byte{0})
 		h.Write([]byte(f.Path))
 		h.Write([]byte{0})
-		sum := sha256.Sum256(f.Data)
-		h.Write(sum[:])
+		if f.Revision != "" {
+			h.Write([]byte("revision\x00" + f.Revision))
+		} else {
+			sum := sha256.Sum256(f.Data)
+			h.Write(sum[:])
+		}
 		h.Write([]byte(f.Problem))
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -220,8 +220,8 @@ func startS3Pipeline(t *testing.T, w *world, st store.Store, polling bool) (*pip
 }
 
 // heldStore is a store whose reconciles the test can hold: from hold to release, a
-// reconcile waits at its first read of the store (the source's last good versions),
-// holding the library as a long reconcile does.
+// reconcile waits at its first read of the store (the library's revision, or the
+// source's last good versions), holding the library as a long reconcile does.
 type heldStore struct {
 	store.Store
 	mu   sync.Mutex
@@ -241,7 +241,8 @@ func (s *heldStore) release() {
 	s.held = nil
 }
 
-func (s *heldStore) CatalogFiles(ctx context.Context, source string) ([]store.CatalogFile, error) {
+// wait returns once the store is not held, or ctx's error.
+func (s *heldStore) wait(ctx context.Context) error {
 	s.mu.Lock()
 	held := s.held
 	s.mu.Unlock()
@@ -249,8 +250,22 @@ func (s *heldStore) CatalogFiles(ctx context.Context, source string) ([]store.Ca
 		select {
 		case <-held:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		}
+	}
+	return nil
+}
+
+func (s *heldStore) LibraryRevision(ctx context.Context, account string) (int64, error) {
+	if err := s.wait(ctx); err != nil {
+		return 0, err
+	}
+	return s.Store.LibraryRevision(ctx, account)
+}
+
+func (s *heldStore) CatalogFiles(ctx context.Context, source string) ([]store.CatalogFile, error) {
+	if err := s.wait(ctx); err != nil {
+		return nil, err
 	}
 	return s.Store.CatalogFiles(ctx, source)
 }

@@ -1,0 +1,48 @@
+package catalog
+
+import (
+	"bytes"
+
+	"github.com/probity-dev/probity/internal/doc"
+)
+
+// Cache remembers what LoadCached made of each file, so that loading a catalog again
+// costs a comparison of each unchanged file's bytes instead of its parse. It holds the
+// files of one load at a time (each load replaces them), and is for one loader at a time:
+// it is not safe for concurrent use. The zero Cache is empty and ready to use.
+type Cache struct {
+	files map[string]cachedFile // by path
+}
+
+type cachedFile struct {
+	data    []byte
+	problem string
+	result  fileResult
+}
+
+// lookup fills r with the result of f's previous load, when c holds one for f exactly as
+// it is now, and reports whether it did. A nil c holds nothing.
+func (c *Cache) lookup(f doc.File, r *fileResult) bool {
+	if c == nil {
+		return false
+	}
+	cf, ok := c.files[f.Path]
+	if !ok || cf.problem != f.Problem || !bytes.Equal(cf.data, f.Data) {
+		return false
+	}
+	*r = cf.result
+	return true
+}
+
+// keep makes c hold the files and what they loaded to, and nothing else. Documents read
+// from the library's record (LoadKnown) are never given to a Cache.
+func (c *Cache) keep(files []doc.File, results []fileResult) {
+	if c == nil {
+		return
+	}
+	next := make(map[string]cachedFile, len(files))
+	for i, f := range files {
+		next[f.Path] = cachedFile{data: f.Data, problem: f.Problem, result: results[i]}
+	}
+	c.files = next
+}
