@@ -38,8 +38,14 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 }
 
 // write carries the plan out. Order matters: new controls before the frameworks that use
-// them, frameworks that drop controls before those controls go.
+// them, frameworks that drop controls before those controls go; rules are put first and
+// deleted last, as controls name them.
 func (p *Plan) write(ctx context.Context, tx store.Tx, account string) error {
+	if len(p.putRules) > 0 {
+		if err := tx.PutCustomRules(ctx, p.putRules); err != nil {
+			return err
+		}
+	}
 	if len(p.putControls) > 0 {
 		if err := tx.PutControls(ctx, p.putControls); err != nil {
 			return err
@@ -56,7 +62,12 @@ func (p *Plan) write(ctx context.Context, tx store.Tx, account string) error {
 		}
 	}
 	if len(p.deleteControls) > 0 {
-		return tx.DeleteControls(ctx, account, p.deleteControls)
+		if err := tx.DeleteControls(ctx, account, p.deleteControls); err != nil {
+			return err
+		}
+	}
+	if len(p.deleteRules) > 0 {
+		return tx.DeleteCustomRules(ctx, account, p.deleteRules)
 	}
 	return nil
 }

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"AccessKeyARN", testAccessKeyARN},
 		{"LibraryRevision", testLibraryRevision},
 		{"Evidence", testEvidence},
+		{"CustomRules", testCustomRules},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
