@@ -316,3 +316,21 @@ func checkRulesInUse(cat *Catalog, lib *store.Library, deletedControls, deletedR
 	slices.Sort(conflicts)
 	return &probity.Error{Code: probity.ECONFLICT, Message: "refusing to prune: " + strings.Join(slices.Compact(conflicts), "; ")}
 }
+
+// LoadRules is Load for the custom rules among files, those below a folder named rules
+// (the other files are not read): the rules of the valid files, each compiled, and
+// every problem of the others.
+func LoadRules(files []doc.File) ([]*probity.CustomRule, doc.Diagnostics) {
+	var own []doc.File
+	for _, f := range files {
+		if kindFromPath(f.Path) == KindRule {
+			own = append(own, f)
+		}
+	}
+	cat, diags := Load(own)
+	out := make([]*probity.CustomRule, len(cat.Rules))
+	for i, dc := range cat.Rules {
+		out[i] = dc.Rule
+	}
+	return out, diags
+}

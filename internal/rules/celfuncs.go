@@ -13,6 +13,7 @@ import (
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/ext"
 
 	"github.com/probity-dev/probity/internal/ci"
 )
@@ -45,6 +46,9 @@ var celEnv = func() *cel.Env {
 		cel.Variable("params", cel.MapType(str, dyn)),
 		cel.Variable("now", cel.TimestampType),
 		cel.CrossTypeNumericComparisons(true),
+		cel.OptionalTypes(),
+		ext.Strings(),
+		ext.Bindings(),
 		cel.Function("policyPublic", cel.Overload("policyPublic_dyn", []*cel.Type{dyn}, b,
 			cel.UnaryBinding(policyFunc(func(d *ci.PolicyDocument) ref.Val {
 				for _, s := range d.Statement {

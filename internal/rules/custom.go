@@ -26,7 +26,8 @@ import (
 //     (resourceType, resourceId, resourceName, arn, accountId, awsRegion,
 //     availabilityZone, configurationItemStatus, configurationItemCaptureTime and
 //     resourceCreationTime as timestamps, tags as a map of strings, relationships),
-//     configuration as JSON values (whole numbers as int, others as double), and
+//     configuration as JSON values (whole numbers as int, others as double, members
+//     that are null left out, as AWS Config writes null for unset), and
 //     supplementaryConfiguration with members that AWS Config stores as JSON text
 //     already decoded;
 //   - params: the parameters, each typed as declared (int, bool, string, list of strings
@@ -336,7 +337,8 @@ func (d *jsonDoc) UnmarshalJSON(b []byte) error {
 	return err
 }
 
-// decodeJSON decodes JSON into maps, lists, strings, bools, nil, and int64 or float64.
+// decodeJSON decodes JSON into maps, lists, strings, bools, nil, and int64 or float64;
+// null members of objects are left out.
 func decodeJSON(b []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -357,6 +359,10 @@ func numbers(v any) any {
 		return f
 	case map[string]any:
 		for k, e := range x {
+			if e == nil {
+				delete(x, k) // a null member is an absent one: has() is false, .?m.orValue(d) is d
+				continue
+			}
 			x[k] = numbers(e)
 		}
 	case []any:
