@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -317,13 +318,13 @@ func checkRulesInUse(cat *Catalog, lib *store.Library, deletedControls, deletedR
 	return &probity.Error{Code: probity.ECONFLICT, Message: "refusing to prune: " + strings.Join(slices.Compact(conflicts), "; ")}
 }
 
-// LoadRules is Load for the custom rules among files, those below a folder named rules
-// (the other files are not read): the rules of the valid files, each compiled, and
-// every problem of the others.
+// LoadRules is Load for the custom rules among files, those directly in a folder named
+// rules (rules/*.yaml; the other files are not read): the rules of the valid files, each
+// compiled, and every problem of the others.
 func LoadRules(files []doc.File) ([]*probity.CustomRule, doc.Diagnostics) {
 	var own []doc.File
 	for _, f := range files {
-		if kindFromPath(f.Path) == KindRule {
+		if strings.EqualFold(path.Base(path.Dir(strings.ReplaceAll(f.Path, "\\", "/"))), "rules") {
 			own = append(own, f)
 		}
 	}
