@@ -188,7 +188,7 @@ func compileExpr(member, src string, declared map[string]bool, cerr *CompileErro
 			return
 		}
 		p := Problem{Field: member, Message: fmt.Sprintf("params.%s: no parameter is named %s", sel.FieldName(), sel.FieldName())}
-		if loc := native.SourceInfo().GetStartLocation(e.ID()); loc.Line() > 0 {
+		if loc := native.SourceInfo().GetStartLocation(sel.Operand().ID()); loc.Line() > 0 {
 			p.Line, p.Col = loc.Line(), loc.Column()+1
 		}
 		cerr.Problems = append(cerr.Problems, p)
