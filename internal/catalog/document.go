@@ -38,8 +38,8 @@ type Document struct {
 	known   bool   // read from the library's record instead of parsed
 	data    []byte // a known document's file, parsed only to place a problem
 	root    doc.Pos
-	namePos doc.Pos        // where the name is, for duplicate-name reports
-	locs    map[string]loc // where each member came from; kept only while placing problems
+	namePos doc.Pos              // where the name is, for duplicate-name reports
+	locs    map[string]loc       // where each member came from; kept only while placing problems
 	src     []byte               // the file, to place problems within a rule's expressions
 	exprs   map[string]*doc.Node // a rule's expressions, by member
 }

@@ -101,7 +101,7 @@ func (o *Options) defaults() {
 type libraryIndex struct {
 	controls        map[string]*probity.Control // by id
 	controlsByName  map[string][]*probity.Control
-	frameworkByName map[string]*probity.Framework // custom frameworks
+	frameworkByName map[string]*probity.Framework  // custom frameworks
 	rules           map[string]*probity.CustomRule // the account's custom rules, by name
 }
 

@@ -353,4 +353,3 @@ func epoch(f float64) time.Time {
 	sec := int64(f)
 	return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC()
 }
-
