@@ -86,7 +86,7 @@ func TestReconcile(t *testing.T) {
 				want:    []string{"Control:A@a", "Rule:versioned@a"},
 				changes: []string{`created rule "versioned" from rules/v.yaml`, `created control "A" from controls/a.yaml`}},
 			{files: map[string]string{"controls/a.yaml": controlUsingRule("A", "Custom_versioned"), "rules/v.yaml": ruleVersioned + "applicable: |\n  nope\n"},
-				want: []string{"Control:A@a", "Rule:versioned@a"},
+				want:     []string{"Control:A@a", "Rule:versioned@a"},
 				failures: []string{`rules/v.yaml (its last good version stays in effect):`, `rules/v.yaml:5:3: applicable: undeclared reference to 'nope'`}},
 			{files: map[string]string{"controls/a.yaml": control("A")},
 				want: []string{"Control:A@a"}, changes: []string{`deleted rule "versioned" (was in rules/v.yaml)`}},
