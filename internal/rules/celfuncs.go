@@ -6,7 +6,9 @@ import (
 	"math"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -222,23 +224,60 @@ func native(v ref.Val) (any, error) {
 	return v.ConvertToNative(reflect.TypeFor[any]())
 }
 
-// policyFunc adapts fn to a CEL function of a policy document.
+// policyFunc adapts fn to a CEL function of a policy document. Documents given as text
+// (how AWS Config and IAM store them) are parsed once and kept in a bounded cache, as
+// the same policy is read by many rules and items.
 func policyFunc(fn func(*ci.PolicyDocument) ref.Val) func(ref.Val) ref.Val {
 	return func(v ref.Val) ref.Val {
-		x, err := native(v)
+		d, err := policyOf(v)
 		if err != nil {
 			return types.NewErr("policy document: %v", err)
 		}
-		b, err := json.Marshal(x)
-		if err != nil {
-			return types.NewErr("policy document: %v", err)
-		}
-		var d ci.PolicyDocument
-		if err := d.UnmarshalJSON(b); err != nil {
-			return types.NewErr("policy document: %v", err)
-		}
-		return fn(&d)
+		return fn(d)
 	}
+}
+
+var policies = struct {
+	sync.Mutex
+	m map[string]*ci.PolicyDocument
+}{m: map[string]*ci.PolicyDocument{}}
+
+const maxPolicies = 4096
+
+func policyOf(v ref.Val) (*ci.PolicyDocument, error) {
+	if s, ok := v.(types.String); ok {
+		policies.Lock()
+		d := policies.m[string(s)]
+		policies.Unlock()
+		if d != nil {
+			return d, nil
+		}
+		b, _ := json.Marshal(string(s))
+		d = new(ci.PolicyDocument)
+		if err := d.UnmarshalJSON(b); err != nil {
+			return nil, err
+		}
+		policies.Lock()
+		if len(policies.m) >= maxPolicies {
+			clear(policies.m)
+		}
+		policies.m[string(s)] = d
+		policies.Unlock()
+		return d, nil
+	}
+	x, err := native(v)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		return nil, err
+	}
+	d := new(ci.PolicyDocument)
+	if err := d.UnmarshalJSON(b); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 func statementValue(s ci.Statement) map[string]any {
@@ -298,34 +337,62 @@ func cidrContains(cidr, addr ref.Val) ref.Val {
 	return types.Bool(net.Contains(ip))
 }
 
-// ingressRules reads a security group configuration's ipPermissions the way ci does.
+// ingressRules reads a security group configuration's ipPermissions as ci.IPPermission
+// does, straight from the JSON values.
 func ingressRules(v ref.Val) ref.Val {
 	x, err := native(v)
 	if err != nil {
 		return types.NewErr("ingressRules: %v", err)
 	}
-	b, err := json.Marshal(x)
-	if err != nil {
-		return types.NewErr("ingressRules: %v", err)
-	}
-	var sg ci.SecurityGroup
-	if err := json.Unmarshal(b, &sg); err != nil {
-		return types.NewErr("ingressRules: not a security group configuration: %v", err)
-	}
-	out := make([]any, len(sg.IPPermissions))
-	for i, p := range sg.IPPermissions {
-		cidrs := make([]any, 0, len(p.IPv4Ranges)+len(p.IPv6Ranges))
-		for _, c := range p.IPv4Ranges {
-			cidrs = append(cidrs, c)
+	cfg, _ := x.(map[string]any)
+	perms, _ := cfg["ipPermissions"].([]any)
+	out := make([]ref.Val, 0, len(perms))
+	for _, raw := range perms {
+		pm, ok := raw.(map[string]any)
+		if !ok {
+			return types.NewErr("ingressRules: ipPermissions holds %T, not an object", raw)
 		}
-		for _, c := range p.IPv6Ranges {
-			cidrs = append(cidrs, c)
+		p := ci.IPPermission{FromPort: -1, ToPort: -1}
+		p.IPProtocol, _ = pm["ipProtocol"].(string)
+		p.IPProtocol = strings.ToLower(p.IPProtocol)
+		if n, ok := pm["fromPort"].(int64); ok {
+			p.FromPort = int(n)
+		}
+		if n, ok := pm["toPort"].(int64); ok {
+			p.ToPort = int(n)
+		}
+		var cidrs []string
+		add := func(c any) {
+			if s, ok := c.(string); ok && s != "" && !slices.Contains(cidrs, s) {
+				cidrs = append(cidrs, s)
+			}
+		}
+		for _, r := range asList(pm["ipRanges"]) {
+			if m, ok := r.(map[string]any); ok {
+				add(m["cidrIp"])
+			} else {
+				add(r)
+			}
+		}
+		for _, r := range asList(pm["ipv4Ranges"]) {
+			if m, ok := r.(map[string]any); ok {
+				add(m["cidrIp"])
+			}
+		}
+		for _, r := range asList(pm["ipv6Ranges"]) {
+			if m, ok := r.(map[string]any); ok {
+				add(m["cidrIpv6"])
+			}
 		}
 		from, to := p.Ports()
-		out[i] = map[string]any{"protocol": p.Protocol(), "fromPort": int64(from), "toPort": int64(to), "cidrs": cidrs}
+		out = append(out, types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{
+			"protocol": p.Protocol(), "fromPort": int64(from), "toPort": int64(to),
+			"cidrs": types.NewStringList(types.DefaultTypeAdapter, cidrs)}))
 	}
-	return types.DefaultTypeAdapter.NativeToValue(out)
+	return types.NewRefValList(types.DefaultTypeAdapter, out)
 }
+
+func asList(v any) []any { l, _ := v.([]any); return l }
 
 func toTime(v ref.Val) ref.Val {
 	switch x := v.(type) {

@@ -238,6 +238,46 @@ func (a *activation) ResolveName(name string) (any, bool) {
 func (a *activation) Parent() interpreter.Activation { return nil }
 
 func newActivation(a Args, decl []Param, it *ci.Item, env Env, supp bool) (*activation, error) {
+	res, err := ci.Cached(it, func(it *ci.Item) (*celResource, error) { return buildResource(it, supp) })
+	if err != nil {
+		return nil, err
+	}
+	if supp && !res.supp {
+		// Built first by a rule that did not read supplementaryConfiguration.
+		full, err := buildResource(it, true)
+		if err != nil {
+			return nil, err
+		}
+		*res = *full
+	}
+	params := make(map[string]any, len(decl))
+	for _, p := range decl {
+		if !a.Set(p.Name) {
+			continue
+		}
+		switch p.Type {
+		case Int:
+			params[p.Name] = int64(a.Int(p.Name))
+		case Bool:
+			params[p.Name] = a.Bool(p.Name)
+		case CSV:
+			params[p.Name] = a.List(p.Name)
+		default:
+			params[p.Name] = a.Str(p.Name)
+		}
+	}
+	return &activation{resource: res.m, params: params, now: env.Now}, nil
+}
+
+// celResource is the item as CEL sees it, built once per item (ci.Cached) and read-only
+// after: every rule evaluating the item shares it. supp says whether
+// supplementaryConfiguration was decoded (only rules that read it pay for that).
+type celResource struct {
+	m    map[string]any
+	supp bool
+}
+
+func buildResource(it *ci.Item, supp bool) (*celResource, error) {
 	doc, err := ci.Config[jsonDoc](it)
 	if err != nil {
 		return nil, err
@@ -265,8 +305,8 @@ func newActivation(a Args, decl []Param, it *ci.Item, env Env, supp bool) (*acti
 	if !it.ResourceCreationTime.IsZero() {
 		res["resourceCreationTime"] = it.ResourceCreationTime
 	}
+	sm := map[string]any{}
 	if supp {
-		sm := make(map[string]any, len(it.Supplementary))
 		for k, raw := range it.Supplementary {
 			u, err := ci.Unwrap(raw)
 			if err != nil {
@@ -287,27 +327,9 @@ func newActivation(a Args, decl []Param, it *ci.Item, env Env, supp bool) (*acti
 			}
 			sm[k] = v
 		}
-		res["supplementaryConfiguration"] = sm
-	} else {
-		res["supplementaryConfiguration"] = map[string]any{}
 	}
-	params := make(map[string]any, len(decl))
-	for _, p := range decl {
-		if !a.Set(p.Name) {
-			continue
-		}
-		switch p.Type {
-		case Int:
-			params[p.Name] = int64(a.Int(p.Name))
-		case Bool:
-			params[p.Name] = a.Bool(p.Name)
-		case CSV:
-			params[p.Name] = a.List(p.Name)
-		default:
-			params[p.Name] = a.Str(p.Name)
-		}
-	}
-	return &activation{resource: res, params: params, now: env.Now}, nil
+	res["supplementaryConfiguration"] = sm
+	return &celResource{m: res, supp: supp}, nil
 }
 
 func stringMap(m map[string]string) map[string]any {
