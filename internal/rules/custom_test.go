@@ -2,10 +2,13 @@ package rules_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
 	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/rules"
@@ -115,5 +118,53 @@ func TestCELAgreesWithManaged(t *testing.T) {
 			t.Errorf("%s: %d cases of %s ran, want at least 3", cel, ran, managed)
 		}
 		t.Logf("%s: %d cases agree with %s", cel, ran, managed)
+	}
+}
+
+// TestResolve checks the lookup collectors use: managed rules by identifier, custom
+// rules by Custom_<name>, ENOTFOUND otherwise.
+func TestResolve(t *testing.T) {
+	set := customRules(t)
+	for _, tt := range []struct {
+		keyword, want string
+	}{
+		{"S3_BUCKET_VERSIONING_ENABLED", "S3_BUCKET_VERSIONING_ENABLED"},
+		{"Custom_required-tags", "Custom_required-tags"},
+		{"Custom_nope", ""},
+		{"NOPE", ""},
+	} {
+		r, err := rules.Resolve(tt.keyword, set)
+		switch {
+		case tt.want == "" && probity.ErrorCode(err) != probity.ENOTFOUND:
+			t.Errorf("Resolve(%q) = %v, %v; want ENOTFOUND", tt.keyword, r, err)
+		case tt.want != "" && (err != nil || r.ID != tt.want):
+			t.Errorf("Resolve(%q) = %v, %v; want %s", tt.keyword, r, err, tt.want)
+		}
+	}
+}
+
+// TestCompileProblems checks CompileError's member-relative positions and that a
+// definition compiles once.
+func TestCompileProblems(t *testing.T) {
+	def := &probity.CustomRule{Name: "r", ResourceTypes: []string{"AWS::S3::Bucket"},
+		Parameters: []probity.RuleParameter{{Name: "n", Type: "int"}},
+		Condition:  "params.n > 1 &&\n  params.m == 2"}
+	_, err := rules.Compile(def)
+	var ce *rules.CompileError
+	if !errors.As(err, &ce) || len(ce.Problems) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+	if p := ce.Problems[0]; p.Field != "condition" || p.Line != 2 || p.Col != 3 || !strings.Contains(p.Message, "no parameter is named m") {
+		t.Errorf("problem = %+v", p)
+	}
+	def.Condition = "params.n > 1"
+	a, err := rules.Compile(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := rules.Compile(&probity.CustomRule{Name: "r", ResourceTypes: []string{"AWS::S3::Bucket"},
+		Parameters: []probity.RuleParameter{{Name: "n", Type: "int"}}, Condition: "params.n > 1"})
+	if a != b {
+		t.Error("the same definition compiled twice")
 	}
 }
