@@ -54,6 +54,9 @@ symbolic link, named pipe or other special file is reported, not read (see
 			if _, err := catalog.MakePlan(cat, lib, catalog.Options{Partition: probity.DefaultPartition.In(account)}); err != nil {
 				return planError(err, env.Stderr)
 			}
+			if len(cat.Rules) > 0 {
+				fmt.Fprintf(env.Stdout, "%d custom rule(s), ", len(cat.Rules))
+			}
 			fmt.Fprintf(env.Stdout, "%d control(s) and %d framework(s) are valid.\n", len(cat.Controls), len(cat.Frameworks))
 			return nil
 		},

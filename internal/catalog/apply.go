@@ -80,61 +80,53 @@ func (p *Plan) applyTo(lib *store.Library) *store.Library {
 	if p.Empty() {
 		return lib
 	}
-	out := &store.Library{
-		Controls:   make([]probity.Control, 0, len(lib.Controls)+len(p.putControls)),
-		Frameworks: make([]probity.Framework, 0, len(lib.Frameworks)+len(p.putFrameworks)),
+	return &store.Library{
+		Controls:   merged(lib.Controls, p.putControls, p.deleteControls, func(c *probity.Control) string { return c.ID }),
+		Frameworks: merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, func(f *probity.Framework) string { return f.ID }),
+		Rules:      merged(lib.Rules, p.putRules, p.deleteRules, func(r *probity.CustomRule) string { return r.ID }),
 	}
-	gone := make(map[string]bool, len(p.deleteControls)+len(p.deleteFrameworks))
-	for _, id := range p.deleteControls {
-		gone[id] = true
+}
+
+// merged returns items without those whose id is deleted, those put replaced in place,
+// and the other items put appended, leaving items as it is.
+func merged[T any](items []T, put []*T, deleted []string, id func(*T) string) []T {
+	gone := make(map[string]bool, len(deleted))
+	for _, d := range deleted {
+		gone[d] = true
 	}
-	for _, id := range p.deleteFrameworks {
-		gone[id] = true
+	byID := make(map[string]*T, len(put))
+	for _, x := range put {
+		byID[id(x)] = x
 	}
-	putC := make(map[string]*probity.Control, len(p.putControls))
-	for _, c := range p.putControls {
-		putC[c.ID] = c
-	}
-	for _, c := range lib.Controls {
-		if gone[c.ID] {
+	out := make([]T, 0, len(items)+len(put))
+	for _, x := range items {
+		k := id(&x)
+		if gone[k] {
 			continue
 		}
-		if put := putC[c.ID]; put != nil {
-			c = *put
-			delete(putC, c.ID)
+		if y := byID[k]; y != nil {
+			x = *y
+			delete(byID, k)
 		}
-		out.Controls = append(out.Controls, c)
+		out = append(out, x)
 	}
-	for _, c := range p.putControls {
-		if putC[c.ID] != nil {
-			out.Controls = append(out.Controls, *c)
-		}
-	}
-	putF := make(map[string]*probity.Framework, len(p.putFrameworks))
-	for _, f := range p.putFrameworks {
-		putF[f.ID] = f
-	}
-	for _, f := range lib.Frameworks {
-		if gone[f.ID] {
-			continue
-		}
-		if put := putF[f.ID]; put != nil {
-			f = *put
-			delete(putF, f.ID)
-		}
-		out.Frameworks = append(out.Frameworks, f)
-	}
-	for _, f := range p.putFrameworks {
-		if putF[f.ID] != nil {
-			out.Frameworks = append(out.Frameworks, *f)
+	for _, x := range put {
+		if byID[id(x)] != nil {
+			out = append(out, *x)
 		}
 	}
 	return out
 }
 
 // write carries the plan out. Order matters: new controls before the frameworks that use
-// them, frameworks that drop controls before those controls go.
+// them, frameworks that drop controls before those controls go; rules are put first and
+// deleted last, as controls name them.
 func (p *Plan) write(ctx context.Context, tx store.Tx, account string) error {
+	if len(p.putRules) > 0 {
+		if err := tx.PutCustomRules(ctx, p.putRules); err != nil {
+			return err
+		}
+	}
 	if len(p.putControls) > 0 {
 		if err := tx.PutControls(ctx, p.putControls); err != nil {
 			return err
@@ -151,7 +143,12 @@ func (p *Plan) write(ctx context.Context, tx store.Tx, account string) error {
 		}
 	}
 	if len(p.deleteControls) > 0 {
-		return tx.DeleteControls(ctx, account, p.deleteControls)
+		if err := tx.DeleteControls(ctx, account, p.deleteControls); err != nil {
+			return err
+		}
+	}
+	if len(p.deleteRules) > 0 {
+		return tx.DeleteCustomRules(ctx, account, p.deleteRules)
 	}
 	return nil
 }

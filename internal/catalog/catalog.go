@@ -23,6 +23,7 @@ import (
 type Catalog struct {
 	Controls   []*Document
 	Frameworks []*Document
+	Rules      []*Document // custom rules, each compiled
 }
 
 // Load reads every file. It returns the documents of the valid files and the problems of
@@ -85,7 +86,7 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache) 
 		digest := fileDigest(files[i])
 		if c := byDigest[digest]; c != nil {
 			r.doc = fromKnown(files[i], digest, c)
-			r.outline = outline{control: c.Name}
+			r.outline = outline{control: c.Name, ruleRefs: r.doc.RuleRefs}
 			return
 		}
 		r.doc, r.diags, r.outline = decodeFile(files[i])
@@ -101,12 +102,15 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache) 
 		case dc == nil:
 		case dc.Kind == KindControl:
 			cat.Controls = append(cat.Controls, dc)
+		case dc.Kind == KindRule:
+			cat.Rules = append(cat.Rules, dc)
 		default:
 			cat.Frameworks = append(cat.Frameworks, dc)
 		}
 	}
 	cat.Controls = dropDuplicates(cat.Controls, "control", &diags)
 	cat.Frameworks = dropDuplicates(cat.Frameworks, "framework", &diags)
+	cat.Rules = dropDuplicates(cat.Rules, "rule", &diags)
 	if resolveIn != nil {
 		// A name that two files define is reported as a duplicate, not also as missing:
 		// any control file that got as far as its name counts.
@@ -117,10 +121,21 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache) 
 			}
 		}
 		ix := indexLibrary(resolveIn)
+		declaredRules := map[string]bool{}
+		for _, r := range results {
+			if r.outline.rule != "" {
+				declaredRules[r.outline.rule] = true
+			}
+		}
 		for i, r := range results {
 			for _, ref := range r.outline.refs {
 				if _, reason := resolve(ref, declared, ix, nil); reason != "" {
 					diags = append(diags, ref.problem(files[i].Path, reason))
+				}
+			}
+			for _, ref := range r.outline.ruleRefs {
+				if reason := resolveRule(ref, declaredRules, ix.rules, nil); reason != "" {
+					diags = append(diags, placeRuleRef(files[i], ref).problem(files[i].Path, reason))
 				}
 			}
 		}
@@ -180,8 +195,11 @@ func (dc *Document) placeName() {
 
 // Name returns the name of the control or framework the document defines.
 func (dc *Document) Name() string {
-	if dc.Control != nil {
+	switch {
+	case dc.Control != nil:
 		return dc.Control.Name
+	case dc.Rule != nil:
+		return dc.Rule.Name
 	}
 	return dc.Framework.Name
 }

@@ -113,5 +113,6 @@ func fromKnown(f doc.File, digest string, c *probity.Control) *Document {
 		s.SourceID = ""
 		ctl.ControlMappingSources[i] = s
 	}
-	return &Document{Path: f.Path, Kind: KindControl, Control: ctl, Digest: digest, known: true, data: f.Data}
+	return &Document{Path: f.Path, Kind: KindControl, Control: ctl, Digest: digest, known: true, data: f.Data,
+		RuleRefs: customRefs(ctl, "datasources", nil)}
 }

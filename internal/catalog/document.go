@@ -26,6 +26,11 @@ type Document struct {
 	Framework *probity.Framework
 	// Refs holds, per control set, the controls it names.
 	Refs [][]Ref
+	// Rule is set for custom rule documents (rules/*.yaml); it compiles.
+	Rule *probity.CustomRule
+	// RuleRefs holds the custom rules a control's AWS_Config sources name
+	// (Custom_<name>), by name.
+	RuleRefs []Ref
 
 	// Digest identifies the file's content and kind (see fileDigest).
 	Digest string
@@ -33,8 +38,10 @@ type Document struct {
 	known   bool   // read from the library's record instead of parsed
 	data    []byte // a known document's file, parsed only to place a problem
 	root    doc.Pos
-	namePos doc.Pos        // where the name is, for duplicate-name reports
-	locs    map[string]loc // where each member came from; kept only while placing problems
+	namePos doc.Pos              // where the name is, for duplicate-name reports
+	locs    map[string]loc       // where each member came from; kept only while placing problems
+	src     []byte               // the file, to place problems within a rule's expressions
+	exprs   map[string]*doc.Node // a rule's expressions, by member
 }
 
 // Ref is a framework's reference to a control, by id or by name.
@@ -78,6 +85,8 @@ func kindFromPath(p string) string {
 			return KindControl
 		case strings.EqualFold(dirs[i], "frameworks"):
 			return KindFramework
+		case strings.EqualFold(dirs[i], "rules"):
+			return KindRule
 		}
 	}
 	return ""
@@ -100,9 +109,9 @@ func decodeFile(f doc.File) (*Document, doc.Diagnostics, outline) {
 	}
 	// Most files are valid, and only problems need to know where each member came
 	// from: record that on a second pass over a file that has any.
-	dc, diags := decodeRoot(f.Path, root, false)
+	dc, diags := decodeRoot(f.Path, f.Data, root, false)
 	if len(diags) > 0 {
-		dc, diags = decodeRoot(f.Path, root, true)
+		dc, diags = decodeRoot(f.Path, f.Data, root, true)
 		return nil, diags, dc.outline(diags)
 	}
 	return dc, nil, dc.outline(nil)
@@ -112,8 +121,10 @@ func decodeFile(f doc.File) (*Document, doc.Diagnostics, outline) {
 // the controls its framework refers to. References across files are resolved against
 // outlines, so that a file's own problems do not hide those of its references.
 type outline struct {
-	control string // "" when the file defines no control, or its name has a problem
-	refs    []Ref  // the references that have no problem of their own
+	control  string // "" when the file defines no control, or its name has a problem
+	refs     []Ref  // the references that have no problem of their own
+	rule     string // "" when the file defines no rule, or its name has a problem
+	ruleRefs []Ref  // a control's references to custom rules that have no problem of their own
 }
 
 // outline returns the document's outline, leaving out the members diags concern. dc
@@ -125,6 +136,15 @@ func (dc *Document) outline(diags doc.Diagnostics) outline {
 	case dc.Control != nil:
 		if dc.Control.Name != "" && !coveredBy("name", diags) {
 			o.control = dc.Control.Name
+		}
+		for _, r := range dc.RuleRefs {
+			if !coveredBy(r.Field, diags) {
+				o.ruleRefs = append(o.ruleRefs, r)
+			}
+		}
+	case dc.Rule != nil:
+		if dc.Rule.Name != "" && !coveredBy("name", diags) {
+			o.rule = dc.Rule.Name
 		}
 	case dc.Framework != nil:
 		for _, set := range dc.Refs {
@@ -141,12 +161,12 @@ func (dc *Document) outline(diags doc.Diagnostics) outline {
 // decodeRoot reads a parsed file. With place, it records where every member came from,
 // so that the domain's complaints can be placed in the file. With problems, the document
 // it returns is half-read (or nil), good only for its outline.
-func decodeRoot(path string, root *doc.Node, place bool) (*Document, doc.Diagnostics) {
+func decodeRoot(path string, data []byte, root *doc.Node, place bool) (*Document, doc.Diagnostics) {
 	d := &decoder{Decoder: doc.Decoder{Path: path}}
 	if place {
 		d.locs = make(map[string]loc, 32)
 	}
-	dc := &Document{Path: path, root: root.Pos, locs: d.locs}
+	dc := &Document{Path: path, root: root.Pos, locs: d.locs, src: data}
 	if root.Kind != doc.Mapping {
 		d.Errorf(root.Pos, "", "must be a mapping of keys to values, got %s", root.Describe())
 		return nil, d.Diags
@@ -159,20 +179,25 @@ func decodeRoot(path string, root *doc.Node, place bool) (*Document, doc.Diagnos
 	dc.Kind = kindFromPath(path)
 	if k, v := root.Get("kind"); k != nil {
 		switch {
-		case v.Kind == doc.Scalar && (v.Text == KindControl || v.Text == KindFramework):
+		case v.Kind == doc.Scalar && (v.Text == KindControl || v.Text == KindFramework || v.Text == KindRule):
 			dc.Kind = v.Text
 		default:
-			d.Errorf(k.Pos, "kind", "must be Control or Framework")
+			d.Errorf(k.Pos, "kind", "must be Control, Framework or Rule")
 			return nil, d.Diags
 		}
 	}
 	switch dc.Kind {
 	case KindControl:
-		dc.Control = d.control(root)
+		var field string
+		var pos map[int]doc.Pos
+		dc.Control, field, pos = d.control(root)
+		dc.RuleRefs = customRefs(dc.Control, field, pos)
 	case KindFramework:
 		dc.Framework, dc.Refs = d.framework(root)
+	case KindRule:
+		dc.Rule = d.rule(root, dc)
 	default:
-		d.Errorf(root.Pos, "", "cannot tell whether this is a control or a framework: put it under a folder named controls or frameworks, or add kind: Control or kind: Framework")
+		d.Errorf(root.Pos, "", "cannot tell whether this is a control, a framework or a rule: put it under a folder named controls, frameworks or rules, or add kind: Control, kind: Framework or kind: Rule")
 		return nil, d.Diags
 	}
 	// Report the domain's rules too, except on members already reported as unreadable:
@@ -186,7 +211,9 @@ func decodeRoot(path string, root *doc.Node, place bool) (*Document, doc.Diagnos
 	return dc, diags
 }
 
-func (d *decoder) control(root *doc.Node) *probity.Control {
+// control reads a control. It also returns the member its sources were read from and
+// where each source's keyword value is.
+func (d *decoder) control(root *doc.Node) (*probity.Control, string, map[int]doc.Pos) {
 	m := d.Fields(root, "", controlKeys)
 	c := &probity.Control{Type: probity.ControlTypeCustom}
 	d.str(m, "name", "", "name", &c.Name)
@@ -207,8 +234,9 @@ func (d *decoder) control(root *doc.Node) *probity.Control {
 	if e.Key == nil || e.Value.Kind == doc.Null {
 		// A control that names no data source is attested by hand.
 		c.ControlMappingSources = []probity.ControlMappingSource{probity.ManualAttestation()}
-		return c
+		return c, key, nil
 	}
+	var kwPos map[int]doc.Pos
 	d.note("controlMappingSources", e.Key.Pos, key)
 	for i, item := range d.List(e, key) {
 		field, api := doc.Index(key, i), doc.Index("controlMappingSources", i)
@@ -233,11 +261,17 @@ func (d *decoder) control(root *doc.Node) *probity.Control {
 				d.str(km, "keywordInputType", kf, api+".sourceKeyword.keywordInputType", &input)
 				s.SourceKeyword.KeywordInputType = probity.KeywordInputType(input)
 				d.str(km, "keywordValue", kf, api+".sourceKeyword.keywordValue", &s.SourceKeyword.KeywordValue)
+				if kv, ok := km.Get("keywordValue"); ok && strings.HasPrefix(s.SourceKeyword.KeywordValue, probity.CustomRulePrefix) {
+					if kwPos == nil {
+						kwPos = map[int]doc.Pos{}
+					}
+					kwPos[i] = kv.Value.Pos
+				}
 			}
 		}
 		c.ControlMappingSources = append(c.ControlMappingSources, s)
 	}
-	return c
+	return c, key, kwPos
 }
 
 func (d *decoder) framework(root *doc.Node) (*probity.Framework, [][]Ref) {
@@ -321,9 +355,12 @@ func coveredBy(field string, diags doc.Diagnostics) bool {
 // validate runs the domain's rules and places each broken one in the file.
 func (dc *Document) validate() doc.Diagnostics {
 	var err error
-	if dc.Control != nil {
+	switch {
+	case dc.Rule != nil:
+		return dc.validateRule()
+	case dc.Control != nil:
 		err = dc.Control.Validate()
-	} else {
+	default:
 		// Check the framework as the API would see it, with a stand-in id for each
 		// reference by name; whether the references exist is resolved later.
 		f := *dc.Framework

@@ -43,6 +43,8 @@ type Plan struct {
 	putFrameworks    []*probity.Framework
 	deleteControls   []string
 	deleteFrameworks []string
+	putRules         []*probity.CustomRule
+	deleteRules      []string
 
 	after    *store.Library // the library after the plan, when Apply was given one
 	afterRev int64
@@ -112,7 +114,8 @@ func (o *Options) defaults() {
 type libraryIndex struct {
 	controls        map[string]*probity.Control // by id
 	controlsByName  map[string][]*probity.Control
-	frameworkByName map[string]*probity.Framework // custom frameworks
+	frameworkByName map[string]*probity.Framework  // custom frameworks
+	rules           map[string]*probity.CustomRule // the account's custom rules, by name
 }
 
 func indexLibrary(lib *store.Library) *libraryIndex {
@@ -120,6 +123,10 @@ func indexLibrary(lib *store.Library) *libraryIndex {
 		controls:        make(map[string]*probity.Control, len(lib.Controls)),
 		controlsByName:  make(map[string][]*probity.Control, len(lib.Controls)),
 		frameworkByName: map[string]*probity.Framework{},
+		rules:           make(map[string]*probity.CustomRule, len(lib.Rules)),
+	}
+	for i := range lib.Rules {
+		ix.rules[lib.Rules[i].Name] = &lib.Rules[i]
 	}
 	for i := range lib.Controls {
 		c := &lib.Controls[i]
@@ -155,6 +162,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	ix := indexLibrary(lib)
 	now := opt.Now().UTC()
 	p := &Plan{Changes: []Change{}} // a plan of no changes is an empty list in JSON, not null
+	declaredRules, deletedRules := p.planRules(cat, ix, lib, opt, now)
 
 	// Controls: matched to the library by name among custom controls.
 	declared := make(map[string]*probity.Control, len(cat.Controls)) // by name, with ids
@@ -188,6 +196,16 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 		}
 		declared[want.Name] = &want
 	}
+	// Custom rules the controls name: in the files, else in the library and kept.
+	var diags doc.Diagnostics
+	for _, dc := range cat.Controls {
+		for _, r := range dc.RuleRefs {
+			if reason := resolveRule(r, declaredRules, ix.rules, deletedRules); reason != "" {
+				r = placeRuleRef(doc.File{Path: dc.Path, Data: dc.data}, r)
+				diags = append(diags, r.problem(dc.Path, reason))
+			}
+		}
+	}
 
 	// Controls the source manages that the files no longer define.
 	deleted := map[string]bool{}
@@ -203,7 +221,6 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	}
 
 	// Frameworks: references resolved against the files, then the library.
-	var diags doc.Diagnostics
 	declaredFw := map[string]bool{}
 	for _, doc := range cat.Frameworks {
 		want := *doc.Framework
@@ -263,6 +280,9 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	if err := checkInUse(p, lib, deleted, frameworksGone); err != nil {
 		return nil, err
 	}
+	if err := checkRulesInUse(cat, lib, deleted, deletedRules); err != nil {
+		return nil, err
+	}
 	slices.SortStableFunc(p.Changes, func(a, b Change) int {
 		return cmp.Or(cmp.Compare(kindOrder(a.Kind), kindOrder(b.Kind)), cmp.Compare(a.Name, b.Name))
 	})
@@ -270,10 +290,13 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 }
 
 func kindOrder(kind string) int {
-	if kind == KindControl {
+	switch kind {
+	case KindRule:
 		return 0
+	case KindControl:
+		return 1
 	}
-	return 1
+	return 2
 }
 
 // resolve returns the id of the control a reference names, or the reason it names none.

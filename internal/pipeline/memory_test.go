@@ -33,6 +33,7 @@ type memoryStep struct {
 func TestMemoryMatchesTheStore(t *testing.T) {
 	a, b, f := control("A"), control("B"), framework("F", "A", "B")
 	aChanged := a + "testingInformation: changed\n"
+	rule := "name: OPEN_BUCKETS\nresourceTypes: [AWS::S3::Bucket]\ncondition: resource.configuration.?acl.orValue(\"\") != \"public-read\"\n"
 	steps := []memoryStep{
 		{name: "first", files: map[string]string{"controls/a.yaml": a, "controls/b.yaml": b, "frameworks/f.yaml": f}},
 		{name: "a file changed", files: map[string]string{"controls/a.yaml": aChanged, "controls/b.yaml": b, "frameworks/f.yaml": f}},
@@ -54,6 +55,12 @@ func TestMemoryMatchesTheStore(t *testing.T) {
 		{name: "the API deletes D", api: apiDelete("D")},
 		{name: "same files, after the API's delete", files: map[string]string{"controls/a2.yaml": a, "controls/b.yaml": b,
 			"frameworks/f.yaml": f, "frameworks/g.yaml": framework("G", "X"), "controls/d.yaml": control("D")}},
+		{name: "a rule file added", files: map[string]string{"controls/a2.yaml": a, "controls/b.yaml": b,
+			"frameworks/f.yaml": f, "frameworks/g.yaml": framework("G", "X"), "rules/r.yaml": rule}},
+		{name: "a control changed, the rule kept", files: map[string]string{"controls/a2.yaml": aChanged, "controls/b.yaml": b,
+			"frameworks/f.yaml": f, "frameworks/g.yaml": framework("G", "X"), "rules/r.yaml": rule}},
+		{name: "the rule changed", files: map[string]string{"controls/a2.yaml": aChanged, "controls/b.yaml": b,
+			"frameworks/f.yaml": f, "frameworks/g.yaml": framework("G", "X"), "rules/r.yaml": rule + "annotation: changed\n"}},
 		{name: "everything removed", files: map[string]string{}},
 	}
 	for _, be := range backends() {
@@ -170,7 +177,8 @@ func checkMemory(t *testing.T, p *Pipeline, st store.Store, step string) {
 }
 
 func sortedLibrary(lib *store.Library) *store.Library {
-	out := &store.Library{Controls: slices.Clone(lib.Controls), Frameworks: slices.Clone(lib.Frameworks)}
+	out := &store.Library{Controls: slices.Clone(lib.Controls), Frameworks: slices.Clone(lib.Frameworks), Rules: slices.Clone(lib.Rules)}
+	slices.SortFunc(out.Rules, func(a, b probity.CustomRule) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(out.Controls, func(a, b probity.Control) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(out.Frameworks, func(a, b probity.Framework) int { return cmp.Compare(a.ID, b.ID) })
 	return out

@@ -241,6 +241,9 @@ func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) doc
 			owner[catalog.KindFramework+"\x00"+f.Name] = f.ManagedBy
 		}
 	}
+	for _, r := range lib.Rules {
+		owner[catalog.KindRule+"\x00"+r.Name] = r.ManagedBy
+	}
 	var out doc.Diagnostics
 	check := func(dc *catalog.Document) {
 		other, ok := owner[dc.Kind+"\x00"+dc.Name()]
@@ -255,6 +258,9 @@ func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) doc
 		check(d)
 	}
 	for _, d := range cat.Frameworks {
+		check(d)
+	}
+	for _, d := range cat.Rules {
 		check(d)
 	}
 	return out
@@ -404,7 +410,7 @@ func (run *reconcileRun) goneDefinitions() map[string]string {
 	}
 	cat, _ := catalog.Load(files)
 	out := map[string]string{}
-	for _, d := range append(cat.Controls, cat.Frameworks...) {
+	for _, d := range slices.Concat(cat.Controls, cat.Frameworks, cat.Rules) {
 		out[d.Kind+"\x00"+d.Name()] = d.Path
 	}
 	return out

@@ -79,6 +79,18 @@ func TestReconcile(t *testing.T) {
 			{source: "b", files: map[string]string{"frameworks/f.yaml": framework("F", "A")}, failures: []string{`no control is named "A"`}},
 			{files: map[string]string{"controls/a.yaml": control("A")}, want: []string{"Control:A@a", "Framework:F@b"}},
 		}},
+		{"custom rules: a control waits for its rule, a rule that stops compiling keeps its last good version", []step{
+			{files: map[string]string{"controls/a.yaml": controlUsingRule("A", "Custom_versioned")},
+				failures: []string{`controls/a.yaml (not in effect):`, `controls/a.yaml:8:21: datasources[0].sourceKeyword.keywordValue: no custom rule is named "versioned"`}},
+			{files: map[string]string{"controls/a.yaml": controlUsingRule("A", "Custom_versioned"), "rules/v.yaml": ruleVersioned},
+				want:    []string{"Control:A@a", "Rule:versioned@a"},
+				changes: []string{`created rule "versioned" from rules/v.yaml`, `created control "A" from controls/a.yaml`}},
+			{files: map[string]string{"controls/a.yaml": controlUsingRule("A", "Custom_versioned"), "rules/v.yaml": ruleVersioned + "applicable: |\n  nope\n"},
+				want:     []string{"Control:A@a", "Rule:versioned@a"},
+				failures: []string{`rules/v.yaml (its last good version stays in effect):`, `rules/v.yaml:5:3: applicable: undeclared reference to 'nope'`}},
+			{files: map[string]string{"controls/a.yaml": control("A")},
+				want: []string{"Control:A@a"}, changes: []string{`deleted rule "versioned" (was in rules/v.yaml)`}},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,4 +184,11 @@ func TestLastGoodSurvivesRestart(t *testing.T) {
 	if len(notes) != 2 || notes[0].Source != "a" || !strings.Contains(notes[0].Description, "controls/a.yaml:7:5: datasources[1].sourceType") {
 		t.Errorf("stored notifications = %+v", notes)
 	}
+}
+
+const ruleVersioned = "name: versioned\nresourceTypes: [AWS::S3::Bucket]\ncondition: resource.supplementaryConfiguration.?BucketVersioningConfiguration.status.orValue('') == 'Enabled'\n"
+
+// controlUsingRule is a control whose one data source is the AWS_Config rule keyword.
+func controlUsingRule(name, keyword string) string {
+	return "name: " + name + "\ndescription: d\ndatasources:\n  - sourceName: s\n    sourceType: AWS_Config\n    sourceKeyword:\n      keywordInputType: SELECT_FROM_LIST\n      keywordValue: " + keyword + "\n"
 }

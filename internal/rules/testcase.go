@@ -45,6 +45,12 @@ func (f CaseFailure) String() string { return f.File + ": " + f.Case + ": " + f.
 // the failures. It fails when a file cannot be read or parsed (path:line:col) or names
 // an unknown rule.
 func RunCaseDir(dir string) (int, []CaseFailure, error) {
+	return RunCaseDirWith(dir, nil)
+}
+
+// RunCaseDirWith is RunCaseDir where a case file may also name a custom rule of custom
+// (keyed by keyword, as CompileAll makes it); see Resolve.
+func RunCaseDirWith(dir string, custom map[string]*Rule) (int, []CaseFailure, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
@@ -72,7 +78,7 @@ func RunCaseDir(dir string) (int, []CaseFailure, error) {
 		if err := dec.Decode(&cf); err != nil {
 			return n, failures, fmt.Errorf("%s:%s", f, jsonPos(b, err))
 		}
-		rule, err := Get(cf.Rule)
+		rule, err := Resolve(cf.Rule, custom)
 		if err != nil {
 			return n, failures, fmt.Errorf("%s: rule: %w", f, err)
 		}

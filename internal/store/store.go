@@ -19,6 +19,8 @@ import (
 type Library struct {
 	Controls   []probity.Control
 	Frameworks []probity.Framework
+	// Rules are the account's custom rules, in name order (none are shared).
+	Rules []probity.CustomRule
 }
 
 // Reader reads every area of the state. Outside a transaction each call reads the latest
@@ -123,6 +125,9 @@ type LibraryReader interface {
 	Control(ctx context.Context, account, id string) (*probity.Control, error)
 	// Framework returns the framework with the id, or an ENOTFOUND error.
 	Framework(ctx context.Context, account, id string) (*probity.Framework, error)
+	// CustomRules returns the account's custom rules, in name order; none is not an
+	// error.
+	CustomRules(ctx context.Context, account string) ([]probity.CustomRule, error)
 }
 
 // LibraryWriter changes the control and framework libraries.
@@ -142,4 +147,11 @@ type LibraryWriter interface {
 	// DeleteFrameworks deletes the account's frameworks by id; ENOTFOUND when one is not
 	// the account's.
 	DeleteFrameworks(ctx context.Context, account string, ids []string) error
+	// PutCustomRules inserts or replaces custom rules by id, each in its AccountID's
+	// library. It returns an ECONFLICT error when another rule of that library has the
+	// same name, or the id belongs to another account.
+	PutCustomRules(ctx context.Context, rs []*probity.CustomRule) error
+	// DeleteCustomRules deletes the account's custom rules by id; ENOTFOUND when one is
+	// not the account's. Whether a control still names one is the caller's to check.
+	DeleteCustomRules(ctx context.Context, account string, ids []string) error
 }

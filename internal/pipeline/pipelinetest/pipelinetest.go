@@ -80,6 +80,9 @@ func Names(t *testing.T, st store.Store) []string {
 	for _, f := range lib.Frameworks {
 		out = append(out, "Framework:"+f.Name+"@"+f.ManagedBy)
 	}
+	for _, r := range lib.Rules {
+		out = append(out, "Rule:"+r.Name+"@"+r.ManagedBy)
+	}
 	slices.Sort(out)
 	return out
 }

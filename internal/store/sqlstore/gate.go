@@ -80,6 +80,11 @@ func (db *DB) CatalogFiles(ctx context.Context, source string) ([]store.CatalogF
 	return gated(db, ctx, func() ([]store.CatalogFile, error) { return db.read.CatalogFiles(ctx, source) })
 }
 
+// CustomRules implements store.Reader.
+func (db *DB) CustomRules(ctx context.Context, account string) ([]probity.CustomRule, error) {
+	return gated(db, ctx, func() ([]probity.CustomRule, error) { return db.read.CustomRules(ctx, account) })
+}
+
 // AccessKey implements store.Reader.
 func (db *DB) AccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
 	return gated(db, ctx, func() (*store.AccessKey, error) { return db.read.AccessKey(ctx, id) })

@@ -114,6 +114,11 @@ func (r reader) Library(ctx context.Context, account string) (*store.Library, er
 		return nil, err
 	}
 	lib.Frameworks = fws
+	if account != "" {
+		if lib.Rules, err = r.CustomRules(ctx, account); err != nil {
+			return nil, err
+		}
+	}
 	return lib, nil
 }
 

@@ -1,0 +1,170 @@
+package rules_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/doc"
+	"github.com/probity-dev/probity/internal/rules"
+)
+
+// customRules loads and compiles testdata/custom/rules/*.yaml.
+func customRules(t testing.TB) map[string]*rules.Rule {
+	t.Helper()
+	files, err := doc.ReadPaths([]string{filepath.Join("testdata", "custom", "rules")}, doc.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defs, diags := catalog.LoadRules(files)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	set := map[string]*rules.Rule{}
+	for _, d := range defs {
+		r, err := rules.Compile(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set[r.ID] = r
+	}
+	return set
+}
+
+// TestCustomCases runs the custom rules' own cases, and checks that each example rule
+// (every custom rule that is not a CEL copy of a managed one) has at least three.
+func TestCustomCases(t *testing.T) {
+	set := customRules(t)
+	dir := filepath.Join("testdata", "custom")
+	n, failures, err := rules.RunCaseDirWith(dir, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range failures {
+		t.Error(f)
+	}
+	per := map[string]int{}
+	files, _ := filepath.Glob(filepath.Join(dir, "cases", "*.json"))
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		var cf rules.CaseFile
+		json.Unmarshal(b, &cf)
+		per[cf.Rule] += len(cf.Cases)
+	}
+	examples := 0
+	for id := range set {
+		if _, copy := celOf[id]; copy {
+			continue
+		}
+		examples++
+		if per[id] < 3 {
+			t.Errorf("%s: %d cases, want at least 3", id, per[id])
+		}
+	}
+	if examples < 5 {
+		t.Errorf("%d example custom rules, want at least 5", examples)
+	}
+	t.Logf("%d custom cases", n)
+}
+
+// celOf maps each CEL copy of a managed rule to the managed rule.
+var celOf = map[string]string{
+	"Custom_CEL_S3_BUCKET_VERSIONING_ENABLED":               "S3_BUCKET_VERSIONING_ENABLED",
+	"Custom_CEL_INCOMING_SSH_DISABLED":                      "INCOMING_SSH_DISABLED",
+	"Custom_CEL_ENCRYPTED_VOLUMES":                          "ENCRYPTED_VOLUMES",
+	"Custom_CEL_IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS": "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS",
+	"Custom_CEL_EC2_IMDSV2_CHECK":                           "EC2_IMDSV2_CHECK",
+}
+
+// TestCELAgreesWithManaged runs every shipped case of five managed rules against their
+// CEL copies: the same resources and compliance (annotations, which the CEL copies
+// phrase once per rule, are not compared). Cases that expect an error are left out: a
+// bad parameter fails the same way in Bind for both, and the Go rules refuse some
+// malformed configurations that the CEL copies read as absent members.
+func TestCELAgreesWithManaged(t *testing.T) {
+	set := customRules(t)
+	for cel, managed := range celOf {
+		rule := set[cel]
+		if rule == nil {
+			t.Fatalf("%s is not among testdata/custom/rules", cel)
+		}
+		b, err := os.ReadFile(filepath.Join("testdata", "cases", managed+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cf rules.CaseFile
+		if err := json.Unmarshal(b, &cf); err != nil {
+			t.Fatal(err)
+		}
+		ran := 0
+		for _, c := range cf.Cases {
+			if c.Error != "" {
+				continue
+			}
+			for i := range c.Expected {
+				c.Expected[i].Annotation = ""
+			}
+			ran++
+			if p := rules.RunCase(rule, c); p != "" {
+				t.Errorf("%s %s: %s", cel, c.Name, p)
+			}
+		}
+		if ran < 3 {
+			t.Errorf("%s: %d cases of %s ran, want at least 3", cel, ran, managed)
+		}
+		t.Logf("%s: %d cases agree with %s", cel, ran, managed)
+	}
+}
+
+// TestResolve checks the lookup collectors use: managed rules by identifier, custom
+// rules by Custom_<name>, ENOTFOUND otherwise.
+func TestResolve(t *testing.T) {
+	set := customRules(t)
+	for _, tt := range []struct {
+		keyword, want string
+	}{
+		{"S3_BUCKET_VERSIONING_ENABLED", "S3_BUCKET_VERSIONING_ENABLED"},
+		{"Custom_required-tags", "Custom_required-tags"},
+		{"Custom_nope", ""},
+		{"NOPE", ""},
+	} {
+		r, err := rules.Resolve(tt.keyword, set)
+		switch {
+		case tt.want == "" && probity.ErrorCode(err) != probity.ENOTFOUND:
+			t.Errorf("Resolve(%q) = %v, %v; want ENOTFOUND", tt.keyword, r, err)
+		case tt.want != "" && (err != nil || r.ID != tt.want):
+			t.Errorf("Resolve(%q) = %v, %v; want %s", tt.keyword, r, err, tt.want)
+		}
+	}
+}
+
+// TestCompileProblems checks CompileError's member-relative positions and that a
+// definition compiles once.
+func TestCompileProblems(t *testing.T) {
+	def := &probity.CustomRule{Name: "r", ResourceTypes: []string{"AWS::S3::Bucket"},
+		Parameters: []probity.RuleParameter{{Name: "n", Type: "int"}},
+		Condition:  "params.n > 1 &&\n  params.m == 2"}
+	_, err := rules.Compile(def)
+	var ce *rules.CompileError
+	if !errors.As(err, &ce) || len(ce.Problems) != 1 {
+		t.Fatalf("err = %v", err)
+	}
+	if p := ce.Problems[0]; p.Field != "condition" || p.Line != 2 || p.Col != 3 || !strings.Contains(p.Message, "no parameter is named m") {
+		t.Errorf("problem = %+v", p)
+	}
+	def.Condition = "params.n > 1"
+	a, err := rules.Compile(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := rules.Compile(&probity.CustomRule{Name: "r", ResourceTypes: []string{"AWS::S3::Bucket"},
+		Parameters: []probity.RuleParameter{{Name: "n", Type: "int"}}, Condition: "params.n > 1"})
+	if a != b {
+		t.Error("the same definition compiled twice")
+	}
+}
