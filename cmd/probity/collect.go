@@ -1,15 +1,21 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/awsconf"
+	"github.com/probity-dev/probity/internal/collect/inventory"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
 )
@@ -19,17 +25,30 @@ import (
 // one place that connects internal/jobs to the rest of Probity; serve and collect both
 // build their jobs.Service here.
 
-// builtinCollectors returns the built-in collectors, the one list of them; a source type
-// missing here is collected with outcome no_collector.
-func builtinCollectors() []jobs.Registration {
-	return nil
+// builtinCollectors returns the built-in collectors, the one list of them, configured by
+// the collector flags; a source type missing here is collected with outcome no_collector.
+func builtinCollectors(o collectorOptions) []jobs.Registration {
+	return []jobs.Registration{
+		{Type: probity.SourceTypeConfig, Collector: newConfigCollector(o)},
+	}
+}
+
+// newConfigCollector returns the AWS_Config collector: managed rules evaluated on the
+// inventory of each scope account, reached with the standard AWS configuration chain
+// (loaded on first use) and, in other accounts, the role of --collect-role.
+func newConfigCollector(o collectorOptions) *inventory.Collector {
+	return &inventory.Collector{
+		Config:  func(ctx context.Context) (aws.Config, error) { return awsconf.Load(ctx, awsconf.Options{}) },
+		Role:    awsconf.Role{Name: o.role, ExternalID: o.externalID},
+		Regions: o.regions,
+	}
 }
 
 // newCollections returns the collection service that plans from the assessments of plan
 // and appends to l (whose upkeep the runner does daily), counting outcomes in m (nil: not
 // counted). It returns an error when the collector list is invalid.
-func newCollections(plan jobs.Plan, l *evidence.Ledger, m *jobs.Metrics, continuous time.Duration) (*jobs.Service, error) {
-	reg, err := jobs.NewRegistry(builtinCollectors()...)
+func newCollections(plan jobs.Plan, l *evidence.Ledger, m *jobs.Metrics, continuous time.Duration, o collectorOptions) (*jobs.Service, error) {
+	reg, err := jobs.NewRegistry(builtinCollectors(o)...)
 	if err != nil {
 		return nil, err
 	}
@@ -44,17 +63,26 @@ func newCollections(plan jobs.Plan, l *evidence.Ledger, m *jobs.Metrics, continu
 }
 
 func newCollectCmd(env Env) *cobra.Command {
-	var assessment, account string
+	var assessment, account, snapshot string
+	var regions []string
 	var continuous time.Duration
+	var co collectorOptions
 	cmd := &cobra.Command{
-		Use:   "collect --assessment ID [--account ACCOUNT]",
+		Use:   "collect --assessment ID [--account ACCOUNT] | --snapshot FILE --account ID [--region R]...",
 		Short: "Collect an assessment's evidence now",
 		Long: `Collect the evidence of every automated data source of an ACTIVE assessment now,
 one source after another, as the collection jobs of 'probity serve' do: the window of each
 source is the current one (the day, week or month of its sourceFrequency, or the last
 ended interval of a continuous source), so a collection that a job already made appends
 nothing. Prints one line per source and a summary; exits 1 naming the sources that
-failed, or when the assessment has nothing to collect.`,
+failed, or when the assessment has nothing to collect.
+
+With --snapshot, writes the inventory of one account (--account; Probity's own or one
+reached through --collect-role) to FILE instead: {"account": {...}, "items": [CI...]},
+the configuration items and account facts the AWS_Config collector evaluates, for
+'probity rules eval' to replay offline. With several --region, FILE must contain
+{region}, and one file is written per region; the first region holds the global
+resources (IAM). Exits 1 when the account cannot be reached or inventoried.`,
 		Args: cobra.NoArgs,
 	}
 	db := dbFlag(cmd, env)
@@ -64,9 +92,27 @@ failed, or when the assessment has nothing to collect.`,
 	masterKeyFlag(cmd, &keyFile)
 	f := cmd.Flags()
 	f.StringVar(&assessment, "assessment", "", "id of the assessment to collect (required)")
-	f.StringVar(&account, "account", "", "account that owns the assessment (default: any)")
+	f.StringVar(&account, "account", "", "account that owns the assessment (default: any); with --snapshot, the AWS account to inventory")
 	f.DurationVar(&continuous, "continuous-interval", jobs.DefaultContinuousInterval, "window of continuous sources (those without a sourceFrequency)")
+	f.StringVar(&snapshot, "snapshot", "", "write the inventory of --account to this file instead of collecting an assessment")
+	f.StringArrayVar(&regions, "region", nil, "with --snapshot: a region to inventory (repeatable; default --collect-regions, else the AWS configuration's region)")
+	addCollectorFlags(f, &co)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := co.validate(); err != nil {
+			return err
+		}
+		if snapshot != "" {
+			if assessment != "" {
+				return exitWith(ExitUsage, errors.New("--snapshot and --assessment are exclusive"))
+			}
+			if len(regions) > 0 {
+				co.regions = regions
+			}
+			return writeSnapshots(cmd.Context(), env, newConfigCollector(co), account, snapshot)
+		}
+		if len(regions) > 0 {
+			return exitWith(ExitUsage, errors.New("--region goes with --snapshot; collections use --collect-regions"))
+		}
 		switch {
 		case assessment == "":
 			return exitWith(ExitUsage, errors.New("--assessment is required"))
@@ -89,7 +135,7 @@ failed, or when the assessment has nothing to collect.`,
 		if err != nil {
 			return err
 		}
-		svc, err := newCollections(&assess.Service{Store: st}, l, nil, continuous)
+		svc, err := newCollections(&assess.Service{Store: st}, l, nil, continuous, co)
 		if err != nil {
 			return asInternal(err)
 		}
@@ -121,4 +167,52 @@ func printReports(env Env, reps []jobs.Report) {
 	w.Flush()
 	fmt.Fprintf(env.Stdout, "%d collections: %d appended, %d duplicate, %d no collector, %d failed\n", len(reps),
 		counts[jobs.OutcomeAppended], counts[jobs.OutcomeDuplicate], counts[jobs.OutcomeNoCollector], counts[jobs.OutcomeFailed])
+}
+
+// writeSnapshots writes the inventory of account in each of c's regions to file (with
+// {region} replaced when there are several), and prints one line per file.
+func writeSnapshots(ctx context.Context, env Env, c *inventory.Collector, account, file string) error {
+	if !probity.IsAccountID(account) {
+		return exitWith(ExitUsage, errors.New("--snapshot needs --account, 12 digits"))
+	}
+	for _, r := range c.Regions {
+		if err := (awsconf.Options{Region: r}).Validate(); err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--region: %w", err))
+		}
+	}
+	if len(c.Regions) > 1 && !strings.Contains(file, "{region}") {
+		return exitWith(ExitUsage, errors.New("with several regions, the --snapshot file name must contain {region}"))
+	}
+	regions, err := c.RegionList(ctx)
+	if err != nil {
+		return exitWith(ExitInvalid, err)
+	}
+	for _, region := range regions {
+		snap, err := c.Snapshot(ctx, account, region)
+		if err != nil {
+			return exitWith(ExitInvalid, err)
+		}
+		name := strings.ReplaceAll(file, "{region}", region)
+		if err := writeSnapshotFile(name, snap); err != nil {
+			return exitWith(ExitInvalid, err)
+		}
+		fmt.Fprintf(env.Stdout, "%s: account %s, region %s: %d items", name, account, region, len(snap.Items))
+		for _, s := range snap.Skipped {
+			fmt.Fprintf(env.Stdout, "; skipped %s (%s)", s.Part, s.Error)
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	return nil
+}
+
+func writeSnapshotFile(name string, snap *inventory.Snapshot) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if _, err := snap.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return f.Close()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
+	"github.com/probity-dev/probity/internal/awsconf"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
 )
@@ -19,6 +20,33 @@ type jobsOptions struct {
 	workers            int
 	scheduleInterval   time.Duration
 	continuousInterval time.Duration
+	collectors         collectorOptions
+}
+
+// collectorOptions are the flags of the built-in collectors, shared by serve and collect.
+type collectorOptions struct {
+	role       string
+	externalID string
+	regions    []string
+}
+
+func addCollectorFlags(f *pflag.FlagSet, o *collectorOptions) {
+	f.StringVar(&o.role, "collect-role", awsconf.DefaultRoleName, "IAM role (NAME or PATH/NAME) assumed in each account of an assessment's scope other than Probity's own")
+	f.StringVar(&o.externalID, "collect-external-id", "", "external id passed when assuming --collect-role, for roles whose trust policy requires one")
+	f.StringSliceVar(&o.regions, "collect-regions", nil, "regions inventoried in each account, comma-separated; the first also holds global resources such as IAM (default: the AWS configuration's region)")
+}
+
+// validate returns a usage error for a role, external id or region AWS would refuse.
+func (o collectorOptions) validate() error {
+	if err := (awsconf.Role{Name: o.role, ExternalID: o.externalID}).Validate(); err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("--collect-role, --collect-external-id: %w", err))
+	}
+	for _, r := range o.regions {
+		if err := (awsconf.Options{Region: r}).Validate(); err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--collect-regions: %w", err))
+		}
+	}
+	return nil
 }
 
 func addJobsFlags(f *pflag.FlagSet, o *jobsOptions) {
@@ -26,6 +54,7 @@ func addJobsFlags(f *pflag.FlagSet, o *jobsOptions) {
 	f.IntVar(&o.workers, "jobs-workers", jobs.DefaultWorkers, "collections run at once by this process")
 	f.DurationVar(&o.scheduleInterval, "jobs-schedule-interval", jobs.DefaultScheduleInterval, "how often the scheduler enqueues the due collections")
 	f.DurationVar(&o.continuousInterval, "continuous-interval", jobs.DefaultContinuousInterval, "collection window of continuous sources (those without a sourceFrequency)")
+	addCollectorFlags(f, &o.collectors)
 }
 
 // startJobs migrates River's tables and starts the collection jobs (planned from plan,
@@ -40,11 +69,14 @@ func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledge
 	if o.workers < 1 || o.scheduleInterval <= 0 || o.continuousInterval <= 0 {
 		return nil, exitWith(ExitUsage, fmt.Errorf("--jobs-workers must be at least 1, and --jobs-schedule-interval and --continuous-interval positive"))
 	}
+	if err := o.collectors.validate(); err != nil {
+		return nil, err
+	}
 	m, err := jobs.NewMetrics(reg)
 	if err != nil {
 		return nil, asInternal(err)
 	}
-	svc, err := newCollections(plan, l, m, o.continuousInterval)
+	svc, err := newCollections(plan, l, m, o.continuousInterval, o.collectors)
 	if err != nil {
 		return nil, asInternal(err)
 	}
