@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/probity-dev/probity/internal/awsconf"
 	"github.com/probity-dev/probity/internal/collect/apicall"
 	"github.com/probity-dev/probity/internal/collect/cloudtrail"
+	"github.com/probity-dev/probity/internal/collect/inventory"
 	"github.com/probity-dev/probity/internal/collect/securityhub"
 	"github.com/probity-dev/probity/internal/collect/target"
 	"github.com/probity-dev/probity/internal/evidence"
@@ -32,12 +35,9 @@ import (
 // assessment's scope as o says, and keep files in blobs (nil: the API-call collector
 // fails, saying so).
 func builtinCollectors(o collectOptions, blobs evidence.Blobs) []jobs.Registration {
-	accounts := &target.Accounts{
-		Load:    func(ctx context.Context) (aws.Config, error) { return awsconf.Load(ctx, awsconf.Options{}) },
-		Role:    awsconf.Role{Name: o.role, ExternalID: o.externalID},
-		Regions: o.regions,
-	}
+	accounts := o.accounts()
 	return []jobs.Registration{
+		{Type: probity.SourceTypeConfig, Collector: &inventory.Collector{Accounts: accounts}},
 		{Type: probity.SourceTypeSecurityHub, Collector: &securityhub.Collector{Accounts: accounts}},
 		{Type: probity.SourceTypeCloudTrail, Collector: &cloudtrail.Collector{Accounts: accounts}},
 		{Type: probity.SourceTypeAPICall, Collector: &apicall.Collector{Accounts: accounts, Blobs: blobs}},
@@ -69,6 +69,17 @@ func (o collectOptions) validate() error {
 	return nil
 }
 
+// accounts returns how the collectors reach the accounts of a scope: the standard AWS
+// configuration chain (loaded on first use), and the role of --collect-role assumed in
+// every account.
+func (o collectOptions) accounts() *target.Accounts {
+	return &target.Accounts{
+		Load:    func(ctx context.Context) (aws.Config, error) { return awsconf.Load(ctx, awsconf.Options{}) },
+		Role:    awsconf.Role{Name: o.role, ExternalID: o.externalID},
+		Regions: o.regions,
+	}
+}
+
 // newCollections returns the collection service that plans from the assessments of plan
 // and appends to l (whose upkeep the runner does daily), counting outcomes in m (nil: not
 // counted), its collectors reaching accounts as co says. It returns an error when the collector list is invalid.
@@ -88,17 +99,25 @@ func newCollections(plan jobs.Plan, l *evidence.Ledger, m *jobs.Metrics, continu
 }
 
 func newCollectCmd(env Env) *cobra.Command {
-	var assessment, account string
+	var assessment, account, snapshot string
+	var regions []string
 	var continuous time.Duration
 	cmd := &cobra.Command{
-		Use:   "collect --assessment ID [--account ACCOUNT]",
+		Use:   "collect --assessment ID [--account ACCOUNT] | --snapshot FILE --account ID [--region R]...",
 		Short: "Collect an assessment's evidence now",
 		Long: `Collect the evidence of every automated data source of an ACTIVE assessment now,
 one source after another, as the collection jobs of 'probity serve' do: the window of each
 source is the current one (the day, week or month of its sourceFrequency, or the last
 ended interval of a continuous source), so a collection that a job already made appends
 nothing. Prints one line per source and a summary; exits 1 naming the sources that
-failed, or when the assessment has nothing to collect.`,
+failed, or when the assessment has nothing to collect.
+
+With --snapshot, writes the inventory of one account (--account; Probity's own or one
+reached through --collect-role, assumed there) to FILE instead: {"account": {...}, "items": [CI...]},
+the configuration items and account facts the AWS_Config collector evaluates, for
+'probity rules eval' to replay offline. With several --region, FILE must contain
+{region}, and one file is written per region; the first region holds the global
+resources (IAM). Exits 1 when the account cannot be reached or inventoried.`,
 		Args: cobra.NoArgs,
 	}
 	db := dbFlag(cmd, env)
@@ -110,9 +129,26 @@ failed, or when the assessment has nothing to collect.`,
 	var co collectOptions
 	addCollectFlags(f, &co)
 	f.StringVar(&assessment, "assessment", "", "id of the assessment to collect (required)")
-	f.StringVar(&account, "account", "", "account that owns the assessment (default: any)")
+	f.StringVar(&account, "account", "", "account that owns the assessment (default: any); with --snapshot, the AWS account to inventory")
 	f.DurationVar(&continuous, "continuous-interval", jobs.DefaultContinuousInterval, "window of continuous sources (those without a sourceFrequency)")
+	f.StringVar(&snapshot, "snapshot", "", "write the inventory of --account to this file instead of collecting an assessment")
+	f.StringArrayVar(&regions, "region", nil, "with --snapshot: a region to inventory (repeatable; default --collect-regions, else the AWS configuration's region)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := co.validate(); err != nil {
+			return err
+		}
+		if snapshot != "" {
+			if assessment != "" {
+				return exitWith(ExitUsage, errors.New("--snapshot and --assessment are exclusive"))
+			}
+			if len(regions) > 0 {
+				co.regions = regions
+			}
+			return writeSnapshots(cmd.Context(), env, &inventory.Collector{Accounts: co.accounts()}, account, snapshot)
+		}
+		if len(regions) > 0 {
+			return exitWith(ExitUsage, errors.New("--region goes with --snapshot; collections use --collect-regions"))
+		}
 		switch {
 		case assessment == "":
 			return exitWith(ExitUsage, errors.New("--assessment is required"))
@@ -170,4 +206,52 @@ func printReports(env Env, reps []jobs.Report) {
 	w.Flush()
 	fmt.Fprintf(env.Stdout, "%d collections: %d appended, %d duplicate, %d no collector, %d failed\n", len(reps),
 		counts[jobs.OutcomeAppended], counts[jobs.OutcomeDuplicate], counts[jobs.OutcomeNoCollector], counts[jobs.OutcomeFailed])
+}
+
+// writeSnapshots writes the inventory of account in each of c's regions to file (with
+// {region} replaced when there are several), and prints one line per file.
+func writeSnapshots(ctx context.Context, env Env, c *inventory.Collector, account, file string) error {
+	if !probity.IsAccountID(account) {
+		return exitWith(ExitUsage, errors.New("--snapshot needs --account, 12 digits"))
+	}
+	for _, r := range c.Accounts.Regions {
+		if err := (awsconf.Options{Region: r}).Validate(); err != nil {
+			return exitWith(ExitUsage, fmt.Errorf("--region: %w", err))
+		}
+	}
+	if len(c.Accounts.Regions) > 1 && !strings.Contains(file, "{region}") {
+		return exitWith(ExitUsage, errors.New("with several regions, the --snapshot file name must contain {region}"))
+	}
+	regions, err := c.RegionList(ctx, account)
+	if err != nil {
+		return exitWith(ExitInvalid, err)
+	}
+	for _, region := range regions {
+		snap, err := c.Snapshot(ctx, account, region)
+		if err != nil {
+			return exitWith(ExitInvalid, err)
+		}
+		name := strings.ReplaceAll(file, "{region}", region)
+		if err := writeSnapshotFile(name, snap); err != nil {
+			return exitWith(ExitInvalid, err)
+		}
+		fmt.Fprintf(env.Stdout, "%s: account %s, region %s: %d items", name, account, region, len(snap.Items))
+		for _, s := range snap.Skipped {
+			fmt.Fprintf(env.Stdout, "; skipped %s (%s)", s.Part, s.Error)
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	return nil
+}
+
+func writeSnapshotFile(name string, snap *inventory.Snapshot) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if _, err := snap.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return f.Close()
 }
