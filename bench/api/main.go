@@ -15,6 +15,13 @@
 //	go run ./bench/api -runs 3 -duration 3s
 //	PROBITY_TEST_POSTGRES=postgres://... go run ./bench/api -clients 1,16,64
 //	go run ./bench/api -runs 1 -profile prof   # CPU and allocation profiles of each server
+//	go run ./bench/api -clients 16 -ops CreateControl,UpdateControl   # writes
+//
+// -ops chooses the operations: GetControl and ListControls read; CreateControl creates a
+// control of a new name with every request; UpdateControl has each client rewrite a
+// control of its own (client i the i-th seeded one, modulo -controls), keeping its name.
+// The bare server answers reads by path and writes by method, with the bytes the first
+// probity server gave to the same request.
 //
 // With -profile the binary is built with -tags pprof and each probity server's CPU
 // profile of every measured row of the first run, and its allocation profile at the end,
@@ -45,6 +52,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -79,7 +87,15 @@ func main() {
 	flag.IntVar(&o.pageSize, "page", 10, "maxResults of ListControls")
 	backends := flag.String("db", "", "comma-separated backends: sqlite, postgres (default sqlite, and postgres when PROBITY_TEST_POSTGRES is set)")
 	flag.StringVar(&o.profile, "profile", "", "directory for CPU and allocation profiles of the probity servers")
+	opList := flag.String("ops", "GetControl,ListControls", "comma-separated operations: GetControl, ListControls, CreateControl, UpdateControl")
 	flag.Parse()
+	for _, op := range strings.Split(*opList, ",") {
+		op = strings.TrimSpace(op)
+		if !slices.Contains(operations, op) {
+			log.Fatalf("-ops: %q is not one of %s", op, strings.Join(operations, ", "))
+		}
+		o.ops = append(o.ops, op)
+	}
 	for _, f := range strings.Split(*clientList, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n < 1 {
@@ -103,16 +119,68 @@ type options struct {
 	duration, warmup         time.Duration
 	clients                  []int
 	runs, controls, pageSize int
-	backends                 []string
+	backends, ops            []string
 	profile                  string
 }
 
 // target is one server under measure.
 type target struct {
 	name  string
-	url   string // base URL
-	id    string // the control GetControl asks for
-	pprof string // base URL of its profiles, when built with them
+	url   string   // base URL
+	ids   []string // the seeded controls: GetControl asks for the first, UpdateControl rewrites them
+	pprof string   // base URL of its profiles, when built with them
+}
+
+// operations are the operations -ops may name.
+var operations = []string{"GetControl", "ListControls", "CreateControl", "UpdateControl"}
+
+// requestFunc returns the method, path and body of client's next request.
+type requestFunc func(client int) (method, path string, body []byte)
+
+// created numbers the controls CreateControl creates, so that every name is new.
+var created atomic.Int64
+
+// request returns the requests of op to t.
+func request(op string, t target, pageSize int) requestFunc {
+	switch op {
+	case "GetControl":
+		return func(int) (string, string, []byte) { return "GET", "/controls/" + t.ids[0], nil }
+	case "ListControls":
+		return func(int) (string, string, []byte) {
+			return "GET", "/controls?controlType=Custom&maxResults=" + strconv.Itoa(pageSize), nil
+		}
+	case "CreateControl":
+		return func(int) (string, string, []byte) {
+			return "POST", "/controls", controlBody(fmt.Sprintf("Created control %08d", created.Add(1)), true)
+		}
+	}
+	return func(client int) (string, string, []byte) {
+		i := client % len(t.ids)
+		return "PUT", "/controls/" + t.ids[i], controlBody(controlName(i), false)
+	}
+}
+
+// controlName is the name of the i-th seeded control.
+func controlName(i int) string { return fmt.Sprintf("Benchmark control %04d", i) }
+
+// controlBody is a CreateControl or UpdateControl request body.
+func controlBody(name string, tags bool) []byte {
+	b := `{"name":` + strconv.Quote(name) + `,"description":"Buckets keep versions so that deleted objects can be restored.",` +
+		`"controlMappingSources":[{"sourceName":"Config rule","sourceSetUpOption":"System_Controls_Mapping","sourceType":"AWS_Config",` +
+		`"sourceFrequency":"DAILY","sourceKeyword":{"keywordInputType":"SELECT_FROM_LIST","keywordValue":"S3_BUCKET_VERSIONING_ENABLED"}},` +
+		`{"sourceName":"Attestation","sourceSetUpOption":"Procedural_Controls_Mapping","sourceType":"MANUAL"}]`
+	if tags {
+		b += `,"tags":{"Owner":"security"}`
+	}
+	return []byte(b + "}")
+}
+
+// bareKey is what the bare server answers by: the path for reads, the method for writes.
+func bareKey(method, path string) string {
+	if method == "GET" {
+		return path
+	}
+	return method
 }
 
 func run(o options) error {
@@ -142,7 +210,8 @@ func run(o options) error {
 			return err
 		}
 		defer drop()
-		if err := seed(ctx, backend, dbURL, o.controls); err != nil {
+		ids, err := seed(ctx, backend, dbURL, o.controls)
+		if err != nil {
 			return fmt.Errorf("seed %s: %w", backend, err)
 		}
 		t, stop, err := startProbity(ctx, bin, backend, dbURL, tmp, o.profile != "")
@@ -150,24 +219,21 @@ func run(o options) error {
 			return err
 		}
 		defer stop()
+		t.ids = ids
 		targets = append(targets, t)
 	}
-	path := func(op string, t target) string {
-		if op == "GetControl" {
-			return "/controls/" + t.id
-		}
-		return "/controls?controlType=Custom&maxResults=" + strconv.Itoa(o.pageSize)
-	}
-	// The bare server answers each path with the bytes the first probity server gave
-	// (the ids differ between libraries; the sizes do not).
-	bare := target{name: "bare net/http", id: "bare"}
+	// The bare server answers each operation with the bytes the first probity server gave
+	// to the same request (the ids differ between libraries; the sizes do not). The
+	// clients send it the first library's ids, so their requests are the same size too.
+	bare := target{name: "bare net/http", ids: targets[0].ids}
 	bodies := map[string][]byte{}
-	for _, op := range []string{"GetControl", "ListControls"} {
-		b, err := fetch(targets[0].url + path(op, targets[0]))
+	for _, op := range o.ops {
+		method, path, body := request(op, targets[0], o.pageSize)(0)
+		b, err := fetch(method, targets[0].url+path, body)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		bodies[path(op, bare)] = b
+		bodies[bareKey(method, path)] = b
 	}
 	bare, stopBare, err := startBare(ctx, tmp, bare, bodies)
 	if err != nil {
@@ -188,15 +254,14 @@ func run(o options) error {
 	results := map[key][]result{}
 	all := append(slices.Clone(targets), bare)
 	for run := range o.runs {
-		for _, op := range []string{"GetControl", "ListControls"} {
+		for _, op := range o.ops {
 			for _, n := range o.clients {
 				for _, t := range all {
-					u := t.url + path(op, t)
 					var prof func() error
 					if run == 0 && t.pprof != "" {
 						prof = profileDuring(t, o, fmt.Sprintf("%s-%s-%d", t.name, op, n))
 					}
-					r, err := load(u, n, o.warmup, o.duration)
+					r, err := load(t.url, request(op, t, o.pageSize), n, o.warmup, o.duration)
 					if err != nil {
 						return fmt.Errorf("%s %s %d: %w", t.name, op, n, err)
 					}
@@ -220,7 +285,7 @@ func run(o options) error {
 
 	fmt.Println("| operation | clients | server | req/s min / median / max | p50 | p99 | % of bare |")
 	fmt.Println("|---|---:|---|---|---:|---:|---:|")
-	for _, op := range []string{"GetControl", "ListControls"} {
+	for _, op := range o.ops {
 		for _, n := range o.clients {
 			bareRuns := results[key{op, n, bare.name}]
 			for _, t := range all {
@@ -290,8 +355,9 @@ func freshDB(ctx context.Context, backend, tmp string) (string, func(), error) {
 	return "", nil, fmt.Errorf("-db: %q is not sqlite or postgres", backend)
 }
 
-// seed fills the library at dbURL with n custom controls of the default account.
-func seed(ctx context.Context, backend, dbURL string, n int) error {
+// seed fills the library at dbURL with n custom controls of the default account, the i-th
+// named controlName(i), and returns their ids in that order.
+func seed(ctx context.Context, backend, dbURL string, n int) ([]string, error) {
 	var st store.Store
 	var err error
 	if backend == "sqlite" {
@@ -300,14 +366,14 @@ func seed(ctx context.Context, backend, dbURL string, n int) error {
 		st, err = postgres.Open(ctx, dbURL)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer st.Close()
 	now := time.Now()
 	cs := make([]*probity.Control, 0, n)
 	for i := range n {
 		c := &probity.Control{
-			ID: probity.NewID(), Type: probity.ControlTypeCustom, Name: fmt.Sprintf("Benchmark control %04d", i),
+			ID: probity.NewID(), Type: probity.ControlTypeCustom, Name: controlName(i),
 			Description: "Buckets keep versions so that deleted objects can be restored.",
 			ControlMappingSources: []probity.ControlMappingSource{{
 				SourceName: "Config rule", SourceType: probity.SourceTypeConfig, SourceFrequency: "DAILY",
@@ -321,7 +387,11 @@ func seed(ctx context.Context, backend, dbURL string, n int) error {
 		c.Normalize()
 		cs = append(cs, c)
 	}
-	return st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
+	ids := make([]string, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return ids, st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
 }
 
 // startProbity starts `probity serve` on a free loopback port and the library at dbURL,
@@ -370,26 +440,7 @@ func startProbity(ctx context.Context, bin, backend, dbURL, tmp string, profile 
 			}
 		}
 	}
-	if t.id, err = seedID(t.url); err != nil {
-		stop()
-		return t, nil, err
-	}
 	return t, stop, nil
-}
-
-// seedID returns the id of the first control the server lists.
-func seedID(base string) (string, error) {
-	b, err := fetch(base + "/controls?controlType=Custom&maxResults=1")
-	if err != nil {
-		return "", err
-	}
-	var out struct {
-		ControlMetadataList []struct{ ID string }
-	}
-	if err := json.Unmarshal(b, &out); err != nil || len(out.ControlMetadataList) == 0 {
-		return "", fmt.Errorf("ListControls answered %s", b)
-	}
-	return out.ControlMetadataList[0].ID, nil
 }
 
 func freePort() (string, error) {
@@ -432,8 +483,8 @@ func startBare(ctx context.Context, tmp string, t target, bodies map[string][]by
 	return t, stop, nil
 }
 
-// serveBare is the bare server: each path answers its body with the headers the API
-// gives, nothing else (no signature check, no log).
+// serveBare is the bare server: each read path and write method (bareKey) answers its
+// body with the headers the API gives, nothing else (no signature check, no log).
 func serveBare(file string) error {
 	b, err := os.ReadFile(file)
 	if err != nil {
@@ -449,7 +500,8 @@ func serveBare(file string) error {
 	}
 	fmt.Println("http://" + ln.Addr().String())
 	return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := bodies[r.URL.RequestURI()]
+		_, _ = io.Copy(io.Discard, r.Body)
+		b := bodies[bareKey(r.Method, r.URL.RequestURI())]
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 		w.Header().Set("X-Amzn-Requestid", probity.NewID())
@@ -490,21 +542,23 @@ func save(u, path string) error {
 	return f.Close()
 }
 
-var emptyHash = func() string { s := sha256.Sum256(nil); return hex.EncodeToString(s[:]) }()
-
-// signedGet returns a GET request for url signed with the benchmark key.
-func signedGet(signer *v4.Signer, url string) (*http.Request, error) {
-	req, err := http.NewRequest("GET", url, nil)
+// signed returns a request for url with body, signed with the benchmark key.
+func signed(signer *v4.Signer, method, url string, body []byte) (*http.Request, error) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	sum := sha256.Sum256(body)
 	err = signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: keyID, SecretAccessKey: keySecret},
-		req, emptyHash, "auditmanager", "us-east-1", time.Now())
+		req, hex.EncodeToString(sum[:]), "auditmanager", "us-east-1", time.Now())
 	return req, err
 }
 
-func fetch(url string) ([]byte, error) {
-	req, err := signedGet(v4.NewSigner(), url)
+func fetch(method, url string, body []byte) ([]byte, error) {
+	req, err := signed(v4.NewSigner(), method, url, body)
 	if err != nil {
 		return nil, err
 	}
@@ -525,9 +579,10 @@ type result struct {
 	p50, p99 time.Duration
 }
 
-// load runs n clients, each signing and sending requests one after another, for warmup
-// and then duration, and returns the rate and latency percentiles of the measured part.
-func load(url string, n int, warmup, duration time.Duration) (result, error) {
+// load runs n clients, each signing and sending the requests of next to base one after
+// another, for warmup and then duration, and returns the rate and latency percentiles of
+// the measured part.
+func load(base string, next requestFunc, n int, warmup, duration time.Duration) (result, error) {
 	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
 	defer tr.CloseIdleConnections()
 	hc := &http.Client{Transport: tr}
@@ -537,7 +592,7 @@ func load(url string, n int, warmup, duration time.Duration) (result, error) {
 	var all []time.Duration
 	var firstErr error
 	var wg sync.WaitGroup
-	for range n {
+	for client := range n {
 		wg.Go(func() {
 			signer := v4.NewSigner()
 			lat := make([]time.Duration, 0, 1<<14)
@@ -547,7 +602,8 @@ func load(url string, n int, warmup, duration time.Duration) (result, error) {
 				if t0.After(stop) {
 					break
 				}
-				req, err := signedGet(signer, url)
+				method, path, body := next(client)
+				req, err := signed(signer, method, base+path, body)
 				if err == nil {
 					var resp *http.Response
 					resp, err = hc.Do(req)
