@@ -53,6 +53,11 @@ var endpoints = map[string]endpoint{
 	"GetEvidence":                            {viewer, getEvidence},
 	"BatchImportEvidenceToAssessmentControl": {editor, batchImportEvidence},
 	"GetEvidenceFileUploadUrl":               {editor, getEvidenceFileUploadURL},
+	// Report selection: the access level first, then the assessment's roles (internal/assess).
+	"BatchAssociateAssessmentReportEvidence":     {editor, batchSelectEvidence(true)},
+	"BatchDisassociateAssessmentReportEvidence":  {editor, batchSelectEvidence(false)},
+	"AssociateAssessmentReportEvidenceFolder":    {editor, selectFolder(true)},
+	"DisassociateAssessmentReportEvidenceFolder": {editor, selectFolder(false)},
 }
 
 const (
