@@ -16,16 +16,30 @@ type AccessKey struct {
 	CreatedAt    time.Time
 }
 
-// KeyReader reads access keys.
+// SigningKey is an Ed25519 key that signs assessment reports, its private half sealed
+// under the master key. Keys are never deleted: old ones keep verifying old reports.
+type SigningKey struct {
+	ID            string // derived from the public key (report.KeyID)
+	PublicKey     []byte
+	SealedPrivate []byte
+	CreatedAt     time.Time
+}
+
+// KeyReader reads access keys and report signing keys.
 type KeyReader interface {
+	// SigningKeys returns every report signing key, oldest first; the last signs.
+	SigningKeys(ctx context.Context) ([]SigningKey, error)
 	// AccessKey returns the key with the id, or an ENOTFOUND error.
 	AccessKey(ctx context.Context, id string) (*AccessKey, error)
 	// AccessKeys returns every key in name order.
 	AccessKeys(ctx context.Context) ([]AccessKey, error)
 }
 
-// KeyWriter changes access keys.
+// KeyWriter changes access keys and adds report signing keys.
 type KeyWriter interface {
+	// PutSigningKey stores a report signing key. It returns an ECONFLICT error for a
+	// known id.
+	PutSigningKey(ctx context.Context, k *SigningKey) error
 	// CreateAccessKey stores a new key. It returns an ECONFLICT error when a key with the
 	// same id or name exists.
 	CreateAccessKey(ctx context.Context, k *AccessKey) error

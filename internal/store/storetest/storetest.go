@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"LibraryRevision", testLibraryRevision},
 		{"Evidence", testEvidence},
 		{"EvidenceUploads", testEvidenceUploads},
+		{"SigningKeys", testSigningKeys},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
