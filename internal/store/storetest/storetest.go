@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"Evidence", testEvidence},
 		{"EvidenceUploads", testEvidenceUploads},
 		{"SigningKeys", testSigningKeys},
+		{"AssessmentReports", testAssessmentReports},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
