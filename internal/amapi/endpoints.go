@@ -58,6 +58,12 @@ var endpoints = map[string]endpoint{
 	"BatchDisassociateAssessmentReportEvidence":  {editor, batchSelectEvidence(false)},
 	"AssociateAssessmentReportEvidenceFolder":    {editor, selectFolder(true)},
 	"DisassociateAssessmentReportEvidenceFolder": {editor, selectFolder(false)},
+	// Reports: the access level first, then the assessment's roles (internal/assess).
+	"CreateAssessmentReport":            {editor, createAssessmentReport},
+	"ListAssessmentReports":             {viewer, listAssessmentReports},
+	"DeleteAssessmentReport":            {editor, deleteAssessmentReport},
+	"GetAssessmentReportUrl":            {viewer, getAssessmentReportURL},
+	"ValidateAssessmentReportIntegrity": {viewer, validateAssessmentReportIntegrity},
 }
 
 const (
