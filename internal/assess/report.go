@@ -388,4 +388,3 @@ func allFolders(ctx context.Context, rd store.Reader, account, id string) ([]pro
 		after = store.FolderCursor{Date: last.Date, ID: last.ID}
 	}
 }
-
