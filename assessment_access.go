@@ -20,6 +20,11 @@ const (
 	ReadEvidence AssessmentAction = "read the evidence"
 	// ImportEvidence is BatchImportEvidenceToAssessmentControl on a control of one set.
 	ImportEvidence AssessmentAction = "import evidence"
+	// SelectEvidence is adding evidence of one control set to the assessment report, or
+	// removing it (by item or by folder).
+	SelectEvidence AssessmentAction = "select evidence for the assessment report"
+	// ManageReports is creating and deleting the assessment's reports.
+	ManageReports AssessmentAction = "create and delete assessment reports"
 )
 
 // Actor is who changes an assessment: the caller's identity ARN, and whether its access
@@ -43,11 +48,12 @@ func (a *Assessment) DelegatedSets(arn string) map[string]bool {
 
 // Authorize returns nil when who may make the change to the assessment, and an
 // EUNAUTHORIZED error otherwise. controlSetID names the control set of ReviewControl,
-// SetControlSetStatus, ReadEvidence and ImportEvidence, and to the status SetControlSetStatus sets.
+// SetControlSetStatus, ReadEvidence, ImportEvidence and SelectEvidence, and to the status
+// SetControlSetStatus sets.
 //
 // An admin key and the assessment's PROCESS_OWNERs may do everything. A RESOURCE_OWNER
-// delegate may review the controls of the control sets delegated to it, read and import
-// their evidence, and submit them (set them UNDER_REVIEW), and nothing else. Anyone else
+// delegate may review the controls of the control sets delegated to it, read, import and
+// select for the report their evidence, and submit them (set them UNDER_REVIEW), and nothing else. Anyone else
 // may change nothing and read no evidence.
 func (a *Assessment) Authorize(who Actor, act AssessmentAction, controlSetID string, to ControlSetStatus) error {
 	if who.Admin || a.ProcessOwner(who.ARN) {
@@ -55,7 +61,7 @@ func (a *Assessment) Authorize(who Actor, act AssessmentAction, controlSetID str
 	}
 	delegated := a.DelegatedSets(who.ARN)[controlSetID]
 	switch {
-	case delegated && (act == ReviewControl || act == ReadEvidence || act == ImportEvidence):
+	case delegated && (act == ReviewControl || act == ReadEvidence || act == ImportEvidence || act == SelectEvidence):
 		return nil
 	case delegated && act == SetControlSetStatus && to == ControlSetUnderReview:
 		return nil

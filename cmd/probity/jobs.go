@@ -6,11 +6,17 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
+	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/awsconf"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
+	"github.com/probity-dev/probity/internal/report"
+	"github.com/probity-dev/probity/internal/secret"
+	"github.com/probity-dev/probity/internal/store"
 )
 
 // jobsOptions are serve's flags for the collection jobs.
@@ -31,11 +37,11 @@ func addJobsFlags(f *pflag.FlagSet, o *jobsOptions) {
 }
 
 // startJobs migrates River's tables and starts the collection jobs (planned from plan,
-// appending to l) on the library db, in a
+// appending to l) and the report jobs (reports, whose Queue it sets) on the library db, in a
 // connection pool of their own. It returns nil when o disables them, and a usage error for
 // a bad option. The caller calls the stop function it returns before closing st: it stops
 // the runner (see jobs.Runner.Stop) and closes the pool.
-func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledger, o jobsOptions, log *slog.Logger, reg prometheus.Registerer) (stop func(context.Context) error, err error) {
+func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledger, reports *assess.Reports, o jobsOptions, log *slog.Logger, reg prometheus.Registerer) (stop func(context.Context) error, err error) {
 	if !o.enabled {
 		return nil, nil
 	}
@@ -58,8 +64,11 @@ func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledge
 		return nil, asInternal(err)
 	}
 	r, err := jobs.NewRunner(ctx, jdb, svc, jobs.RunnerOptions{
-		Logger: log.With("component", "jobs"), Workers: o.workers, ScheduleInterval: o.scheduleInterval,
+		Logger: log.With("component", "jobs"), Workers: o.workers, ScheduleInterval: o.scheduleInterval, Reports: reports,
 	})
+	if err == nil {
+		reports.Queue = r
+	}
 	if err == nil {
 		err = r.Start(ctx)
 	}
@@ -72,4 +81,33 @@ func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledge
 		jdb.Close()
 		return err
 	}, nil
+}
+
+// newReports returns the assessment reports of serve: written with the ledger's blobs,
+// signed with the report signing keys sealed under box, to local directories or S3 (the
+// standard AWS configuration). Its Queue is set by startJobs.
+func newReports(assessments *assess.Service, l *evidence.Ledger, st store.Store, box *secret.Box) *assess.Reports {
+	sv := *assessments // not yet in use: a copy that reads the ledger's blobs
+	if l != nil {
+		sv.Ledger, sv.Blobs = l, l.Blobs
+	}
+	return &assess.Reports{Service: &sv, Keys: &report.Keys{Store: st, Box: box},
+		S3: func(ctx context.Context) (*s3.Client, error) {
+			o := awsconf.Options{}
+			cfg, err := awsconf.Load(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			return s3.NewFromConfig(cfg, o.S3Options), nil
+		}}
+}
+
+// servedReports returns reports when they can be made (the jobs run here, to enqueue
+// them, and a master key seals the signing key), else nil: the report operations then
+// say the server makes none.
+func servedReports(r *assess.Reports) *assess.Reports {
+	if r.Queue == nil || r.Keys.Box == nil {
+		return nil
+	}
+	return r
 }

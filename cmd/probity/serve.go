@@ -173,7 +173,8 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		return err
 	}
 	assessments := &assess.Service{Store: st, Region: o.region, Publisher: topics}
-	stopJobs, err := startJobs(pctx, o.db, assessments, ledger, o.jobs, log, reg)
+	reports := newReports(assessments, ledger, st, box)
+	stopJobs, err := startJobs(pctx, o.db, assessments, ledger, reports, o.jobs, log, reg)
 	if err != nil {
 		return err
 	}
@@ -200,6 +201,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		Ledger:       ledger,
 		UploadSecret: box.Derive("upload-urls"),
 		PublicURL:    o.publicURL,
+		Reports:      servedReports(reports),
 	})
 	if err != nil {
 		return exitWith(ExitUsage, err)
@@ -207,7 +209,8 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	// Scripts and tests read the bound address (--listen may say port 0) from this line.
 	fmt.Fprintf(env.Stderr, "probity: listening on http://%s\n", ln.Addr())
 	rt := newRouter(api, health, reg)
-	rt.Handle(amapi.UploadPattern, api.Uploads()) // evidence file upload URLs, on the same listener
+	rt.Handle(amapi.UploadPattern, api.Uploads())     // evidence file upload URLs, on the same listener
+	rt.Handle(amapi.ReportPattern, api.ReportLinks()) // report links of local destinations, too
 	srv := &server.Server{Handler: rt, Logger: log, ShutdownTimeout: o.shutdownTimeout}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)

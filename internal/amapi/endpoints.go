@@ -53,6 +53,17 @@ var endpoints = map[string]endpoint{
 	"GetEvidence":                            {viewer, getEvidence},
 	"BatchImportEvidenceToAssessmentControl": {editor, batchImportEvidence},
 	"GetEvidenceFileUploadUrl":               {editor, getEvidenceFileUploadURL},
+	// Report selection: the access level first, then the assessment's roles (internal/assess).
+	"BatchAssociateAssessmentReportEvidence":     {editor, batchSelectEvidence(true)},
+	"BatchDisassociateAssessmentReportEvidence":  {editor, batchSelectEvidence(false)},
+	"AssociateAssessmentReportEvidenceFolder":    {editor, selectFolder(true)},
+	"DisassociateAssessmentReportEvidenceFolder": {editor, selectFolder(false)},
+	// Reports: the access level first, then the assessment's roles (internal/assess).
+	"CreateAssessmentReport":            {editor, createAssessmentReport},
+	"ListAssessmentReports":             {viewer, listAssessmentReports},
+	"DeleteAssessmentReport":            {editor, deleteAssessmentReport},
+	"GetAssessmentReportUrl":            {viewer, getAssessmentReportURL},
+	"ValidateAssessmentReportIntegrity": {viewer, validateAssessmentReportIntegrity},
 }
 
 const (

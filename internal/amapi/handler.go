@@ -60,9 +60,12 @@ type Config struct {
 	// database share it. Empty means a random one: URLs then work on this process only,
 	// until it stops.
 	UploadSecret []byte
-	// PublicURL is the scheme and host upload URLs start with (https://probity.example);
-	// empty means those the client used.
+	// PublicURL is the scheme and host upload URLs and report links start with
+	// (https://probity.example); empty means those the client used.
 	PublicURL string
+	// Reports serves the assessment report operations; nil means they answer a
+	// ValidationException saying the server makes no reports.
+	Reports *assess.Reports
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0: enough for a
@@ -82,9 +85,11 @@ type Handler struct {
 	unknown  http.Handler
 	verifier sigv4.Verifier
 	uploads  *uploadSigner
-	requests *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	limiter  *limiter
+	// reportLinks signs the download links of reports in local destinations.
+	reportLinks *uploadSigner
+	requests    *prometheus.CounterVec
+	latency     *prometheus.HistogramVec
+	limiter     *limiter
 }
 
 // New returns the Handler for cfg. It returns an error when a required member is missing
@@ -146,6 +151,7 @@ func New(cfg Config) (*Handler, error) {
 		h.assess = &sv
 	}
 	h.uploads = newUploadSigner(cfg.UploadSecret)
+	h.reportLinks = reportLinkSigner(h.uploads)
 	if cfg.RateLimit > 0 {
 		h.limiter = newLimiter(cfg.RateLimit, cfg.Now)
 	}

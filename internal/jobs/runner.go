@@ -92,6 +92,9 @@ type RunnerOptions struct {
 	// ID names this process among the runners sharing the database (River's default when
 	// empty).
 	ID string
+	// Reports, when set, generates assessment reports in this process's workers (see
+	// EnqueueReport).
+	Reports Reporter
 }
 
 // Runner runs collections as River jobs in the library's database. One process or many
@@ -146,6 +149,11 @@ func NewRunner(ctx context.Context, db Database, svc *Service, o RunnerOptions) 
 			func() (river.JobArgs, *river.InsertOpts) {
 				return ScheduleArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: interval}}
 			}, &river.PeriodicJobOpts{ID: "probity_schedule", RunOnStart: true})}
+		if o.Reports != nil {
+			if err := river.AddWorkerSafely(workers, &reportWorker{rep: o.Reports}); err != nil {
+				return nil, fmt.Errorf("jobs: %w", err)
+			}
+		}
 		if svc.Upkeep != nil {
 			if err := river.AddWorkerSafely(workers, &upkeepWorker{u: svc.Upkeep}); err != nil {
 				return nil, fmt.Errorf("jobs: %w", err)

@@ -37,6 +37,7 @@ type Reader interface {
 	AssessmentReader
 	EvidenceReader
 	UploadReader
+	ReportReader
 }
 
 // Tx is a write transaction over every area. Its reads see its own writes.
@@ -51,6 +52,7 @@ type Tx interface {
 	AssessmentWriter
 	EvidenceWriter
 	UploadWriter
+	ReportWriter
 }
 
 // Store is the state with its transactions.

@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"EvidenceUploads", testEvidenceUploads},
 		{"SigningKeys", testSigningKeys},
 		{"CustomRules", testCustomRules},
+		{"AssessmentReports", testAssessmentReports},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
