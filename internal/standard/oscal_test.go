@@ -63,7 +63,7 @@ func TestNISTCounts(t *testing.T) {
 		}
 	})
 	for _, c := range []struct {
-		file             string
+		file              string
 		active, withdrawn int
 	}{
 		{"NIST_CSF_v2.0_catalog@develop-3b3cdee.xml", 106, 79},
