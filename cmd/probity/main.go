@@ -95,6 +95,9 @@ func newRoot(env Env) *cobra.Command {
 		newAssessmentCmd(env),
 		newCollectCmd(env),
 		newEvidenceCmd(env),
+		newImportCmd(env),
+		newCrosswalkCmd(env),
+		newControlsCmd(env),
 	)
 	return root
 }
