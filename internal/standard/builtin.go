@@ -16,7 +16,7 @@ import (
 
 // content is the open data that ships in the binary, gzipped, with its licences: NIST's
 // OSCAL catalogs and baselines (public domain) and AWS's conformance packs (CC0), as
-// docs/decisions/0090-standard-content.md records.
+// docs/decisions/0095-standard-content.md records.
 //
 //go:embed content
 var content embed.FS
