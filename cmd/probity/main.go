@@ -96,6 +96,9 @@ func newRoot(env Env) *cobra.Command {
 		newCollectCmd(env),
 		newEvidenceCmd(env),
 		newReportCmd(env),
+		newImportCmd(env),
+		newCrosswalkCmd(env),
+		newControlsCmd(env),
 	)
 	return root
 }

@@ -123,6 +123,13 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	// process's writes are seen by its next read, another process's within
 	// cache.DefaultCheckEvery.
 	st := cache.New(db, 0, nil)
+	// The standard content shipped in the binary, before anything serves: the first start
+	// creates it, later ones (and upgrades that ship the same content) write nothing.
+	if sum, err := loadBuiltin(ctx, db, o.region); err != nil {
+		return asInternal(err)
+	} else if sum.Changed() {
+		log.Info("standard content loaded", "summary", sum.String())
+	}
 	box, err := openBox(env, o.db.URL, o.masterKeyFile)
 	if err != nil {
 		return exitWith(ExitUsage, err)

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/probity-dev/probity/internal/sharedtest"
 )
 
 // TestCases runs the shipped rule cases, and checks that every rule has at least three.
@@ -98,15 +100,4 @@ func TestBindErrors(t *testing.T) {
 
 // sharedDir returns the AWS Config reference data, ../shared/data/aws-config beside the
 // module root ($PROBITY_SHARED overrides ../shared), or skips.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	root := os.Getenv("PROBITY_SHARED")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared")
-	}
-	dir := filepath.Join(root, "data", "aws-config")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("reference data %s is absent (it sits beside the module as ../shared, or set PROBITY_SHARED); skipping", dir)
-	}
-	return dir
-}
+func sharedDir(t testing.TB) string { return sharedtest.Dir(t, "aws-config") }
