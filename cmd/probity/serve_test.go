@@ -839,9 +839,9 @@ func TestServeQuotaAndThrottling(t *testing.T) {
 func TestServeOperations(t *testing.T) {
 	ctx := context.Background()
 	s := startServe(t)
-	_, err := s.Root().ListAssessmentReports(ctx, &am.ListAssessmentReportsInput{})
+	_, err := s.Root().GetInsights(ctx, &am.GetInsightsInput{})
 	wantAPIError(t, err, "NotImplementedException", 501)
-	if !strings.Contains(err.Error(), "ListAssessmentReports") {
+	if !strings.Contains(err.Error(), "GetInsights") {
 		t.Fatalf("error %v does not name the operation", err)
 	}
 	code, typ, body := raw(t, "PATCH", s.URL+"/controls", "", testRootID, testRootSecret, time.Now(), nil)
