@@ -865,7 +865,7 @@ func TestServeOperations(t *testing.T) {
 	}
 	m, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`probity_api_requests_total{operation="ListAssessmentReports",status="501"} 1`, `probity_api_request_duration_seconds_bucket{operation="Unknown",status="404"`} {
+	for _, want := range []string{`probity_api_requests_total{operation="GetInsights",status="501"} 1`, `probity_api_request_duration_seconds_bucket{operation="Unknown",status="404"`} {
 		if !strings.Contains(string(m), want) {
 			t.Fatalf("metrics lack %s", want)
 		}
