@@ -870,7 +870,7 @@ func TestServeOperations(t *testing.T) {
 			t.Fatalf("metrics lack %s", want)
 		}
 	}
-	if log := s.Stderr.String(); !strings.Contains(log, "op=ListAssessmentReports status=501") {
+	if log := s.Stderr.String(); !strings.Contains(log, "op=GetInsights status=501") {
 		t.Fatalf("access log lacks the operation and status:\n%s", log)
 	}
 }
