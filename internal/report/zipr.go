@@ -155,9 +155,10 @@ func find64End(r io.ReaderAt, endOffset int64) (int64, error) {
 }
 
 // walk calls fn with each central directory header, in order; fn's error stops it and is
-// returned. It returns zip.ErrFormat or io.ErrUnexpectedEOF when the directory holds fewer
-// or more headers than the end record says (modulo 65,536, as archive/zip checks), or the
-// error of r.
+// returned. The directory ends at the first header that is not one. walk returns
+// zip.ErrFormat or io.ErrUnexpectedEOF when it holds fewer or more headers than the end
+// record says (modulo 65,536, as archive/zip checks), io.EOF when r ends where a header
+// should start (archive/zip fails there too), or the error of r.
 func (z *zipReader) walk(fn func(*zipFile) error) error {
 	br := bufio.NewReaderSize(io.NewSectionReader(z.r, z.dirStart, z.size-z.dirStart), 256<<10)
 	var f zipFile
@@ -165,11 +166,8 @@ func (z *zipReader) walk(fn func(*zipFile) error) error {
 	var n uint64
 	for ; ; n++ {
 		err := readDirHeader(br, &f, &scratch)
-		if err == zip.ErrFormat || err == io.ErrUnexpectedEOF || err == io.EOF {
+		if err == zip.ErrFormat || err == io.ErrUnexpectedEOF {
 			if uint16(n) != uint16(z.records) {
-				if err == io.EOF {
-					err = io.ErrUnexpectedEOF
-				}
 				return err
 			}
 			return nil
@@ -211,9 +209,6 @@ func readDirHeader(r io.Reader, f *zipFile, scratch *[]byte) error {
 		d = make([]byte, nameLen+extraLen+commentLen)
 	}
 	if _, err := io.ReadFull(r, d); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
 		return err
 	}
 	f.name = string(d[:nameLen])
