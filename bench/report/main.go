@@ -3,7 +3,8 @@
 // the server PROBITY_TEST_POSTGRES names). For each size it appends that many evidence
 // records through the ledger, then writes the report of all of them, read from one store
 // View, to a file in a child process, whose wall time and peak RSS it reports; then it
-// verifies the zip (report.Verify) and checks the evidence count.
+// verifies the zip (report.Verify, unanchored) -runs times, each in a child process, and
+// reports the wall times (min / median / max) and the largest peak RSS.
 //
 //	go run ./bench/report -n 22000,1000000
 //	PROBITY_TEST_POSTGRES=postgres://... go run ./bench/report -db postgres -n 22000,1000000
@@ -22,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +52,8 @@ func main() {
 	sizes := flag.String("n", "22000,1000000", "comma-separated evidence counts")
 	child := flag.String("child", "", "internal: write the report of this database URL")
 	out := flag.String("out", "", "internal: the child's zip")
+	verifyZip := flag.String("verify", "", "internal: verify this zip")
+	flag.IntVar(&runs, "runs", 3, "verifications of each report")
 	flag.Parse()
 	ctx := context.Background()
 	if *child != "" {
@@ -58,7 +62,13 @@ func main() {
 		}
 		return
 	}
-	fmt.Printf("| backend | evidence | ingest | report write | peak RSS | zip size | files | verify |\n|---|---|---|---|---|---|---|---|\n")
+	if *verifyZip != "" {
+		if err := verifyReport(*verifyZip); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	fmt.Printf("| backend | evidence | ingest | report write | peak RSS | zip size | files | verify (min / median / max of %d) | verify peak RSS |\n|---|---|---|---|---|---|---|---|---|\n", runs)
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -116,13 +126,43 @@ func measure(ctx context.Context, backend string, n int) error {
 	if sum.Evidence != n {
 		return fmt.Errorf("the report holds %d evidence, want %d", sum.Evidence, n)
 	}
+	fi, err := os.Stat(zipPath)
+	if err != nil {
+		return err
+	}
+	var times []time.Duration
+	var verifyRSS int64
+	for range runs {
+		cmd := exec.Command(os.Args[0], "-verify", zipPath)
+		cmd.Stderr = os.Stderr
+		start := time.Now()
+		if _, err := cmd.Output(); err != nil {
+			return fmt.Errorf("verify: %w", err)
+		}
+		times = append(times, time.Since(start))
+		verifyRSS = max(verifyRSS, cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss*1024)
+	}
+	slices.Sort(times)
+	fmt.Printf("| %s | %d | %.1f s | %.1f s | %.0f MB | %.0f MB | %d | %.1f / %.1f / %.1f s | %.0f MB |\n", backend, n, ingest.Seconds(), wall.Seconds(),
+		float64(rss)/1e6, float64(fi.Size())/1e6, sum.Files,
+		times[0].Seconds(), times[len(times)/2].Seconds(), times[len(times)-1].Seconds(), float64(verifyRSS)/1e6)
+	return nil
+}
+
+// runs is how many times each report is verified.
+var runs int
+
+// verifyReport is the verifying child: it fails unless the zip is a valid report.
+func verifyReport(zipPath string) error {
 	f, err := os.Open(zipPath)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	fi, _ := f.Stat()
-	start = time.Now()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
 	res, err := report.Verify(f, fi.Size(), nil)
 	if err != nil {
 		return err
@@ -130,8 +170,6 @@ func measure(ctx context.Context, backend string, n int) error {
 	if !res.Valid {
 		return fmt.Errorf("the report does not verify: %q", res.Problems[:min(5, len(res.Problems))])
 	}
-	fmt.Printf("| %s | %d | %.1f s | %.1f s | %.0f MB | %.0f MB | %d | %.1f s |\n", backend, n, ingest.Seconds(), wall.Seconds(),
-		float64(rss)/1e6, float64(fi.Size())/1e6, sum.Files, time.Since(start).Seconds())
 	return nil
 }
 
