@@ -99,6 +99,7 @@ func newRoot(env Env) *cobra.Command {
 		newImportCmd(env),
 		newCrosswalkCmd(env),
 		newControlsCmd(env),
+		newSchemaCmd(env),
 	)
 	return root
 }
