@@ -119,8 +119,8 @@ func kindMember(kind string) obj {
 func tagsSchema() obj {
 	return obj{
 		"type": []string{"object", "null"}, "maxProperties": probity.MaxTags,
-		"description": "tags: keys of letters, digits and + , - . / : ; < = _ (not starting with aws:), single-line values",
-		"propertyNames": obj{"minLength": 1, "maxLength": 128, "pattern": `^[a-zA-Z+-=._:/]+$`, "not": obj{"pattern": "^aws:"}},
+		"description":          "tags: keys of letters, digits and + , - . / : ; < = _ (not starting with aws:), single-line values",
+		"propertyNames":        obj{"minLength": 1, "maxLength": 128, "pattern": `^[a-zA-Z+-=._:/]+$`, "not": obj{"pattern": "^aws:"}},
 		"additionalProperties": scalar("tag value", probity.SingleLine, 256, nil),
 	}
 }
