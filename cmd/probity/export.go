@@ -15,6 +15,7 @@ func newExportCmd(env Env) *cobra.Command {
 		Short: "Write the library's custom controls and frameworks to DIR as controls-as-code files",
 		Args:  cobra.ExactArgs(1),
 	}
+	cmd.AddCommand(newExportOSCALCmd(env))
 	db := dbFlag(cmd, env)
 	accountOf := accountFlag(cmd, env)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {

@@ -100,6 +100,7 @@ func newRoot(env Env) *cobra.Command {
 		newCrosswalkCmd(env),
 		newControlsCmd(env),
 		newFindingsCmd(env),
+		newSchemaCmd(env),
 	)
 	return root
 }
