@@ -110,29 +110,6 @@ func (r reader) Assessment(ctx context.Context, account, id string) (*probity.As
 	return a, nil
 }
 
-// AssessmentAccess implements store.AssessmentReader.
-func (r reader) AssessmentAccess(ctx context.Context, account, id string) (*probity.Assessment, error) {
-	a := probity.Assessment{AccountID: account}
-	var status, text string
-	err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT id, name, status, body FROM assessments
-		WHERE id = ? AND account_id = ?`), id, account).Scan(&a.ID, &a.Name, &status, &text)
-	if isNoRows(err) {
-		return nil, probity.Errorf(probity.ENOTFOUND, "assessment %s does not exist", id)
-	} else if err != nil {
-		return nil, fmt.Errorf("get assessment: %w", err)
-	}
-	a.Status = probity.AssessmentStatus(status)
-	var body assessmentAccessBody
-	if err := json.Unmarshal([]byte(text), &body); err != nil {
-		return nil, fmt.Errorf("assessment %s: body: %w", id, err)
-	}
-	body.domain(&a)
-	if err := r.withDelegations(ctx, []*probity.Assessment{&a}); err != nil {
-		return nil, err
-	}
-	return &a, nil
-}
-
 // Assessments implements store.AssessmentReader.
 func (r reader) Assessments(ctx context.Context, q store.AssessmentQuery) ([]probity.Assessment, error) {
 	var where []string

@@ -55,3 +55,6 @@ func (db *DB) ExplainFolderPage(ctx context.Context, p store.FolderPage) (string
 	}
 	return strings.Join(plan, "\n"), rows.Err()
 }
+
+// AccessDecodes returns how many assessment bodies AssessmentAccess has decoded.
+func (db *DB) AccessDecodes() int64 { return db.access.decodes.Load() }
