@@ -16,10 +16,19 @@ import (
 // folderPageSize is how many folders one store read returns while counting or filtering.
 const folderPageSize = 1000
 
-// readable returns the caller's assessment after checking that it may read the evidence
-// of the control set, which must exist (ENOTFOUND otherwise).
+// access returns what deciding the caller's access to its assessment needs (see
+// store.AssessmentReader.AssessmentAccess: roles, control set and control ids,
+// delegations); ENOTFOUND otherwise. The evidence reads use it rather than get, which
+// decodes the whole snapshot.
+func (s *Service) access(ctx context.Context, p auth.Principal, id string) (*probity.Assessment, error) {
+	a, err := s.Store.AssessmentAccess(ctx, p.AccountID, id)
+	return a, asNotFound(err, id)
+}
+
+// readable returns the caller's assessment as access does, after checking that it may
+// read the evidence of the control set, which must exist (ENOTFOUND otherwise).
 func (s *Service) readable(ctx context.Context, p auth.Principal, id, setID string) (*probity.Assessment, error) {
-	a, err := s.get(ctx, p, id)
+	a, err := s.access(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +46,7 @@ func (s *Service) readable(ctx context.Context, p auth.Principal, id, setID stri
 // PROCESS_OWNER or an admin, the delegated ones for a delegate). It returns ENOTFOUND for
 // an assessment the caller does not see, and EUNAUTHORIZED when it may read no set.
 func (s *Service) EvidenceFolders(ctx context.Context, p auth.Principal, id string, after store.FolderCursor, limit int) ([]probity.EvidenceFolder, error) {
-	a, err := s.get(ctx, p, id)
+	a, err := s.access(ctx, p, id)
 	if err != nil {
 		return nil, err
 	}

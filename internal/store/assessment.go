@@ -38,6 +38,13 @@ type DelegationQuery struct {
 type AssessmentReader interface {
 	// Assessment returns the assessment with its delegations, or an ENOTFOUND error.
 	Assessment(ctx context.Context, account, id string) (*probity.Assessment, error)
+	// AssessmentAccess returns the assessment with only what deciding who may read its
+	// evidence needs: its id, account, name and status, its roles, the ids of its control
+	// sets and of their controls, and its delegations; or an ENOTFOUND error. It skips
+	// the rest of the snapshot (descriptions, data sources, comments), which a read of
+	// Assessment decodes whole, so the evidence reads stay fast however large the
+	// framework.
+	AssessmentAccess(ctx context.Context, account, id string) (*probity.Assessment, error)
 	// Assessments returns up to q.Limit assessments, with their delegations.
 	Assessments(ctx context.Context, q AssessmentQuery) ([]probity.Assessment, error)
 	// ChangeLogs returns up to q.Limit entries of the assessment's change log.

@@ -315,6 +315,11 @@ func (db *DB) Assessment(ctx context.Context, account, id string) (*probity.Asse
 	return gated(db, ctx, func() (*probity.Assessment, error) { return db.read.Assessment(ctx, account, id) })
 }
 
+// AssessmentAccess implements store.Reader.
+func (db *DB) AssessmentAccess(ctx context.Context, account, id string) (*probity.Assessment, error) {
+	return gated(db, ctx, func() (*probity.Assessment, error) { return db.read.AssessmentAccess(ctx, account, id) })
+}
+
 // Assessments implements store.Reader.
 func (db *DB) Assessments(ctx context.Context, q store.AssessmentQuery) ([]probity.Assessment, error) {
 	return gated(db, ctx, func() ([]probity.Assessment, error) { return db.read.Assessments(ctx, q) })

@@ -187,3 +187,30 @@ func (c assessmentControlRow) domain() probity.AssessmentControl {
 		}),
 	}
 }
+
+// assessmentAccessBody is the part of an assessment's body that AssessmentAccess reads;
+// encoding/json skips the rest without keeping it.
+type assessmentAccessBody struct {
+	Roles       []assessmentRoleRow `json:"roles"`
+	ControlSets []struct {
+		ID       string `json:"ID"`
+		Controls []struct {
+			ID string `json:"ID"`
+		} `json:"Controls"`
+	} `json:"controlSets"`
+}
+
+// domain fills a's roles and the ids of its control sets and controls.
+func (b *assessmentAccessBody) domain(a *probity.Assessment) {
+	a.Roles = mapSlice(b.Roles, func(r assessmentRoleRow) probity.Role {
+		return probity.Role{Type: probity.RoleType(r.Type), ARN: r.ARN}
+	})
+	a.ControlSets = make([]probity.AssessmentControlSet, len(b.ControlSets))
+	for i, s := range b.ControlSets {
+		set := &a.ControlSets[i]
+		set.ID, set.Controls = s.ID, make([]probity.AssessmentControl, len(s.Controls))
+		for k, c := range s.Controls {
+			set.Controls[k].ID = c.ID
+		}
+	}
+}

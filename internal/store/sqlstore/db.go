@@ -73,6 +73,8 @@ type DB struct {
 	sinceCheckpoint atomic.Int64   // groups committed since the last Dialect.Checkpoint began
 	checkpointing   atomic.Bool    // a Dialect.Checkpoint runs
 	background      sync.WaitGroup // the running Dialect.Checkpoint, waited for by Close
+
+	access accessMemo // AssessmentAccess's decoded bodies
 }
 
 var (

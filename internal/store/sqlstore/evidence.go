@@ -163,21 +163,7 @@ func (r reader) EvidenceFolder(ctx context.Context, account, assessmentID, folde
 
 // EvidenceFolders implements store.Reader.
 func (r reader) EvidenceFolders(ctx context.Context, p store.FolderPage) ([]probity.EvidenceFolder, error) {
-	q := `SELECT ` + folderColumns + ` FROM evidence_folders f
-		JOIN evidence_chains c ON c.assessment_id = f.assessment_id
-		WHERE f.assessment_id = ? AND c.account_id = ?`
-	args := []any{p.AssessmentID, p.AccountID}
-	if p.ControlSetID != "" || p.ControlID != "" {
-		q += ` AND f.control_set_id = ? AND f.control_id = ?`
-		args = append(args, p.ControlSetID, p.ControlID)
-	}
-	if p.After.ID != "" {
-		day := p.After.Date.UnixNano()
-		q += ` AND (f.day > ? OR f.day = ? AND f.id > ?)`
-		args = append(args, day, day, p.After.ID)
-	}
-	q += ` ORDER BY f.day, f.id LIMIT ?`
-	args = append(args, p.Limit)
+	q, args := folderPageQuery(p)
 	rows, err := r.q.QueryContext(ctx, r.db.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read evidence folders: %w", err)
@@ -192,6 +178,28 @@ func (r reader) EvidenceFolders(ctx context.Context, p store.FolderPage) ([]prob
 		out = append(out, *f)
 	}
 	return out, rows.Err()
+}
+
+// folderPageQuery returns the query of a page of folders and its arguments. The cursor is
+// a row-value comparison, (day, id) > (?, ?), so that both backends seek to it in the
+// (..., day, id) index: written as day > ? OR day = ? AND id > ?, PostgreSQL read the
+// assessment's folders from the first and filtered them, a page deep in a list of
+// thousands reading thousands of index entries.
+func folderPageQuery(p store.FolderPage) (string, []any) {
+	q := `SELECT ` + folderColumns + ` FROM evidence_folders f
+		JOIN evidence_chains c ON c.assessment_id = f.assessment_id
+		WHERE f.assessment_id = ? AND c.account_id = ?`
+	args := []any{p.AssessmentID, p.AccountID}
+	if p.ControlSetID != "" || p.ControlID != "" {
+		q += ` AND f.control_set_id = ? AND f.control_id = ?`
+		args = append(args, p.ControlSetID, p.ControlID)
+	}
+	if p.After.ID != "" {
+		q += ` AND (f.day, f.id) > (?, ?)`
+		args = append(args, p.After.Date.UnixNano(), p.After.ID)
+	}
+	q += ` ORDER BY f.day, f.id LIMIT ?`
+	return q, append(args, p.Limit)
 }
 
 // EvidenceTotals implements store.Reader: one aggregate over the folder index, however

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"CatalogFiles", testCatalogFiles},
 		{"Assessments", testAssessments},
 		{"ChangeLogsAndDelegations", testChangeLogsAndDelegations},
+		{"AssessmentAccess", testAssessmentAccess},
 		{"AccessKeyARN", testAccessKeyARN},
 		{"LibraryRevision", testLibraryRevision},
 		{"Evidence", testEvidence},
