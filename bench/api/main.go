@@ -30,20 +30,14 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,21 +45,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/jackc/pgx/v5"
-
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/bench/internal/harness"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
 )
-
-const keyID, keySecret = "PRBBENCHROOT00000001", "bench-secret-bench-secret-bench-secret00"
 
 // bareEnv, when set in a child's environment, makes it the bare server: it serves the
 // bodies in the JSON file the variable names and prints its address on stdout.
@@ -134,14 +120,11 @@ type target struct {
 // operations are the operations -ops may name.
 var operations = []string{"GetControl", "ListControls", "CreateControl", "UpdateControl"}
 
-// requestFunc returns the method, path and body of client's next request.
-type requestFunc func(client int) (method, path string, body []byte)
-
 // created numbers the controls CreateControl creates, so that every name is new.
 var created atomic.Int64
 
 // request returns the requests of op to t.
-func request(op string, t target, pageSize int) requestFunc {
+func request(op string, t target, pageSize int) harness.RequestFunc {
 	switch op {
 	case "GetControl":
 		return func(int) (string, string, []byte) { return "GET", "/controls/" + t.ids[0], nil }
@@ -191,36 +174,33 @@ func run(o options) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "probity")
-	build := []string{"build", "-o", bin}
 	if o.profile != "" {
-		build = append(build, "-tags", "pprof")
 		if err := os.MkdirAll(o.profile, 0o755); err != nil {
 			return err
 		}
 	}
-	if out, err := exec.Command("go", append(build, "./cmd/probity")...).CombinedOutput(); err != nil {
-		return fmt.Errorf("build (run from the repository root): %v\n%s", err, out)
+	bin, err := harness.Build(tmp, o.profile != "")
+	if err != nil {
+		return err
 	}
 
 	var targets []target
 	for _, backend := range o.backends {
-		dbURL, drop, err := freshDB(ctx, backend, tmp)
+		dbURL, drop, err := harness.FreshDB(ctx, backend, tmp, "bench_api")
 		if err != nil {
 			return err
 		}
 		defer drop()
-		ids, err := seed(ctx, backend, dbURL, o.controls)
+		ids, err := seed(ctx, dbURL, o.controls)
 		if err != nil {
 			return fmt.Errorf("seed %s: %w", backend, err)
 		}
-		t, stop, err := startProbity(ctx, bin, backend, dbURL, tmp, o.profile != "")
+		s, stop, err := harness.Start(ctx, bin, "probity "+backend, dbURL, filepath.Join(tmp, "serve-"+backend+".log"), o.profile != "")
 		if err != nil {
 			return err
 		}
 		defer stop()
-		t.ids = ids
-		targets = append(targets, t)
+		targets = append(targets, target{name: s.Name, url: s.URL, ids: ids, pprof: s.PProf})
 	}
 	// The bare server answers each operation with the bytes the first probity server gave
 	// to the same request (the ids differ between libraries; the sizes do not). The
@@ -229,7 +209,7 @@ func run(o options) error {
 	bodies := map[string][]byte{}
 	for _, op := range o.ops {
 		method, path, body := request(op, targets[0], o.pageSize)(0)
-		b, err := fetch(method, targets[0].url+path, body)
+		b, err := harness.Fetch(method, targets[0].url+path, body)
 		if err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
@@ -251,7 +231,7 @@ func run(o options) error {
 		clients int
 		server  string
 	}
-	results := map[key][]result{}
+	results := map[key][]harness.Result{}
 	all := append(slices.Clone(targets), bare)
 	for run := range o.runs {
 		for _, op := range o.ops {
@@ -259,9 +239,10 @@ func run(o options) error {
 				for _, t := range all {
 					var prof func() error
 					if run == 0 && t.pprof != "" {
-						prof = profileDuring(t, o, fmt.Sprintf("%s-%s-%d", t.name, op, n))
+						prof = harness.ProfileDuring(t.pprof, o.warmup, o.duration, filepath.Join(o.profile,
+							strings.ReplaceAll(fmt.Sprintf("%s-%s-%d", t.name, op, n), " ", "-")+".pprof"))
 					}
-					r, err := load(t.url, request(op, t, o.pageSize), n, o.warmup, o.duration)
+					r, err := harness.Load(t.url, request(op, t, o.pageSize), n, o.warmup, o.duration)
 					if err != nil {
 						return fmt.Errorf("%s %s %d: %w", t.name, op, n, err)
 					}
@@ -277,7 +258,7 @@ func run(o options) error {
 	}
 	for _, t := range targets {
 		if t.pprof != "" {
-			if err := save(t.pprof+"/debug/pprof/allocs", filepath.Join(o.profile, t.name+"-allocs.pprof")); err != nil {
+			if err := harness.Save(t.pprof+"/debug/pprof/allocs", filepath.Join(o.profile, t.name+"-allocs.pprof")); err != nil {
 				return err
 			}
 		}
@@ -294,77 +275,27 @@ func run(o options) error {
 				ratios := make([]float64, len(rs))
 				var p50s, p99s []time.Duration
 				for i, r := range rs {
-					rates[i], ratios[i] = r.rate, 100*r.rate/bareRuns[i].rate
-					p50s, p99s = append(p50s, r.p50), append(p99s, r.p99)
+					rates[i], ratios[i] = r.Rate, 100*r.Rate/bareRuns[i].Rate
+					p50s, p99s = append(p50s, r.P50), append(p99s, r.P99)
 				}
-				share := fmt.Sprintf("%.0f%%", median(ratios))
+				share := fmt.Sprintf("%.0f%%", harness.Median(ratios))
 				if t.name == bare.name {
 					share = ""
 				}
 				slices.Sort(rates)
 				fmt.Printf("| %s | %d | %s | %.0f / %.0f / %.0f | %s | %s | %s |\n", op, n, t.name,
-					rates[0], median(rates), rates[len(rates)-1], ms(median(p50s)), ms(median(p99s)), share)
+					rates[0], harness.Median(rates), rates[len(rates)-1], harness.Ms(harness.Median(p50s)), harness.Ms(harness.Median(p99s)), share)
 			}
 		}
 	}
 	return nil
 }
 
-func median[T int64 | float64 | time.Duration](v []T) T {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	return s[len(s)/2]
-}
-
-func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
-
-// freshDB returns the URL of an empty library on the backend and a function that removes
-// it.
-func freshDB(ctx context.Context, backend, tmp string) (string, func(), error) {
-	switch backend {
-	case "sqlite":
-		return "sqlite:" + filepath.Join(tmp, "probity.db"), func() {}, nil
-	case "postgres":
-		base := os.Getenv("PROBITY_TEST_POSTGRES")
-		if base == "" {
-			return "", nil, errors.New("-db postgres: set PROBITY_TEST_POSTGRES to a server where this user may create databases")
-		}
-		u, err := url.Parse(base)
-		if err != nil {
-			return "", nil, fmt.Errorf("PROBITY_TEST_POSTGRES: %w", err)
-		}
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return "", nil, err
-		}
-		defer admin.Close(ctx)
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		name := "bench_api_" + hex.EncodeToString(b[:])
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-			return "", nil, err
-		}
-		u.Path = "/" + name
-		return u.String(), func() {
-			if c, err := pgx.Connect(context.Background(), base); err == nil {
-				_, _ = c.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-				c.Close(context.Background())
-			}
-		}, nil
-	}
-	return "", nil, fmt.Errorf("-db: %q is not sqlite or postgres", backend)
-}
-
-// seed fills the library at dbURL with n custom controls of the default account, the i-th
-// named controlName(i), and returns their ids in that order.
-func seed(ctx context.Context, backend, dbURL string, n int) ([]string, error) {
-	var st store.Store
-	var err error
-	if backend == "sqlite" {
-		st, err = sqlite.Open(ctx, strings.TrimPrefix(dbURL, "sqlite:"))
-	} else {
-		st, err = postgres.Open(ctx, dbURL)
-	}
+// seed fills the library at dbURL (as harness.FreshDB returned it) with n custom controls
+// of the default account, the i-th named controlName(i), and returns their ids in that
+// order.
+func seed(ctx context.Context, dbURL string, n int) ([]string, error) {
+	st, err := harness.Open(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}
@@ -392,64 +323,6 @@ func seed(ctx context.Context, backend, dbURL string, n int) ([]string, error) {
 		ids[i] = c.ID
 	}
 	return ids, st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) })
-}
-
-// startProbity starts `probity serve` on a free loopback port and the library at dbURL,
-// its stderr (the access log) going to a file, and returns it once it listens.
-func startProbity(ctx context.Context, bin, backend, dbURL, tmp string, profile bool) (target, func(), error) {
-	t := target{name: "probity " + backend}
-	logPath := filepath.Join(tmp, "serve-"+backend+".log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return t, nil, err
-	}
-	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--db", dbURL)
-	cmd.Env = append(os.Environ(), "PROBITY_ROOT_ACCESS_KEY_ID="+keyID, "PROBITY_ROOT_SECRET_ACCESS_KEY="+keySecret)
-	if profile {
-		addr, err := freePort()
-		if err != nil {
-			return t, nil, err
-		}
-		cmd.Env = append(cmd.Env, "PROBITY_PPROF_LISTEN="+addr)
-		t.pprof = "http://" + addr
-	}
-	cmd.Stderr = logFile
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return t, nil, err
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	stop := func() {
-		cmd.Process.Signal(os.Interrupt)
-		<-exited
-		logFile.Close()
-	}
-	const announce = "probity: listening on "
-	for t.url == "" {
-		select {
-		case <-exited:
-			b, _ := os.ReadFile(logPath)
-			return t, nil, fmt.Errorf("probity serve %s exited: %s", backend, b)
-		case <-time.After(20 * time.Millisecond):
-		}
-		b, _ := os.ReadFile(logPath)
-		if i := bytes.Index(b, []byte(announce)); i >= 0 {
-			if line, _, ok := strings.Cut(string(b[i+len(announce):]), "\n"); ok {
-				t.url = line
-			}
-		}
-	}
-	return t, stop, nil
-}
-
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
 }
 
 // startBare starts this program again as the bare server of bodies.
@@ -507,140 +380,4 @@ func serveBare(file string) error {
 		w.Header().Set("X-Amzn-Requestid", probity.NewID())
 		w.Write(b)
 	}))
-}
-
-// profileDuring starts fetching the CPU profile of t's measured window (after the
-// warm-up) and returns the function that waits for it and writes it.
-func profileDuring(t target, o options, name string) func() error {
-	errc := make(chan error, 1)
-	go func() {
-		time.Sleep(o.warmup)
-		secs := max(1, int(o.duration.Seconds()))
-		errc <- save(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", t.pprof, secs),
-			filepath.Join(o.profile, strings.ReplaceAll(name, " ", "-")+".pprof"))
-	}()
-	return func() error { return <-errc }
-}
-
-func save(u, path string) error {
-	resp, err := http.Get(u)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		return fmt.Errorf("%s: %s", u, resp.Status)
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, resp.Body); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// signed returns a request for url with body, signed with the benchmark key.
-func signed(signer *v4.Signer, method, url string, body []byte) (*http.Request, error) {
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	sum := sha256.Sum256(body)
-	err = signer.SignHTTP(context.Background(), aws.Credentials{AccessKeyID: keyID, SecretAccessKey: keySecret},
-		req, hex.EncodeToString(sum[:]), "auditmanager", "us-east-1", time.Now())
-	return req, err
-}
-
-func fetch(method, url string, body []byte) ([]byte, error) {
-	req, err := signed(v4.NewSigner(), method, url, body)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
-		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, b)
-	}
-	return b, err
-}
-
-type result struct {
-	rate     float64
-	p50, p99 time.Duration
-}
-
-// load runs n clients, each signing and sending the requests of next to base one after
-// another, for warmup and then duration, and returns the rate and latency percentiles of
-// the measured part.
-func load(base string, next requestFunc, n int, warmup, duration time.Duration) (result, error) {
-	tr := &http.Transport{MaxIdleConns: n, MaxIdleConnsPerHost: n, MaxConnsPerHost: n}
-	defer tr.CloseIdleConnections()
-	hc := &http.Client{Transport: tr}
-	start := time.Now()
-	measureFrom, stop := start.Add(warmup), start.Add(warmup+duration)
-	var mu sync.Mutex
-	var all []time.Duration
-	var firstErr error
-	var wg sync.WaitGroup
-	for client := range n {
-		wg.Go(func() {
-			signer := v4.NewSigner()
-			lat := make([]time.Duration, 0, 1<<14)
-			var buf bytes.Buffer
-			for {
-				t0 := time.Now()
-				if t0.After(stop) {
-					break
-				}
-				method, path, body := next(client)
-				req, err := signed(signer, method, base+path, body)
-				if err == nil {
-					var resp *http.Response
-					resp, err = hc.Do(req)
-					if err == nil {
-						buf.Reset()
-						_, err = buf.ReadFrom(resp.Body)
-						resp.Body.Close()
-						if err == nil && resp.StatusCode != 200 {
-							err = fmt.Errorf("status %d: %s", resp.StatusCode, buf.Bytes())
-						}
-					}
-				}
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					return
-				}
-				if t0.After(measureFrom) {
-					lat = append(lat, time.Since(t0))
-				}
-			}
-			mu.Lock()
-			all = append(all, lat...)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return result{}, firstErr
-	}
-	slices.Sort(all)
-	if len(all) == 0 {
-		return result{}, fmt.Errorf("no request completed")
-	}
-	pct := func(p float64) time.Duration { return all[min(len(all)-1, int(p*float64(len(all))))] }
-	return result{rate: float64(len(all)) / duration.Seconds(), p50: pct(.50), p99: pct(.99)}, nil
 }
