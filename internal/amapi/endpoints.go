@@ -27,6 +27,7 @@ var endpoints = map[string]endpoint{
 	"ListKeywordsForDataSource":            {viewer, listKeywords},
 	"GetServicesInScope":                   {viewer, getServicesInScope},
 	"ListNotifications":                    {viewer, listNotifications},
+	"ImportFindings":                       {editor, importFindings},
 	"StartAssessmentFrameworkShare":        {admin, startShare},
 	"ListAssessmentFrameworkShareRequests": {viewer, listShares},
 	"UpdateAssessmentFrameworkShare":       {admin, updateShare},

@@ -85,6 +85,7 @@ type Handler struct {
 	unknown  http.Handler
 	verifier sigv4.Verifier
 	uploads  *uploadSigner
+	ledger   *evidence.Ledger // nil: no evidence ledger (findings are refused)
 	// reportLinks signs the download links of reports in local destinations.
 	reportLinks *uploadSigner
 	requests    *prometheus.CounterVec
@@ -150,6 +151,7 @@ func New(cfg Config) (*Handler, error) {
 		}
 		h.assess = &sv
 	}
+	h.ledger = cfg.Ledger
 	h.uploads = newUploadSigner(cfg.UploadSecret)
 	h.reportLinks = reportLinkSigner(h.uploads)
 	if cfg.RateLimit > 0 {
@@ -166,6 +168,9 @@ func New(cfg Config) (*Handler, error) {
 			e = notImplemented(op.Name)
 		}
 		h.mux.Handle(op.Pattern(), h.endpoint(op, e))
+	}
+	for _, op := range probityOperations {
+		h.mux.Handle(op.Pattern(), h.endpoint(op, endpoints[op.Name]))
 	}
 	h.unknown = h.endpoint(Operation{Name: "Unknown", Status: http.StatusOK}, unknownOperation)
 	h.mux.Handle("/", h.unknown)
@@ -272,12 +277,16 @@ func (h *Handler) log(r *http.Request, level slog.Level, op string, status int, 
 }
 
 func (h *Handler) serve(r *http.Request, op Operation, e endpoint, caller *auth.Principal) (any, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, h.cfg.MaxBodyBytes))
+	limit := h.cfg.MaxBodyBytes
+	if l := bodyLimits[op.Name]; l > limit {
+		limit = l
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, &apiError{status: http.StatusRequestEntityTooLarge, Type: typeTooLarge,
-				Message: fmt.Sprintf("The request body exceeds %d bytes.", h.cfg.MaxBodyBytes)}
+				Message: fmt.Sprintf("The request body exceeds %d bytes.", limit)}
 		}
 		return nil, validation(reasonCannotParse, "The request body could not be read.")
 	}
