@@ -32,18 +32,15 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,12 +54,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/bench/internal/benchdb"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
 )
 
 const keyID, keySecret = "PRBBENCHROOT00000001", "bench-secret-bench-secret-bench-secret00"
@@ -205,12 +200,12 @@ func run(o options) error {
 
 	var targets []target
 	for _, backend := range o.backends {
-		dbURL, drop, err := freshDB(ctx, backend, tmp)
+		dbURL, drop, err := benchdb.Fresh(ctx, backend, tmp, "bench_api")
 		if err != nil {
 			return err
 		}
 		defer drop()
-		ids, err := seed(ctx, backend, dbURL, o.controls)
+		ids, err := seed(ctx, dbURL, o.controls)
 		if err != nil {
 			return fmt.Errorf("seed %s: %w", backend, err)
 		}
@@ -318,53 +313,10 @@ func median[T int64 | float64 | time.Duration](v []T) T {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
 
-// freshDB returns the URL of an empty library on the backend and a function that removes
-// it.
-func freshDB(ctx context.Context, backend, tmp string) (string, func(), error) {
-	switch backend {
-	case "sqlite":
-		return "sqlite:" + filepath.Join(tmp, "probity.db"), func() {}, nil
-	case "postgres":
-		base := os.Getenv("PROBITY_TEST_POSTGRES")
-		if base == "" {
-			return "", nil, errors.New("-db postgres: set PROBITY_TEST_POSTGRES to a server where this user may create databases")
-		}
-		u, err := url.Parse(base)
-		if err != nil {
-			return "", nil, fmt.Errorf("PROBITY_TEST_POSTGRES: %w", err)
-		}
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return "", nil, err
-		}
-		defer admin.Close(ctx)
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		name := "bench_api_" + hex.EncodeToString(b[:])
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-			return "", nil, err
-		}
-		u.Path = "/" + name
-		return u.String(), func() {
-			if c, err := pgx.Connect(context.Background(), base); err == nil {
-				_, _ = c.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-				c.Close(context.Background())
-			}
-		}, nil
-	}
-	return "", nil, fmt.Errorf("-db: %q is not sqlite or postgres", backend)
-}
-
 // seed fills the library at dbURL with n custom controls of the default account, the i-th
 // named controlName(i), and returns their ids in that order.
-func seed(ctx context.Context, backend, dbURL string, n int) ([]string, error) {
-	var st store.Store
-	var err error
-	if backend == "sqlite" {
-		st, err = sqlite.Open(ctx, strings.TrimPrefix(dbURL, "sqlite:"))
-	} else {
-		st, err = postgres.Open(ctx, dbURL)
-	}
+func seed(ctx context.Context, dbURL string, n int) ([]string, error) {
+	st, err := benchdb.Open(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}
