@@ -49,6 +49,7 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/bench/internal/benchdb"
 	"github.com/probity-dev/probity/bench/internal/harness"
 	"github.com/probity-dev/probity/internal/store"
 )
@@ -186,7 +187,7 @@ func run(o options) error {
 
 	var targets []target
 	for _, backend := range o.backends {
-		dbURL, drop, err := harness.FreshDB(ctx, backend, tmp, "bench_api")
+		dbURL, drop, err := benchdb.Fresh(ctx, backend, tmp, "bench_api")
 		if err != nil {
 			return err
 		}
@@ -291,11 +292,11 @@ func run(o options) error {
 	return nil
 }
 
-// seed fills the library at dbURL (as harness.FreshDB returned it) with n custom controls
+// seed fills the library at dbURL (as benchdb.Fresh returned it) with n custom controls
 // of the default account, the i-th named controlName(i), and returns their ids in that
 // order.
 func seed(ctx context.Context, dbURL string, n int) ([]string, error) {
-	st, err := harness.Open(ctx, dbURL)
+	st, err := benchdb.Open(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}

@@ -12,14 +12,11 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,8 +27,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
+	"github.com/probity-dev/probity/bench/internal/benchdb"
 	"github.com/probity-dev/probity/internal/catalog/catalogtest"
 )
 
@@ -128,7 +124,7 @@ func runSize(cfg config, bin, tmp, dir, backend string, spec catalogtest.Spec) e
 	var visible []time.Duration
 	var serveRSS []int64
 	for range cfg.runs {
-		db, drop, err := freshDB(backend, tmp)
+		db, drop, err := benchdb.Fresh(context.Background(), backend, tmp, "bench")
 		if err != nil {
 			return err
 		}
@@ -281,42 +277,6 @@ func measureServe(bin, dir, db, changed string, n int) ([]time.Duration, int64, 
 		out = append(out, time.Since(start))
 	}
 	return out, stop(), nil
-}
-
-// freshDB returns the URL of an empty library and a function that removes it.
-func freshDB(backend, tmp string) (string, func(), error) {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "bench_" + hex.EncodeToString(b[:])
-	if backend == "sqlite" {
-		path := filepath.Join(tmp, name+".db")
-		return "sqlite:" + path, func() {
-			for _, suffix := range []string{"", "-wal", "-shm"} {
-				os.Remove(path + suffix)
-			}
-		}, nil
-	}
-	base := os.Getenv("PROBITY_TEST_POSTGRES")
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		return "", nil, err
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return "", nil, err
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", nil, err
-	}
-	u.Path = "/" + name
-	return u.String(), func() {
-		if c, err := pgx.Connect(ctx, base); err == nil {
-			_, _ = c.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)")
-			c.Close(ctx)
-		}
-	}, nil
 }
 
 func readAll(dir string) (time.Duration, error) {

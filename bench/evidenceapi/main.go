@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/bench/internal/benchdb"
 	"github.com/probity-dev/probity/bench/internal/harness"
 	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/auth"
@@ -153,7 +154,7 @@ func run(o options) error {
 	type rssAt struct{ start, end int64 }
 	rss := map[string]rssAt{}
 	for _, backend := range o.backends {
-		dbURL, drop, err := harness.FreshDB(ctx, backend, tmp, "bench_evidenceapi")
+		dbURL, drop, err := benchdb.Fresh(ctx, backend, tmp, "bench_evidenceapi")
 		if err != nil {
 			return err
 		}
@@ -260,7 +261,7 @@ var owner = auth.Principal{Name: "bench", AccountID: probity.DefaultPartition.Ac
 // setup makes the library at dbURL: the controls, their framework, an ACTIVE assessment
 // of it and o.n evidence in it. It returns the assessment.
 func setup(ctx context.Context, dbURL string, o options) (*probity.Assessment, error) {
-	st, err := harness.Open(ctx, dbURL)
+	st, err := benchdb.Open(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}

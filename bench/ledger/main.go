@@ -14,13 +14,11 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"log"
 	mrand "math/rand/v2"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,11 +32,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/bench/internal/benchdb"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
 )
 
 const (
@@ -127,51 +124,6 @@ func batch(i int, its []probity.Evidence) evidence.Batch {
 		Items: its}
 }
 
-// fresh returns a new database's URL and its cleanup.
-func fresh(ctx context.Context, backend string) (string, func(), error) {
-	switch backend {
-	case "sqlite":
-		dir, err := os.MkdirTemp("", "probity-ledger-")
-		if err != nil {
-			return "", nil, err
-		}
-		return "sqlite:" + filepath.Join(dir, "probity.db"), func() { os.RemoveAll(dir) }, nil
-	case "postgres":
-		base := os.Getenv("PROBITY_TEST_POSTGRES")
-		if base == "" {
-			return "", nil, fmt.Errorf("-db postgres: set PROBITY_TEST_POSTGRES")
-		}
-		u, err := url.Parse(base)
-		if err != nil {
-			return "", nil, err
-		}
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return "", nil, err
-		}
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		name := "bench_ledger_" + hex.EncodeToString(b[:])
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-			admin.Close(ctx)
-			return "", nil, err
-		}
-		u.Path = "/" + name
-		return u.String(), func() {
-			_, _ = admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-			admin.Close(context.Background())
-		}, nil
-	}
-	return "", nil, fmt.Errorf("-db must be sqlite or postgres")
-}
-
-func open(ctx context.Context, dbURL string) (store.Store, error) {
-	if p, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-		return sqlite.Open(ctx, p)
-	}
-	return postgres.Open(ctx, dbURL)
-}
-
 func ledger(st store.Store) *evidence.Ledger {
 	box, err := secret.NewBox(masterKey)
 	if err != nil {
@@ -182,12 +134,12 @@ func ledger(st store.Store) *evidence.Ledger {
 
 func measure(ctx context.Context, backend, bin string, n, size, reads int) (result, error) {
 	var r result
-	dbURL, done, err := fresh(ctx, backend)
+	dbURL, done, err := benchdb.Fresh(ctx, backend, "", "bench_ledger")
 	if err != nil {
 		return r, err
 	}
 	defer done()
-	st, err := open(ctx, dbURL)
+	st, err := benchdb.Open(ctx, dbURL)
 	if err != nil {
 		return r, err
 	}
@@ -369,7 +321,7 @@ func report(backend string, n int, rs []result) {
 
 // runChild appends the trial's batch, saying "appending" first; the parent kills it.
 func runChild(ctx context.Context, dbURL string, trial, size int) error {
-	st, err := open(ctx, dbURL)
+	st, err := benchdb.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}
@@ -384,7 +336,7 @@ func runChild(ctx context.Context, dbURL string, trial, size int) error {
 
 // killTrials kills children mid-batch, then retries each batch and verifies the ledger.
 func killTrials(ctx context.Context, backend string, trials, size int) error {
-	dbURL, done, err := fresh(ctx, backend)
+	dbURL, done, err := benchdb.Fresh(ctx, backend, "", "bench_ledger")
 	if err != nil {
 		return err
 	}
@@ -410,7 +362,7 @@ func killTrials(ctx context.Context, backend string, trials, size int) error {
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		finished := lines.Scan() // "appended" only if the child got there
 		_ = cmd.Wait()
-		st, err := open(ctx, dbURL)
+		st, err := benchdb.Open(ctx, dbURL)
 		if err != nil {
 			return err
 		}

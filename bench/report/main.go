@@ -19,7 +19,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,16 +28,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/bench/internal/benchdb"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/evidence/record"
 	"github.com/probity-dev/probity/internal/report"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
 )
 
 const (
@@ -81,12 +77,12 @@ func main() {
 }
 
 func measure(ctx context.Context, backend string, n int) error {
-	dbURL, cleanup, err := fresh(ctx, backend)
+	dbURL, cleanup, err := benchdb.Fresh(ctx, backend, "", "bench_report")
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	st, err := open(ctx, dbURL)
+	st, err := benchdb.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}
@@ -175,7 +171,7 @@ func verifyReport(zipPath string) error {
 
 // writeReport is the child: the report of every evidence record, read in one View.
 func writeReport(ctx context.Context, dbURL, out string) error {
-	st, err := open(ctx, dbURL)
+	st, err := benchdb.Open(ctx, dbURL)
 	if err != nil {
 		return err
 	}
@@ -241,49 +237,4 @@ func items(b, n int) []probity.Evidence {
 		}
 	}
 	return out
-}
-
-// fresh returns a new database's URL and its cleanup.
-func fresh(ctx context.Context, backend string) (string, func(), error) {
-	switch backend {
-	case "sqlite":
-		dir, err := os.MkdirTemp("", "probity-report-bench-")
-		if err != nil {
-			return "", nil, err
-		}
-		return "sqlite:" + filepath.Join(dir, "probity.db"), func() { os.RemoveAll(dir) }, nil
-	case "postgres":
-		base := os.Getenv("PROBITY_TEST_POSTGRES")
-		if base == "" {
-			return "", nil, fmt.Errorf("-db postgres: set PROBITY_TEST_POSTGRES")
-		}
-		u, err := url.Parse(base)
-		if err != nil {
-			return "", nil, err
-		}
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return "", nil, err
-		}
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		name := "bench_report_" + hex.EncodeToString(b[:])
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-			admin.Close(ctx)
-			return "", nil, err
-		}
-		u.Path = "/" + name
-		return u.String(), func() {
-			_, _ = admin.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-			admin.Close(context.Background())
-		}, nil
-	}
-	return "", nil, fmt.Errorf("-db must be sqlite or postgres")
-}
-
-func open(ctx context.Context, dbURL string) (store.Store, error) {
-	if p, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-		return sqlite.Open(ctx, p)
-	}
-	return postgres.Open(ctx, dbURL)
 }

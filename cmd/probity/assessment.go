@@ -7,8 +7,6 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/assess"
-	"github.com/probity-dev/probity/internal/auth"
-	"github.com/probity-dev/probity/internal/keys"
 )
 
 func newAssessmentCmd(env Env) *cobra.Command {
@@ -38,10 +36,7 @@ func newAssessmentSyncCmd(env Env) *cobra.Command {
 			return asInternal(err)
 		}
 		defer st.Close()
-		// The operator holds the database: it acts as the account's root, which the
-		// change log records.
-		p := auth.Principal{Name: keys.RootName, AccountID: acct, Level: auth.Admin, ARN: keys.RootARN(acct)}
-		a, err := (&assess.Service{Store: st}).Sync(cmd.Context(), p, args[0])
+		a, err := (&assess.Service{Store: st}).Sync(cmd.Context(), operator(acct), args[0])
 		switch probity.ErrorCode(err) {
 		case "":
 		case probity.EINVALID, probity.ENOTFOUND, probity.EUNAUTHORIZED:

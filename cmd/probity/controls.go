@@ -6,8 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/auth"
-	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
 )
 
@@ -37,17 +35,12 @@ func newControlsCopyCmd(env Env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		st, err := openStore(ctx, db())
+		st, err := openStandard(ctx, db())
 		if err != nil {
 			return asInternal(err)
 		}
 		defer st.Close()
-		if _, err := loadBuiltin(ctx, st, ""); err != nil {
-			return asInternal(err)
-		}
-		// The operator holds the database: it acts as the account's root.
-		p := auth.Principal{Name: keys.RootName, AccountID: acct, Level: auth.Admin, ARN: keys.RootARN(acct)}
-		c, err := (&library.Service{Store: st}).CopyControl(ctx, p, args[0], name)
+		c, err := (&library.Service{Store: st}).CopyControl(ctx, operator(acct), args[0], name)
 		switch probity.ErrorCode(err) {
 		case "":
 		case probity.EINVALID, probity.ENOTFOUND, probity.ECONFLICT, probity.EQUOTA:

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/auth"
+	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/postgres"
 	"github.com/probity-dev/probity/internal/store/sqlite"
@@ -61,6 +63,12 @@ func dbFlag(cmd *cobra.Command, env Env) func() dbSpec {
 		}
 		return spec
 	}
+}
+
+// operator returns the principal of a command that changes an account's library: the
+// operator holds the database, so it acts as the account's root, which change logs record.
+func operator(account string) auth.Principal {
+	return auth.Principal{Name: keys.RootName, AccountID: account, Level: auth.Admin, ARN: keys.RootARN(account)}
 }
 
 // openStore opens the library db names. It returns a usage error for a URL of another

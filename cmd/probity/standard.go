@@ -42,6 +42,21 @@ func loadBuiltin(ctx context.Context, st store.Store, region string) (standard.S
 	return sum, nil
 }
 
+// openStandard opens the library with the built-in standard content loaded (loadBuiltin),
+// for the commands that read standard content. It returns the error of either step, the
+// store closed.
+func openStandard(ctx context.Context, db dbSpec) (store.Store, error) {
+	st, err := openStore(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := loadBuiltin(ctx, st, ""); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
 func newImportCmd(env Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import",
@@ -146,14 +161,11 @@ func newImportPackCmd(env Env) *cobra.Command {
 // applyStandard applies imported content after the built-in content, so that names
 // are checked against it, and prints what changed.
 func applyStandard(ctx context.Context, env Env, db dbSpec, c *standard.Content) error {
-	st, err := openStore(ctx, db)
+	st, err := openStandard(ctx, db)
 	if err != nil {
 		return asInternal(err)
 	}
 	defer st.Close()
-	if _, err := loadBuiltin(ctx, st, ""); err != nil {
-		return asInternal(err)
-	}
 	sum, err := standard.Apply(ctx, st, c, probity.DefaultPartition, time.Now().UTC())
 	switch probity.ErrorCode(err) {
 	case "":
@@ -246,14 +258,11 @@ func newCrosswalkCmd(env Env) *cobra.Command {
 	db := dbFlag(cmd, env)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()
-		st, err := openStore(ctx, db())
+		st, err := openStandard(ctx, db())
 		if err != nil {
 			return asInternal(err)
 		}
 		defer st.Close()
-		if _, err := loadBuiltin(ctx, st, ""); err != nil {
-			return asInternal(err)
-		}
 		lib, err := st.Library(ctx, "")
 		if err != nil {
 			return asInternal(err)

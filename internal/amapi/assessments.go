@@ -48,8 +48,7 @@ func createAssessment(ctx context.Context, h *Handler, c *call) (any, error) {
 
 // assessmentID returns the path's assessmentId, or a ValidationException.
 func assessmentID(c *call) (string, error) {
-	id := c.r.PathValue("assessmentId")
-	return id, checkUUID("assessmentId", id)
+	return c.pathUUID("assessmentId")
 }
 
 func getAssessment(ctx context.Context, h *Handler, c *call) (any, error) {
@@ -168,27 +167,37 @@ func listAssessments(ctx context.Context, h *Handler, c *call) (any, error) {
 	return resp, nil
 }
 
-// controlSetID returns the path's controlSetId (the model's ControlSetId: 1 to 300
-// characters), or a ValidationException.
+// controlSetID returns the path's controlSetId, or a ValidationException.
 func controlSetID(c *call) (string, error) {
 	id := c.r.PathValue("controlSetId")
+	return id, checkControlSetID(id)
+}
+
+// checkControlSetID returns a ValidationException unless id is a controlSetId (the model's
+// ControlSetId: 1 to 300 characters of single-line text).
+func checkControlSetID(id string) error {
 	if n := utf8.RuneCountInString(id); n < 1 || n > 300 || probity.CheckText(id, probity.SingleLine) != "" {
-		return "", invalidField("controlSetId", "must be 1 to 300 characters of text")
+		return invalidField("controlSetId", "must be 1 to 300 characters of text")
 	}
-	return id, nil
+	return nil
+}
+
+// controlPath returns the path's assessmentId, controlSetId and controlId, or a
+// ValidationException naming the first that is not valid.
+func controlPath(c *call) (id, setID, ctlID string, err error) {
+	if id, err = assessmentID(c); err != nil {
+		return
+	}
+	if setID, err = controlSetID(c); err != nil {
+		return
+	}
+	ctlID, err = controlID(c)
+	return
 }
 
 func updateAssessmentControl(ctx context.Context, h *Handler, c *call) (any, error) {
-	id, err := assessmentID(c)
+	id, setID, controlID, err := controlPath(c)
 	if err != nil {
-		return nil, err
-	}
-	setID, err := controlSetID(c)
-	if err != nil {
-		return nil, err
-	}
-	controlID := c.r.PathValue("controlId")
-	if err := checkUUID("controlId", controlID); err != nil {
 		return nil, err
 	}
 	var in struct {
@@ -243,8 +252,8 @@ func getChangeLogs(ctx context.Context, h *Handler, c *call) (any, error) {
 	q := c.r.URL.Query()
 	setID, controlID := q.Get("controlSetId"), q.Get("controlId")
 	if q.Has("controlSetId") {
-		if n := utf8.RuneCountInString(setID); n < 1 || n > 300 || probity.CheckText(setID, probity.SingleLine) != "" {
-			return nil, invalidField("controlSetId", "must be 1 to 300 characters of text")
+		if err := checkControlSetID(setID); err != nil {
+			return nil, err
 		}
 	}
 	if q.Has("controlId") {

@@ -32,8 +32,8 @@ func createControl(ctx context.Context, h *Handler, c *call) (any, error) {
 }
 
 func getControl(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("controlId")
-	if err := checkUUID("controlId", id); err != nil {
+	id, err := controlID(c)
+	if err != nil {
 		return nil, err
 	}
 	ctl, err := h.lib.Control(ctx, c.caller, id)
@@ -44,8 +44,8 @@ func getControl(ctx context.Context, h *Handler, c *call) (any, error) {
 }
 
 func updateControl(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("controlId")
-	if err := checkUUID("controlId", id); err != nil {
+	id, err := controlID(c)
+	if err != nil {
 		return nil, err
 	}
 	var in controlIn
@@ -60,8 +60,8 @@ func updateControl(ctx context.Context, h *Handler, c *call) (any, error) {
 }
 
 func deleteControl(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("controlId")
-	if err := checkUUID("controlId", id); err != nil {
+	id, err := controlID(c)
+	if err != nil {
 		return nil, err
 	}
 	return nil, h.lib.DeleteControl(ctx, c.caller, id)

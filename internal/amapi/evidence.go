@@ -60,20 +60,11 @@ func getEvidenceFoldersByAssessment(ctx context.Context, h *Handler, c *call) (a
 
 // controlID returns the path's controlId, or a ValidationException.
 func controlID(c *call) (string, error) {
-	id := c.r.PathValue("controlId")
-	return id, checkUUID("controlId", id)
+	return c.pathUUID("controlId")
 }
 
 func getEvidenceFoldersByAssessmentControl(ctx context.Context, h *Handler, c *call) (any, error) {
-	id, err := assessmentID(c)
-	if err != nil {
-		return nil, err
-	}
-	setID, err := controlSetID(c)
-	if err != nil {
-		return nil, err
-	}
-	ctlID, err := controlID(c)
+	id, setID, ctlID, err := controlPath(c)
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +88,7 @@ func folderPath(c *call) (id, setID, folderID string, err error) {
 	if setID, err = controlSetID(c); err != nil {
 		return
 	}
-	folderID = c.r.PathValue("evidenceFolderId")
-	err = checkUUID("evidenceFolderId", folderID)
+	folderID, err = c.pathUUID("evidenceFolderId")
 	return
 }
 
@@ -156,8 +146,8 @@ func getEvidence(ctx context.Context, h *Handler, c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	evidenceID := c.r.PathValue("evidenceId")
-	if err := checkUUID("evidenceId", evidenceID); err != nil {
+	evidenceID, err := c.pathUUID("evidenceId")
+	if err != nil {
 		return nil, err
 	}
 	e, err := h.assess.Evidence(ctx, c.caller, id, setID, folderID, evidenceID)
@@ -170,15 +160,7 @@ func getEvidence(ctx context.Context, h *Handler, c *call) (any, error) {
 }
 
 func batchImportEvidence(ctx context.Context, h *Handler, c *call) (any, error) {
-	id, err := assessmentID(c)
-	if err != nil {
-		return nil, err
-	}
-	setID, err := controlSetID(c)
-	if err != nil {
-		return nil, err
-	}
-	ctlID, err := controlID(c)
+	id, setID, ctlID, err := controlPath(c)
 	if err != nil {
 		return nil, err
 	}

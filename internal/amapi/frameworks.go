@@ -80,8 +80,8 @@ func toFramework(v *library.FrameworkView) frameworkOut {
 }
 
 func getFramework(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("frameworkId")
-	if err := checkUUID("frameworkId", id); err != nil {
+	id, err := c.pathUUID("frameworkId")
+	if err != nil {
 		return nil, err
 	}
 	v, err := h.lib.Framework(ctx, c.caller, id)
@@ -92,8 +92,8 @@ func getFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 }
 
 func updateFramework(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("frameworkId")
-	if err := checkUUID("frameworkId", id); err != nil {
+	id, err := c.pathUUID("frameworkId")
+	if err != nil {
 		return nil, err
 	}
 	var in frameworkIn
@@ -108,8 +108,8 @@ func updateFramework(ctx context.Context, h *Handler, c *call) (any, error) {
 }
 
 func deleteFramework(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("frameworkId")
-	if err := checkUUID("frameworkId", id); err != nil {
+	id, err := c.pathUUID("frameworkId")
+	if err != nil {
 		return nil, err
 	}
 	return nil, h.lib.DeleteFramework(ctx, c.caller, id)

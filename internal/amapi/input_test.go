@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -255,4 +256,65 @@ func TestBadResourceARNs(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBadPathIDsAreRefused sends every served operation each bad value of each of its id
+// path members, the others good: each answers 400 ValidationException naming that member,
+// before the operation reads a body or the store. Ids are UUIDs; controlSetId (also a query
+// member of GetChangeLogs) is 1 to 300 characters of single-line text.
+func TestBadPathIDsAreRefused(t *testing.T) {
+	const uuid = "0123abcd-0123-4567-89ab-0123456789ab"
+	bad := map[string][]string{
+		"controlSetId": {"a%0Ab", "a%01b", "a%09b", strings.Repeat("x", 301)},
+	}
+	good := map[string]string{"controlSetId": "Set%20A"}
+	for _, name := range []string{"assessmentId", "assessmentReportId", "controlId", "evidenceFolderId", "evidenceId", "frameworkId", "requestId"} {
+		bad[name] = []string{"not-a-uuid", "0123abcd-0123-4567-89ab-0123456789ag", uuid[:35], uuid + "0", "0123abcd0123-4567-89ab-0123456789abc"}
+		good[name] = uuid
+	}
+	label := regexp.MustCompile(`\{([^}+]+)\+?\}`)
+	h := newHandler(t, sqliteStore(t), nil)
+	tried := map[string]bool{}
+	sent := 0
+	for _, op := range amapi.Operations() {
+		if !amapi.Served(op.Name) {
+			continue
+		}
+		path, _, _ := strings.Cut(op.URI, "?")
+		for _, m := range label.FindAllStringSubmatch(path, -1) {
+			if bad[m[1]] == nil {
+				continue // resourceArn, attribute: checked by their own tests
+			}
+			tried[m[1]] = true
+			sent++
+			for _, v := range bad[m[1]] {
+				target := label.ReplaceAllStringFunc(path, func(l string) string {
+					if n := label.FindStringSubmatch(l)[1]; n != m[1] {
+						return good[n]
+					}
+					return v
+				})
+				r := send(t, h, op.Method, target, []byte("{}"))
+				if r.Status != 400 || r.Type != "ValidationException" || !slices.Equal(r.fieldNames(), []string{m[1]}) {
+					t.Errorf("%s %s %s: %d %s fields %v, want 400 ValidationException naming %s: %s",
+						op.Name, op.Method, target, r.Status, r.Type, r.fieldNames(), m[1], r.Raw)
+				}
+			}
+		}
+	}
+	// GetChangeLogs takes the same controlSetId in its query.
+	for _, v := range bad["controlSetId"] {
+		target := "/assessments/" + uuid + "/changelogs?controlSetId=" + v
+		if r := send(t, h, "GET", target, nil); r.Status != 400 || !slices.Equal(r.fieldNames(), []string{"controlSetId"}) {
+			t.Errorf("GET %s: %d fields %v, want 400 naming controlSetId: %s", target, r.Status, r.fieldNames(), r.Raw)
+		}
+	}
+	if sent < 40 {
+		t.Errorf("%d operations' id members tried, want every served one's", sent)
+	}
+	for name := range bad {
+		if !tried[name] {
+			t.Errorf("no served operation has the path member %s", name)
+		}
+	}
 }

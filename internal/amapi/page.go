@@ -118,7 +118,14 @@ func (c *call) enumQuery(name string, required bool, allowed ...string) (string,
 	return v, nil
 }
 
-// checkUUID returns a ValidationException unless the path member is a UUID.
+// pathUUID returns the path member name, or a ValidationException naming it unless it is a
+// UUID.
+func (c *call) pathUUID(name string) (string, error) {
+	id := c.r.PathValue(name)
+	return id, checkUUID(name, id)
+}
+
+// checkUUID returns a ValidationException unless the member is a UUID.
 func checkUUID(name, v string) error {
 	if !probity.IsUUID(v) {
 		return invalidField(name, "must be a UUID such as 0123abcd-0123-4567-89ab-0123456789ab")

@@ -118,8 +118,8 @@ func reportPath(c *call) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	rid := c.r.PathValue("assessmentReportId")
-	return id, rid, checkUUID("assessmentReportId", rid)
+	rid, err := c.pathUUID("assessmentReportId")
+	return id, rid, err
 }
 
 func deleteAssessmentReport(ctx context.Context, h *Handler, c *call) (any, error) {

@@ -24,8 +24,8 @@ type shareResponse struct {
 }
 
 func startShare(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("frameworkId")
-	if err := checkUUID("frameworkId", id); err != nil {
+	id, err := c.pathUUID("frameworkId")
+	if err != nil {
 		return nil, err
 	}
 	var in struct {
@@ -77,8 +77,8 @@ func listShares(ctx context.Context, h *Handler, c *call) (any, error) {
 }
 
 func updateShare(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("requestId")
-	if err := checkUUID("requestId", id); err != nil {
+	id, err := c.pathUUID("requestId")
+	if err != nil {
 		return nil, err
 	}
 	var in struct {
@@ -100,8 +100,8 @@ func updateShare(ctx context.Context, h *Handler, c *call) (any, error) {
 }
 
 func deleteShare(ctx context.Context, h *Handler, c *call) (any, error) {
-	id := c.r.PathValue("requestId")
-	if err := checkUUID("requestId", id); err != nil {
+	id, err := c.pathUUID("requestId")
+	if err != nil {
 		return nil, err
 	}
 	side, err := c.enumQuery("requestType", true, shareSides...)

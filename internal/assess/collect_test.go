@@ -2,48 +2,24 @@ package assess_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/auth"
-	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/backendtest"
 	"github.com/probity-dev/probity/internal/store/storetest"
 )
-
-func stores(t *testing.T) map[string]func(t *testing.T) store.Store {
-	return map[string]func(t *testing.T) store.Store{
-		"sqlite": func(t *testing.T) store.Store {
-			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-		"postgres": func(t *testing.T) store.Store {
-			s, err := postgres.Open(context.Background(), pgtest.DSN(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		},
-	}
-}
 
 // TestCollections lists the data sources of active assessments for the job runner:
 // none of an INACTIVE assessment, none of an INACTIVE control.
 func TestCollections(t *testing.T) {
-	for name, open := range stores(t) {
+	for _, name := range backendtest.Names {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			st := open(t)
+			st := backendtest.Open(t, name)
 			c := storetest.NewControl("collected") // a Config source and a manual one
 			fw := storetest.NewFramework("fw", []*probity.Control{c})
 			if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -34,11 +33,9 @@ import (
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
 	"github.com/probity-dev/probity/internal/mototest"
-	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/backendtest"
 	"github.com/probity-dev/probity/internal/store/storetest"
 )
 
@@ -54,29 +51,13 @@ var regions = []string{"us-east-1", "eu-west-1"}
 var now = time.Date(2026, 3, 10, 12, 5, 0, 0, time.UTC)
 
 func TestCollectorsIntoTheLedger(t *testing.T) {
-	for name, open := range map[string]func(t *testing.T) store.Store{
-		"sqlite": func(t *testing.T) store.Store {
-			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-		"postgres": func(t *testing.T) store.Store {
-			s, err := postgres.Open(context.Background(), pgtest.DSN(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-	} {
+	for _, name := range backendtest.Names {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			moto := mototest.Start(t)
 			seed(t, moto)
 
-			st := open(t)
-			t.Cleanup(func() { st.Close() })
+			st := backendtest.Open(t, name)
 			c := storetest.NewControl("monitored")
 			kw := func(v string) *probity.SourceKeyword {
 				return &probity.SourceKeyword{KeywordInputType: probity.KeywordSelectFromList, KeywordValue: v}

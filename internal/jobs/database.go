@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/probity-dev/probity/internal/store/sqlite"
 )
 
 // Backend is the kind of database River's queue lives in.
@@ -37,15 +37,9 @@ func OpenDatabase(ctx context.Context, dbURL string) (Database, error) {
 	switch {
 	case strings.HasPrefix(dbURL, "sqlite:") && len(dbURL) > len("sqlite:"):
 		path := strings.TrimPrefix(dbURL, "sqlite:")
-		q := url.Values{}
-		q.Add("_pragma", "busy_timeout(30000)")
-		q.Add("_pragma", "journal_mode(WAL)")
-		q.Add("_pragma", "foreign_keys(1)")
-		q.Add("_pragma", "synchronous(NORMAL)")
-		// Writers take the file's lock when they begin, so that two of them (here and in
-		// the library's pool) wait their turn instead of failing to upgrade.
-		q.Set("_txlock", "immediate")
-		db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		// The library's settings, IMMEDIATE transactions among them, so that writers
+		// here and in the library's pool wait their turn.
+		db, err := sql.Open("sqlite", sqlite.DSN(path))
 		if err != nil {
 			return Database{}, fmt.Errorf("jobs: open %s: %w", path, err)
 		}

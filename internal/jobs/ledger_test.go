@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"maps"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,11 +12,9 @@ import (
 	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
-	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/backendtest"
 	"github.com/probity-dev/probity/internal/store/storetest"
 )
 
@@ -29,26 +26,10 @@ import (
 // are not part of this package.
 func TestCollectIntoTheLedger(t *testing.T) {
 	const unreachable = "444455556666"
-	for name, open := range map[string]func(t *testing.T) store.Store{
-		"sqlite": func(t *testing.T) store.Store {
-			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-		"postgres": func(t *testing.T) store.Store {
-			s, err := postgres.Open(context.Background(), pgtest.DSN(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-	} {
+	for _, name := range backendtest.Names {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			st := open(t)
-			t.Cleanup(func() { st.Close() })
+			st := backendtest.Open(t, name)
 			c := storetest.NewControl("collected") // a Config source and a manual one
 			fw := storetest.NewFramework("fw", []*probity.Control{c})
 			if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {

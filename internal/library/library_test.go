@@ -2,7 +2,6 @@ package library_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -11,36 +10,14 @@ import (
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/library"
-	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/backendtest"
 )
 
 var (
 	alice = auth.Principal{KeyID: "A", Name: "alice", AccountID: "111111111111", Level: auth.Admin}
 	bob   = auth.Principal{KeyID: "B", Name: "bob", AccountID: "222222222222", Level: auth.Admin}
 )
-
-// onBackends runs the test on a fresh store of each backend.
-func onBackends(t *testing.T, test func(t *testing.T, st store.Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		test(t, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		st, err := postgres.Open(context.Background(), pgtest.DSN(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		test(t, st)
-	})
-}
 
 func manual(name string) library.ControlInput {
 	return library.ControlInput{Name: name, ControlMappingSources: []probity.ControlMappingSource{probity.ManualAttestation()}}
@@ -56,7 +33,7 @@ func wantCode(t *testing.T, what string, err error, code string) {
 // TestQuotasArePerAccount: each account's library has its own limit, and accepting a share
 // that would pass it copies nothing and leaves the request open.
 func TestQuotasArePerAccount(t *testing.T) {
-	onBackends(t, func(t *testing.T, st store.Store) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		s := &library.Service{Store: st, MaxCustomControls: 1}
 		c, err := s.CreateControl(ctx, alice, manual("one"))
@@ -95,7 +72,7 @@ func TestQuotasArePerAccount(t *testing.T) {
 // revokes, only an open request is answered, and a request is invisible from the side
 // the caller is not on.
 func TestAnswersFollowTheLifecycle(t *testing.T) {
-	onBackends(t, func(t *testing.T, st store.Store) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 		s := &library.Service{Store: st, Now: func() time.Time { return now }}
@@ -138,7 +115,7 @@ func TestAnswersFollowTheLifecycle(t *testing.T) {
 // TestStatusSeenByAnotherProcess: a deregistration made through one Service reaches
 // another on the same store within the status cache's life, and at once in the first.
 func TestStatusSeenByAnotherProcess(t *testing.T) {
-	onBackends(t, func(t *testing.T, st store.Store) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		var mu sync.Mutex
 		now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
@@ -164,7 +141,7 @@ func TestStatusSeenByAnotherProcess(t *testing.T) {
 // TestSharedCopiesAreValid: a copy whose name must take a suffix stays within the longest
 // name allowed, and the copies carry none of the sender's tags.
 func TestSharedCopiesAreValid(t *testing.T) {
-	onBackends(t, func(t *testing.T, st store.Store) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		s := &library.Service{Store: st}
 		long := strings.Repeat("n", 300)

@@ -35,9 +35,8 @@ type Dispatcher struct {
 }
 
 type worker struct {
-	stopped chan struct{} // closed when run returns
 	target  Target
-	queue   chan Message
+	queue   *Queue[Message]
 	opt     DispatchOptions
 	results *prometheus.CounterVec
 }
@@ -45,22 +44,7 @@ type worker struct {
 // NewDispatcher returns a dispatcher for the targets. It returns an error when the
 // metrics cannot be registered.
 func NewDispatcher(targets []Target, opt DispatchOptions) (*Dispatcher, error) {
-	if opt.Logger == nil {
-		opt.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opt.Attempts <= 0 {
-		opt.Attempts = 6
-	}
-	if opt.Backoff <= 0 {
-		opt.Backoff = time.Second
-	}
-	if opt.MaxBackoff <= 0 {
-		opt.MaxBackoff = time.Minute
-	}
-	opt.MaxBackoff = max(opt.MaxBackoff, opt.Backoff)
-	if opt.QueueSize <= 0 {
-		opt.QueueSize = 256
-	}
+	opt = opt.WithDefaults()
 	results := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "probity_notify_deliveries_total",
 		Help: "Notification delivery attempts by target and result (ok, retry, failed, dropped).",
@@ -72,7 +56,9 @@ func NewDispatcher(targets []Target, opt DispatchOptions) (*Dispatcher, error) {
 	}
 	d := &Dispatcher{}
 	for _, t := range targets {
-		d.workers = append(d.workers, &worker{stopped: make(chan struct{}), target: t, queue: make(chan Message, opt.QueueSize), opt: opt, results: results})
+		w := &worker{target: t, opt: opt, results: results}
+		w.queue = NewQueue(opt.QueueSize, w.deliver)
+		d.workers = append(d.workers, w)
 	}
 	return d, nil
 }
@@ -82,10 +68,7 @@ func NewDispatcher(targets []Target, opt DispatchOptions) (*Dispatcher, error) {
 // delivery under way gets ctx, so it is cut short.
 func (d *Dispatcher) Start(ctx context.Context) {
 	for _, w := range d.workers {
-		go func() {
-			defer close(w.stopped)
-			w.run(ctx)
-		}()
+		w.queue.Start(ctx)
 	}
 }
 
@@ -96,7 +79,7 @@ func (d *Dispatcher) Wait(ctx context.Context) error {
 	var busy []string
 	for _, w := range d.workers {
 		select {
-		case <-w.stopped:
+		case <-w.queue.Stopped():
 		case <-ctx.Done():
 			busy = append(busy, w.target.Name)
 		}
@@ -110,36 +93,20 @@ func (d *Dispatcher) Wait(ctx context.Context) error {
 // Send queues m for every target. It never blocks.
 func (d *Dispatcher) Send(m Message) {
 	for _, w := range d.workers {
-		select {
-		case w.queue <- m:
-		default:
+		if !w.queue.Put(m) {
 			w.results.WithLabelValues(w.target.Name, "dropped").Inc()
 			w.opt.Logger.Warn("notification dropped: queue full", "target", w.target.Name, "source", m.Source)
 		}
 	}
 }
 
-func (w *worker) run(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case m := <-w.queue:
-			w.deliver(ctx, m)
-		}
-	}
-}
-
 func (w *worker) deliver(ctx context.Context, m Message) {
 	attempts := 0
-	err := backoff.Retry(ctx, backoff.Policy{
-		Min: w.opt.Backoff, Max: w.opt.MaxBackoff, MaxAttempts: w.opt.Attempts,
-		OnRetry: func(attempt int, err error, wait time.Duration) {
-			w.results.WithLabelValues(w.target.Name, "retry").Inc()
-			w.opt.Logger.Warn("notification delivery failed; retrying", "target", w.target.Name, "attempt", attempt,
-				"in", wait, "err", err)
-		},
-	}, func(ctx context.Context) error {
+	err := backoff.Retry(ctx, w.opt.RetryPolicy(func(attempt int, err error, wait time.Duration) {
+		w.results.WithLabelValues(w.target.Name, "retry").Inc()
+		w.opt.Logger.Warn("notification delivery failed; retrying", "target", w.target.Name, "attempt", attempt,
+			"in", wait, "err", err)
+	}), func(ctx context.Context) error {
 		attempts++
 		return w.target.Notifier.Notify(ctx, m)
 	})

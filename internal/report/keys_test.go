@@ -5,39 +5,17 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/evidence/record"
-	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/report"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/backendtest"
 )
-
-func eachBackend(t *testing.T, fn func(t *testing.T, st store.Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		fn(t, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		st, err := postgres.Open(context.Background(), pgtest.DSN(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		fn(t, st)
-	})
-}
 
 func box(t testing.TB, b byte) *secret.Box {
 	k := bytes.Repeat([]byte{b}, 32)
@@ -52,7 +30,7 @@ func box(t testing.TB, b byte) *secret.Box {
 // from the real ledger in one View verifies against the stored keys after a rotation, and
 // each evidence file's ledger hash is the ledger's.
 func TestKeysAndLedgerReport(t *testing.T) {
-	eachBackend(t, func(t *testing.T, st store.Store) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		now := t0
 		keys := &report.Keys{Store: st, Box: box(t, 1), Now: func() time.Time { return now }}

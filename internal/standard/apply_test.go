@@ -9,32 +9,10 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/oscal"
-	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/standard"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/backendtest"
 )
-
-// onBackends runs the test on a fresh store of each backend.
-func onBackends(t *testing.T, test func(t *testing.T, st store.Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		test(t, st)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		st, err := postgres.Open(context.Background(), pgtest.DSN(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		test(t, st)
-	})
-}
 
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -120,7 +98,7 @@ func TestProfileErrors(t *testing.T) {
 // importing the same content again changes nothing (not even the library revision),
 // and a changed catalog updates the same entries in place.
 func TestApplyRoundTrip(t *testing.T) {
-	onBackends(t, func(t *testing.T, st store.Store) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		part := probity.DefaultPartition
 		sum, err := standard.Apply(ctx, st, &example(t).Content, part, t0)
@@ -178,7 +156,7 @@ func TestApplyRoundTrip(t *testing.T) {
 // TestApplyNameConflict: content whose control takes the name of another standard
 // control is refused whole, naming it.
 func TestApplyNameConflict(t *testing.T) {
-	onBackends(t, func(t *testing.T, st store.Store) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		if _, err := standard.Apply(ctx, st, &example(t).Content, probity.DefaultPartition, t0); err != nil {
 			t.Fatal(err)
@@ -196,7 +174,7 @@ func TestApplyNameConflict(t *testing.T) {
 // TestBuiltinApplyIsIdempotent: the shipped content applies to an empty library, and
 // applying it again (as every start of serve does) writes nothing.
 func TestBuiltinApplyIsIdempotent(t *testing.T) {
-	onBackends(t, func(t *testing.T, st store.Store) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
 		ctx := context.Background()
 		for i, want := range []bool{true, false} {
 			c, err := standard.Builtin()

@@ -7,26 +7,16 @@ package harness
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-
-	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
 )
 
 // The root key every server of a benchmark is started with and every client signs with.
@@ -45,56 +35,6 @@ func Build(dir string, pprof bool) (string, error) {
 		return "", fmt.Errorf("build (run from the repository root): %v\n%s", err, out)
 	}
 	return bin, nil
-}
-
-// FreshDB returns the URL of an empty library on the backend ("sqlite": a file in tmp;
-// "postgres": a new database named prefix_RANDOM on the server PROBITY_TEST_POSTGRES
-// names) and a function that removes it.
-func FreshDB(ctx context.Context, backend, tmp, prefix string) (string, func(), error) {
-	switch backend {
-	case "sqlite":
-		dir, err := os.MkdirTemp(tmp, "sqlite-")
-		if err != nil {
-			return "", nil, err
-		}
-		return "sqlite:" + filepath.Join(dir, "probity.db"), func() { os.RemoveAll(dir) }, nil
-	case "postgres":
-		base := os.Getenv("PROBITY_TEST_POSTGRES")
-		if base == "" {
-			return "", nil, errors.New("-db postgres: set PROBITY_TEST_POSTGRES to a server where this user may create databases")
-		}
-		u, err := url.Parse(base)
-		if err != nil {
-			return "", nil, fmt.Errorf("PROBITY_TEST_POSTGRES: %w", err)
-		}
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			return "", nil, err
-		}
-		defer admin.Close(ctx)
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		name := prefix + "_" + hex.EncodeToString(b[:])
-		if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-			return "", nil, err
-		}
-		u.Path = "/" + name
-		return u.String(), func() {
-			if c, err := pgx.Connect(context.Background(), base); err == nil {
-				_, _ = c.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-				c.Close(context.Background())
-			}
-		}, nil
-	}
-	return "", nil, fmt.Errorf("-db: %q is not sqlite or postgres", backend)
-}
-
-// Open opens the library at a URL FreshDB returned.
-func Open(ctx context.Context, dbURL string) (store.Store, error) {
-	if p, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-		return sqlite.Open(ctx, p)
-	}
-	return postgres.Open(ctx, dbURL)
 }
 
 // Server is a running `probity serve`.

@@ -3,7 +3,6 @@ package inventory_test
 import (
 	"context"
 	"maps"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -20,11 +19,9 @@ import (
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
 	"github.com/probity-dev/probity/internal/mototest"
-	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
+	"github.com/probity-dev/probity/internal/store/backendtest"
 	"github.com/probity-dev/probity/internal/store/storetest"
 )
 
@@ -75,26 +72,10 @@ func TestCollectAssessment(t *testing.T) {
 		want["ENCRYPTED_VOLUMES"][a+" arn:aws:ec2:us-east-1:"+a+":volume/"+s.volume] = "NOT_APPLICABLE"
 	}
 
-	for name, open := range map[string]func(t *testing.T) store.Store{
-		"sqlite": func(t *testing.T) store.Store {
-			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "probity.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-		"postgres": func(t *testing.T) store.Store {
-			s, err := postgres.Open(context.Background(), pgtest.DSN(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			return s
-		},
-	} {
+	for _, name := range backendtest.Names {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			st := open(t)
-			t.Cleanup(func() { st.Close() })
+			st := backendtest.Open(t, name)
 			var controls []*probity.Control
 			byID := map[string]string{} // control id -> rule
 			for _, r := range ruleIDs {

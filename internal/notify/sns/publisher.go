@@ -3,7 +3,6 @@ package sns
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"sync"
 	"time"
 
@@ -20,10 +19,9 @@ import (
 // worker delivers them in order, each retried with backoff; failures are logged, never
 // returned to the sender, since the event a message reports has happened.
 type Publisher struct {
-	load    func(ctx context.Context, region string) (aws.Config, error)
-	opt     notify.DispatchOptions
-	queue   chan published
-	stopped chan struct{}
+	load  func(ctx context.Context, region string) (aws.Config, error)
+	opt   notify.DispatchOptions
+	queue *notify.Queue[published]
 
 	mu      sync.Mutex
 	clients map[string]*awssns.Client // by region
@@ -41,56 +39,28 @@ type published struct {
 // Backoff, MaxBackoff, QueueSize and Logger apply as they do to a Dispatcher; Registerer
 // is not used.
 func NewPublisher(load func(ctx context.Context, region string) (aws.Config, error), opt notify.DispatchOptions) *Publisher {
-	if opt.Logger == nil {
-		opt.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opt.Attempts <= 0 {
-		opt.Attempts = 6
-	}
-	if opt.Backoff <= 0 {
-		opt.Backoff = time.Second
-	}
-	if opt.MaxBackoff <= 0 {
-		opt.MaxBackoff = time.Minute
-	}
-	opt.MaxBackoff = max(opt.MaxBackoff, opt.Backoff)
-	if opt.QueueSize <= 0 {
-		opt.QueueSize = 256
-	}
-	return &Publisher{load: load, opt: opt, queue: make(chan published, opt.QueueSize), stopped: make(chan struct{}),
-		clients: map[string]*awssns.Client{}}
+	opt = opt.WithDefaults()
+	p := &Publisher{load: load, opt: opt, clients: map[string]*awssns.Client{}}
+	p.queue = notify.NewQueue(opt.QueueSize, p.deliver)
+	return p
 }
 
 // Publish queues m for the topic. It never blocks: past the queue's size the message is
 // dropped and logged (it is kept as a notification regardless).
 func (p *Publisher) Publish(topicARN string, m notify.Message) {
-	select {
-	case p.queue <- published{topicARN, m}:
-	default:
+	if !p.queue.Put(published{topicARN, m}) {
 		p.opt.Logger.Warn("SNS notification dropped: queue full", "topic", topicARN, "source", m.Source)
 	}
 }
 
 // Start delivers queued messages until ctx is done; Wait waits for that.
-func (p *Publisher) Start(ctx context.Context) {
-	go func() {
-		defer close(p.stopped)
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case item := <-p.queue:
-				p.deliver(ctx, item)
-			}
-		}
-	}()
-}
+func (p *Publisher) Start(ctx context.Context) { p.queue.Start(ctx) }
 
 // Wait returns nil once a started Publisher has stopped, after the context given to
 // Start ended, or an error when ctx ends first.
 func (p *Publisher) Wait(ctx context.Context) error {
 	select {
-	case <-p.stopped:
+	case <-p.queue.Stopped():
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("SNS notification delivery did not stop: %w", ctx.Err())
@@ -109,10 +79,9 @@ func (p *Publisher) deliver(ctx context.Context, item published) {
 		return
 	}
 	t := &Topic{client: client, arn: item.topic}
-	err = backoff.Retry(ctx, backoff.Policy{Min: p.opt.Backoff, Max: p.opt.MaxBackoff, MaxAttempts: p.opt.Attempts,
-		OnRetry: func(attempt int, err error, wait time.Duration) {
-			p.opt.Logger.Warn("SNS notification failed; retrying", "topic", item.topic, "attempt", attempt, "in", wait, "err", err)
-		}}, func(ctx context.Context) error { return t.Notify(ctx, item.m) })
+	err = backoff.Retry(ctx, p.opt.RetryPolicy(func(attempt int, err error, wait time.Duration) {
+		p.opt.Logger.Warn("SNS notification failed; retrying", "topic", item.topic, "attempt", attempt, "in", wait, "err", err)
+	}), func(ctx context.Context) error { return t.Notify(ctx, item.m) })
 	if err != nil {
 		p.opt.Logger.Error("SNS notification not delivered", "topic", item.topic, "source", item.m.Source, "err", err)
 	}

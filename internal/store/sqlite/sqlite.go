@@ -28,16 +28,9 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 // reading and one for writing, all kept open once opened. WAL lets readers work beside
 // the one writer.
 func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.DB, error) {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(30000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "synchronous(NORMAL)")
 	// The store checkpoints beside its writer (Dialect.Checkpoint), so that no commit
 	// waits for the database file to be written and synced.
-	q.Add("_pragma", "wal_autocheckpoint(0)")
-	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", DSN(path, "wal_autocheckpoint(0)"))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -58,6 +51,21 @@ func OpenWith(ctx context.Context, path string, o sqlstore.Options) (*sqlstore.D
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// DSN returns the data source name, for database/sql's "sqlite" driver that this package
+// registers, of the database file at path with the settings every pool on a Probity
+// database uses: a 30 s busy timeout, the WAL journal, foreign keys, synchronous NORMAL,
+// then the extra pragmas (such as "wal_autocheckpoint(0)"); and IMMEDIATE transactions, so
+// that writers in several pools or processes take the file's lock when they begin and wait
+// their turn instead of failing to upgrade.
+func DSN(path string, pragmas ...string) string {
+	q := url.Values{"_pragma": {"busy_timeout(30000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}}
+	for _, p := range pragmas {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
 }
 
 func hasCode(codes ...int) func(error) bool {
