@@ -211,13 +211,14 @@ func Location(rep *store.AssessmentReport) string {
 }
 
 // destination returns the Destination a reports destination names: s3://BUCKET[/PREFIX]
-// or an absolute local directory.
+// (the scheme in either case, as the assessment's validation accepts it) or an absolute
+// local directory.
 func (r *Reports) destination(ctx context.Context, dest string) (report.Destination, error) {
 	if strings.HasPrefix(dest, "/") {
 		return report.Dir(dest), nil
 	}
-	rest, ok := strings.CutPrefix(dest, "s3://")
-	if !ok {
+	scheme, rest, ok := strings.Cut(dest, "://")
+	if !ok || !strings.EqualFold(scheme, "s3") {
 		return nil, probity.Errorf(probity.EINVALID, "The reports destination %q is neither s3://BUCKET[/PREFIX] nor a local directory.", dest)
 	}
 	if r.S3 == nil {
@@ -228,7 +229,7 @@ func (r *Reports) destination(ctx context.Context, dest string) (report.Destinat
 		return nil, err
 	}
 	bucket, prefix, _ := strings.Cut(rest, "/")
-	return &report.Bucket{S3: c, Name: bucket, Prefix: strings.Trim(prefix, "/")}, nil
+	return &report.Bucket{S3: c, Name: bucket, Prefix: strings.Trim(prefix, "/"), TempDir: r.TempDir}, nil
 }
 
 // Generate writes the account's IN_PROGRESS report (the job's work): the evidence read

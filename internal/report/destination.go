@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 
 	"github.com/probity-dev/probity"
 )
@@ -140,6 +141,9 @@ type Bucket struct {
 	S3     *s3.Client
 	Name   string
 	Prefix string // without a trailing slash; may be empty
+	// TempDir holds the objects spooled on their way to and from S3; empty for the
+	// system's.
+	TempDir string
 }
 
 var _ Destination = (*Bucket)(nil)
@@ -157,7 +161,7 @@ func (b *Bucket) Create(ctx context.Context, name string) (io.WriteCloser, error
 	if err := checkName(name); err != nil {
 		return nil, err
 	}
-	f, err := os.CreateTemp("", "probity-report-*")
+	f, err := os.CreateTemp(b.TempDir, "probity-report-*")
 	if err != nil {
 		return nil, fmt.Errorf("report destination: %w", err)
 	}
@@ -183,7 +187,7 @@ func (f *bucketFile) Close() error {
 			Body: f.File, ContentLength: aws.Int64(n), ContentType: aws.String("application/zip")})
 	}
 	if err != nil {
-		return fmt.Errorf("report destination: put %s: %w", f.key, err)
+		return f.b.fail("put", f.key, err)
 	}
 	return nil
 }
@@ -196,14 +200,14 @@ func (b *Bucket) Open(ctx context.Context, name string) (Object, error) {
 	}
 	out, err := b.S3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(b.Name), Key: aws.String(b.key(name))})
 	if err != nil {
-		var nf interface{ ErrorCode() string }
-		if errors.As(err, &nf) && (nf.ErrorCode() == "NoSuchKey" || nf.ErrorCode() == "NotFound") {
+		var api smithy.APIError
+		if errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound") {
 			return nil, probity.NotFound("report", name)
 		}
-		return nil, fmt.Errorf("report destination: get %s: %w", b.key(name), err)
+		return nil, b.fail("get", b.key(name), err)
 	}
 	defer out.Body.Close()
-	f, err := os.CreateTemp("", "probity-report-*")
+	f, err := os.CreateTemp(b.TempDir, "probity-report-*")
 	if err != nil {
 		return nil, fmt.Errorf("report destination: %w", err)
 	}
@@ -223,9 +227,20 @@ func (b *Bucket) Delete(ctx context.Context, name string) error {
 	}
 	_, err := b.S3.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b.Name), Key: aws.String(b.key(name))})
 	if err != nil {
-		return fmt.Errorf("report destination: delete %s: %w", b.key(name), err)
+		return b.fail("delete", b.key(name), err)
 	}
 	return nil
+}
+
+// fail returns the error of an S3 call on the key: an ENOTFOUND error naming the bucket
+// when it does not exist (so that a report's FAILED reason says what to fix), else err
+// wrapped with the operation.
+func (b *Bucket) fail(op, key string, err error) error {
+	var api smithy.APIError
+	if errors.As(err, &api) && api.ErrorCode() == "NoSuchBucket" {
+		return probity.Errorf(probity.ENOTFOUND, "The reports destination bucket %q does not exist.", b.Name)
+	}
+	return fmt.Errorf("report destination: %s %s: %w", op, key, err)
 }
 
 // URL implements Destination: a presigned GET valid for expires.
