@@ -168,7 +168,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	}, notify.DispatchOptions{Logger: log})
 	topics.Start(pctx)
 	defer func() {
-		stopPipeline()
+		stopPipeline() // ends pctx, which the publisher runs under
 		if werr := topics.Wait(stopBy); werr != nil && err == nil {
 			err = exitWith(ExitUsage, fmt.Errorf("shutdown: %w", werr))
 		}
