@@ -120,6 +120,39 @@ var iamRules = []*Rule{
 		},
 	},
 	{
+		ID:          "IAM_POLICY_NO_STATEMENTS_WITH_FULL_ACCESS",
+		Description: "The default version of customer managed policies has no Allow of every action of a service (service:* or *); prefixes such as ec2:Describe* are fine. AWS managed policies are NOT_APPLICABLE, and so are permissions boundaries when excludePermissionBoundaryPolicy is true.",
+		Scope:       []string{iamPolicy},
+		Params:      []Param{{Name: "excludePermissionBoundaryPolicy", Type: Bool}},
+		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
+			p, err := cfg[managedPolicy](it)
+			if err != nil {
+				return "", "", err
+			}
+			switch arn := first(p.Arn, it.ARN); {
+			case strings.Contains(arn, ":iam::aws:policy/"):
+				return na("AWS managed policy.")
+			case a.Bool("excludePermissionBoundaryPolicy") && p.PermissionsBoundaryUsageCount > 0:
+				return na("Used as a permissions boundary.")
+			}
+			doc := p.defaultDocument()
+			if doc == nil {
+				return "", "", fmt.Errorf("configuration.policyVersionList: no default version")
+			}
+			for _, s := range doc.Statement {
+				if !s.Allow() {
+					continue
+				}
+				for _, act := range s.Action {
+					if act == "*" || strings.HasSuffix(act, ":*") {
+						return NonCompliant, "The policy allows full access to a service (" + act + ").", nil
+					}
+				}
+			}
+			return Compliant, "", nil
+		},
+	},
+	{
 		ID:          "IAM_POLICY_IN_USE",
 		Description: "The policy policyARN is attached (to a user, group or role; to the kind policyUsageType names when given: IAM_USER, IAM_GROUP, IAM_ROLE or ANY); other policies are NOT_APPLICABLE.",
 		Scope:       []string{iamPolicy},

@@ -257,4 +257,24 @@ var otherRules = []*Rule{
 			return []Result{accountResult(acct, c, note)}, nil
 		},
 	},
+	{
+		ID:          "KMS_CMK_NOT_SCHEDULED_FOR_DELETION",
+		Description: "KMS keys are not pending deletion; keys outside kmsKeyIds, when given, are NOT_APPLICABLE.",
+		Scope:       []string{"AWS::KMS::Key"},
+		Params:      []Param{{Name: "kmsKeyIds", Type: CSV}},
+		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
+			k, err := cfg[struct {
+				KeyID    string `json:"keyId"`
+				Arn      string `json:"arn"`
+				KeyState string `json:"keyState"`
+			}](it)
+			if err != nil {
+				return "", "", err
+			}
+			if ids := a.List("kmsKeyIds"); ids != nil && !anyKey(ids, first(k.KeyID, it.ResourceID)) && !anyKey(ids, first(k.Arn, it.ARN)) {
+				return na("Not one of kmsKeyIds.")
+			}
+			return verdict(k.KeyState != "PendingDeletion" && k.KeyState != "PendingReplicaDeletion", "The key is scheduled for deletion.")
+		},
+	},
 }
