@@ -275,7 +275,8 @@ func collectLambda(ctx context.Context, r *run) error {
 }
 
 func collectRedshift(ctx context.Context, r *run) error {
-	p := redshift.NewDescribeClustersPaginator(redshift.NewFromConfig(r.cfg), &redshift.DescribeClustersInput{})
+	client := redshift.NewFromConfig(r.cfg)
+	p := redshift.NewDescribeClustersPaginator(client, &redshift.DescribeClustersInput{})
 	for p.HasMorePages() {
 		out, err := p.NextPage(ctx)
 		if err != nil {
@@ -291,11 +292,36 @@ func collectRedshift(ctx context.Context, r *run) error {
 			for _, t := range cl.Tags {
 				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
 			}
+			sup, err := redshiftLogging(ctx, r, client, cl.ClusterIdentifier)
+			if err != nil {
+				return err
+			}
 			r.add(Item{ARN: r.arn("redshift", r.region, "cluster:"+id), ResourceType: "AWS::Redshift::Cluster", ResourceID: id,
-				ResourceName: id, Zone: aws.ToString(cl.AvailabilityZone), Created: timeString(cl.ClusterCreateTime), Tags: tags, Configuration: conf})
+				ResourceName: id, Zone: aws.ToString(cl.AvailabilityZone), Created: timeString(cl.ClusterCreateTime), Tags: tags,
+				Configuration: conf, Supplementary: sup})
 		}
 	}
 	return nil
+}
+
+// redshiftLogging returns the cluster's supplementary configuration as AWS Config keeps it:
+// its audit logging (DescribeLoggingStatus) as LoggingStatus. When the call is unavailable
+// it records the skip and returns none, which the logging rules read as logging off.
+func redshiftLogging(ctx context.Context, r *run, c *redshift.Client, id *string) (map[string]json.RawMessage, error) {
+	st, err := c.DescribeLoggingStatus(ctx, &redshift.DescribeLoggingStatusInput{ClusterIdentifier: id})
+	if unavailable(err) {
+		r.skip("redshift logging status", err)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(map[string]any{"loggingEnabled": aws.ToBool(st.LoggingEnabled), "bucketName": aws.ToString(st.BucketName),
+		"s3KeyPrefix": aws.ToString(st.S3KeyPrefix), "logDestinationType": string(st.LogDestinationType)})
+	if err != nil {
+		return nil, err
+	}
+	return map[string]json.RawMessage{"LoggingStatus": b}, nil
 }
 
 // collectOrganization records DescribeOrganization's Organization, null when the
