@@ -166,3 +166,23 @@ func planProblems(cat *Catalog, diags doc.Diagnostics, lib *store.Library) strin
 	}
 	return ""
 }
+
+// TestDocumentsKeepOnlyRuleFiles checks that of the documents Load makes only a rule's
+// keeps its file (to place problems in its expressions; TestRuleDiagnostics checks
+// those), so that a catalog's bytes are not held as long as its documents.
+func TestDocumentsKeepOnlyRuleFiles(t *testing.T) {
+	cat, diags := Load([]doc.File{
+		{Path: "controls/c.yaml", Data: []byte(controlUsing("Custom_versioned"))},
+		{Path: "controls/plain.yaml", Data: []byte("name: plain\n")},
+		{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [c]\n")},
+		{Path: "rules/v.yaml", Data: []byte(ruleFile)},
+	})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	for _, dc := range slices.Concat(cat.Controls, cat.Frameworks, cat.Rules) {
+		if kept := dc.src != nil || dc.data != nil; kept != (dc.Kind == KindRule) {
+			t.Errorf("%s (%s): file kept: %v", dc.Path, dc.Kind, kept)
+		}
+	}
+}
