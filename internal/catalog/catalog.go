@@ -61,12 +61,13 @@ func LoadKnown(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics)
 // not, are resolved against the names of the controls that the files define (whether or
 // not those files have other problems) and then against lib (nil means an empty
 // library). So a framework's field errors and its references to missing controls are
-// reported together.
+// reported together. Like LoadKnown, Check takes the files: it sets the Data of each
+// file that names no custom rule to nil once read.
 func Check(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
 	if lib == nil {
 		lib = &store.Library{}
 	}
-	return loadFiles(files, nil, lib, nil, false)
+	return loadFiles(files, nil, lib, nil, true)
 }
 
 // loadFiles reads the files, taking unchanged controls from known (may be nil), resolving

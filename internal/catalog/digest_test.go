@@ -98,7 +98,7 @@ func TestFileDigestSeesKind(t *testing.T) {
 	}
 }
 
-// TestLoadKnownReleasesFiles checks that LoadKnown lets go of every file's bytes except
+// TestLoadKnownReleasesFiles checks that LoadKnown (and Check) let go of every file's bytes except
 // those of files naming custom rules, and that problems found afterwards, in MakePlan,
 // are still placed exactly in known and in parsed files: a rule reference that no longer
 // resolves, and a name defined twice.
@@ -143,10 +143,14 @@ func TestLoadKnownReleasesFiles(t *testing.T) {
 					if got != want {
 						t.Errorf("LoadKnown, then MakePlan:\n got %q\nwant %q (Load, then MakePlan)", got, want)
 					}
-					for i, f := range files {
+					checked := slices.Clone(tt.files)
+					Check(checked, lib)
+					for i := range files {
 						namesRule := strings.Contains(string(tt.files[i].Data), "Custom_")
-						if (f.Data == nil) == namesRule {
-							t.Errorf("%s: bytes kept: %v; want them kept only for a file naming a custom rule", f.Path, f.Data != nil)
+						for what, f := range map[string]doc.File{"LoadKnown": files[i], "Check": checked[i]} {
+							if (f.Data == nil) == namesRule {
+								t.Errorf("%s: %s kept its bytes: %v; want them kept only for a file naming a custom rule", what, f.Path, f.Data != nil)
+							}
 						}
 					}
 				})
