@@ -24,10 +24,12 @@ func newApplyCmd(env Env) *cobra.Command {
 				return asInternal(err)
 			}
 			defer st.Close()
-			cat, _, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
+			cat, lib, rev, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
 			if err != nil {
 				return err
 			}
+			// The library just read is planned against unless a writer moved it meanwhile.
+			o.Library, o.LibraryRevision = lib, rev
 			plan, err := catalog.Apply(cmd.Context(), st, cat, o)
 			if err != nil {
 				return planError(err, env.Stderr)

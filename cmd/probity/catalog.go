@@ -45,27 +45,36 @@ func catalogProblems(diags doc.Diagnostics, stderr io.Writer) error {
 	return nil
 }
 
-// loadWithLibrary reads the files under paths and, meanwhile, the library st holds; then
-// it checks the files, taking unchanged ones from the library. Plan and apply use it;
-// apply plans again against the library inside its transaction.
-func loadWithLibrary(ctx context.Context, st store.Store, account string, paths []string, read doc.ReadOptions, stderr io.Writer) (*catalog.Catalog, *store.Library, error) {
+// loadWithLibrary reads the files under paths and, meanwhile, the library st holds and
+// its revision (read together); then it checks the files, taking unchanged ones from the
+// library. Plan and apply use it; apply hands the library and revision to catalog.Apply,
+// which plans against it again only if the revision moved.
+func loadWithLibrary(ctx context.Context, st store.Store, account string, paths []string, read doc.ReadOptions, stderr io.Writer) (*catalog.Catalog, *store.Library, int64, error) {
 	var lib *store.Library
+	var rev int64
 	var libErr error
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		lib, libErr = st.Library(ctx, account)
+		libErr = st.View(ctx, func(r store.Reader) error {
+			var err error
+			if rev, err = r.LibraryRevision(ctx, account); err != nil {
+				return err
+			}
+			lib, err = r.Library(ctx, account)
+			return err
+		})
 	}()
 	files, err := readCatalog(paths, read)
 	<-done
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if libErr != nil {
-		return nil, nil, asInternal(libErr)
+		return nil, nil, 0, asInternal(libErr)
 	}
 	cat, diags := catalog.LoadKnown(files, lib)
-	return cat, lib, catalogProblems(diags, stderr)
+	return cat, lib, rev, catalogProblems(diags, stderr)
 }
 
 func reportDiagnostics(stderr io.Writer, diags doc.Diagnostics) error {

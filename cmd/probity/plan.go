@@ -56,7 +56,7 @@ func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, as
 		return false, asInternal(err)
 	}
 	defer st.Close()
-	cat, lib, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
+	cat, lib, _, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
 	if err != nil {
 		return false, err
 	}

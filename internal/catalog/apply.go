@@ -36,7 +36,9 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 					return err
 				}
 			}
-			plan.after, plan.afterRev = plan.applyTo(lib), rev
+			// The library after is made when asked for (Plan.Library), so that a caller
+			// that does not keep it never holds two.
+			plan.before, plan.afterRev = lib, rev
 		}
 		if opt.InTransaction != nil {
 			return opt.InTransaction(ctx, tx)
@@ -72,7 +74,10 @@ func (o *Options) library(ctx context.Context, tx store.Tx, account string) (*st
 // revision, for Options.Library of the next Apply; ok is false unless the plan was
 // applied by Apply with Options.Library set. The library is shared: do not modify it.
 func (p *Plan) Library() (lib *store.Library, revision int64, ok bool) {
-	return p.after, p.afterRev, p.after != nil
+	if p.before == nil {
+		return nil, 0, false
+	}
+	return p.applyTo(p.before), p.afterRev, true
 }
 
 // applyTo returns lib with the plan's changes made, leaving lib as it is.

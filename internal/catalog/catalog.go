@@ -32,7 +32,7 @@ type Catalog struct {
 // within the files: each duplicate is reported in both files. Framework references are
 // left to MakePlan, which knows the library.
 func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
-	return loadFiles(files, nil, nil, nil)
+	return loadFiles(files, nil, nil, nil, false)
 }
 
 // LoadCached is Load that takes every file whose path, content and problem are as they
@@ -40,7 +40,7 @@ func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
 // documents and problems. Afterwards c holds exactly these files. The documents of a
 // cached load are shared with later loads and must not be modified.
 func LoadCached(files []doc.File, c *Cache) (*Catalog, doc.Diagnostics) {
-	return loadFiles(files, nil, nil, c)
+	return loadFiles(files, nil, nil, c, false)
 }
 
 // LoadKnown is Load with the library at hand: a control file that has not changed since
@@ -48,8 +48,12 @@ func LoadCached(files []doc.File, c *Cache) (*Catalog, doc.Diagnostics) {
 // makes planning an unchanged catalog cheap; and, as in Check, every framework's
 // references are resolved against the files and lib in the same pass. A nil lib makes
 // it Load.
+//
+// LoadKnown takes the files: it sets each file's Data to nil once it no longer needs it
+// (as soon as the file is read, unless it names custom rules), so that a large catalog's
+// bytes are not held beside the library and the documents.
 func LoadKnown(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
-	return loadFiles(files, lib, lib, nil)
+	return loadFiles(files, lib, lib, nil, true)
 }
 
 // Check is Load for reporting every problem of a set of files in one run: each file is
@@ -57,18 +61,20 @@ func LoadKnown(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics)
 // not, are resolved against the names of the controls that the files define (whether or
 // not those files have other problems) and then against lib (nil means an empty
 // library). So a framework's field errors and its references to missing controls are
-// reported together.
+// reported together. Like LoadKnown, Check takes the files: it sets the Data of each
+// file that names no custom rule to nil once read.
 func Check(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
 	if lib == nil {
 		lib = &store.Library{}
 	}
-	return loadFiles(files, nil, lib, nil)
+	return loadFiles(files, nil, lib, nil, true)
 }
 
 // loadFiles reads the files, taking unchanged controls from known (may be nil), resolving
 // references against resolveIn (nil: not at all), and taking unchanged files from cache
-// (may be nil).
-func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache) (*Catalog, doc.Diagnostics) {
+// (may be nil). With release, it sets the Data of every file that names no custom rule
+// to nil once read; a cache needs every file, so release must be false with one.
+func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, release bool) (*Catalog, doc.Diagnostics) {
 	cat := &Catalog{}
 	var diags doc.Diagnostics
 	byDigest := knownControls(known)
@@ -87,11 +93,16 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache) 
 		if c := byDigest[digest]; c != nil {
 			r.doc = fromKnown(files[i], digest, c)
 			r.outline = outline{control: c.Name, ruleRefs: r.doc.RuleRefs}
-			return
+		} else {
+			r.doc, r.diags, r.outline = decodeFile(files[i])
+			if r.doc != nil {
+				r.doc.Digest = digest
+			}
 		}
-		r.doc, r.diags, r.outline = decodeFile(files[i])
-		if r.doc != nil {
-			r.doc.Digest = digest
+		// Only placing a rule reference below reads the file again (a known document
+		// keeps its own reference to the bytes, for placing its name).
+		if release && len(r.outline.ruleRefs) == 0 {
+			files[i].Data = nil
 		}
 	})
 	cache.keep(files, results)
@@ -111,6 +122,14 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache) 
 	cat.Controls = dropDuplicates(cat.Controls, "control", &diags)
 	cat.Frameworks = dropDuplicates(cat.Frameworks, "framework", &diags)
 	cat.Rules = dropDuplicates(cat.Rules, "rule", &diags)
+	// A known document's file is parsed again only to place a problem: a duplicate name,
+	// reported above, or a rule reference, which MakePlan may report. Without rule
+	// references it is not needed any more, and dropping it frees the catalog's bytes.
+	for _, dc := range cat.Controls {
+		if dc.known && len(dc.RuleRefs) == 0 {
+			dc.data = nil
+		}
+	}
 	if resolveIn != nil {
 		// A name that two files define is reported as a duplicate, not also as missing:
 		// any control file that got as far as its name counts.

@@ -2,6 +2,8 @@ package catalog
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/probity-dev/probity"
@@ -29,7 +31,7 @@ func TestKnownControls(t *testing.T) {
 	}
 	lib, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
 
-	cat, diags = LoadKnown(files, lib)
+	cat, diags = LoadKnown(slices.Clone(files), lib) // LoadKnown takes the files' bytes
 	if len(diags) > 0 {
 		t.Fatal(diags)
 	}
@@ -56,7 +58,7 @@ func TestKnownControls(t *testing.T) {
 		t.Fatal(err)
 	}
 	lib, _ = st.Library(ctx, probity.DefaultPartition.AccountID)
-	cat, _ = LoadKnown(files, lib)
+	cat, _ = LoadKnown(slices.Clone(files), lib)
 	known := map[string]bool{}
 	for _, d := range cat.Controls {
 		known[d.Path] = d.known
@@ -93,5 +95,98 @@ func TestFileDigestSeesKind(t *testing.T) {
 	}
 	if fileDigest(doc.File{Path: "controls/a.yaml", Data: data}) != fileDigest(doc.File{Path: "controls/x/b.yaml", Data: data}) {
 		t.Fatal("moving a file within controls/ changed its digest")
+	}
+}
+
+// TestLoadKnownReleasesFiles checks that LoadKnown (and Check) let go of every file's bytes except
+// those of files naming custom rules, and that problems found afterwards, in MakePlan,
+// are still placed exactly in known and in parsed files: a rule reference that no longer
+// resolves, and a name defined twice.
+func TestLoadKnownReleasesFiles(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			st := b.open(t)
+			using := controlUsing("Custom_versioned")
+			applied := []doc.File{
+				{Path: "rules/v.yaml", Data: []byte(ruleFile)},
+				{Path: "controls/c.yaml", Data: []byte(using)},
+				{Path: "controls/plain.yaml", Data: []byte("name: plain\ndescription: d\n")},
+			}
+			cat, diags := Load(applied)
+			if len(diags) > 0 {
+				t.Fatal(diags)
+			}
+			if _, err := Apply(ctx, st, cat, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			lib, err := st.Library(ctx, probity.DefaultPartition.AccountID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tests := []struct {
+				name  string
+				files []doc.File
+			}{
+				{"the rule file removed: its known user's reference is placed", applied[1:]},
+				{"the rule file removed, the user changed", []doc.File{{Path: "controls/c.yaml", Data: []byte("# changed\n" + using)}, applied[2]}},
+				{"a known file copied", []doc.File{applied[0], applied[1], applied[2], {Path: "controls/copy.yaml", Data: applied[2].Data}}},
+				{"nothing changed", applied},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					cat, diags := Load(tt.files)
+					want := planProblems(cat, diags, lib)
+					files := slices.Clone(tt.files)
+					cat, diags = LoadKnown(files, lib)
+					got := planProblems(cat, diags, lib)
+					if got != want {
+						t.Errorf("LoadKnown, then MakePlan:\n got %q\nwant %q (Load, then MakePlan)", got, want)
+					}
+					checked := slices.Clone(tt.files)
+					Check(checked, lib)
+					for i := range files {
+						namesRule := strings.Contains(string(tt.files[i].Data), "Custom_")
+						for what, f := range map[string]doc.File{"LoadKnown": files[i], "Check": checked[i]} {
+							if (f.Data == nil) == namesRule {
+								t.Errorf("%s: %s kept its bytes: %v; want them kept only for a file naming a custom rule", what, f.Path, f.Data != nil)
+							}
+						}
+					}
+				})
+			}
+		})
+	}
+}
+
+// planProblems returns the problems of a load and of planning its catalog against lib,
+// as text; "" for none.
+func planProblems(cat *Catalog, diags doc.Diagnostics, lib *store.Library) string {
+	if len(diags) > 0 {
+		return "load: " + diags.Error()
+	}
+	if _, err := MakePlan(cat, lib, Options{}); err != nil {
+		return "plan: " + err.Error()
+	}
+	return ""
+}
+
+// TestDocumentsKeepOnlyRuleFiles checks that of the documents Load makes only a rule's
+// keeps its file (to place problems in its expressions; TestRuleDiagnostics checks
+// those), so that a catalog's bytes are not held as long as its documents.
+func TestDocumentsKeepOnlyRuleFiles(t *testing.T) {
+	cat, diags := Load([]doc.File{
+		{Path: "controls/c.yaml", Data: []byte(controlUsing("Custom_versioned"))},
+		{Path: "controls/plain.yaml", Data: []byte("name: plain\n")},
+		{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [c]\n")},
+		{Path: "rules/v.yaml", Data: []byte(ruleFile)},
+	})
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	for _, dc := range slices.Concat(cat.Controls, cat.Frameworks, cat.Rules) {
+		if kept := dc.src != nil || dc.data != nil; kept != (dc.Kind == KindRule) {
+			t.Errorf("%s (%s): file kept: %v", dc.Path, dc.Kind, kept)
+		}
 	}
 }

@@ -166,7 +166,7 @@ func decodeRoot(path string, data []byte, root *doc.Node, place bool) (*Document
 	if place {
 		d.locs = make(map[string]loc, 32)
 	}
-	dc := &Document{Path: path, root: root.Pos, locs: d.locs, src: data}
+	dc := &Document{Path: path, root: root.Pos, locs: d.locs}
 	if root.Kind != doc.Mapping {
 		d.Errorf(root.Pos, "", "must be a mapping of keys to values, got %s", root.Describe())
 		return nil, d.Diags
@@ -195,6 +195,9 @@ func decodeRoot(path string, data []byte, root *doc.Node, place bool) (*Document
 	case KindFramework:
 		dc.Framework, dc.Refs = d.framework(root)
 	case KindRule:
+		// Only a rule's document keeps its file, to place problems inside expressions:
+		// a large catalog's bytes are not held by its controls and frameworks.
+		dc.src = data
 		dc.Rule = d.rule(root, dc)
 	default:
 		d.Errorf(root.Pos, "", "cannot tell whether this is a control, a framework or a rule: put it under a folder named controls, frameworks or rules, or add kind: Control, kind: Framework or kind: Rule")
@@ -238,7 +241,11 @@ func (d *decoder) control(root *doc.Node) (*probity.Control, string, map[int]doc
 	}
 	var kwPos map[int]doc.Pos
 	d.note("controlMappingSources", e.Key.Pos, key)
-	for i, item := range d.List(e, key) {
+	items := d.List(e, key)
+	if len(items) > 0 {
+		c.ControlMappingSources = make([]probity.ControlMappingSource, 0, len(items))
+	}
+	for i, item := range items {
 		field, api := doc.Index(key, i), doc.Index("controlMappingSources", i)
 		d.note(api, item.Pos, field)
 		// An unreadable item still takes its place, so later items keep their indexes.

@@ -46,8 +46,8 @@ type Plan struct {
 	putRules         []*probity.CustomRule
 	deleteRules      []string
 
-	after    *store.Library // the library after the plan, when Apply was given one
-	afterRev int64
+	before   *store.Library // the library the plan was applied to, when Apply was given one
+	afterRev int64          // the revision after the plan was applied to before
 }
 
 // Empty reports whether the plan changes nothing.
@@ -181,7 +181,10 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 				p.putControls = append(p.putControls, &want)
 				p.Changes = append(p.Changes, Change{Action: Update, Kind: KindControl, Name: want.Name, ID: want.ID, Path: doc.Path, Members: diff})
 			} else {
+				// Unchanged: the library's control is the same, so the copy is not kept.
 				p.Unchanged++
+				declared[want.Name] = have
+				continue
 			}
 		} else {
 			want.ID = probity.NewID()

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,7 +91,7 @@ func TestCustomRuleReferences(t *testing.T) {
 			for p, body := range tt.files {
 				files = append(files, doc.File{Path: p, Data: []byte(body)})
 			}
-			cat, diags := Check(files, lib)
+			cat, diags := Check(slices.Clone(files), lib) // Check takes the files' bytes
 			if got := diags.Error(); got != tt.want {
 				t.Errorf("Check:\n got %q\nwant %q", got, tt.want)
 			}
