@@ -3,34 +3,22 @@ package amapi_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	am "github.com/aws/aws-sdk-go-v2/service/auditmanager"
 	"github.com/aws/aws-sdk-go-v2/service/auditmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/assess"
-	"github.com/probity-dev/probity/internal/evidence"
-	"github.com/probity-dev/probity/internal/jobs"
-	"github.com/probity-dev/probity/internal/keys"
-	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/mototest"
-	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/report"
-	"github.com/probity-dev/probity/internal/secret"
 	"github.com/probity-dev/probity/internal/store"
-	"github.com/probity-dev/probity/internal/store/postgres"
-	"github.com/probity-dev/probity/internal/store/sqlite"
 )
 
 // TestAssessmentReportsS3 writes reports to s3:// destinations (moto) through the API and
@@ -44,58 +32,15 @@ import (
 func TestAssessmentReportsS3(t *testing.T) {
 	m := mototest.Start(t)
 	s3c := s3.NewFromConfig(m.Config(), func(o *s3.Options) { o.UsePathStyle = true })
-	for _, be := range []struct{ name, url string }{{"sqlite", ""}, {"postgres", "pg"}} {
+	for _, be := range []struct{ name string }{{"sqlite"}, {"postgres"}} {
 		t.Run(be.name, func(t *testing.T) {
 			ctx := context.Background()
-			var st store.Store
-			var dbURL string
-			var err error
-			if be.url == "" {
-				path := filepath.Join(t.TempDir(), "probity.db")
-				st, err = sqlite.Open(ctx, path)
-				dbURL = "sqlite:" + path
-			} else {
-				dbURL = pgtest.DSN(t)
-				st, err = postgres.Open(ctx, dbURL)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
 			bucket := "reports-" + be.name
 			if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 				t.Fatal(err)
 			}
-			master := make([]byte, 32)
-			rand.Read(master)
-			box, _ := secret.NewBox(master)
-			ledger := evidence.New(st, box)
-			ledger.Blobs = evidence.Dir(t.TempDir())
-			as := &assess.Service{Store: st, Ledger: ledger, Blobs: ledger.Blobs}
-			rkeys := &report.Keys{Store: st, Box: box}
-			reports := &assess.Reports{Service: as, Keys: rkeys, TempDir: t.TempDir(),
-				S3: func(context.Context) (*s3.Client, error) { return s3c, nil }}
-			jdb, err := jobs.OpenDatabase(ctx, dbURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { jdb.Close() })
-			reg, _ := jobs.NewRegistry()
-			runner, err := jobs.NewRunner(ctx, jdb, &jobs.Service{Plan: as, Appender: ledger, Collectors: reg},
-				jobs.RunnerOptions{Workers: 1, ScheduleInterval: time.Hour, Reports: reports})
-			if err != nil {
-				t.Fatal(err)
-			}
-			reports.Queue = runner
-			if err := runner.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { runner.Stop(context.Background()) })
-			km := &keys.Manager{Store: st, Box: box, Root: &keys.Root{ID: rootID, Secret: rootSecret, AccountID: accountA}}
-			h, err := amapi.New(amapi.Config{Library: &library.Service{Store: st}, Assess: as, Keys: km, Reports: reports})
-			if err != nil {
-				t.Fatal(err)
-			}
+			env := newReportEnv(t, be.name, func(context.Context) (*s3.Client, error) { return s3c, nil })
+			st, rkeys, h := env.st, env.rkeys, env.h
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
 			root := client(srv.URL, srv.Client())

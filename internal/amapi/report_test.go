@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	am "github.com/aws/aws-sdk-go-v2/service/auditmanager"
 	"github.com/aws/aws-sdk-go-v2/service/auditmanager/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/assess"
@@ -39,53 +40,11 @@ import (
 // verifies the zip offline, validates it through the API, then tampers with it; and what
 // bad input, other callers and deletion get. Both backends.
 func TestAssessmentReports(t *testing.T) {
-	for _, be := range []struct{ name, url string }{{"sqlite", ""}, {"postgres", "pg"}} {
+	for _, be := range []struct{ name string }{{"sqlite"}, {"postgres"}} {
 		t.Run(be.name, func(t *testing.T) {
 			ctx := context.Background()
-			var st store.Store
-			var dbURL string
-			var err error
-			if be.url == "" {
-				path := filepath.Join(t.TempDir(), "probity.db")
-				st, err = sqlite.Open(ctx, path)
-				dbURL = "sqlite:" + path
-			} else {
-				dbURL = pgtest.DSN(t)
-				st, err = postgres.Open(ctx, dbURL)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			master := make([]byte, 32)
-			rand.Read(master)
-			box, _ := secret.NewBox(master)
-			ledger := evidence.New(st, box)
-			ledger.Blobs = evidence.Dir(t.TempDir())
-			as := &assess.Service{Store: st, Ledger: ledger, Blobs: ledger.Blobs}
-			rkeys := &report.Keys{Store: st, Box: box}
-			reports := &assess.Reports{Service: as, Keys: rkeys, TempDir: t.TempDir()}
-			jdb, err := jobs.OpenDatabase(ctx, dbURL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { jdb.Close() })
-			reg, _ := jobs.NewRegistry()
-			runner, err := jobs.NewRunner(ctx, jdb, &jobs.Service{Plan: as, Appender: ledger, Collectors: reg},
-				jobs.RunnerOptions{Workers: 1, ScheduleInterval: time.Hour, Reports: reports})
-			if err != nil {
-				t.Fatal(err)
-			}
-			reports.Queue = runner
-			if err := runner.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { runner.Stop(context.Background()) })
-			km := &keys.Manager{Store: st, Box: box, Root: &keys.Root{ID: rootID, Secret: rootSecret, AccountID: accountA}}
-			h, err := amapi.New(amapi.Config{Library: &library.Service{Store: st}, Assess: as, Keys: km, Reports: reports})
-			if err != nil {
-				t.Fatal(err)
-			}
+			env := newReportEnv(t, be.name, nil)
+			st, rkeys, km, h := env.st, env.rkeys, env.km, env.h
 			mux := http.NewServeMux()
 			mux.Handle("/", h)
 			mux.Handle(amapi.ReportPattern, h.ReportLinks())
@@ -279,4 +238,67 @@ func get(t *testing.T, url string, want int) []byte {
 		t.Fatalf("GET %s: %d, want %d: %s", url, resp.StatusCode, want, b)
 	}
 	return b
+}
+
+// reportEnv is an API whose reports a real River runner generates, on a store of one
+// backend, for the report tests.
+type reportEnv struct {
+	st      store.Store
+	ledger  *evidence.Ledger
+	as      *assess.Service
+	rkeys   *report.Keys
+	reports *assess.Reports
+	km      *keys.Manager
+	h       *amapi.Handler
+}
+
+// newReportEnv opens a store on the backend ("sqlite" or "postgres") with its ledger,
+// report keys and a started River runner; s3c, when set, gives the reports' S3 client.
+func newReportEnv(t *testing.T, backend string, s3c func(context.Context) (*s3.Client, error)) *reportEnv {
+	t.Helper()
+	ctx := context.Background()
+	var st store.Store
+	var dbURL string
+	var err error
+	if backend == "sqlite" {
+		path := filepath.Join(t.TempDir(), "probity.db")
+		st, err = sqlite.Open(ctx, path)
+		dbURL = "sqlite:" + path
+	} else {
+		dbURL = pgtest.DSN(t)
+		st, err = postgres.Open(ctx, dbURL)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	master := make([]byte, 32)
+	rand.Read(master)
+	box, _ := secret.NewBox(master)
+	e := &reportEnv{st: st, ledger: evidence.New(st, box)}
+	e.ledger.Blobs = evidence.Dir(t.TempDir())
+	e.as = &assess.Service{Store: st, Ledger: e.ledger, Blobs: e.ledger.Blobs}
+	e.rkeys = &report.Keys{Store: st, Box: box}
+	e.reports = &assess.Reports{Service: e.as, Keys: e.rkeys, TempDir: t.TempDir(), S3: s3c}
+	jdb, err := jobs.OpenDatabase(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { jdb.Close() })
+	reg, _ := jobs.NewRegistry()
+	runner, err := jobs.NewRunner(ctx, jdb, &jobs.Service{Plan: e.as, Appender: e.ledger, Collectors: reg},
+		jobs.RunnerOptions{Workers: 1, ScheduleInterval: time.Hour, Reports: e.reports})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.reports.Queue = runner
+	if err := runner.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { runner.Stop(context.Background()) })
+	e.km = &keys.Manager{Store: st, Box: box, Root: &keys.Root{ID: rootID, Secret: rootSecret, AccountID: accountA}}
+	if e.h, err = amapi.New(amapi.Config{Library: &library.Service{Store: st}, Assess: e.as, Keys: e.km, Reports: e.reports}); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
