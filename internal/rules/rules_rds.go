@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/probity-dev/probity/internal/ci"
@@ -14,14 +15,33 @@ const rdsInstance = "AWS::RDS::DBInstance"
 type dbInstance struct {
 	Engine                                string   `json:"engine"`
 	DBInstanceStatus                      string   `json:"dBInstanceStatus"`
-	BackupRetentionPeriod                 int      `json:"backupRetentionPeriod"`
+	BackupRetentionPeriod                 looseInt `json:"backupRetentionPeriod"`
 	PreferredBackupWindow                 string   `json:"preferredBackupWindow"`
 	ReadReplicaSourceDBInstanceIdentifier string   `json:"readReplicaSourceDBInstanceIdentifier"`
 	MultiAZ                               bool     `json:"multiAZ"`
 	DeletionProtection                    bool     `json:"deletionProtection"`
 	AutoMinorVersionUpgrade               bool     `json:"autoMinorVersionUpgrade"`
-	MonitoringInterval                    int      `json:"monitoringInterval"`
+	MonitoringInterval                    looseInt `json:"monitoringInterval"`
 	EnabledCloudwatchLogsExports          []string `json:"enabledCloudwatchLogsExports"`
+}
+
+// looseInt is an integer member that some recorders write as a JSON string ("5"), as the
+// public rule cases do: a number, a numeric string and null all decode.
+type looseInt int
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *looseInt) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	if s == "null" || s == "" {
+		*n = 0
+		return nil
+	}
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return fmt.Errorf("%s is not an integer", b)
+	}
+	*n = looseInt(v)
+	return nil
 }
 
 // rdsRule builds a rule on RDS DB instances that decides from the decoded instance.
@@ -125,9 +145,9 @@ var rdsRules = []*Rule{
 				return na("Read replica.")
 			case db.BackupRetentionPeriod == 0:
 				return NonCompliant, "Automated backups are off.", nil
-			case a.Set("backupRetentionPeriod") && db.BackupRetentionPeriod != a.Int("backupRetentionPeriod"):
+			case a.Set("backupRetentionPeriod") && int(db.BackupRetentionPeriod) != a.Int("backupRetentionPeriod"):
 				return NonCompliant, fmt.Sprintf("Backups are retained %d days, not backupRetentionPeriod.", db.BackupRetentionPeriod), nil
-			case a.Set("backupRetentionMinimum") && db.BackupRetentionPeriod < a.Int("backupRetentionMinimum"):
+			case a.Set("backupRetentionMinimum") && int(db.BackupRetentionPeriod) < a.Int("backupRetentionMinimum"):
 				return NonCompliant, fmt.Sprintf("Backups are retained %d days, less than backupRetentionMinimum.", db.BackupRetentionPeriod), nil
 			case a.Set("preferredBackupWindow") && db.PreferredBackupWindow != a.Str("preferredBackupWindow"):
 				return NonCompliant, "The backup window is not preferredBackupWindow.", nil
@@ -158,7 +178,7 @@ var rdsRules = []*Rule{
 			switch {
 			case db.MonitoringInterval == 0:
 				return NonCompliant, "Enhanced monitoring is off.", nil
-			case a.Set("monitoringInterval") && db.MonitoringInterval != a.Int("monitoringInterval"):
+			case a.Set("monitoringInterval") && int(db.MonitoringInterval) != a.Int("monitoringInterval"):
 				return NonCompliant, fmt.Sprintf("The monitoring interval is %d seconds, not monitoringInterval.", db.MonitoringInterval), nil
 			}
 			return Compliant, "", nil
