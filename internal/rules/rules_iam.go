@@ -95,62 +95,29 @@ var iamRules = []*Rule{
 		Description: "The default version of customer managed policies has no Allow of Action * on Resource *; AWS managed policies are NOT_APPLICABLE, and so are permissions boundaries when excludePermissionBoundaryPolicy is true.",
 		Scope:       []string{iamPolicy},
 		Params:      []Param{{Name: "excludePermissionBoundaryPolicy", Type: Bool}},
-		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			p, err := cfg[managedPolicy](it)
-			if err != nil {
-				return "", "", err
+		Item: customerPolicyItem(func(st ci.Statement) string {
+			if st.FullAdmin() {
+				return "The policy allows Action * on Resource *."
 			}
-			arn := first(p.Arn, it.ARN)
-			switch {
-			case strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") || strings.Contains(arn, ":iam::aws:policy/"):
-				return na("AWS managed policy.")
-			case a.Bool("excludePermissionBoundaryPolicy") && p.PermissionsBoundaryUsageCount > 0:
-				return na("Used as a permissions boundary.")
-			}
-			doc := p.defaultDocument()
-			if doc == nil {
-				return "", "", fmt.Errorf("configuration.policyVersionList: no default version")
-			}
-			for _, s := range doc.Statement {
-				if s.FullAdmin() {
-					return NonCompliant, "The policy allows Action * on Resource *.", nil
-				}
-			}
-			return Compliant, "", nil
-		},
+			return ""
+		}),
 	},
 	{
 		ID:          "IAM_POLICY_NO_STATEMENTS_WITH_FULL_ACCESS",
 		Description: "The default version of customer managed policies has no Allow of every action of a service (service:* or *); prefixes such as ec2:Describe* are fine. AWS managed policies are NOT_APPLICABLE, and so are permissions boundaries when excludePermissionBoundaryPolicy is true.",
 		Scope:       []string{iamPolicy},
 		Params:      []Param{{Name: "excludePermissionBoundaryPolicy", Type: Bool}},
-		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			p, err := cfg[managedPolicy](it)
-			if err != nil {
-				return "", "", err
+		Item: customerPolicyItem(func(st ci.Statement) string {
+			if !st.Allow() {
+				return ""
 			}
-			switch arn := first(p.Arn, it.ARN); {
-			case strings.Contains(arn, ":iam::aws:policy/"):
-				return na("AWS managed policy.")
-			case a.Bool("excludePermissionBoundaryPolicy") && p.PermissionsBoundaryUsageCount > 0:
-				return na("Used as a permissions boundary.")
-			}
-			doc := p.defaultDocument()
-			if doc == nil {
-				return "", "", fmt.Errorf("configuration.policyVersionList: no default version")
-			}
-			for _, s := range doc.Statement {
-				if !s.Allow() {
-					continue
-				}
-				for _, act := range s.Action {
-					if act == "*" || strings.HasSuffix(act, ":*") {
-						return NonCompliant, "The policy allows full access to a service (" + act + ").", nil
-					}
+			for _, act := range st.Action {
+				if act == "*" || strings.HasSuffix(act, ":*") {
+					return "The policy allows full access to a service (" + act + ")."
 				}
 			}
-			return Compliant, "", nil
-		},
+			return ""
+		}),
 	},
 	{
 		ID:          "IAM_POLICY_IN_USE",
@@ -348,4 +315,33 @@ func reportRule(f func(Args, map[string]string, time.Time) (Compliance, string))
 func reportTime(s string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339, s)
 	return t, err == nil
+}
+
+// customerPolicyItem evaluates the default version of customer managed policies: a
+// statement for which bad returns an annotation makes the policy NON_COMPLIANT. AWS
+// managed policies are NOT_APPLICABLE, and so are permissions boundaries when the rule's
+// excludePermissionBoundaryPolicy is true.
+func customerPolicyItem(bad func(ci.Statement) string) func(Args, *ci.Item, Env) (Compliance, string, error) {
+	return func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
+		p, err := cfg[managedPolicy](it)
+		if err != nil {
+			return "", "", err
+		}
+		switch {
+		case strings.Contains(first(p.Arn, it.ARN), ":iam::aws:policy/"):
+			return na("AWS managed policy.")
+		case a.Bool("excludePermissionBoundaryPolicy") && p.PermissionsBoundaryUsageCount > 0:
+			return na("Used as a permissions boundary.")
+		}
+		doc := p.defaultDocument()
+		if doc == nil {
+			return "", "", fmt.Errorf("configuration.policyVersionList: no default version")
+		}
+		for _, st := range doc.Statement {
+			if why := bad(st); why != "" {
+				return NonCompliant, why, nil
+			}
+		}
+		return Compliant, "", nil
+	}
 }
