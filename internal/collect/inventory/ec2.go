@@ -12,14 +12,7 @@ import (
 
 // ec2Tags returns EC2 tags as a map.
 func ec2Tags(tags []ec2types.Tag) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
+	return tagMap(tags, func(t ec2types.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // ec2Item returns the CI of an EC2 resource whose configuration is the describe API's

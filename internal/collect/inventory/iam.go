@@ -18,14 +18,7 @@ import (
 
 // iamTags returns IAM tags as a map.
 func iamTags(tags []iamtypes.Tag) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
+	return tagMap(tags, func(t iamtypes.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // collectIAMIdentities records users, groups, roles and customer managed policies from

@@ -227,3 +227,16 @@ func timeString(t *time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
+
+// tagMap returns AWS tags, read with kv, as a map; nil when there are none.
+func tagMap[T any](tags []T, kv func(T) (key, value *string)) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		k, v := kv(t)
+		m[aws.ToString(k)] = aws.ToString(v)
+	}
+	return m
+}

@@ -142,13 +142,11 @@ func (r *run) bucket(ctx context.Context, c *s3.Client, b s3types.Bucket) (*Item
 		logging = map[string]any{"destinationBucketName": aws.ToString(l.TargetBucket), "logFilePrefix": aws.ToString(l.TargetPrefix)}
 	}
 	sup["BucketLoggingConfiguration"] = mustJSON(logging)
-	tags := map[string]string{}
+	var tags map[string]string
 	tg, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b.Name})
 	switch {
 	case err == nil:
-		for _, t := range tg.TagSet {
-			tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-		}
+		tags = tagMap(tg.TagSet, func(t s3types.Tag) (*string, *string) { return t.Key, t.Value })
 	case errorCode(err) != "NoSuchTagSet":
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	redshifttypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
 	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
@@ -108,14 +109,7 @@ func collectRDS(ctx context.Context, r *run) error {
 }
 
 func rdsTags(tags []rdstypes.Tag) map[string]string {
-	if len(tags) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(tags))
-	for _, t := range tags {
-		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return m
+	return tagMap(tags, func(t rdstypes.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
 // collectKMS records the keys (AWS::KMS::Key, from DescribeKey) and, for customer
@@ -288,10 +282,7 @@ func collectRedshift(ctx context.Context, r *run) error {
 				return err
 			}
 			id := aws.ToString(cl.ClusterIdentifier)
-			tags := map[string]string{}
-			for _, t := range cl.Tags {
-				tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
+			tags := tagMap(cl.Tags, func(t redshifttypes.Tag) (*string, *string) { return t.Key, t.Value })
 			sup, err := redshiftLogging(ctx, r, client, cl.ClusterIdentifier)
 			if err != nil {
 				return err
