@@ -24,8 +24,21 @@ type CollectionFilter struct {
 
 // Collections returns every data source of every ACTIVE assessment that f matches, in the
 // order of the assessments' creation; controls set INACTIVE collect nothing. It is what
-// the job runner plans its collections from.
+// the job runner plans its collections from; a job, which names its account and
+// assessment, reads that one assessment only.
 func (s *Service) Collections(ctx context.Context, f CollectionFilter) ([]Collection, error) {
+	if f.Account != "" && f.AssessmentID != "" {
+		a, err := s.Store.Assessment(ctx, f.Account, f.AssessmentID)
+		switch {
+		case probity.ErrorCode(err) == probity.ENOTFOUND:
+			return nil, nil
+		case err != nil:
+			return nil, err
+		case a.Status != probity.AssessmentActive:
+			return nil, nil
+		}
+		return collections(nil, a), nil
+	}
 	var out []Collection
 	q := store.AssessmentQuery{Account: f.Account, Status: probity.AssessmentActive, Limit: 100}
 	for {
@@ -33,20 +46,9 @@ func (s *Service) Collections(ctx context.Context, f CollectionFilter) ([]Collec
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range page {
-			if f.AssessmentID != "" && a.ID != f.AssessmentID {
-				continue
-			}
-			for _, set := range a.ControlSets {
-				for _, c := range set.Controls {
-					if c.Status == probity.ControlInactive {
-						continue
-					}
-					for _, src := range c.DataSources {
-						out = append(out, Collection{Account: a.AccountID, AssessmentID: a.ID, ControlSetID: set.ID,
-							ControlID: c.ID, ControlName: c.Name, Source: src, Scope: a.Scope})
-					}
-				}
+		for i := range page {
+			if f.AssessmentID == "" || page[i].ID == f.AssessmentID {
+				out = collections(out, &page[i])
 			}
 		}
 		if len(page) < q.Limit {
@@ -55,4 +57,20 @@ func (s *Service) Collections(ctx context.Context, f CollectionFilter) ([]Collec
 		last := page[len(page)-1]
 		q.After = store.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
+}
+
+// collections appends the data sources of a's controls that are not INACTIVE to out.
+func collections(out []Collection, a *probity.Assessment) []Collection {
+	for _, set := range a.ControlSets {
+		for _, c := range set.Controls {
+			if c.Status == probity.ControlInactive {
+				continue
+			}
+			for _, src := range c.DataSources {
+				out = append(out, Collection{Account: a.AccountID, AssessmentID: a.ID, ControlSetID: set.ID,
+					ControlID: c.ID, ControlName: c.Name, Source: src, Scope: a.Scope})
+			}
+		}
+	}
+	return out
 }

@@ -62,6 +62,7 @@ func TestCollections(t *testing.T) {
 				{assess.CollectionFilter{Account: storetest.Account, AssessmentID: active.ID}, 2},
 				{assess.CollectionFilter{AssessmentID: active.ID}, 2},
 				{assess.CollectionFilter{AssessmentID: stopped.ID}, 0},
+				{assess.CollectionFilter{Account: storetest.Account, AssessmentID: stopped.ID}, 0},
 				{assess.CollectionFilter{Account: "444455556666"}, 0},
 				{assess.CollectionFilter{Account: "444455556666", AssessmentID: active.ID}, 0},
 			} {
