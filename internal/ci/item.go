@@ -7,6 +7,7 @@ package ci
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -112,10 +113,10 @@ func (it *Item) fromWire(w *wireItem) error {
 	}
 	var err error
 	*it = Item{
-		Version:          first(w.Version, w.ConfigurationItemVersion),
-		AccountID:        first(w.AccountID, w.AWSAccountID),
-		ARN:              first(w.ARN, w.ARNUpper),
-		MD5Hash:          first(w.MD5, w.StateMD5),
+		Version:          cmp.Or(w.Version, w.ConfigurationItemVersion),
+		AccountID:        cmp.Or(w.AccountID, w.AWSAccountID),
+		ARN:              cmp.Or(w.ARN, w.ARNUpper),
+		MD5Hash:          cmp.Or(w.MD5, w.StateMD5),
 		ResourceType:     w.ResourceType,
 		ResourceID:       w.ResourceID,
 		ResourceName:     w.ResourceName,
@@ -142,13 +143,6 @@ func (it *Item) fromWire(w *wireItem) error {
 		it.ResourceID = it.ResourceName
 	}
 	return nil
-}
-
-func first(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // scalarString returns a JSON string or number as a string ("" for null or absent).

@@ -1,6 +1,7 @@
 package ci
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 )
@@ -52,7 +53,7 @@ func (g *S3Grant) UnmarshalJSON(b []byte) error {
 			return err
 		}
 	}
-	g.Grantee = first(first(o.URI, o.ID), first(o.Identifier, o.EmailAddress))
+	g.Grantee = cmp.Or(cmp.Or(o.URI, o.ID), cmp.Or(o.Identifier, o.EmailAddress))
 	return nil
 }
 
@@ -108,7 +109,7 @@ func (it *Item) Bucket() (*S3Bucket, error) {
 		}
 	}
 	v := &s3bucketView{}
-	v.b.Name = first(it.ResourceName, it.ResourceID)
+	v.b.Name = cmp.Or(it.ResourceName, it.ResourceID)
 	v.err = v.b.decode(it)
 	it.views = append(it.views, v)
 	return &v.b, v.err

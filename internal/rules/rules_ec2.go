@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -290,7 +291,7 @@ var ec2Rules = []*Rule{
 			if err != nil {
 				return "", "", err
 			}
-			if inList(a.List("routeTableIds"), first(rt.RouteTableID, it.ResourceID)) {
+			if inList(a.List("routeTableIds"), cmp.Or(rt.RouteTableID, it.ResourceID)) {
 				return Compliant, "The route table is listed in routeTableIds.", nil
 			}
 			for _, r := range rt.Routes {
@@ -471,13 +472,6 @@ func rangeCovered(ranges [][2]int, from, to int) bool {
 		port = next
 	}
 	return true
-}
-
-func first(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // ebsOptimization classifies an instance type: "default" (EBS-optimized always),

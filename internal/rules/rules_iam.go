@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -129,7 +130,7 @@ var iamRules = []*Rule{
 			if err != nil {
 				return "", "", err
 			}
-			if first(p.Arn, it.ARN) != a.Str("policyARN") {
+			if cmp.Or(p.Arn, it.ARN) != a.Str("policyARN") {
 				return na("Not the policy policyARN.")
 			}
 			kind := map[string]string{"IAM_USER": "AWS::IAM::User", "IAM_GROUP": "AWS::IAM::Group", "IAM_ROLE": "AWS::IAM::Role"}[strings.ToUpper(a.Str("policyUsageType"))]
@@ -328,7 +329,7 @@ func customerPolicyItem(bad func(ci.Statement) string) func(Args, *ci.Item, Env)
 			return "", "", err
 		}
 		switch {
-		case strings.Contains(first(p.Arn, it.ARN), ":iam::aws:policy/"):
+		case strings.Contains(cmp.Or(p.Arn, it.ARN), ":iam::aws:policy/"):
 			return na("AWS managed policy.")
 		case a.Bool("excludePermissionBoundaryPolicy") && p.PermissionsBoundaryUsageCount > 0:
 			return na("Used as a permissions boundary.")

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/probity-dev/probity/internal/ci"
@@ -271,7 +272,7 @@ var otherRules = []*Rule{
 			if err != nil {
 				return "", "", err
 			}
-			if ids := a.List("kmsKeyIds"); ids != nil && !anyKey(ids, first(k.KeyID, it.ResourceID)) && !anyKey(ids, first(k.Arn, it.ARN)) {
+			if ids := a.List("kmsKeyIds"); ids != nil && !anyKey(ids, cmp.Or(k.KeyID, it.ResourceID)) && !anyKey(ids, cmp.Or(k.Arn, it.ARN)) {
 				return na("Not one of kmsKeyIds.")
 			}
 			return verdict(k.KeyState != "PendingDeletion" && k.KeyState != "PendingReplicaDeletion", "The key is scheduled for deletion.")

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -139,7 +140,7 @@ func managementEventsOK(a Args, sel ci.EventSelectors) bool {
 		if a.Set("includeManagementEvents") && a.Bool("includeManagementEvents") != include {
 			continue
 		}
-		if a.Set("readWriteType") && !strings.EqualFold(first(s.ReadWriteType, "All"), a.Str("readWriteType")) {
+		if a.Set("readWriteType") && !strings.EqualFold(cmp.Or(s.ReadWriteType, "All"), a.Str("readWriteType")) {
 			continue
 		}
 		return true
@@ -203,7 +204,7 @@ func perTrail(ok func(Args, ci.Trail, *ci.Account, time.Time) (bool, string)) fu
 		for _, t := range acct.Trails {
 			good, bad := ok(a, t, acct, env.Now)
 			c, note, _ := verdict(good, bad)
-			out = append(out, Result{ResourceType: trailType, ResourceID: first(t.TrailARN, t.Name), ComplianceType: c, Annotation: note})
+			out = append(out, Result{ResourceType: trailType, ResourceID: cmp.Or(t.TrailARN, t.Name), ComplianceType: c, Annotation: note})
 		}
 		return out, nil
 	}
