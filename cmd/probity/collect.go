@@ -121,8 +121,8 @@ resources (IAM). Exits 1 when the account cannot be reached or inventoried.`,
 		Args: cobra.NoArgs,
 	}
 	db := dbFlag(cmd, env)
-	var blobs string
-	blobsFlag(cmd, &blobs)
+	var blobs blobOptions
+	blobsFlag(cmd, env, &blobs)
 	var keyFile string
 	masterKeyFlag(cmd, &keyFile)
 	f := cmd.Flags()

@@ -33,8 +33,8 @@ func newEvidenceVerifyCmd(env Env) *cobra.Command {
 	}
 	db := dbFlag(cmd, env)
 	cmd.Flags().StringVar(&assessment, "assessment", "", "verify only this assessment's chain")
-	var blobs string
-	blobsFlag(cmd, &blobs)
+	var blobs blobOptions
+	blobsFlag(cmd, env, &blobs)
 	masterKeyFlag(cmd, &keyFile)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		spec := db()

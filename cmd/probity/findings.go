@@ -23,7 +23,8 @@ func newFindingsCmd(env Env) *cobra.Command {
 }
 
 func newFindingsImportCmd(env Env) *cobra.Command {
-	var account, keyFile, blobs string
+	var account, keyFile string
+	var blobs blobOptions
 	cmd := &cobra.Command{
 		Use:   "import FILE|s3://BUCKET/KEY|-",
 		Short: "Import findings (OCSF JSON as Prowler writes it, ASFF, Prowler CSV) as compliance-check evidence of the active assessments whose scope holds their accounts",
@@ -40,7 +41,7 @@ the same file again appends nothing. Prints a JSON summary.`,
 	}
 	db := dbFlag(cmd, env)
 	cmd.Flags().StringVar(&account, "account", "", "import only into the assessments of this account (default: every account's)")
-	blobsFlag(cmd, &blobs)
+	blobsFlag(cmd, env, &blobs)
 	masterKeyFlag(cmd, &keyFile)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		ctx := cmd.Context()

@@ -6,12 +6,10 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 
 	"github.com/probity-dev/probity/internal/assess"
-	"github.com/probity-dev/probity/internal/awsconf"
 	"github.com/probity-dev/probity/internal/evidence"
 	"github.com/probity-dev/probity/internal/jobs"
 	"github.com/probity-dev/probity/internal/report"
@@ -86,20 +84,13 @@ func startJobs(ctx context.Context, db dbSpec, plan jobs.Plan, l *evidence.Ledge
 // newReports returns the assessment reports of serve: written with the ledger's blobs,
 // signed with the report signing keys sealed under box, to local directories or S3 (the
 // standard AWS configuration). Its Queue is set by startJobs.
-func newReports(assessments *assess.Service, l *evidence.Ledger, st store.Store, box *secret.Box) *assess.Reports {
+func newReports(assessments *assess.Service, l *evidence.Ledger, st store.Store, box *secret.Box, b blobOptions) *assess.Reports {
 	sv := *assessments // not yet in use: a copy that reads the ledger's blobs
 	if l != nil {
 		sv.Ledger, sv.Blobs = l, l.Blobs
 	}
 	return &assess.Reports{Service: &sv, Keys: &report.Keys{Store: st, Box: box},
-		S3: func(ctx context.Context) (*s3.Client, error) {
-			o := awsconf.Options{}
-			cfg, err := awsconf.Load(ctx, o)
-			if err != nil {
-				return nil, err
-			}
-			return s3.NewFromConfig(cfg, o.S3Options), nil
-		}}
+		S3: b.s3Client}
 }
 
 // servedReports returns reports when they can be made (the jobs run here, to enqueue

@@ -35,7 +35,8 @@ type serveOptions struct {
 	pipeline                                          *pipelineConfig
 	db                                                dbSpec
 	listen, region, account, masterKeyFile, logFormat string
-	catalogAccount, blobs                             string
+	catalogAccount                                    string
+	blobs                                             blobOptions
 	maxBody                                           int64
 	maxControls, maxFrameworks                        int
 	rateLimit                                         float64
@@ -64,7 +65,7 @@ jobs: workers, and a scheduler that enqueues the due collections. GET /healthz a
 	f.StringVar(&o.account, "account-id", "", "account of the root key (default $PROBITY_ACCOUNT_ID or 000000000000)")
 	f.StringVar(&o.catalogAccount, "catalog-account", "", "account whose library the catalog sources are applied to (default the root key's account)")
 	masterKeyFlag(cmd, &o.masterKeyFile)
-	blobsFlag(cmd, &o.blobs)
+	blobsFlag(cmd, env, &o.blobs)
 	f.StringVar(&o.logFormat, "log-format", "text", "access log format on stderr: text or json")
 	f.Int64Var(&o.maxBody, "max-body-bytes", amapi.DefaultMaxBodyBytes, "largest request body accepted")
 	f.IntVar(&o.maxControls, "max-custom-controls", 0, "most custom controls each account's library may hold (0: no limit)")
@@ -180,7 +181,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		return err
 	}
 	assessments := &assess.Service{Store: st, Region: o.region, Publisher: topics}
-	reports := newReports(assessments, ledger, st, box)
+	reports := newReports(assessments, ledger, st, box, o.blobs)
 	stopJobs, err := startJobs(pctx, o.db, assessments, ledger, reports, o.jobs, log, reg)
 	if err != nil {
 		return err
@@ -206,6 +207,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		MaxBodyBytes: o.maxBody,
 		RateLimit:    o.rateLimit,
 		Ledger:       ledger,
+		Objects:      o.blobs.objects(),
 		UploadSecret: box.Derive("upload-urls"),
 		PublicURL:    o.publicURL,
 		Reports:      servedReports(reports),
