@@ -232,16 +232,31 @@ func (b *Bucket) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
-// fail returns the error of an S3 call on the key: an ENOTFOUND error naming the bucket
-// when it does not exist (so that a report's FAILED reason says what to fix), else err
-// wrapped with the operation.
+// fail returns the error of an S3 call on the key, saying what to fix when S3 answered
+// (so that a report's FAILED reason is useful): an ENOTFOUND error when the bucket does
+// not exist, an EINVALID error naming the bucket, the operation and S3's error code for
+// any other refusal (access denied, another region, a KMS key it may not use...). Errors
+// without an answer from S3 (the network) are err wrapped with the operation.
 func (b *Bucket) fail(op, key string, err error) error {
 	var api smithy.APIError
-	if errors.As(err, &api) && api.ErrorCode() == "NoSuchBucket" {
-		return probity.Errorf(probity.ENOTFOUND, "The reports destination bucket %q does not exist.", b.Name)
+	if !errors.As(err, &api) {
+		return fmt.Errorf("report destination: %s %s: %w", op, key, err)
 	}
-	return fmt.Errorf("report destination: %s %s: %w", op, key, err)
+	code := api.ErrorCode()
+	switch code {
+	case "NoSuchBucket":
+		return probity.Errorf(probity.ENOTFOUND, "The reports destination bucket %q does not exist.", b.Name)
+	case "AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken":
+		return probity.Errorf(probity.EINVALID, "The reports destination bucket %q refused to %s %s (%s): Probity's AWS credentials need s3:%s on it.",
+			b.Name, op, key, code, s3Action[op])
+	case "PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException":
+		return probity.Errorf(probity.EINVALID, "The reports destination bucket %q is in another region than Probity's AWS configuration (%s).", b.Name, code)
+	}
+	return probity.Errorf(probity.EINVALID, "The reports destination bucket %q refused to %s %s: %s.", b.Name, op, key, code)
 }
+
+// s3Action is the IAM action of each operation fail names.
+var s3Action = map[string]string{"put": "PutObject", "get": "GetObject", "delete": "DeleteObject"}
 
 // URL implements Destination: a presigned GET valid for expires.
 func (b *Bucket) URL(ctx context.Context, name string, expires time.Duration) (string, error) {

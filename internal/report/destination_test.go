@@ -320,3 +320,43 @@ func checkPresigned(r *http.Request, secret string, now time.Time) error {
 	}
 	return nil
 }
+
+// TestBucketRefusals checks that S3's refusals other than a missing bucket reach the
+// report's reason as what to fix, not "internal error". Moto grants every call, so the
+// endpoint here is a local server answering each request with the S3 error under test,
+// in S3's XML error shape.
+func TestBucketRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		status     int
+		code, want string
+	}{
+		{403, "AccessDenied", `bucket "reports" refused to put p/r/x.zip (AccessDenied): Probity's AWS credentials need s3:PutObject on it`},
+		{403, "InvalidAccessKeyId", `(InvalidAccessKeyId): Probity's AWS credentials need s3:PutObject`},
+		{301, "PermanentRedirect", `bucket "reports" is in another region than Probity's AWS configuration (PermanentRedirect)`},
+		{400, "KMS.DisabledException", `bucket "reports" refused to put p/r/x.zip: KMS.DisabledException`},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(tc.status)
+				fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>refused</Message><RequestId>1</RequestId></Error>`, tc.code)
+			}))
+			defer srv.Close()
+			client := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), UsePathStyle: true,
+				Credentials: aws.AnonymousCredentials{}, RetryMaxAttempts: 1})
+			tmp := t.TempDir()
+			b := &report.Bucket{S3: client, Name: "reports", Prefix: "p", TempDir: tmp}
+			w, err := b.Create(t.Context(), "r/x.zip")
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, "PK")
+			err = w.Close()
+			if probity.ErrorCode(err) != probity.EINVALID || !strings.Contains(probity.ErrorMessage(err), tc.want) {
+				t.Errorf("Close: %v (code %s, message %q), want invalid containing %q", err, probity.ErrorCode(err), probity.ErrorMessage(err), tc.want)
+			}
+			assertEmptyDir(t, tmp)
+		})
+	}
+}
