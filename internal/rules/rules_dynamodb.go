@@ -9,26 +9,26 @@ import (
 const dynamoTable = "AWS::DynamoDB::Table"
 
 // dynamoSSE is the part of a DynamoDB table CI the encryption rules read: DescribeTable's
-// SSEDescription, camel-cased. JSON member names match case-insensitively, so AWS
-// Config's spellings (ssedescription, kmsmasterKeyArn) decode too. A table without it
-// is encrypted with a key DynamoDB owns.
+// SSEDescription, which AWS Config spells ssedescription (ssetype, kmsmasterKeyArn).
+// JSON member names match case-insensitively, so the first-letter camel case
+// (sSEDescription) decodes too. A table without it is encrypted with a key DynamoDB owns.
 type dynamoSSE struct {
 	SSEDescription *struct {
 		Status          string `json:"status"`
-		SSEType         string `json:"sSEType"`
-		KMSMasterKeyArn string `json:"kMSMasterKeyArn"`
-	} `json:"sSEDescription"`
+		SSEType         string `json:"ssetype"`
+		KMSMasterKeyArn string `json:"kmsmasterKeyArn"`
+	} `json:"ssedescription"`
 }
 
 // dynamoRule builds a rule on DynamoDB tables.
-func dynamoRule(id, desc string, params []Param, f func(a Args, it *ci.Item) (Compliance, string, error)) *Rule {
-	return &Rule{ID: id, Description: desc, Scope: []string{dynamoTable}, Params: params,
+func dynamoRule(id, desc string, params []Param, fromSupplementary bool, f func(a Args, it *ci.Item) (Compliance, string, error)) *Rule {
+	return &Rule{ID: id, Description: desc, Scope: []string{dynamoTable}, Params: params, FromSupplementary: fromSupplementary,
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) { return f(a, it) }}
 }
 
 var dynamoRules = []*Rule{
 	dynamoRule("DYNAMODB_PITR_ENABLED",
-		"DynamoDB tables have point-in-time recovery (supplementaryConfiguration ContinuousBackupsDescription); a CI without it counts as off.", nil,
+		"DynamoDB tables have point-in-time recovery (supplementaryConfiguration ContinuousBackupsDescription); a CI without it counts as off.", nil, true,
 		func(a Args, it *ci.Item) (Compliance, string, error) {
 			var cb struct {
 				PointInTimeRecoveryDescription struct {
@@ -41,8 +41,8 @@ var dynamoRules = []*Rule{
 			return verdict(strings.EqualFold(cb.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus, "ENABLED"), "Point-in-time recovery is off.")
 		}),
 	dynamoRule("DYNAMODB_TABLE_ENCRYPTED_KMS",
-		"DynamoDB tables are encrypted with a KMS key (sSEDescription sSEType KMS, enabled or updating), one of kmsKeyArns when given; tables encrypted with a key DynamoDB owns are NON_COMPLIANT.",
-		[]Param{{Name: "kmsKeyArns", Type: CSV}},
+		"DynamoDB tables are encrypted with a KMS key (ssedescription ssetype KMS, enabled or updating), one of kmsKeyArns when given; tables encrypted with a key DynamoDB owns are NON_COMPLIANT.",
+		[]Param{{Name: "kmsKeyArns", Type: CSV}}, false,
 		func(a Args, it *ci.Item) (Compliance, string, error) {
 			t, err := cfg[dynamoSSE](it)
 			if err != nil {
@@ -58,7 +58,7 @@ var dynamoRules = []*Rule{
 			return Compliant, "", nil
 		}),
 	dynamoRule("DYNAMODB_TABLE_ENCRYPTION_ENABLED",
-		"DynamoDB tables have server-side encryption whose status is ENABLED or ENABLING; tables encrypted with a key DynamoDB owns (no sSEDescription) are NON_COMPLIANT.", nil,
+		"DynamoDB tables have server-side encryption whose status is ENABLED or ENABLING; tables encrypted with a key DynamoDB owns (no ssedescription) are NON_COMPLIANT.", nil, false,
 		func(a Args, it *ci.Item) (Compliance, string, error) {
 			t, err := cfg[dynamoSSE](it)
 			if err != nil {

@@ -92,9 +92,10 @@ func classicRule(id, desc string, params []Param, f func(a Args, lb *classicBala
 
 // v2Rule builds a rule on elbv2 load balancers of the given types (application,
 // network, gateway; all when none), the others being NOT_APPLICABLE. attrs is nil when
-// the CI has no LoadBalancerAttributes.
+// the CI has no LoadBalancerAttributes. A rule for every type needs no configuration:
+// it decides from the attributes alone.
 func v2Rule(id, desc string, types []string, params []Param, f func(a Args, lb *v2Balancer, attrs map[string]string) (Compliance, string, error)) *Rule {
-	return &Rule{ID: id, Description: desc, Scope: []string{elbv2LB}, Params: params,
+	return &Rule{ID: id, Description: desc, Scope: []string{elbv2LB}, Params: params, FromSupplementary: len(types) == 0,
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			lb, err := cfg[v2Balancer](it)
 			if err != nil {
