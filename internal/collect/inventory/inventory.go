@@ -76,6 +76,7 @@ var parts = []part{
 	{name: "elb", run: collectClassicELB},
 	{name: "elbv2", run: collectELBv2},
 	{name: "dynamodb", run: collectDynamoDB},
+	{name: "sns", run: collectSNS},
 	{name: "organizations", global: true, run: collectOrganization},
 	{name: "guardduty", run: collectGuardDuty},
 	{name: "securityhub", run: collectSecurityHub},
