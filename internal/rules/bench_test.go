@@ -66,8 +66,11 @@ func evaluateAll(tb testing.TB, r io.Reader) (items, results int) {
 	var account []*Check
 	for _, rule := range All() {
 		var params map[string]string
-		if rule.ID == "IAM_POLICY_IN_USE" {
+		switch rule.ID {
+		case "IAM_POLICY_IN_USE":
 			params = map[string]string{"policyARN": "arn:aws:iam::111122223333:policy/p1"}
+		case "ALB_DESYNC_MODE_CHECK", "CLB_DESYNC_MODE_CHECK":
+			params = map[string]string{"desyncMode": "defensive,strictest"}
 		}
 		c, err := rule.Bind(params)
 		if err != nil {

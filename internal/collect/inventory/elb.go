@@ -1,0 +1,165 @@
+package inventory
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+)
+
+// classicRenames are the members of a Classic Load Balancer's configuration that AWS
+// Config spells otherwise than the first-letter rule of configJSON gives.
+var classicRenames = map[string]string{"dNSName": "dnsname", "vPCId": "vpcid", "lBCookieStickinessPolicies": "lbcookieStickinessPolicies"}
+
+// collectClassicELB records Classic Load Balancers (AWS::ElasticLoadBalancing::LoadBalancer)
+// as AWS Config does: DescribeLoadBalancers as configuration, and in
+// supplementaryConfiguration the load balancer's attributes (LoadBalancerAttributes:
+// cross-zone balancing, access log, draining, additional attributes), its policies
+// (LoadBalancerPolicies) and its tags (Tags, a list of {key, value}).
+func collectClassicELB(ctx context.Context, r *run) error {
+	c := elb.NewFromConfig(r.cfg)
+	var lbs []elbtypes.LoadBalancerDescription
+	p := elb.NewDescribeLoadBalancersPaginator(c, &elb.DescribeLoadBalancersInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		lbs = append(lbs, out.LoadBalancerDescriptions...)
+	}
+	return r.each(ctx, len(lbs), func(ctx context.Context, i int) error {
+		lb := lbs[i]
+		name := lb.LoadBalancerName
+		attrs, err := c.DescribeLoadBalancerAttributes(ctx, &elb.DescribeLoadBalancerAttributesInput{LoadBalancerName: name})
+		if err != nil {
+			return err
+		}
+		pols, err := c.DescribeLoadBalancerPolicies(ctx, &elb.DescribeLoadBalancerPoliciesInput{LoadBalancerName: name})
+		if err != nil {
+			return err
+		}
+		tags, err := c.DescribeTags(ctx, &elb.DescribeTagsInput{LoadBalancerNames: []string{aws.ToString(name)}})
+		if err != nil {
+			return err
+		}
+		var tagList []elbtypes.Tag
+		for _, d := range tags.TagDescriptions {
+			tagList = append(tagList, d.Tags...)
+		}
+		conf, err := configJSON(lb)
+		if err != nil {
+			return err
+		}
+		if conf, err = renameMembers(conf, classicRenames); err != nil {
+			return err
+		}
+		sup := map[string]json.RawMessage{}
+		if sup["LoadBalancerAttributes"], err = configJSON(attrs.LoadBalancerAttributes); err != nil {
+			return err
+		}
+		if sup["LoadBalancerPolicies"], err = configJSON(nonNil(pols.PolicyDescriptions)); err != nil {
+			return err
+		}
+		if sup["Tags"], err = configJSON(nonNil(tagList)); err != nil {
+			return err
+		}
+		r.add(Item{ARN: r.arn("elasticloadbalancing", r.region, "loadbalancer/"+aws.ToString(name)), ResourceType: "AWS::ElasticLoadBalancing::LoadBalancer",
+			ResourceID: aws.ToString(name), ResourceName: aws.ToString(name), Zone: "Multiple Availability Zones", Created: timeString(lb.CreatedTime),
+			Tags: tagMap(tagList, func(t elbtypes.Tag) (*string, *string) { return t.Key, t.Value }), Configuration: conf, Supplementary: sup})
+		return nil
+	})
+}
+
+// collectELBv2 records Application, Network and Gateway Load Balancers
+// (AWS::ElasticLoadBalancingV2::LoadBalancer, the load balancer's ARN as resource id) as
+// AWS Config does: DescribeLoadBalancers as configuration, and in
+// supplementaryConfiguration its attributes (LoadBalancerAttributes, a list of
+// {key, value}) and tags (Tags).
+func collectELBv2(ctx context.Context, r *run) error {
+	c := elbv2.NewFromConfig(r.cfg)
+	var lbs []elbv2types.LoadBalancer
+	p := elbv2.NewDescribeLoadBalancersPaginator(c, &elbv2.DescribeLoadBalancersInput{})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return err
+		}
+		lbs = append(lbs, out.LoadBalancers...)
+	}
+	return r.each(ctx, len(lbs), func(ctx context.Context, i int) error {
+		lb := lbs[i]
+		arn := aws.ToString(lb.LoadBalancerArn)
+		attrs, err := c.DescribeLoadBalancerAttributes(ctx, &elbv2.DescribeLoadBalancerAttributesInput{LoadBalancerArn: lb.LoadBalancerArn})
+		if err != nil {
+			return err
+		}
+		tags, err := c.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: []string{arn}})
+		if err != nil {
+			return err
+		}
+		var tagList []elbv2types.Tag
+		for _, d := range tags.TagDescriptions {
+			tagList = append(tagList, d.Tags...)
+		}
+		conf, err := configJSON(lb)
+		if err != nil {
+			return err
+		}
+		sup := map[string]json.RawMessage{}
+		if sup["LoadBalancerAttributes"], err = configJSON(nonNil(attrs.Attributes)); err != nil {
+			return err
+		}
+		if sup["Tags"], err = configJSON(nonNil(tagList)); err != nil {
+			return err
+		}
+		r.add(Item{ARN: arn, ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceID: arn, ResourceName: aws.ToString(lb.LoadBalancerName),
+			Zone: "Multiple Availability Zones", Created: timeString(lb.CreatedTime),
+			Tags: tagMap(tagList, func(t elbv2types.Tag) (*string, *string) { return t.Key, t.Value }), Configuration: conf, Supplementary: sup})
+		return nil
+	})
+}
+
+// nonNil returns s, or an empty slice for nil, so that an empty list is recorded as []
+// as AWS Config records it, not null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// renameMembers renames members of the JSON object conf, at any depth.
+func renameMembers(conf json.RawMessage, names map[string]string) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(conf))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for from, to := range names {
+				if x, ok := t[from]; ok {
+					delete(t, from)
+					t[to] = x
+				}
+			}
+			for _, x := range t {
+				walk(x)
+			}
+		case []any:
+			for _, x := range t {
+				walk(x)
+			}
+		}
+	}
+	walk(v)
+	return json.Marshal(v)
+}
