@@ -29,9 +29,10 @@ func TestFindingsImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := storetest.NewControl("CloudTrail.2 CloudTrail should have encryption at-rest enabled")
-	fw := storetest.NewFramework("fsbp", []*probity.Control{c})
+	trails := storetest.NewControl("Trail hygiene")
+	fw := storetest.NewFramework("fsbp", []*probity.Control{c, trails})
 	if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		if err := tx.PutControls(ctx, []*probity.Control{c}); err != nil {
+		if err := tx.PutControls(ctx, []*probity.Control{c, trails}); err != nil {
 			return err
 		}
 		return tx.PutFrameworks(ctx, []*probity.Framework{fw})
@@ -56,6 +57,23 @@ func TestFindingsImport(t *testing.T) {
 	code, out, errOut = cli(t, env, "findings", "import", "--db", db, file)
 	if code != 0 || !strings.Contains(out, `"evidence": 0,`) || !strings.Contains(out, `"duplicate": 5,`) {
 		t.Fatalf("re-import: exit %d\n%s%s", code, out, errOut)
+	}
+	// A mapping applied from a catalog places the same findings in a control that no
+	// requirement id names: only the four about a trail, once each.
+	mappings := filepath.Join(dir, "catalog", "mappings")
+	if err := os.MkdirAll(mappings, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mappings, "trails.yaml"), []byte(
+		"name: trails\nrules:\n  - {provider: securityhub, checkId: 'CloudTrail.*', resourceType: AwsCloudTrailTrail, controls: [Trail hygiene]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := cli(t, env, "apply", "--db", db, "--account-id", storetest.Account, filepath.Dir(mappings)); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, env, "findings", "import", "--db", db, file)
+	if code != 0 || !strings.Contains(out, `"evidence": 4,`) || !strings.Contains(out, `"duplicate": 5,`) {
+		t.Fatalf("import with a mapping: exit %d\n%s%s", code, out, errOut)
 	}
 	bad := filepath.Join(dir, "bad.json")
 	if err := os.WriteFile(bad, []byte(`[{"SchemaVersion":"2018-10-08","AwsAccountId":"1234","GeneratorId":"g","UpdatedAt":"2024-01-02T03:04:05Z","Compliance":{"Status":"PASSED"}}]`), 0o644); err != nil {

@@ -57,6 +57,9 @@ symbolic link, named pipe or other special file is reported, not read (see
 			if len(cat.Rules) > 0 {
 				fmt.Fprintf(env.Stdout, "%d custom rule(s), ", len(cat.Rules))
 			}
+			if len(cat.Mappings) > 0 {
+				fmt.Fprintf(env.Stdout, "%d finding mapping(s), ", len(cat.Mappings))
+			}
 			fmt.Fprintf(env.Stdout, "%d control(s) and %d framework(s) are valid.\n", len(cat.Controls), len(cat.Frameworks))
 			return nil
 		},

@@ -89,6 +89,7 @@ func (p *Plan) applyTo(lib *store.Library) *store.Library {
 		Controls:   merged(lib.Controls, p.putControls, p.deleteControls, func(c *probity.Control) string { return c.ID }),
 		Frameworks: merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, func(f *probity.Framework) string { return f.ID }),
 		Rules:      merged(lib.Rules, p.putRules, p.deleteRules, func(r *probity.CustomRule) string { return r.ID }),
+		Mappings:   merged(lib.Mappings, p.putMappings, p.deleteMappings, func(m *probity.FindingMapping) string { return m.ID }),
 	}
 }
 
@@ -153,7 +154,18 @@ func (p *Plan) write(ctx context.Context, tx store.Tx, account string) error {
 		}
 	}
 	if len(p.deleteRules) > 0 {
-		return tx.DeleteCustomRules(ctx, account, p.deleteRules)
+		if err := tx.DeleteCustomRules(ctx, account, p.deleteRules); err != nil {
+			return err
+		}
+	}
+	// Mappings name controls by name only, and no control depends on them.
+	if len(p.putMappings) > 0 {
+		if err := tx.PutFindingMappings(ctx, p.putMappings); err != nil {
+			return err
+		}
+	}
+	if len(p.deleteMappings) > 0 {
+		return tx.DeleteFindingMappings(ctx, account, p.deleteMappings)
 	}
 	return nil
 }

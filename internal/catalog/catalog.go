@@ -24,6 +24,7 @@ type Catalog struct {
 	Controls   []*Document
 	Frameworks []*Document
 	Rules      []*Document // custom rules, each compiled
+	Mappings   []*Document // finding mappings
 }
 
 // Load reads every file. It returns the documents of the valid files and the problems of
@@ -115,6 +116,8 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, 
 			cat.Controls = append(cat.Controls, dc)
 		case dc.Kind == KindRule:
 			cat.Rules = append(cat.Rules, dc)
+		case dc.Kind == KindMapping:
+			cat.Mappings = append(cat.Mappings, dc)
 		default:
 			cat.Frameworks = append(cat.Frameworks, dc)
 		}
@@ -122,6 +125,7 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, 
 	cat.Controls = dropDuplicates(cat.Controls, "control", &diags)
 	cat.Frameworks = dropDuplicates(cat.Frameworks, "framework", &diags)
 	cat.Rules = dropDuplicates(cat.Rules, "rule", &diags)
+	cat.Mappings = dropDuplicates(cat.Mappings, "mapping", &diags)
 	// A known document's file is parsed again only to place a problem: a duplicate name,
 	// reported above, or a rule reference, which MakePlan may report. Without rule
 	// references it is not needed any more, and dropping it frees the catalog's bytes.
@@ -149,6 +153,11 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, 
 		for i, r := range results {
 			for _, ref := range r.outline.refs {
 				if _, reason := resolve(ref, declared, ix, nil); reason != "" {
+					diags = append(diags, ref.problem(files[i].Path, reason))
+				}
+			}
+			for _, ref := range r.outline.controlNames {
+				if reason := resolveControlName(ref, declared, ix, nil); reason != "" {
 					diags = append(diags, ref.problem(files[i].Path, reason))
 				}
 			}
@@ -212,13 +221,15 @@ func (dc *Document) placeName() {
 	}
 }
 
-// Name returns the name of the control or framework the document defines.
+// Name returns the name of the control, framework, rule or mapping the document defines.
 func (dc *Document) Name() string {
 	switch {
 	case dc.Control != nil:
 		return dc.Control.Name
 	case dc.Rule != nil:
 		return dc.Rule.Name
+	case dc.Mapping != nil:
+		return dc.Mapping.Name
 	}
 	return dc.Framework.Name
 }

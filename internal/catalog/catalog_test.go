@@ -105,23 +105,23 @@ func TestRoundTrip(t *testing.T) {
 			ctx := context.Background()
 			st := b.open(t)
 			cat := load(t, "testdata/valid")
-			if len(cat.Controls) != 5 || len(cat.Frameworks) != 3 {
-				t.Fatalf("valid corpus holds %d controls and %d frameworks, want 5 and 3", len(cat.Controls), len(cat.Frameworks))
+			if len(cat.Controls) != 5 || len(cat.Frameworks) != 3 || len(cat.Mappings) != 1 {
+				t.Fatalf("valid corpus holds %d controls, %d frameworks and %d mappings, want 5, 3 and 1", len(cat.Controls), len(cat.Frameworks), len(cat.Mappings))
 			}
 			plan, err := Apply(ctx, st, cat, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := plan.Count(Create); got != 8 {
-				t.Fatalf("first apply created %d, want 8", got)
+			if got := plan.Count(Create); got != 9 {
+				t.Fatalf("first apply created %d, want 9", got)
 			}
 			lib, err := st.Library(ctx, probity.DefaultPartition.AccountID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			if n, err := Export(lib, dir); err != nil || n != 8 {
-				t.Fatalf("Export wrote %d files, err %v; want 8", n, err)
+			if n, err := Export(lib, dir); err != nil || n != 9 {
+				t.Fatalf("Export wrote %d files, err %v; want 9", n, err)
 			}
 			again := load(t, dir)
 			if diff := cmp.Diff(summarize(cat), summarize(again)); diff != "" {
@@ -131,7 +131,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !plan.Empty() || plan.Unchanged != 8 {
+			if !plan.Empty() || plan.Unchanged != 9 {
 				t.Fatalf("re-applying the export planned %+v, want no changes", plan.Changes)
 			}
 			after, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
@@ -163,6 +163,9 @@ func summarize(cat *Catalog) map[string]any {
 		}
 		f.ControlSets = nil
 		out["framework "+f.Name] = []any{f, sets}
+	}
+	for _, d := range cat.Mappings {
+		out["mapping "+d.Mapping.Name] = *d.Mapping
 	}
 	return out
 }

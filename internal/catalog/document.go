@@ -31,6 +31,10 @@ type Document struct {
 	// RuleRefs holds the custom rules a control's AWS_Config sources name
 	// (Custom_<name>), by name.
 	RuleRefs []Ref
+	// Mapping is set for finding mapping documents (mappings/*.yaml).
+	Mapping *probity.FindingMapping
+	// MappingRefs holds the controls a mapping's rules name, by name.
+	MappingRefs []Ref
 
 	// Digest identifies the file's content and kind (see fileDigest).
 	Digest string
@@ -42,6 +46,7 @@ type Document struct {
 	locs    map[string]loc       // where each member came from; kept only while placing problems
 	src     []byte               // the file, to place problems within a rule's expressions
 	exprs   map[string]*doc.Node // a rule's expressions, by member
+	unread  map[string]bool      // a mapping's rules (and their controls) with a member that could not be read
 }
 
 // Ref is a framework's reference to a control, by id or by name.
@@ -87,6 +92,8 @@ func kindFromPath(p string) string {
 			return KindFramework
 		case strings.EqualFold(dirs[i], "rules"):
 			return KindRule
+		case strings.EqualFold(dirs[i], "mappings"):
+			return KindMapping
 		}
 	}
 	return ""
@@ -125,6 +132,8 @@ type outline struct {
 	refs     []Ref  // the references that have no problem of their own
 	rule     string // "" when the file defines no rule, or its name has a problem
 	ruleRefs []Ref  // a control's references to custom rules that have no problem of their own
+	// controlNames are a mapping's references to controls that have no problem of their own.
+	controlNames []Ref
 }
 
 // outline returns the document's outline, leaving out the members diags concern. dc
@@ -145,6 +154,12 @@ func (dc *Document) outline(diags doc.Diagnostics) outline {
 	case dc.Rule != nil:
 		if dc.Rule.Name != "" && !coveredBy("name", diags) {
 			o.rule = dc.Rule.Name
+		}
+	case dc.Mapping != nil:
+		for _, r := range dc.MappingRefs {
+			if !coveredBy(r.Field, diags) {
+				o.controlNames = append(o.controlNames, r)
+			}
 		}
 	case dc.Framework != nil:
 		for _, set := range dc.Refs {
@@ -179,10 +194,10 @@ func decodeRoot(path string, data []byte, root *doc.Node, place bool) (*Document
 	dc.Kind = kindFromPath(path)
 	if k, v := root.Get("kind"); k != nil {
 		switch {
-		case v.Kind == doc.Scalar && (v.Text == KindControl || v.Text == KindFramework || v.Text == KindRule):
+		case v.Kind == doc.Scalar && (v.Text == KindControl || v.Text == KindFramework || v.Text == KindRule || v.Text == KindMapping):
 			dc.Kind = v.Text
 		default:
-			d.Errorf(k.Pos, "kind", "must be Control, Framework or Rule")
+			d.Errorf(k.Pos, "kind", "must be Control, Framework, Rule or Mapping")
 			return nil, d.Diags
 		}
 	}
@@ -199,8 +214,10 @@ func decodeRoot(path string, data []byte, root *doc.Node, place bool) (*Document
 		// a large catalog's bytes are not held by its controls and frameworks.
 		dc.src = data
 		dc.Rule = d.rule(root, dc)
+	case KindMapping:
+		dc.Mapping, dc.MappingRefs = d.mapping(root, dc)
 	default:
-		d.Errorf(root.Pos, "", "cannot tell whether this is a control, a framework or a rule: put it under a folder named controls, frameworks or rules, or add kind: Control, kind: Framework or kind: Rule")
+		d.Errorf(root.Pos, "", "cannot tell whether this is a control, a framework, a rule or a mapping: put it under a folder named controls, frameworks, rules or mappings, or add kind: Control, kind: Framework, kind: Rule or kind: Mapping")
 		return nil, d.Diags
 	}
 	// Report the domain's rules too, except on members already reported as unreadable:
@@ -365,6 +382,8 @@ func (dc *Document) validate() doc.Diagnostics {
 	switch {
 	case dc.Rule != nil:
 		return dc.validateRule()
+	case dc.Mapping != nil:
+		return dc.validateMapping()
 	case dc.Control != nil:
 		err = dc.Control.Validate()
 	default:

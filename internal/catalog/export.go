@@ -49,14 +49,26 @@ type (
 		Name     string `yaml:"name"`
 		Controls []any  `yaml:"controls"` // a name, or {id: ...} when the name is ambiguous
 	}
+	mappingFile struct {
+		Name        string            `yaml:"name"`
+		Description string            `yaml:"description,omitempty"`
+		Rules       []mappingRuleFile `yaml:"rules"`
+	}
+	mappingRuleFile struct {
+		Provider     string   `yaml:"provider,omitempty"`
+		CheckID      string   `yaml:"checkId,omitempty"`
+		ResourceType string   `yaml:"resourceType,omitempty"`
+		Controls     []string `yaml:"controls"`
+	}
 )
 
-// Export writes the library's custom controls and frameworks under dir, as
-// controls/NAME.yaml and frameworks/NAME.yaml in the controls-as-code format, so that
-// loading and applying them again changes nothing. It replaces files of the same name
-// (a link among them is replaced, never written through) and returns how many files it
-// wrote. It returns an EINVALID error, and writes nothing, when dir/controls or
-// dir/frameworks is a link or not a folder.
+// Export writes the library's custom controls, frameworks and finding mappings under
+// dir, as controls/NAME.yaml, frameworks/NAME.yaml and mappings/NAME.yaml in the
+// controls-as-code format, so that loading and applying them again changes nothing. It
+// replaces files of the same name (a link among them is replaced, never written through)
+// and returns how many files it wrote. It returns an EINVALID error, and writes nothing,
+// when dir/controls, dir/frameworks or (with mappings to write) dir/mappings is a link
+// or not a folder.
 func Export(lib *store.Library, dir string) (int, error) {
 	byName := map[string]int{}
 	byID := map[string]*probity.Control{}
@@ -112,7 +124,22 @@ func Export(lib *store.Library, dir string) (int, error) {
 		}
 		files = append(files, doc.File{Path: uniqueName(used, "frameworks", f.Name), Data: data})
 	}
-	if err := prepareFolders(dir); err != nil {
+	for _, m := range lib.Mappings {
+		out := mappingFile{Name: m.Name, Description: m.Description}
+		for _, r := range m.Rules {
+			out.Rules = append(out.Rules, mappingRuleFile{Provider: r.Provider, CheckID: r.CheckID, ResourceType: r.ResourceType, Controls: r.Controls})
+		}
+		data, err := marshalFile(out)
+		if err != nil {
+			return 0, fmt.Errorf("export mapping %q: %w", m.Name, err)
+		}
+		files = append(files, doc.File{Path: uniqueName(used, "mappings", m.Name), Data: data})
+	}
+	folders := []string{"controls", "frameworks"}
+	if len(lib.Mappings) > 0 {
+		folders = append(folders, "mappings")
+	}
+	if err := prepareFolders(dir, folders); err != nil {
 		return 0, err
 	}
 	for _, f := range files {
@@ -123,11 +150,14 @@ func Export(lib *store.Library, dir string) (int, error) {
 	return len(files), nil
 }
 
-// prepareFolders makes dir/controls and dir/frameworks. It returns an EINVALID error,
-// before making anything, when either is a link or not a folder: Export writes nowhere
-// but below dir.
-func prepareFolders(dir string) error {
-	subs := []string{filepath.Join(dir, "controls"), filepath.Join(dir, "frameworks")}
+// prepareFolders makes the folders below dir. It returns an EINVALID error, before
+// making anything, when any is a link or not a folder: Export writes nowhere but below
+// dir.
+func prepareFolders(dir string, folders []string) error {
+	subs := make([]string, len(folders))
+	for i, f := range folders {
+		subs[i] = filepath.Join(dir, f)
+	}
 	for _, sub := range subs {
 		info, err := os.Lstat(sub)
 		switch {

@@ -27,7 +27,7 @@ const (
 // Change is one control or framework the plan creates, updates or deletes.
 type Change struct {
 	Action  Action   `json:"action"`
-	Kind    string   `json:"kind"` // Control or Framework
+	Kind    string   `json:"kind"` // Control, Framework, Rule or Mapping
 	Name    string   `json:"name"`
 	ID      string   `json:"id"`
 	Path    string   `json:"path,omitempty"`    // the file that declares it; empty for deletes
@@ -45,6 +45,8 @@ type Plan struct {
 	deleteFrameworks []string
 	putRules         []*probity.CustomRule
 	deleteRules      []string
+	putMappings      []*probity.FindingMapping
+	deleteMappings   []string
 
 	before   *store.Library // the library the plan was applied to, when Apply was given one
 	afterRev int64          // the revision after the plan was applied to before
@@ -114,8 +116,9 @@ func (o *Options) defaults() {
 type libraryIndex struct {
 	controls        map[string]*probity.Control // by id
 	controlsByName  map[string][]*probity.Control
-	frameworkByName map[string]*probity.Framework  // custom frameworks
-	rules           map[string]*probity.CustomRule // the account's custom rules, by name
+	frameworkByName map[string]*probity.Framework      // custom frameworks
+	rules           map[string]*probity.CustomRule     // the account's custom rules, by name
+	mappings        map[string]*probity.FindingMapping // the account's finding mappings, by name
 }
 
 func indexLibrary(lib *store.Library) *libraryIndex {
@@ -124,6 +127,10 @@ func indexLibrary(lib *store.Library) *libraryIndex {
 		controlsByName:  make(map[string][]*probity.Control, len(lib.Controls)),
 		frameworkByName: map[string]*probity.Framework{},
 		rules:           make(map[string]*probity.CustomRule, len(lib.Rules)),
+		mappings:        make(map[string]*probity.FindingMapping, len(lib.Mappings)),
+	}
+	for i := range lib.Mappings {
+		ix.mappings[lib.Mappings[i].Name] = &lib.Mappings[i]
 	}
 	for i := range lib.Rules {
 		ix.rules[lib.Rules[i].Name] = &lib.Rules[i]
@@ -223,6 +230,9 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 		}
 	}
 
+	// Finding mappings: the controls they name resolved like framework references.
+	diags = append(diags, p.planMappings(cat, ix, lib, opt, now, declared, deleted)...)
+
 	// Frameworks: references resolved against the files, then the library.
 	declaredFw := map[string]bool{}
 	for _, doc := range cat.Frameworks {
@@ -298,8 +308,10 @@ func kindOrder(kind string) int {
 		return 0
 	case KindControl:
 		return 1
+	case KindFramework:
+		return 2
 	}
-	return 2
+	return 3
 }
 
 // resolve returns the id of the control a reference names, or the reason it names none.
@@ -329,24 +341,7 @@ func resolve(r Ref, declared map[string]*probity.Control, ix *libraryIndex, dele
 	case 1:
 		return found[0].ID, ""
 	case 0:
-		names := make([]string, 0, len(declared)+len(ix.controlsByName))
-		for n := range declared {
-			names = append(names, n)
-		}
-		for n, cs := range ix.controlsByName {
-			if declared[n] == nil && slices.ContainsFunc(cs, func(c *probity.Control) bool { return !deleted[c.ID] }) {
-				names = append(names, n)
-			}
-		}
-		slices.Sort(names)
-		msg := fmt.Sprintf("no control is named %q", r.Name)
-		if near := doc.Closest(r.Name, names, 3); len(near) > 0 {
-			for i, n := range near {
-				near[i] = strconv.Quote(n)
-			}
-			msg += "; closest: " + strings.Join(near, ", ")
-		}
-		return "", msg
+		return "", noControlNamed(r.Name, declared, ix, deleted)
 	default:
 		types := make([]string, len(found))
 		for i, c := range found {
@@ -355,6 +350,31 @@ func resolve(r Ref, declared map[string]*probity.Control, ix *libraryIndex, dele
 		return "", fmt.Sprintf("%q names more than one control (%s); refer to it by id", r.Name, strings.Join(types, ", "))
 	}
 }
+
+// noControlNamed says that no control of the files (declared) or of the library, but
+// those deleted, is named name, and names the closest that are.
+func noControlNamed(name string, declared map[string]*probity.Control, ix *libraryIndex, deleted map[string]bool) string {
+	names := make([]string, 0, len(declared)+len(ix.controlsByName))
+	for n := range declared {
+		names = append(names, n)
+	}
+	for n, cs := range ix.controlsByName {
+		if declared[n] == nil && slices.ContainsFunc(cs, func(c *probity.Control) bool { return !deleted[c.ID] }) {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	msg := fmt.Sprintf("no control is named %q", name)
+	if near := doc.Closest(name, names, 3); len(near) > 0 {
+		for i, n := range near {
+			near[i] = quote(n)
+		}
+		msg += "; closest: " + strings.Join(near, ", ")
+	}
+	return msg
+}
+
+func quote(s string) string { return strconv.Quote(s) }
 
 // checkInUse refuses a plan that deletes a control some framework would still use.
 func checkInUse(p *Plan, lib *store.Library, deletedControls, deletedFrameworks map[string]bool) error {

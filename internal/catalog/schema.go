@@ -9,9 +9,8 @@ import (
 )
 
 // SchemaKinds lists the kinds of catalog file that have a JSON Schema, in the order
-// `probity schema` lists them. Mapping files (mappings/*.yaml) join the list, with a
-// case in Schema, when the catalog reads them.
-var SchemaKinds = []string{"control", "framework", "rule"}
+// `probity schema` lists them.
+var SchemaKinds = []string{"control", "framework", "rule", "mapping"}
 
 // SchemaID is the $id of the schema of a kind of file.
 func SchemaID(kind string) string {
@@ -32,6 +31,8 @@ func Schema(kind string) ([]byte, error) {
 		s = frameworkSchema()
 	case "rule":
 		s = ruleSchema()
+	case "mapping":
+		s = mappingSchema()
 	default:
 		return nil, fmt.Errorf("no schema for %q: one of %s", kind, strings.Join(SchemaKinds, ", "))
 	}
@@ -228,6 +229,37 @@ func ruleSchema() obj {
 		"annotation":    scalar("", probity.FreeText, 256, nil),
 	}, "name", "resourceTypes", "condition")
 	s["title"] = "Probity custom rule"
+	return s
+}
+
+func mappingSchema() obj {
+	pattern := func(of string) obj {
+		return scalar("compared with the finding's "+of+" without regard to case; * stands for any run of characters", probity.SingleLine, 256, nil)
+	}
+	rule := object(obj{
+		"provider":     pattern("provider (prowler, securityhub, ...)"),
+		"checkId":      pattern("check id"),
+		"resourceType": pattern("resource types"),
+		"controls": obj{"type": "array", "minItems": 1, "maxItems": probity.MaxMappingControls, "uniqueItems": true,
+			"description": "the names of the controls the matching findings map to",
+			"items":       required("a control's name", 300, nil)},
+	}, "controls")
+	// At least one pattern that is not blank.
+	var some []obj
+	for _, k := range []string{"provider", "checkId", "resourceType"} {
+		some = append(some, obj{"required": []string{k}, "properties": obj{k: obj{
+			"type": []string{"string", "number", "boolean"}, "not": obj{"type": "string", "pattern": `^\s*$`}}}})
+	}
+	rule["anyOf"] = some
+	rules := list(rule, 1)
+	rules["maxItems"] = probity.MaxMappingRules
+	s := object(obj{
+		"kind":        kindMember(KindMapping),
+		"name":        required("letters, digits, - and _", 128, obj{"pattern": `^[A-Za-z0-9_-]+$`}),
+		"description": scalar("", probity.FreeText, 1000, nil),
+		"rules":       rules,
+	}, "name", "rules")
+	s["title"] = "Probity finding mapping"
 	return s
 }
 

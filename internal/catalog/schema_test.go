@@ -26,6 +26,8 @@ var schemaBlind = map[string]string{
 	"source-name-duplicate":         "unique source names within a control",
 	"framework-ref-unknown-id":      "references to controls in other files",
 	"framework-unresolved-control":  "references to controls in other files",
+	"mapping-duplicate-names":       "names unique across files",
+	"mapping-unknown-control":       "references to controls in other files",
 }
 
 // schemaFor returns the compiled schema of the kind.

@@ -32,7 +32,9 @@ var _ Appender = (*evidence.Ledger)(nil)
 type Importer struct {
 	Store  store.Store
 	Ledger Appender
-	// Rules are the explicit mapping rules, in addition to the requirement ids.
+	// Rules are explicit mapping rules for the assessments of every account. Import
+	// also applies, to each account's assessments, the finding mappings that account's
+	// catalog holds (mappings/*.yaml, read from Store).
 	Rules []Rule
 	// BatchSize is DefaultBatchSize when zero.
 	BatchSize int
@@ -94,6 +96,10 @@ func (im *Importer) Import(ctx context.Context, account string, fs []Finding) (S
 			}
 		}
 	}
+	rules, err := im.rules(ctx, assessments)
+	if err != nil {
+		return sum, err
+	}
 	type groupKey struct{ assessment, setID, controlID string }
 	groups := map[groupKey][]probity.Evidence{}
 	var order []groupKey
@@ -124,14 +130,16 @@ func (im *Importer) Import(ctx context.Context, account string, fs []Finding) (S
 					}
 				}
 			}
-			for ri := range im.Rules {
-				r := &im.Rules[ri]
+			for ri := range rules {
+				r := &rules[ri]
 				if !r.Matches(f) {
 					continue
 				}
 				for _, name := range r.Controls {
 					for _, t := range byName[name] {
-						add(t, "mapping "+r.Name)
+						if r.account == "" || r.account == t.a.AccountID {
+							add(t, "mapping "+r.Name)
+						}
 					}
 				}
 			}
@@ -165,6 +173,40 @@ func (im *Importer) Import(ctx context.Context, account string, fs []Finding) (S
 	}
 	sum.Assessments = len(touched)
 	return sum, nil
+}
+
+// accountRule is a mapping rule and the account whose assessments it applies to (""
+// for all).
+type accountRule struct {
+	Rule
+	account string
+}
+
+// rules returns im.Rules and the rules of the finding mappings of every account that
+// owns one of the assessments.
+func (im *Importer) rules(ctx context.Context, assessments []probity.Assessment) ([]accountRule, error) {
+	out := make([]accountRule, 0, len(im.Rules))
+	for _, r := range im.Rules {
+		out = append(out, accountRule{Rule: r})
+	}
+	done := map[string]bool{}
+	for i := range assessments {
+		acc := assessments[i].AccountID
+		if done[acc] {
+			continue
+		}
+		done[acc] = true
+		ms, err := im.Store.FindingMappings(ctx, acc)
+		if err != nil {
+			return nil, fmt.Errorf("import findings: finding mappings of account %s: %w", acc, err)
+		}
+		for j := range ms {
+			for _, r := range RulesOf(&ms[j]) {
+				out = append(out, accountRule{Rule: r, account: acc})
+			}
+		}
+	}
+	return out, nil
 }
 
 // active returns the ACTIVE assessments of account (empty: all).

@@ -1,14 +1,18 @@
 package findings
 
 import (
+	"strconv"
 	"strings"
+
+	"github.com/probity-dev/probity"
 )
 
-// Rule is an explicit mapping of findings to controls (a mappings/*.yaml document): a
-// finding that matches every member that is set (Provider and CheckID compared without
-// regard to case, ResourceType equal to the type of any of its resources) maps to the
-// controls that Controls names.
+// Rule is an explicit mapping of findings to controls, one rule of a finding mapping
+// (mappings/*.yaml, see probity.MappingRule): a finding that matches every pattern that
+// is set (Provider and CheckID its own, ResourceType the type of any of its resources,
+// as probity.MatchPattern compares them) maps to the controls that Controls names.
 type Rule struct {
+	// Name says where the rule comes from, for the evidence's mappedBy attribute.
 	Name         string
 	Provider     string
 	CheckID      string
@@ -16,19 +20,30 @@ type Rule struct {
 	Controls     []string
 }
 
+// RulesOf returns the rules of a finding mapping, each named after the mapping and its
+// place in it ("name rules[0]").
+func RulesOf(m *probity.FindingMapping) []Rule {
+	out := make([]Rule, len(m.Rules))
+	for i, r := range m.Rules {
+		out[i] = Rule{Name: m.Name + " rules[" + strconv.Itoa(i) + "]", Provider: r.Provider, CheckID: r.CheckID,
+			ResourceType: r.ResourceType, Controls: r.Controls}
+	}
+	return out
+}
+
 // Matches reports whether the finding matches the rule.
 func (r *Rule) Matches(f *Finding) bool {
-	if r.Provider != "" && !strings.EqualFold(r.Provider, f.Provider) {
+	if r.Provider != "" && !probity.MatchPattern(r.Provider, f.Provider) {
 		return false
 	}
-	if r.CheckID != "" && !strings.EqualFold(r.CheckID, f.CheckID) {
+	if r.CheckID != "" && !probity.MatchPattern(r.CheckID, f.CheckID) {
 		return false
 	}
 	if r.ResourceType == "" {
 		return true
 	}
 	for _, res := range f.Resources {
-		if res.Type == r.ResourceType {
+		if probity.MatchPattern(r.ResourceType, res.Type) {
 			return true
 		}
 	}

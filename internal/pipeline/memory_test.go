@@ -177,7 +177,7 @@ func checkMemory(t *testing.T, p *Pipeline, st store.Store, step string) {
 }
 
 func sortedLibrary(lib *store.Library) *store.Library {
-	out := &store.Library{Controls: slices.Clone(lib.Controls), Frameworks: slices.Clone(lib.Frameworks), Rules: slices.Clone(lib.Rules)}
+	out := &store.Library{Controls: slices.Clone(lib.Controls), Frameworks: slices.Clone(lib.Frameworks), Rules: slices.Clone(lib.Rules), Mappings: slices.Clone(lib.Mappings)}
 	slices.SortFunc(out.Rules, func(a, b probity.CustomRule) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(out.Controls, func(a, b probity.Control) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(out.Frameworks, func(a, b probity.Framework) int { return cmp.Compare(a.ID, b.ID) })

@@ -244,6 +244,9 @@ func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) doc
 	for _, r := range lib.Rules {
 		owner[catalog.KindRule+"\x00"+r.Name] = r.ManagedBy
 	}
+	for _, m := range lib.Mappings {
+		owner[catalog.KindMapping+"\x00"+m.Name] = m.ManagedBy
+	}
 	var out doc.Diagnostics
 	check := func(dc *catalog.Document) {
 		other, ok := owner[dc.Kind+"\x00"+dc.Name()]
@@ -261,6 +264,9 @@ func (run *reconcileRun) ownership(cat *catalog.Catalog, lib *store.Library) doc
 		check(d)
 	}
 	for _, d := range cat.Rules {
+		check(d)
+	}
+	for _, d := range cat.Mappings {
 		check(d)
 	}
 	return out
@@ -410,7 +416,7 @@ func (run *reconcileRun) goneDefinitions() map[string]string {
 	}
 	cat, _ := catalog.Load(files)
 	out := map[string]string{}
-	for _, d := range slices.Concat(cat.Controls, cat.Frameworks, cat.Rules) {
+	for _, d := range slices.Concat(cat.Controls, cat.Frameworks, cat.Rules, cat.Mappings) {
 		out[d.Kind+"\x00"+d.Name()] = d.Path
 	}
 	return out

@@ -21,6 +21,8 @@ type Library struct {
 	Frameworks []probity.Framework
 	// Rules are the account's custom rules, in name order (none are shared).
 	Rules []probity.CustomRule
+	// Mappings are the account's finding mappings, in name order (none are shared).
+	Mappings []probity.FindingMapping
 }
 
 // Reader reads every area of the state. Outside a transaction each call reads the latest
@@ -130,6 +132,9 @@ type LibraryReader interface {
 	// CustomRules returns the account's custom rules, in name order; none is not an
 	// error.
 	CustomRules(ctx context.Context, account string) ([]probity.CustomRule, error)
+	// FindingMappings returns the account's finding mappings, in name order; none is
+	// not an error.
+	FindingMappings(ctx context.Context, account string) ([]probity.FindingMapping, error)
 }
 
 // LibraryWriter changes the control and framework libraries.
@@ -156,4 +161,11 @@ type LibraryWriter interface {
 	// DeleteCustomRules deletes the account's custom rules by id; ENOTFOUND when one is
 	// not the account's. Whether a control still names one is the caller's to check.
 	DeleteCustomRules(ctx context.Context, account string, ids []string) error
+	// PutFindingMappings inserts or replaces finding mappings by id, each in its
+	// AccountID's library. It returns an ECONFLICT error when another mapping of that
+	// library has the same name, or the id belongs to another account.
+	PutFindingMappings(ctx context.Context, ms []*probity.FindingMapping) error
+	// DeleteFindingMappings deletes the account's finding mappings by id; ENOTFOUND when
+	// one is not the account's.
+	DeleteFindingMappings(ctx context.Context, account string, ids []string) error
 }

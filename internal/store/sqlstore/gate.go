@@ -85,6 +85,11 @@ func (db *DB) CustomRules(ctx context.Context, account string) ([]probity.Custom
 	return gated(db, ctx, func() ([]probity.CustomRule, error) { return db.read.CustomRules(ctx, account) })
 }
 
+// FindingMappings implements store.Reader.
+func (db *DB) FindingMappings(ctx context.Context, account string) ([]probity.FindingMapping, error) {
+	return gated(db, ctx, func() ([]probity.FindingMapping, error) { return db.read.FindingMappings(ctx, account) })
+}
+
 // AccessKey implements store.Reader.
 func (db *DB) AccessKey(ctx context.Context, id string) (*store.AccessKey, error) {
 	return gated(db, ctx, func() (*store.AccessKey, error) { return db.read.AccessKey(ctx, id) })

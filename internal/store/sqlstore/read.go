@@ -118,6 +118,9 @@ func (r reader) Library(ctx context.Context, account string) (*store.Library, er
 		if lib.Rules, err = r.CustomRules(ctx, account); err != nil {
 			return nil, err
 		}
+		if lib.Mappings, err = r.FindingMappings(ctx, account); err != nil {
+			return nil, err
+		}
 	}
 	return lib, nil
 }

@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"EvidenceUploads", testEvidenceUploads},
 		{"SigningKeys", testSigningKeys},
 		{"CustomRules", testCustomRules},
+		{"FindingMappings", testFindingMappings},
 		{"AssessmentReports", testAssessmentReports},
 	}
 	for _, tt := range tests {
