@@ -38,6 +38,7 @@ type Reader interface {
 	EvidenceReader
 	UploadReader
 	ReportReader
+	SessionReader
 }
 
 // Tx is a write transaction over every area. Its reads see its own writes.
@@ -53,6 +54,7 @@ type Tx interface {
 	EvidenceWriter
 	UploadWriter
 	ReportWriter
+	SessionWriter
 }
 
 // Store is the state with its transactions.
