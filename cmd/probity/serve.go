@@ -20,6 +20,7 @@ import (
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/awsconf"
+	"github.com/probity-dev/probity/internal/console"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/logline"
@@ -197,10 +198,11 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		health = pipe.Health
 	}
 	lib := &library.Service{Store: st, Region: o.region, MaxCustomControls: o.maxControls, MaxCustomFrameworks: o.maxFrameworks}
+	keyManager := &keys.Manager{Store: st, Box: box, Root: root}
 	api, err := amapi.New(amapi.Config{
 		Library:      lib,
 		Assess:       assessments,
-		Keys:         &keys.Manager{Store: st, Box: box, Root: root},
+		Keys:         keyManager,
 		Logger:       log,
 		Registerer:   reg,
 		MaxBodyBytes: o.maxBody,
@@ -213,11 +215,22 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}
+	// The web console, on the same listener and through the same library, assessments
+	// and keys as the API.
+	ui, err := console.New(console.Config{
+		Library: lib, Assess: assessments, Keys: keyManager, Logger: log,
+		SecureCookie: strings.HasPrefix(o.publicURL, "https://"),
+	})
+	if err != nil {
+		return asInternal(err)
+	}
 	// Scripts and tests read the bound address (--listen may say port 0) from this line.
 	fmt.Fprintf(env.Stderr, "probity: listening on http://%s\n", ln.Addr())
 	rt := newRouter(api, health, reg)
 	rt.Handle(amapi.UploadPattern, api.Uploads())     // evidence file upload URLs, on the same listener
 	rt.Handle(amapi.ReportPattern, api.ReportLinks()) // report links of local destinations, too
+	rt.Handle(console.Prefix, ui)                      // the web console, /ui/ and below
+	rt.Handle("/ui", ui)                               // which redirects here to /ui/
 	srv := &server.Server{Handler: rt, Logger: log, ShutdownTimeout: o.shutdownTimeout}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)
