@@ -229,8 +229,8 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	rt := newRouter(api, health, reg)
 	rt.Handle(amapi.UploadPattern, api.Uploads())     // evidence file upload URLs, on the same listener
 	rt.Handle(amapi.ReportPattern, api.ReportLinks()) // report links of local destinations, too
-	rt.Handle(console.Prefix, ui)                      // the web console, /ui/ and below
-	rt.Handle("/ui", ui)                               // which redirects here to /ui/
+	rt.Handle(console.Prefix, ui)                     // the web console, /ui/ and below
+	rt.Handle("/ui", ui)                              // which redirects here to /ui/
 	srv := &server.Server{Handler: rt, Logger: log, ShutdownTimeout: o.shutdownTimeout}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)

@@ -87,11 +87,11 @@ type Config struct {
 
 // Console is the web console's http.Handler; see the package comment.
 type Console struct {
-	cfg       Config
-	mux       *http.ServeMux
-	pages     map[string]*template.Template
-	throttle  *throttle
-	log       *slog.Logger
+	cfg      Config
+	mux      *http.ServeMux
+	pages    map[string]*template.Template
+	throttle *throttle
+	log      *slog.Logger
 }
 
 // New returns the console. It returns an error when a required member of cfg is missing

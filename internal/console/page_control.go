@@ -65,4 +65,3 @@ func (c *Console) controlCopy(w http.ResponseWriter, r *http.Request) error {
 	d.CopyName, d.Errors = name, fe
 	return c.renderStatus(w, r, http.StatusBadRequest, "control", d)
 }
-

@@ -31,7 +31,9 @@ type view struct {
 
 // Can reports whether the principal has at least the level ("viewer", "editor",
 // "admin"): for showing edit controls. The route of the action checks again.
-func (v view) Can(level string) bool { return v.Principal != nil && v.Principal.Level.Allows(auth.Level(level)) }
+func (v view) Can(level string) bool {
+	return v.Principal != nil && v.Principal.Level.Allows(auth.Level(level))
+}
 
 // navItem is one entry of the header's navigation.
 type navItem struct {
