@@ -26,8 +26,9 @@ func (e FormErrors) Any() bool { return len(e) > 0 }
 
 // formErrors turns an EINVALID error's field errors into FormErrors: each API member
 // name (name, controlSets[0].controls, ...) goes to the form field that fields maps its
-// first part to, else to the whole form. It returns nil and false for any other error,
-// which the handler returns as it is.
+// first part to, else to the whole form. An ECONFLICT error (the library's conflicts are
+// names already taken) goes to the field "name" maps to. It returns nil and false for any
+// other error, which the handler returns as it is.
 func formErrors(err error, fields map[string]string) (FormErrors, bool) {
 	if probity.ErrorCode(err) != probity.EINVALID && probity.ErrorCode(err) != probity.ECONFLICT {
 		return nil, false
@@ -35,7 +36,11 @@ func formErrors(err error, fields map[string]string) (FormErrors, bool) {
 	fe := FormErrors{}
 	fs := probity.ErrorFields(err)
 	if len(fs) == 0 {
-		fe.Add("", probity.ErrorMessage(err))
+		field := ""
+		if probity.ErrorCode(err) == probity.ECONFLICT {
+			field = fields["name"]
+		}
+		fe.Add(field, probity.ErrorMessage(err))
 	}
 	for _, f := range fs {
 		head := f.Name

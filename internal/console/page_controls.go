@@ -19,7 +19,7 @@ type controlsData struct {
 }
 
 // controlFilterFields maps the members of library.ControlQuery to the filter form's fields.
-var controlFilterFields = map[string]string{"type": "type", "sourceType": "sourceType", "managedBy": "managedBy", "after": "q"}
+var controlFilterFields = map[string]string{"type": "type", "sourceType": "sourceType", "managedBy": "managedBy"}
 
 // controls is the control library: filters by type, data source type, tag, manager and a
 // search, paged in name order.

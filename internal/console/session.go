@@ -221,6 +221,9 @@ func (c *Console) checkForm(r *http.Request, want string) error {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return nil
 	}
+	if err := parseForm(r); err != nil {
+		return err
+	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" {
 		return errForbiddenForm
 	}
@@ -235,6 +238,27 @@ func (c *Console) checkForm(r *http.Request, want string) error {
 		return errForbiddenForm
 	}
 	return nil
+}
+
+// maxMemory is how much of a multipart form is held in memory; the rest of it (up to
+// Config.MaxBodyBytes) goes to temporary files.
+const maxMemory = 8 << 20
+
+// parseForm reads the request's form, URL-encoded or multipart. It returns the body
+// bound's *http.MaxBytesError as it is (a 413 page), and EINVALID for a form that does
+// not parse.
+func parseForm(r *http.Request) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxMemory)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooLarge *http.MaxBytesError
+	if err != nil && !errors.As(err, &tooLarge) {
+		return probity.Errorf(probity.EINVALID, "The form could not be read: %v.", err)
+	}
+	return err
 }
 
 // errForbiddenForm is a form refused by the CSRF checks.
