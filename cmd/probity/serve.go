@@ -54,7 +54,8 @@ func newServeCmd(env Env) *cobra.Command {
 in-flight requests and exit. Requests are signed with SigV4 by the root key
 (PROBITY_ROOT_ACCESS_KEY_ID, PROBITY_ROOT_SECRET_ACCESS_KEY) or a key made with
 'probity keys create'. Unless --jobs=false, it also runs the evidence collection
-jobs: workers, and a scheduler that enqueues the due collections. GET /healthz and GET /metrics need no signature.`,
+jobs: workers, and a scheduler that enqueues the due collections. GET /healthz and GET /metrics need no signature.
+The web console is at /ui/ on the same listener; sign in there with an access key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, env, o) },
 	}

@@ -31,8 +31,11 @@
 //  3. Add its routes to routes() in routes.go with the access level each needs; a
 //     page that acts on an assessment also calls c.requireAssessment (the roles of
 //     the API). Long lists page with pageLinks (a cursor, never an offset).
-//  4. Add handler tests (console_test.go's newEnv runs both backends and every level),
-//     and a screenshot in the browser test (browsertest).
+//  4. Add handler tests (consoletest.New gives a console over a real store and a
+//     signed-in client per level; run them on both backends with backendtest.Run),
+//     and a screenshot in the browser test (browsertest.Browser.Shot).
+//
+// docs/console.md says the same at more length.
 package console
 
 import (
