@@ -18,10 +18,11 @@ import (
 //   - everything else: api, the Audit Manager API, whose operations live at the root
 //     (/controls, /assessmentFrameworks, ...) and which answers any other path itself.
 //
-// A web UI mounts under its own prefix on the returned mux, with mux.Handle("/ui/", ui):
+// The web console (internal/console) mounts under its own prefix on the returned mux
+// (serve does mux.Handle("/ui/", ui)):
 // ServeMux sends a request to the most specific pattern that matches it, so /ui/ and the
 // paths below it go to the UI and never to the API's catch-all, and the API's routes
-// need no change. The UI authenticates its own way (a session, say) into the same
+// need no change. The console authenticates its own way (a session) into the same
 // auth.Principal that an API key yields, and passes it to the same library calls.
 func newRouter(api http.Handler, health func() error, metrics prometheus.Gatherer) *router {
 	mux := http.NewServeMux()

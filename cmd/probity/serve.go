@@ -20,6 +20,7 @@ import (
 	"github.com/probity-dev/probity/internal/amapi"
 	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/awsconf"
+	"github.com/probity-dev/probity/internal/console"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/logline"
@@ -54,7 +55,8 @@ func newServeCmd(env Env) *cobra.Command {
 in-flight requests and exit. Requests are signed with SigV4 by the root key
 (PROBITY_ROOT_ACCESS_KEY_ID, PROBITY_ROOT_SECRET_ACCESS_KEY) or a key made with
 'probity keys create'. Unless --jobs=false, it also runs the evidence collection
-jobs: workers, and a scheduler that enqueues the due collections. GET /healthz and GET /metrics need no signature.`,
+jobs: workers, and a scheduler that enqueues the due collections. GET /healthz and GET /metrics need no signature.
+The web console is at /ui/ on the same listener; sign in there with an access key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServe(cmd, env, o) },
 	}
@@ -198,10 +200,11 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		health = pipe.Health
 	}
 	lib := &library.Service{Store: st, Region: o.region, MaxCustomControls: o.maxControls, MaxCustomFrameworks: o.maxFrameworks}
+	keyManager := &keys.Manager{Store: st, Box: box, Root: root}
 	api, err := amapi.New(amapi.Config{
 		Library:      lib,
 		Assess:       assessments,
-		Keys:         &keys.Manager{Store: st, Box: box, Root: root},
+		Keys:         keyManager,
 		Logger:       log,
 		Registerer:   reg,
 		MaxBodyBytes: o.maxBody,
@@ -215,11 +218,22 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	if err != nil {
 		return exitWith(ExitUsage, err)
 	}
+	// The web console, on the same listener and through the same library, assessments
+	// and keys as the API.
+	ui, err := console.New(console.Config{
+		Library: lib, Assess: assessments, Keys: keyManager, Logger: log,
+		SecureCookie: strings.HasPrefix(o.publicURL, "https://"),
+	})
+	if err != nil {
+		return asInternal(err)
+	}
 	// Scripts and tests read the bound address (--listen may say port 0) from this line.
 	fmt.Fprintf(env.Stderr, "probity: listening on http://%s\n", ln.Addr())
 	rt := newRouter(api, health, reg)
 	rt.Handle(amapi.UploadPattern, api.Uploads())     // evidence file upload URLs, on the same listener
 	rt.Handle(amapi.ReportPattern, api.ReportLinks()) // report links of local destinations, too
+	rt.Handle(console.Prefix, ui)                     // the web console, /ui/ and below
+	rt.Handle("/ui", ui)                              // which redirects here to /ui/
 	srv := &server.Server{Handler: rt, Logger: log, ShutdownTimeout: o.shutdownTimeout}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)

@@ -40,6 +40,7 @@ type Reader interface {
 	EvidenceReader
 	UploadReader
 	ReportReader
+	SessionReader
 }
 
 // Tx is a write transaction over every area. Its reads see its own writes.
@@ -55,6 +56,7 @@ type Tx interface {
 	EvidenceWriter
 	UploadWriter
 	ReportWriter
+	SessionWriter
 }
 
 // Store is the state with its transactions.

@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"CustomRules", testCustomRules},
 		{"FindingMappings", testFindingMappings},
 		{"AssessmentReports", testAssessmentReports},
+		{"Sessions", testSessions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

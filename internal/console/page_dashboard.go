@@ -1,0 +1,9 @@
+package console
+
+import "net/http"
+
+// dashboard is the Dashboard page. Not built yet: it says so, until its page replaces this
+// file (see the package comment for how to add a page).
+func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) error {
+	return c.render(w, r, "notbuilt", notBuilt{Title: "Dashboard"})
+}
