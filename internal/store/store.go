@@ -36,6 +36,7 @@ type Reader interface {
 	KeyReader
 	AssessmentReader
 	EvidenceReader
+	InsightReader
 	UploadReader
 	ReportReader
 }
