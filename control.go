@@ -46,13 +46,13 @@ type Control struct {
 	// Domain is the control domain that insights group the control under: the family
 	// of standard content (NIST SP 800-53's AC, AU, ...), or what a custom control's
 	// file names (a Probity extension). Empty means DomainUncategorized.
-	Domain string
-	Tags                   map[string]string
-	State                  ControlState
-	CreatedAt              time.Time
-	CreatedBy              string
-	LastUpdatedAt          time.Time
-	LastUpdatedBy          string
+	Domain        string
+	Tags          map[string]string
+	State         ControlState
+	CreatedAt     time.Time
+	CreatedBy     string
+	LastUpdatedAt time.Time
+	LastUpdatedBy string
 
 	// AccountID is the account whose library holds the control; empty for standard
 	// content, which every account sees.

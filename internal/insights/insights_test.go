@@ -15,10 +15,12 @@ import (
 )
 
 var (
-	today     = insightstest.Today
-	ac, au    = insights.DomainID("AC"), insights.DomainID("AU")
-	uncat     = insights.UncategorizedID
-	counts    = func(c, n, i int) insights.Counts { return insights.Counts{Compliant: c, NonCompliant: n, Inconclusive: i} }
+	today  = insightstest.Today
+	ac, au = insights.DomainID("AC"), insights.DomainID("AU")
+	uncat  = insights.UncategorizedID
+	counts = func(c, n, i int) insights.Counts {
+		return insights.Counts{Compliant: c, NonCompliant: n, Inconclusive: i}
+	}
 	ownerOnly = insightstest.Owner
 )
 

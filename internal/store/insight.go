@@ -57,9 +57,9 @@ type InsightTotal struct {
 // InsightControl is an assessment's control as insights name it: its snapshot's name and
 // domain, and the first control set that holds it.
 type InsightControl struct {
-	AssessmentID, ControlID     string
+	AssessmentID, ControlID      string
 	ControlSetID, ControlSetName string
-	Name, Domain                string
+	Name, Domain                 string
 }
 
 // InsightReader reads the sums that insights are made of: the daily evidence aggregates
