@@ -125,6 +125,9 @@ type AssessmentControl struct {
 	ID          string
 	Name        string
 	Description string
+	// Domain is the control's domain at the snapshot (Control.Domain); empty means
+	// DomainUncategorized.
+	Domain string
 	// DataSources are the control's data sources at the snapshot: what collection reads.
 	DataSources []ControlMappingSource
 	Status      ControlStatus
@@ -147,7 +150,7 @@ type ControlComment struct {
 
 // SnapshotControl returns the assessment's copy of c, under review, with no comments.
 func SnapshotControl(c *Control) AssessmentControl {
-	ac := AssessmentControl{ID: c.ID, Name: c.Name, Description: c.Description, Status: ControlUnderReview, Response: "MANUAL",
+	ac := AssessmentControl{ID: c.ID, Name: c.Name, Description: c.Description, Domain: c.Domain, Status: ControlUnderReview, Response: "MANUAL",
 		DataSources: slices.Clone(c.ControlMappingSources)}
 	for _, s := range c.ControlMappingSources {
 		if s.SourceType != SourceTypeManual {

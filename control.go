@@ -43,12 +43,16 @@ type Control struct {
 	ActionPlanInstructions string
 	ControlSources         string
 	ControlMappingSources  []ControlMappingSource
-	Tags                   map[string]string
-	State                  ControlState
-	CreatedAt              time.Time
-	CreatedBy              string
-	LastUpdatedAt          time.Time
-	LastUpdatedBy          string
+	// Domain is the control domain that insights group the control under: the family
+	// of standard content (NIST SP 800-53's AC, AU, ...), or what a custom control's
+	// file names (a Probity extension). Empty means DomainUncategorized.
+	Domain        string
+	Tags          map[string]string
+	State         ControlState
+	CreatedAt     time.Time
+	CreatedBy     string
+	LastUpdatedAt time.Time
+	LastUpdatedBy string
 
 	// AccountID is the account whose library holds the control; empty for standard
 	// content, which every account sees.
@@ -79,6 +83,7 @@ func (c *Control) check(ck *checker) {
 	ck.text("testingInformation", c.TestingInformation, FreeText, false, 0, 1000, nil, "")
 	ck.text("actionPlanTitle", c.ActionPlanTitle, SingleLine, false, 0, 300, nil, "")
 	ck.text("actionPlanInstructions", c.ActionPlanInstructions, FreeText, false, 0, 1000, nil, "")
+	ck.text("domain", c.Domain, SingleLine, false, 0, MaxDomainLength, nil, "")
 	oneOf(ck, "type", c.Type, false, ControlTypes)
 	oneOf(ck, "state", c.State, false, []ControlState{ControlStateActive, ControlStateEndOfSupport})
 	if len(c.ControlMappingSources) == 0 {
@@ -102,6 +107,20 @@ func (c *Control) check(ck *checker) {
 		seen[s.SourceName] = i
 	}
 	ck.tags("tags", c.Tags)
+}
+
+// DomainUncategorized names the domain of a control that has none.
+const DomainUncategorized = "Uncategorized"
+
+// MaxDomainLength bounds a control domain's name.
+const MaxDomainLength = 100
+
+// DomainName returns the name of the control's domain: Domain, or DomainUncategorized.
+func (c *Control) DomainName() string {
+	if c.Domain == "" {
+		return DomainUncategorized
+	}
+	return c.Domain
 }
 
 // MaxMappingSources is Probity's bound on the data sources of one control.
@@ -191,6 +210,7 @@ func (c *Control) Diff(o *Control) []string {
 	add("testingInformation", c.TestingInformation == o.TestingInformation)
 	add("actionPlanTitle", c.ActionPlanTitle == o.ActionPlanTitle)
 	add("actionPlanInstructions", c.ActionPlanInstructions == o.ActionPlanInstructions)
+	add("domain", c.Domain == o.Domain)
 	add("controlMappingSources", slices.EqualFunc(c.ControlMappingSources, o.ControlMappingSources, ControlMappingSource.contentEqual))
 	add("tags", tagsEqual(c.Tags, o.Tags))
 	return d

@@ -839,9 +839,9 @@ func TestServeQuotaAndThrottling(t *testing.T) {
 func TestServeOperations(t *testing.T) {
 	ctx := context.Background()
 	s := startServe(t)
-	_, err := s.Root().GetInsights(ctx, &am.GetInsightsInput{})
+	_, err := s.Root().GetOrganizationAdminAccount(ctx, &am.GetOrganizationAdminAccountInput{})
 	wantAPIError(t, err, "NotImplementedException", 501)
-	if !strings.Contains(err.Error(), "GetInsights") {
+	if !strings.Contains(err.Error(), "GetOrganizationAdminAccount") {
 		t.Fatalf("error %v does not name the operation", err)
 	}
 	code, typ, body := raw(t, "PATCH", s.URL+"/controls", "", testRootID, testRootSecret, time.Now(), nil)
@@ -865,12 +865,12 @@ func TestServeOperations(t *testing.T) {
 	}
 	m, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`probity_api_requests_total{operation="GetInsights",status="501"} 1`, `probity_api_request_duration_seconds_bucket{operation="Unknown",status="404"`} {
+	for _, want := range []string{`probity_api_requests_total{operation="GetOrganizationAdminAccount",status="501"} 1`, `probity_api_request_duration_seconds_bucket{operation="Unknown",status="404"`} {
 		if !strings.Contains(string(m), want) {
 			t.Fatalf("metrics lack %s", want)
 		}
 	}
-	if log := s.Stderr.String(); !strings.Contains(log, "op=GetInsights status=501") {
+	if log := s.Stderr.String(); !strings.Contains(log, "op=GetOrganizationAdminAccount status=501") {
 		t.Fatalf("access log lacks the operation and status:\n%s", log)
 	}
 }

@@ -65,6 +65,14 @@ var endpoints = map[string]endpoint{
 	"DeleteAssessmentReport":            {editor, deleteAssessmentReport},
 	"GetAssessmentReportUrl":            {viewer, getAssessmentReportURL},
 	"ValidateAssessmentReportIntegrity": {viewer, validateAssessmentReportIntegrity},
+	// Insights: the account's reader sees the account-wide ones; the per-assessment ones
+	// also follow the assessment's roles (internal/insights).
+	"GetInsights":                                  {viewer, getInsights},
+	"GetInsightsByAssessment":                      {viewer, getInsightsByAssessment},
+	"ListControlDomainInsights":                    {viewer, listControlDomainInsights},
+	"ListControlDomainInsightsByAssessment":        {viewer, listControlDomainInsightsByAssessment},
+	"ListControlInsightsByControlDomain":           {viewer, listControlInsightsByControlDomain},
+	"ListAssessmentControlInsightsByControlDomain": {viewer, listAssessmentControlInsightsByControlDomain},
 }
 
 const (

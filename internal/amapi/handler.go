@@ -21,6 +21,7 @@ import (
 	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/awsconf"
 	"github.com/probity-dev/probity/internal/evidence"
+	"github.com/probity-dev/probity/internal/insights"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/server"
@@ -37,6 +38,8 @@ type Config struct {
 	// Assess serves the assessment operations; nil means one on Library's store, region
 	// and clock.
 	Assess *assess.Service
+	// Insights serves the insights operations; nil means one on Library's store and Now.
+	Insights *insights.Service
 	// Now is the clock of signatures and of the statuses shown; nil means time.Now.
 	Now func() time.Time
 	// Logger receives one access log line per request; nil discards them.

@@ -50,7 +50,7 @@ func contentDigest(c *probity.Control) string {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
-	for _, s := range []string{string(c.Type), c.Name, c.Description, c.TestingInformation, c.ActionPlanTitle, c.ActionPlanInstructions} {
+	for _, s := range []string{string(c.Type), c.Name, c.Description, c.TestingInformation, c.ActionPlanTitle, c.ActionPlanInstructions, c.Domain} {
 		field(h, s)
 	}
 	for _, s := range c.ControlMappingSources {
@@ -106,7 +106,7 @@ func fromKnown(f doc.File, digest string, c *probity.Control) *Document {
 	ctl := &probity.Control{
 		Type: probity.ControlTypeCustom, Name: c.Name, Description: c.Description,
 		TestingInformation: c.TestingInformation, ActionPlanTitle: c.ActionPlanTitle,
-		ActionPlanInstructions: c.ActionPlanInstructions, Tags: maps.Clone(c.Tags),
+		ActionPlanInstructions: c.ActionPlanInstructions, Domain: c.Domain, Tags: maps.Clone(c.Tags),
 		ControlMappingSources: make([]probity.ControlMappingSource, len(c.ControlMappingSources)),
 	}
 	for i, s := range c.ControlMappingSources {

@@ -72,7 +72,7 @@ func (r Ref) String() string {
 // Keys of each document kind. Controls take the controls-as-code key datasources or the
 // API's controlMappingSources.
 var (
-	controlKeys   = []string{"kind", "name", "description", "testingInformation", "actionPlanTitle", "actionPlanInstructions", "tags", "datasources", "controlMappingSources"}
+	controlKeys   = []string{"kind", "name", "description", "testingInformation", "actionPlanTitle", "actionPlanInstructions", "domain", "tags", "datasources", "controlMappingSources"}
 	sourceKeys    = []string{"sourceName", "sourceDescription", "sourceSetUpOption", "sourceType", "sourceKeyword", "sourceFrequency", "troubleshootingText"}
 	keywordKeys   = []string{"keywordInputType", "keywordValue"}
 	frameworkKeys = []string{"kind", "name", "description", "complianceType", "tags", "controlSets"}
@@ -241,6 +241,7 @@ func (d *decoder) control(root *doc.Node) (*probity.Control, string, map[int]doc
 	d.str(m, "testingInformation", "", "testingInformation", &c.TestingInformation)
 	d.str(m, "actionPlanTitle", "", "actionPlanTitle", &c.ActionPlanTitle)
 	d.str(m, "actionPlanInstructions", "", "actionPlanInstructions", &c.ActionPlanInstructions)
+	d.str(m, "domain", "", "domain", &c.Domain)
 	c.Tags = d.tags(m, "", "tags")
 
 	key := "datasources"

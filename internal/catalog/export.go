@@ -22,6 +22,7 @@ type (
 		ActionPlanTitle        string            `yaml:"actionPlanTitle,omitempty"`
 		ActionPlanInstructions string            `yaml:"actionPlanInstructions,omitempty"`
 		TestingInformation     string            `yaml:"testingInformation,omitempty"`
+		Domain                 string            `yaml:"domain,omitempty"`
 		Tags                   map[string]string `yaml:"tags,omitempty"`
 		Datasources            []sourceFile      `yaml:"datasources"`
 	}
@@ -84,7 +85,7 @@ func Export(lib *store.Library, dir string) (int, error) {
 		}
 		out := controlFile{
 			Name: c.Name, Description: c.Description, ActionPlanTitle: c.ActionPlanTitle,
-			ActionPlanInstructions: c.ActionPlanInstructions, TestingInformation: c.TestingInformation, Tags: c.Tags,
+			ActionPlanInstructions: c.ActionPlanInstructions, TestingInformation: c.TestingInformation, Domain: c.Domain, Tags: c.Tags,
 		}
 		for _, s := range c.ControlMappingSources {
 			sf := sourceFile{

@@ -173,6 +173,7 @@ func controlSchema() obj {
 		"testingInformation":     scalar("", probity.FreeText, 1000, nil),
 		"actionPlanTitle":        scalar("", probity.SingleLine, 300, nil),
 		"actionPlanInstructions": scalar("", probity.FreeText, 1000, nil),
+		"domain":                 scalar("the control domain that insights group it under (a Probity extension); Uncategorized when absent", probity.SingleLine, probity.MaxDomainLength, nil),
 		"tags":                   tagsSchema(),
 		"datasources":            list(sourceSchema(), 1),
 		"controlMappingSources":  list(sourceSchema(), 1),

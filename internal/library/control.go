@@ -13,6 +13,9 @@ type ControlInput struct {
 	Name, Description, TestingInformation   string
 	ActionPlanTitle, ActionPlanInstructions string
 	ControlMappingSources                   []probity.ControlMappingSource
+	// Domain is the control's domain (probity.Control.Domain); the API has no member
+	// for it, so only copies set it.
+	Domain string
 	// Tags are set when the control is made; an update leaves them alone.
 	Tags map[string]string
 }
@@ -25,7 +28,7 @@ func (s *Service) CreateControl(ctx context.Context, p auth.Principal, in Contro
 	c := &probity.Control{
 		ID: probity.NewID(), AccountID: p.AccountID, Type: probity.ControlTypeCustom, Name: in.Name,
 		Description: in.Description, TestingInformation: in.TestingInformation, ActionPlanTitle: in.ActionPlanTitle,
-		ActionPlanInstructions: in.ActionPlanInstructions, ControlMappingSources: in.ControlMappingSources, Tags: in.Tags,
+		ActionPlanInstructions: in.ActionPlanInstructions, Domain: in.Domain, ControlMappingSources: in.ControlMappingSources, Tags: in.Tags,
 		CreatedAt: now, CreatedBy: p.Name, LastUpdatedAt: now, LastUpdatedBy: p.Name,
 	}
 	for i := range c.ControlMappingSources {

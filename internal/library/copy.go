@@ -21,7 +21,7 @@ func (s *Service) CopyControl(ctx context.Context, p auth.Principal, id, name st
 	}
 	return s.CreateControl(ctx, p, ControlInput{
 		Name: name, Description: c.Description, TestingInformation: c.TestingInformation,
-		ActionPlanTitle: c.ActionPlanTitle, ActionPlanInstructions: c.ActionPlanInstructions,
+		ActionPlanTitle: c.ActionPlanTitle, ActionPlanInstructions: c.ActionPlanInstructions, Domain: c.Domain,
 		ControlMappingSources: slices.Clone(c.ControlMappingSources), Tags: maps.Clone(c.Tags),
 	})
 }

@@ -61,9 +61,10 @@ func FromCatalog(cat *oscal.Catalog) *OSCAL {
 		if p := c.Part("guidance"); p != nil {
 			guidance = ps.partText(p)
 		}
-		family := "Controls"
+		family, domain := "Controls", ""
 		if e.Family != nil {
 			family = singleLine(string(e.Family.Title), 300, "_", " ", `\`, "/")
+			domain = familyDomain(e.Family)
 		}
 		tags := map[string]string{"catalog": singleLine(title, 256), "controlId": singleLine(c.ID, 256), "family": family}
 		state := probity.ControlStateActive
@@ -81,6 +82,7 @@ func FromCatalog(cat *oscal.Catalog) *OSCAL {
 			ControlMappingSources: []probity.ControlMappingSource{probity.ManualAttestation()},
 			Tags:                  tags,
 			State:                 state,
+			Domain:                domain,
 		}
 		o.Controls = append(o.Controls, ctl)
 		o.byCatalogID[c.ID] = ctl
@@ -211,3 +213,17 @@ func hasExamples(c *oscal.Catalog) bool {
 }
 
 func hasPart(c *oscal.Control, name string) bool { return c.Part(name) != nil }
+
+// familyDomain is the control domain of a catalog's family: its id in capitals when that
+// is a short code of letters (SP 800-53's ac is AC, CSF 2.0's GV), else its title (SP
+// 800-171 r3's SP_800_171_03.01 is Access Control).
+func familyDomain(g *oscal.Group) string {
+	short := len(g.ID) > 0 && len(g.ID) <= 4
+	for _, r := range g.ID {
+		short = short && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}
+	if short {
+		return strings.ToUpper(g.ID)
+	}
+	return singleLine(string(g.Title), probity.MaxDomainLength)
+}

@@ -13,9 +13,10 @@ const PackComplianceType = "AWS Config conformance pack"
 // FromPack turns a conformance pack into a standard framework. When the pack's rules
 // name the requirements they serve, the framework has a control per requirement (in
 // first-named order, a control set per requirement family, the part of the id before
-// its first "-", "." or "(") whose data sources are those rules, and rules that name no
+// its first "-", "." or "(", which is also the control's domain) whose data sources are
+// those rules, and rules that name no
 // requirement get a control each in the set "Other rules". Otherwise each rule is a
-// control of the one set "Rules". A managed rule is an AWS_Config source whose keyword
+// control of the one set "Rules"; those controls have no domain (Uncategorized). A managed rule is an AWS_Config source whose keyword
 // is the rule identifier and whose description lists the pack's parameters; a process
 // check is a MANUAL source. Ids derive from the pack's title and the requirement id or
 // rule name, so importing the pack again updates the same entries.
@@ -74,6 +75,7 @@ func FromPack(p *confpack.Pack) *Content {
 			Description:           freeText("Requirement "+id+", served by the AWS Config rules "+strings.Join(names, ", ")+".", 1000),
 			ControlMappingSources: sources,
 			Tags:                  tags("requirement", id),
+			Domain:                singleLine(family(id), probity.MaxDomainLength),
 		})
 	}
 	set := "Rules"

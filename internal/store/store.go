@@ -38,6 +38,7 @@ type Reader interface {
 	KeyReader
 	AssessmentReader
 	EvidenceReader
+	InsightReader
 	UploadReader
 	ReportReader
 	SessionReader

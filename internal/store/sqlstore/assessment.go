@@ -55,7 +55,7 @@ func (w *writer) CreateAssessment(ctx context.Context, a *probity.Assessment) er
 	if err := w.db.classify(err, "assessment "+a.ID+" already exists", ""); err != nil {
 		return fmt.Errorf("create assessment: %w", err)
 	}
-	return nil
+	return w.putAssessmentControls(ctx, a)
 }
 
 // PutAssessment implements store.AssessmentWriter.
@@ -66,7 +66,10 @@ func (w *writer) PutAssessment(ctx context.Context, a *probity.Assessment) error
 	}
 	res, err := w.q.ExecContext(ctx, w.db.rebind(`UPDATE assessments SET name = ?, status = ?, updated_at = ?, body = ?
 		WHERE id = ? AND account_id = ?`), a.Name, string(a.Status), a.LastUpdatedAt.UnixNano(), body, a.ID, a.AccountID)
-	return oneRow(res, err, "put assessment", a.ID)
+	if err := oneRow(res, err, "put assessment", a.ID); err != nil {
+		return err
+	}
+	return w.putAssessmentControls(ctx, a)
 }
 
 // DeleteAssessment implements store.AssessmentWriter.

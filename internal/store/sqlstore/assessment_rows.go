@@ -67,6 +67,7 @@ type assessmentControlRow struct {
 	ID                            string              `json:"ID"`
 	Name                          string              `json:"Name"`
 	Description                   string              `json:"Description"`
+	Domain                        string              `json:"Domain,omitempty"`
 	DataSources                   []dataSourceRow     `json:"DataSources"`
 	Status                        string              `json:"Status"`
 	Response                      string              `json:"Response"`
@@ -132,7 +133,7 @@ func toAssessmentBody(a *probity.Assessment) assessmentBody {
 }
 
 func toAssessmentControlRow(c probity.AssessmentControl) assessmentControlRow {
-	return assessmentControlRow{ID: c.ID, Name: c.Name, Description: c.Description, Status: string(c.Status), Response: c.Response,
+	return assessmentControlRow{ID: c.ID, Name: c.Name, Description: c.Description, Domain: c.Domain, Status: string(c.Status), Response: c.Response,
 		EvidenceSources: c.EvidenceSources, EvidenceCount: c.EvidenceCount, AssessmentReportEvidenceCount: c.AssessmentReportEvidenceCount,
 		DataSources: mapSlice(c.DataSources, func(s probity.ControlMappingSource) dataSourceRow {
 			r := dataSourceRow{SourceID: s.SourceID, SourceName: s.SourceName, SourceDescription: s.SourceDescription,
@@ -170,7 +171,7 @@ func (b *assessmentBody) domain(a *probity.Assessment) {
 }
 
 func (c assessmentControlRow) domain() probity.AssessmentControl {
-	return probity.AssessmentControl{ID: c.ID, Name: c.Name, Description: c.Description, Status: probity.ControlStatus(c.Status),
+	return probity.AssessmentControl{ID: c.ID, Name: c.Name, Description: c.Description, Domain: c.Domain, Status: probity.ControlStatus(c.Status),
 		Response: c.Response, EvidenceSources: c.EvidenceSources, EvidenceCount: c.EvidenceCount,
 		AssessmentReportEvidenceCount: c.AssessmentReportEvidenceCount,
 		DataSources: mapSlice(c.DataSources, func(r dataSourceRow) probity.ControlMappingSource {

@@ -20,7 +20,7 @@ type reader struct {
 
 const controlColumns = `id, arn, type, name, description, testing_information, action_plan_title,
 	action_plan_instructions, control_sources, state, mapping_sources, tags, created_at, created_by,
-	last_updated_at, last_updated_by, managed_by, source_digest, account_id`
+	last_updated_at, last_updated_by, managed_by, source_digest, account_id, domain`
 
 const frameworkColumns = `id, arn, type, name, compliance_type, description, logo, tags, created_at,
 	created_by, last_updated_at, last_updated_by, managed_by, account_id`
@@ -42,7 +42,7 @@ func scanControlInto(s scanner, c *probity.Control) error {
 	var created, updated int64
 	if err := s.Scan(&c.ID, &c.ARN, &c.Type, &c.Name, &c.Description, &c.TestingInformation,
 		&c.ActionPlanTitle, &c.ActionPlanInstructions, &c.ControlSources, &c.State, &sources, &tags,
-		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy, &c.SourceDigest, &c.AccountID); err != nil {
+		&created, &c.CreatedBy, &updated, &c.LastUpdatedBy, &c.ManagedBy, &c.SourceDigest, &c.AccountID, &c.Domain); err != nil {
 		return err
 	}
 	var err error

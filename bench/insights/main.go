@@ -1,0 +1,110 @@
+// Command insights measures the insights calls (internal/insights, which the API's six
+// insights operations and the console's dashboard call) on a library holding -n evidence
+// (1,000,000 by default), on SQLite and, when PROBITY_TEST_POSTGRES names a server, on a
+// fresh PostgreSQL database. Setup, once per backend: bench/internal/insightseed's
+// defaults (4 ACTIVE assessments of 50 controls in 5 domains, evidence over 30 days up to
+// today, appended through the real ledger). Each call then runs -calls times in a row
+// after -warmup calls; the table gives its p50, p95 and max.
+//
+//	go run ./bench/insights                  # SQLite, and PostgreSQL when PROBITY_TEST_POSTGRES is set
+//	go run ./bench/insights -db sqlite -n 100000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/probity-dev/probity/bench/internal/benchdb"
+	"github.com/probity-dev/probity/bench/internal/insightseed"
+	"github.com/probity-dev/probity/internal/insights"
+)
+
+func main() {
+	n := flag.Int("n", insightseed.Defaults.Evidence, "evidence items")
+	calls := flag.Int("calls", 200, "measured calls of each operation")
+	warmup := flag.Int("warmup", 20, "unmeasured calls before")
+	db := flag.String("db", "", "sqlite or postgres (default: sqlite, and postgres when "+benchdb.EnvVar+" is set)")
+	flag.Parse()
+	backends := []string{"sqlite"}
+	if os.Getenv(benchdb.EnvVar) != "" {
+		backends = append(backends, "postgres")
+	}
+	if *db != "" {
+		backends = []string{*db}
+	}
+	for _, b := range backends {
+		if err := run(b, *n, *calls, *warmup); err != nil {
+			log.Fatalf("%s: %v", b, err)
+		}
+	}
+}
+
+func run(backend string, n, calls, warmup int) error {
+	ctx := context.Background()
+	url, drop, err := benchdb.Fresh(ctx, backend, "", "insightsbench")
+	if err != nil {
+		return err
+	}
+	defer drop()
+	st, err := benchdb.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	ids, err := insightseed.Seed(ctx, st, insightseed.Options{Evidence: n})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %d evidence in %d assessments seeded in %s\n", backend, n, len(ids), time.Since(start).Round(time.Second))
+	s := &insights.Service{Store: st}
+	p := insightseed.Owner
+	a := ids[0]
+	domains, err := s.Domains(ctx, p, "")
+	if err != nil || len(domains) == 0 {
+		return fmt.Errorf("domains: %v (%d)", err, len(domains))
+	}
+	dom := domains[0].ID
+	ops := []struct {
+		name string
+		call func() error
+	}{
+		{"GetInsights (Account)", func() error { _, err := s.Account(ctx, p); return err }},
+		{"GetInsightsByAssessment (Assessment)", func() error { _, err := s.Assessment(ctx, p, a); return err }},
+		{"ListControlDomainInsights (Domains)", func() error { _, err := s.Domains(ctx, p, ""); return err }},
+		{"ListControlDomainInsightsByAssessment", func() error { _, err := s.Domains(ctx, p, a); return err }},
+		{"ListControlInsightsByControlDomain (Controls)", func() error { _, err := s.Controls(ctx, p, "", dom); return err }},
+		{"ListAssessmentControlInsightsByControlDomain", func() error { _, err := s.Controls(ctx, p, a, dom); return err }},
+		{"Trend, 30 days, account", func() error { _, err := s.Trend(ctx, p, "", "", 30); return err }},
+		{"Trend, 30 days, assessment", func() error { _, err := s.Trend(ctx, p, a, "", 30); return err }},
+		{"TrendByDomain, 30 days, account", func() error { _, err := s.TrendByDomain(ctx, p, "", 30); return err }},
+		{"TopControls 10, account", func() error { _, err := s.TopControls(ctx, p, "", 10); return err }},
+	}
+	fmt.Printf("| %-46s | %8s | %8s | %8s |\n|%s|%s|%s|%s|\n", "call ("+backend+")", "p50 ms", "p95 ms", "max ms",
+		strings.Repeat("-", 48), strings.Repeat("-", 10), strings.Repeat("-", 10), strings.Repeat("-", 10))
+	for _, op := range ops {
+		for range warmup {
+			if err := op.call(); err != nil {
+				return fmt.Errorf("%s: %w", op.name, err)
+			}
+		}
+		ds := make([]time.Duration, calls)
+		for i := range ds {
+			t := time.Now()
+			if err := op.call(); err != nil {
+				return fmt.Errorf("%s: %w", op.name, err)
+			}
+			ds[i] = time.Since(t)
+		}
+		slices.Sort(ds)
+		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+		fmt.Printf("| %-46s | %8.2f | %8.2f | %8.2f |\n", op.name, ms(ds[len(ds)/2]), ms(ds[len(ds)*95/100]), ms(ds[len(ds)-1]))
+	}
+	return nil
+}
