@@ -219,9 +219,9 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		return exitWith(ExitUsage, err)
 	}
 	// The web console, on the same listener and through the same library, assessments
-	// and keys as the API.
+	// (with the API's evidence ledger, for manual evidence), upload URLs and keys as the API.
 	ui, err := console.New(console.Config{
-		Library: lib, Assess: assessments, Keys: keyManager, Logger: log,
+		Library: lib, Assess: api.Assess(), Uploads: api, Keys: keyManager, Logger: log,
 		SecureCookie: strings.HasPrefix(o.publicURL, "https://"),
 	})
 	if err != nil {

@@ -150,3 +150,21 @@ func (h *Handler) upload(r *http.Request) *apiError {
 func tooLarge() *apiError {
 	return &apiError{status: http.StatusRequestEntityTooLarge, Type: typeTooLarge, Message: "An evidence file may be at most 100 MB."}
 }
+
+// IssueUpload returns what GetEvidenceFileUploadUrl returns, for the web console: the
+// evidenceFileName that manual evidence names, and the path of the upload URL on this
+// server (/uploads/TOKEN, for UploadPattern), valid for UploadTTL, for one file of the
+// account. It returns EINVALID for a file name GetEvidenceFileUploadUrl refuses.
+func (h *Handler) IssueUpload(account, fileName string) (evidenceFileName, path string, err error) {
+	if err := assess.CheckFileName(fileName); err != nil {
+		return "", "", err
+	}
+	id := probity.NewID()
+	return assess.UploadName(id, fileName), "/uploads/" + h.uploads.issue(account, id, fileName, h.cfg.Now().Add(UploadTTL)), nil
+}
+
+// Assess returns the assessments service the handler acts through: Config.Assess with
+// the evidence ledger, blob store and object reader of Config.Ledger when it had none.
+// Whoever serves the web console beside the API gives it this one, so that manual
+// evidence from both goes to the same ledger.
+func (h *Handler) Assess() *assess.Service { return h.assess }

@@ -62,6 +62,9 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	DefaultMaxFailures  = 5
 	DefaultFailWindow   = 15 * time.Minute
+	// DefaultMaxUploadBytes is the largest evidence file (assess.MaxEvidenceFileBytes)
+	// with room for the rest of its form.
+	DefaultMaxUploadBytes = assess.MaxEvidenceFileBytes + 64<<10
 )
 
 // Config is what the console needs. Library, Assess and Keys are required.
@@ -86,6 +89,19 @@ type Config struct {
 	FailWindow  time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Uploads issues evidence file upload URLs on the same listener (serve gives it the
+	// API's handler, amapi.Handler.IssueUpload), which the control page's drag-and-drop
+	// upload PUTs files to; nil means the page offers only its plain file form.
+	Uploads Uploader
+	// MaxUploadBytes bounds the body of the plain (no JavaScript) evidence file form
+	// instead of MaxBodyBytes; 0 means DefaultMaxUploadBytes.
+	MaxUploadBytes int64
+}
+
+// Uploader issues evidence file upload URLs: the evidenceFileName manual evidence names,
+// and the path of the URL the file's bytes are PUT to (amapi.UploadPattern).
+type Uploader interface {
+	IssueUpload(account, fileName string) (evidenceFileName, path string, err error)
 }
 
 // Console is the web console's http.Handler; see the package comment.
@@ -121,6 +137,9 @@ func New(cfg Config) (*Console, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = DefaultMaxUploadBytes
+	}
 	c := &Console{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger,
 		throttle: newThrottle(cfg.MaxFailures, cfg.FailWindow)}
 	if c.log == nil {
@@ -142,7 +161,11 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := &requestInfo{}
 	rw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	setSecurityHeaders(rw.Header())
-	r.Body = http.MaxBytesReader(rw, r.Body, c.cfg.MaxBodyBytes)
+	limit := c.cfg.MaxBodyBytes
+	if isFileForm(r) {
+		limit = c.cfg.MaxUploadBytes
+	}
+	r.Body = http.MaxBytesReader(rw, r.Body, limit)
 	r = r.WithContext(withInfo(r.Context(), info))
 	if r.URL.Path == strings.TrimSuffix(Prefix, "/") {
 		http.Redirect(rw, r, Prefix, http.StatusMovedPermanently)

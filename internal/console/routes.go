@@ -26,11 +26,32 @@ func (c *Console) routes() {
 	c.handle("GET /ui/frameworks/new", auth.Editor, c.frameworkNewForm)
 	c.handle("POST /ui/frameworks/new", auth.Editor, c.frameworkNew)
 	c.handle("GET /ui/frameworks/{id}", auth.Viewer, c.framework)
-	c.handle("GET /ui/assessments", auth.Viewer, c.assessments)
 	c.handle("GET /ui/evidence", auth.Viewer, c.evidence)
 	c.handle("GET /ui/reports", auth.Viewer, c.reports)
-	c.handle("GET /ui/notifications", auth.Viewer, c.notifications)
 	c.handle("GET /ui/sources", auth.Viewer, c.sources)
 	c.handle("GET /ui/settings", auth.Viewer, c.settings)
+
+	// Assessments (CONSOLE-ASSESS): list and create wizard, the assessment and its review
+	// actions, a control with its evidence folders and manual evidence, evidence items,
+	// and notifications.
+	c.handle("GET /ui/assessments", auth.Viewer, c.assessments)
+	c.handle("GET /ui/assessments/new", auth.Editor, c.assessmentNewForm)
+	c.handle("POST /ui/assessments/new", auth.Editor, c.assessmentNew)
+	c.handle("GET /ui/assessments/{id}", auth.Viewer, c.assessment)
+	c.handle("POST /ui/assessments/{id}/status", auth.Editor, c.assessmentStatus)
+	c.handle("POST /ui/assessments/{id}/delegations", auth.Editor, c.delegationCreate)
+	c.handle("POST /ui/assessments/{id}/delegations/delete", auth.Editor, c.delegationDelete)
+	c.handle("POST /ui/assessments/{id}/sets/{set}/status", auth.Editor, c.controlSetStatus)
+	c.handle("GET /ui/assessments/{id}/sets/{set}/controls/{ctl}", auth.Viewer, c.assessmentControl)
+	c.handle("POST /ui/assessments/{id}/sets/{set}/controls/{ctl}/review", auth.Editor, c.controlReview)
+	c.handle("POST /ui/assessments/{id}/sets/{set}/controls/{ctl}/evidence/text", auth.Editor, c.evidenceText)
+	c.handle("POST /ui/assessments/{id}/sets/{set}/controls/{ctl}/evidence/file", auth.Editor, c.evidenceFile)
+	c.handle("POST /ui/assessments/{id}/sets/{set}/controls/{ctl}/evidence/upload", auth.Editor, c.evidenceUpload)
+	c.handle("POST /ui/assessments/{id}/sets/{set}/controls/{ctl}/evidence/import", auth.Editor, c.evidenceImport)
+	c.handle("GET /ui/assessments/{id}/sets/{set}/folders/{folder}", auth.Viewer, c.evidenceFolder)
+	c.handle("GET /ui/assessments/{id}/sets/{set}/folders/{folder}/evidence/{ev}", auth.Viewer, c.evidenceItem)
+	c.handle("GET /ui/assessments/{id}/sets/{set}/folders/{folder}/evidence/{ev}/file", auth.Viewer, c.evidenceDownload)
+	c.handle("GET /ui/notifications", auth.Viewer, c.notifications)
+
 	c.mux.Handle("/ui/", c.page(auth.Viewer, func(http.ResponseWriter, *http.Request) error { return errNoPage }))
 }
