@@ -47,7 +47,9 @@ func newAssessEnv(t *testing.T, st store.Store, cfg console.Config) *assessEnv {
 	}}
 }
 
-func (e *assessEnv) as(t *testing.T, who string) *consoletest.Client { return e.SignInKey(t, e.Keys[who]) }
+func (e *assessEnv) as(t *testing.T, who string) *consoletest.Client {
+	return e.SignInKey(t, e.Keys[who])
+}
 
 // wizard is a valid create form of the Env's custom framework with owner as its
 // PROCESS_OWNER and viewer's identity named too.
