@@ -77,6 +77,7 @@ var parts = []part{
 	{name: "elbv2", run: collectELBv2},
 	{name: "dynamodb", run: collectDynamoDB},
 	{name: "sns", run: collectSNS},
+	{name: "opensearch", run: collectSearchDomains},
 	{name: "organizations", global: true, run: collectOrganization},
 	{name: "guardduty", run: collectGuardDuty},
 	{name: "securityhub", run: collectSecurityHub},
