@@ -1,6 +1,8 @@
 package amapi
 
 import (
+	"encoding/json"
+
 	"github.com/probity-dev/probity"
 )
 
@@ -91,4 +93,10 @@ type importEvidenceError struct {
 	ManualEvidence manualEvidenceWire `json:"manualEvidence"`
 	ErrorCode      string             `json:"errorCode"`
 	ErrorMessage   string             `json:"errorMessage"`
+}
+
+// EvidenceJSON returns the evidence as GetEvidence returns it, indented: what the web
+// console shows as an item's record, so that the browser and the API show one form.
+func EvidenceJSON(e *probity.Evidence) ([]byte, error) {
+	return json.MarshalIndent(toEvidence(e), "", "  ")
 }

@@ -415,7 +415,7 @@ func TestAssessmentReview(t *testing.T) {
 		for _, it := range items {
 			r := c["delegate"].Get(it[1])
 			want("delegate GET evidence", r, 200)
-			for _, s := range []string{"Chain position", "sha256:", "Record (JSON)", "&#34;Sequence&#34;"} {
+			for _, s := range []string{"Chain position", "sha256:", "Record (JSON, as GetEvidence returns it)", "&#34;evidenceFolderId&#34;", "&#34;assessmentReportSelection&#34;"} {
 				if !strings.Contains(r.Body, s) {
 					t.Errorf("the evidence page does not show %q", s)
 				}

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"encoding/json"
 	"io"
 	"mime"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/amapi"
 )
 
 // evidencePageSize is how many evidence items one page of a folder lists.
@@ -68,7 +68,7 @@ type evidenceItemData struct {
 	Set    *probity.AssessmentControlSet
 	Folder *probity.EvidenceFolder
 	E      *probity.Evidence
-	// Raw is the evidence record as JSON, indented.
+	// Raw is the evidence record as GetEvidence returns it, indented.
 	Raw string
 }
 
@@ -89,7 +89,7 @@ func (c *Console) evidenceItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.MarshalIndent(e, "", "  ")
+	raw, err := amapi.EvidenceJSON(e)
 	if err != nil {
 		return err
 	}
