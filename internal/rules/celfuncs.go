@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/netip"
@@ -12,10 +13,12 @@ import (
 	"time"
 
 	"cel.dev/cel-go/cel"
+	"cel.dev/cel-go/checker"
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/ext"
+	"cel.dev/cel-go/interpreter"
 
 	"github.com/probity-dev/probity/internal/ci"
 )
@@ -155,13 +158,17 @@ type program struct {
 func (p *program) eval(act *activation) (bool, error) {
 	v, _, err := p.prg.Eval(act)
 	if err != nil {
+		if c, ok := errors.AsType[interpreter.EvalCancelledError](err); ok && c.Cause == interpreter.CostLimitExceeded {
+			return false, fmt.Errorf("%s: stopped: the evaluation went past the cost limit of custom rules (%d units; docs/rules.md)", p.member, CostLimit)
+		}
 		return false, fmt.Errorf("%s: %w", p.member, err)
 	}
 	return boolResult(p.member, v)
 }
 
-// compileExpr parses and checks one expression, adding its problems to cerr.
-func compileExpr(member, src string, declared map[string]bool, cerr *CompileError) *program {
+// compileExpr parses and checks one expression, adding its problems to cerr. limit is
+// its runtime cost limit (0: none).
+func compileExpr(member, src string, declared map[string]bool, limit uint64, cerr *CompileError) *program {
 	before := len(cerr.Problems)
 	ast, iss := celEnv.Compile(src)
 	if iss != nil && iss.Err() != nil {
@@ -198,12 +205,42 @@ func compileExpr(member, src string, declared map[string]bool, cerr *CompileErro
 	if len(cerr.Problems) > before {
 		return nil
 	}
-	prg, err := celEnv.Program(ast, cel.EvalOptions(cel.OptOptimize))
+	opts := []cel.ProgramOption{cel.EvalOptions(cel.OptOptimize)}
+	if limit > 0 && !boundedBy(ast, limit) {
+		opts = append(opts, cel.CostLimit(limit))
+	}
+	prg, err := celEnv.Program(ast, opts...)
 	if err != nil {
 		cerr.Problems = append(cerr.Problems, Problem{Field: member, Message: err.Error()})
 		return nil
 	}
 	return &program{member: member, prg: prg}
+}
+
+// boundedBy reports whether CEL's cost estimate shows that the expression cannot cost
+// more than limit on any item whose strings, lists and maps have at most sizeHint
+// bytes or elements: then tracking the cost at run time (which about doubles the
+// allocations of an evaluation) buys nothing. Such an expression has no comprehension
+// over a long list of the item, let alone nested ones, so on a larger item its work
+// grows with the item's size, never faster: it cannot spin. Every other expression is
+// tracked. The estimate and the run-time tracker use the same cost model.
+func boundedBy(a *cel.Ast, limit uint64) bool {
+	est, err := celEnv.EstimateCost(a, sizeHints{})
+	return err == nil && est.Max <= limit
+}
+
+// sizeHint is the largest string, list or map the cost estimate assumes (see boundedBy).
+const sizeHint = 1 << 16
+
+// sizeHints is a cost estimator that bounds every size by sizeHint.
+type sizeHints struct{}
+
+func (sizeHints) EstimateSize(checker.AstNode) *checker.SizeEstimate {
+	return &checker.SizeEstimate{Min: 0, Max: sizeHint}
+}
+
+func (sizeHints) EstimateCallCost(string, string, *checker.AstNode, []checker.AstNode) *checker.CallEstimate {
+	return nil
 }
 
 // native returns the Go value behind a CEL value: maps as map[string]any, lists as
@@ -338,8 +375,19 @@ func cidrContains(cidr, addr ref.Val) ref.Val {
 }
 
 // ingressRules reads a security group configuration's ipPermissions as ci.IPPermission
-// does, straight from the JSON values.
+// does, straight from the JSON values. An item's configuration (configMap) keeps the
+// result, so it is built once per item however many rules and evaluations ask.
 func ingressRules(v ref.Val) ref.Val {
+	if c, ok := v.(*configMap); ok {
+		if c.ingress == nil {
+			c.ingress = buildIngressRules(c)
+		}
+		return c.ingress
+	}
+	return buildIngressRules(v)
+}
+
+func buildIngressRules(v ref.Val) ref.Val {
 	x, err := native(v)
 	if err != nil {
 		return types.NewErr("ingressRules: %v", err)

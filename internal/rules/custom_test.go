@@ -5,11 +5,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/ci"
 	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/rules"
 )
@@ -166,5 +168,55 @@ func TestCompileProblems(t *testing.T) {
 		Parameters: []probity.RuleParameter{{Name: "n", Type: "int"}}, Condition: "params.n > 1"})
 	if a != b {
 		t.Error("the same definition compiled twice")
+	}
+}
+
+// TestCustomCostLimit checks that an expression doing too much work for one item stops
+// at the cost limit with an error naming the item, whichever member it is in and
+// however the work is spent (nested comprehensions, lists built by map over long
+// lists), while a rule reading the same long list once still evaluates.
+func TestCustomCostLimit(t *testing.T) {
+	perms := make([]string, 300)
+	for i := range perms {
+		perms[i] = `{"ipProtocol":"tcp","fromPort":` + strconv.Itoa(i) + `,"toPort":` + strconv.Itoa(i) + `}`
+	}
+	item := `{"version":"1.3","accountId":"111122223333","configurationItemStatus":"OK","resourceType":"AWS::EC2::SecurityGroup",` +
+		`"resourceId":"sg-1","configuration":{"groupId":"sg-1","ipPermissions":[` + strings.Join(perms, ",") + `]}}`
+	const list = "resource.configuration.ipPermissions"
+	for _, tt := range []struct {
+		name, applicable, condition string
+		want                        rules.Compliance // "" for the cost-limit error
+	}{
+		{name: "nested all", condition: list + ".all(a, " + list + ".all(b, " + list + ".all(c, a.fromPort >= 0)))"},
+		{name: "nested exists in applicable", applicable: list + ".exists(a, " + list + ".exists(b, " + list + ".exists(c, a.fromPort < 0)))", condition: "true"},
+		{name: "lists built by map", condition: list + ".map(a, " + list + ".map(b, " + list + ".map(c, c.toPort))).size() > 0"},
+		{name: "one pass is fine", condition: list + ".all(a, a.fromPort == a.toPort)", want: rules.Compliant},
+		{name: "two nested passes are fine", condition: list + ".exists(a, " + list + ".exists(b, a.fromPort == b.toPort + 1))", want: rules.Compliant},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := rules.Compile(&probity.CustomRule{Name: "cost-" + strings.ReplaceAll(tt.name, " ", "-"),
+				ResourceTypes: []string{"AWS::EC2::SecurityGroup"}, Applicable: tt.applicable, Condition: tt.condition})
+			if err != nil {
+				t.Fatal(err)
+			}
+			check, err := r.Bind(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []rules.Result
+			err = rules.Evaluate(check, ci.NewDecoder(strings.NewReader(item)), rules.Env{}, func(r rules.Result) error {
+				got = append(got, r)
+				return nil
+			})
+			if tt.want != "" {
+				if err != nil || len(got) != 1 || got[0].ComplianceType != tt.want {
+					t.Fatalf("got %v, %v; want %s", got, err, tt.want)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), "cost limit") || !strings.Contains(err.Error(), "sg-1") {
+				t.Fatalf("got %v, %v; want the cost-limit error naming sg-1", got, err)
+			}
+		})
 	}
 }
