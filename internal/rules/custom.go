@@ -114,13 +114,13 @@ func cacheKey(def *probity.CustomRule) string {
 	return string(b)
 }
 
-// CostLimit bounds the work of one evaluation of a custom rule's expression, in CEL's
-// runtime cost units (about one per operation, comprehension step and function call,
-// more for operations on long strings and lists). An evaluation that goes past it stops
-// and the item's evaluation fails with an error that says so, so a rule cannot spin on
-// an item (nested comprehensions over long lists). The example rules cost a few hundred
-// units on ordinary items; a security group of a thousand rules checked against a few
-// ports and networks stays well under the limit.
+// CostLimit bounds the work of one evaluation of a custom rule's expression: the steps
+// of its comprehensions (all, exists, exists_one, map, filter), nested ones included,
+// counted together (see countSteps in celfuncs.go). An evaluation that goes past it
+// stops and the item's evaluation fails with an error that says so, so a rule cannot
+// spin on an item (nested comprehensions over long lists). The example rules take a
+// few dozen steps on ordinary items; a security group of a thousand rules checked
+// against a few ports and networks takes some ten thousand.
 const CostLimit = 1_000_000
 
 // compile compiles def with the cost limit limit (0: none).
@@ -239,6 +239,7 @@ type activation struct {
 	ps     *paramSet
 	params map[string]any // resolved on the first read of params
 	now    time.Time
+	steps  uint64 // comprehension steps so far (countSteps)
 }
 
 func (a *activation) ResolveName(name string) (any, bool) {
@@ -252,6 +253,8 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		return a.params, true
 	case "now":
 		return a.now, true
+	case stepsName:
+		return a, true
 	}
 	return nil, false
 }
