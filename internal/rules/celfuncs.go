@@ -17,6 +17,7 @@ import (
 	celast "cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/ext"
 	"cel.dev/cel-go/interpreter"
 
@@ -494,11 +495,37 @@ func buildIngressRules(v ref.Val) ref.Val {
 			}
 		}
 		from, to := p.Ports()
-		out = append(out, types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{
-			"protocol": p.Protocol(), "fromPort": int64(from), "toPort": int64(to),
-			"cidrs": types.NewStringList(types.DefaultTypeAdapter, cidrs)}))
+		r := &ingressRule{protocol: types.String(p.Protocol()), fromPort: types.Int(from), toPort: types.Int(to),
+			cidrs: types.NewStringList(types.DefaultTypeAdapter, cidrs)}
+		r.Mapper = types.NewStringInterfaceMap(types.DefaultTypeAdapter, map[string]any{
+			"protocol": r.protocol, "fromPort": r.fromPort, "toPort": r.toPort, "cidrs": r.cidrs})
+		out = append(out, r)
 	}
 	return types.NewRefValList(types.DefaultTypeAdapter, out)
+}
+
+// ingressRule is one element of ingressRules: a CEL map whose members field selection
+// reads from struct fields, already CEL values, instead of hashing into a map.
+type ingressRule struct {
+	traits.Mapper
+	protocol         types.String
+	fromPort, toPort types.Int
+	cidrs            ref.Val
+}
+
+// FindStringKey returns the member k.
+func (r *ingressRule) FindStringKey(k string) (any, bool) {
+	switch k {
+	case "protocol":
+		return r.protocol, true
+	case "fromPort":
+		return r.fromPort, true
+	case "toPort":
+		return r.toPort, true
+	case "cidrs":
+		return r.cidrs, true
+	}
+	return nil, false
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }
