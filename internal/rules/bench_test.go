@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -206,4 +207,63 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkEvaluateMillion streams 1,000,000 CIs (the snapshot of BenchmarkEvaluateSnapshot,
+// a hundred times longer) through the same decode and evaluation, with the GC left to
+// itself, and reports the process's resident memory: at the first tenth of the stream,
+// at the end, and its peak (VmHWM, which includes the test binary's start). Flat
+// means the end is no higher than the first tenth. Run it alone, with -benchtime 1x.
+func BenchmarkEvaluateMillion(b *testing.B) {
+	const n = 1_000_000
+	for b.Loop() {
+		r := &rssReader{r: &snapshotReader{n: n}, total: n}
+		cpu0 := cpuTime()
+		items, _ := evaluateAll(b, r)
+		if items != n {
+			b.Fatalf("%d items, want %d", items, n)
+		}
+		b.ReportMetric(float64(items)/(cpuTime()-cpu0).Seconds(), "CIs/cpu-s")
+		b.ReportMetric(float64(r.atTenth)/(1<<20), "RSS-at-100k-MB")
+		b.ReportMetric(float64(procStatus("VmRSS"))/(1<<20), "RSS-at-end-MB")
+		b.ReportMetric(float64(r.peak)/(1<<20), "RSS-peak-sampled-MB")
+		b.ReportMetric(float64(procStatus("VmHWM"))/(1<<20), "VmHWM-MB")
+	}
+}
+
+// rssReader samples the process's resident memory every 4 MiB read.
+type rssReader struct {
+	r             *snapshotReader
+	total         int
+	read          int
+	peak, atTenth uint64
+}
+
+func (p *rssReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.read += n
+	if p.read >= 4<<20 {
+		p.read = 0
+		rss := procStatus("VmRSS")
+		p.peak = max(p.peak, rss)
+		if p.atTenth == 0 && p.r.i >= p.total/10 {
+			p.atTenth = rss
+		}
+	}
+	return n, err
+}
+
+// procStatus returns a memory line of /proc/self/status (VmRSS, VmHWM) in bytes, or 0.
+func procStatus(key string) uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }
