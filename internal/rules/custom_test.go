@@ -220,3 +220,48 @@ func TestCustomCostLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestCustomParamsPerCheck checks that a rule's typed parameters follow each check's
+// arguments when checks of one rule with different arguments evaluate in turn (the
+// rule keeps the last arguments' CEL value and must notice when they change): every
+// parameter type, set and unset.
+func TestCustomParamsPerCheck(t *testing.T) {
+	r, err := rules.Compile(&probity.CustomRule{Name: "params-per-check", ResourceTypes: []string{"AWS::EC2::Volume"},
+		Parameters: []probity.RuleParameter{{Name: "n", Type: "int"}, {Name: "b", Type: "boolean"}, {Name: "s", Type: "string"}, {Name: "l", Type: "csv"}},
+		Condition:  `(has(params.n) ? params.n : -1) == 2 && (has(params.b) && params.b) && (has(params.s) ? params.s : "") == "x" && (has(params.l) ? params.l : []) == ["a", "b"]`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := new(ci.Item)
+	if err := json.Unmarshal([]byte(`{"resourceType":"AWS::EC2::Volume","resourceId":"v","configuration":{"size":1}}`), it); err != nil {
+		t.Fatal(err)
+	}
+	all := map[string]string{"n": "2", "b": "true", "s": "x", "l": "a, b"}
+	checks := []struct {
+		args map[string]string
+		want rules.Compliance
+	}{
+		{all, rules.Compliant},
+		{map[string]string{"n": "3", "b": "true", "s": "x", "l": "a,b"}, rules.NonCompliant},
+		{all, rules.Compliant},
+		{map[string]string{"n": "2", "b": "false", "s": "x", "l": "a,b"}, rules.NonCompliant},
+		{map[string]string{"n": "2", "b": "true", "l": "a,b"}, rules.NonCompliant},
+		{map[string]string{"n": "2", "b": "true", "s": "x", "l": "a"}, rules.NonCompliant},
+		{map[string]string{}, rules.NonCompliant},
+		{all, rules.Compliant},
+	}
+	bound := make([]*rules.Check, len(checks))
+	for i, c := range checks {
+		if bound[i], err = r.Bind(c.args); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round := range 2 {
+		for i, c := range checks {
+			res, err := bound[i].EvaluateItem(it, rules.Env{})
+			if err != nil || res.ComplianceType != c.want {
+				t.Errorf("round %d, check %d %v: %v, %v; want %s", round, i, c.args, res.ComplianceType, err, c.want)
+			}
+		}
+	}
+}
