@@ -265,3 +265,43 @@ func TestCustomParamsPerCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestCustomSharedItemView checks that rules evaluating the same item share its CEL view
+// (and what ingressRules derives from it) without changing their results: each rule on
+// an item that other rules evaluated first gives what it gives on a fresh copy.
+func TestCustomSharedItemView(t *testing.T) {
+	set := customRules(t)
+	ids := []string{"Custom_CEL_INCOMING_SSH_DISABLED", "Custom_sg-admin-ports-restricted"}
+	const sg = `{"version":"1.3","accountId":"111122223333","configurationItemStatus":"OK","resourceType":"AWS::EC2::SecurityGroup","resourceId":"sg-1",` +
+		`"configuration":{"groupId":"sg-1","ipPermissions":[{"ipProtocol":"tcp","fromPort":22,"toPort":22,"ipRanges":["0.0.0.0/0"]},` +
+		`{"ipProtocol":"-1","ipv4Ranges":[{"cidrIp":"10.0.0.0/8"}]},{"ipProtocol":"6","fromPort":3389,"toPort":3389,"ipv6Ranges":[{"cidrIpv6":"::/0"}]}]}}`
+	decode := func() *ci.Item {
+		it := new(ci.Item)
+		if err := json.Unmarshal([]byte(sg), it); err != nil {
+			t.Fatal(err)
+		}
+		return it
+	}
+	want := map[string]rules.Result{}
+	for _, id := range ids {
+		c, err := set[id].Bind(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want[id], err = c.EvaluateItem(decode(), rules.Env{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, order := range [][]string{ids, {ids[1], ids[0]}} {
+		it := decode()
+		for range 2 {
+			for _, id := range order {
+				c, _ := set[id].Bind(nil)
+				got, err := c.EvaluateItem(it, rules.Env{})
+				if err != nil || got != want[id] {
+					t.Errorf("%v: %s: %+v, %v; want %+v", order, id, got, err, want[id])
+				}
+			}
+		}
+	}
+}
