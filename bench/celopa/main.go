@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -40,14 +42,26 @@ func main() {
 	n := flag.Int("items", 2000, "configuration items per rule (a mix of compliant, non-compliant and not applicable)")
 	minTime := flag.Duration("min", time.Second, "time each engine at least this long per rule")
 	dir := flag.String("rules", filepath.Join("..", "..", "internal", "rules", "testdata", "custom", "rules"), "folder of the CEL rules")
+	rounds := flag.Int("rounds", 5, "alternate the engines this many times per rule; each engine's figure is the median of its rounds")
+	only := flag.String("rule", "", "run only the rule of this keyword")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the CEL evaluations (only) to this file")
 	flag.Parse()
-	if err := run(*n, *minTime, *dir); err != nil {
+	if err := run(*n, *minTime, *rounds, *dir, *only, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "celopa:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, minTime time.Duration, dir string) error {
+func run(n int, minTime time.Duration, rounds int, dir, only, cpuprofile string) error {
+	var prof *os.File
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		prof = f
+	}
 	files, err := doc.ReadPaths([]string{dir}, doc.ReadOptions{})
 	if err != nil {
 		return err
@@ -65,7 +79,15 @@ func run(n int, minTime time.Duration, dir string) error {
 	fmt.Printf("Go %s, GOMAXPROCS %d, %d items per rule, one goroutine per engine\n\n", runtime.Version(), runtime.GOMAXPROCS(0), n)
 	fmt.Println("| rule | CEL ns/item | OPA ns/item (input as Go values) | OPA ns/item (input pre-converted to AST) | OPA / CEL |")
 	fmt.Println("|---|---|---|---|---|")
+	defer func() {
+		if profStarted {
+			pprof.StopCPUProfile()
+		}
+	}()
 	for _, b := range benches {
+		if only != "" && b.cel != only {
+			continue
+		}
 		rule := set[b.cel]
 		if rule == nil {
 			return fmt.Errorf("%s is not among %s", b.cel, dir)
@@ -117,9 +139,22 @@ func run(n int, minTime time.Duration, dir string) error {
 			}
 			counts[r.ComplianceType]++
 		}
-		celNs := timeit(minTime, n, func(i int) error { _, err := check.EvaluateItem(items[i], env); return err })
-		opaNs := timeit(minTime, n, func(i int) error { _, err := pq.Eval(ctx, rego.EvalInput(inputs[i])); return err })
-		opaParsedNs := timeit(minTime, n, func(i int) error { _, err := pq.Eval(ctx, rego.EvalParsedInput(parsed[i])); return err })
+		// The engines take turns, round after round, so that the others' load on a
+		// shared machine falls on all three alike; each figure is the median round.
+		var cel, opa, opaParsed []float64
+		slice := minTime / time.Duration(max(rounds, 1))
+		for range max(rounds, 1) {
+			if prof != nil {
+				profiling(prof, true)
+			}
+			cel = append(cel, timeit(slice, n, func(i int) error { _, err := check.EvaluateItem(items[i], env); return err }))
+			if prof != nil {
+				profiling(prof, false)
+			}
+			opa = append(opa, timeit(slice, n, func(i int) error { _, err := pq.Eval(ctx, rego.EvalInput(inputs[i])); return err }))
+			opaParsed = append(opaParsed, timeit(slice, n, func(i int) error { _, err := pq.Eval(ctx, rego.EvalParsedInput(parsed[i])); return err }))
+		}
+		celNs, opaNs, opaParsedNs := median(cel), median(opa), median(opaParsed)
 		fmt.Printf("| %s (%d/%d/%d C/NC/NA) | %.0f | %.0f | %.0f | %.1f× (%.1f× pre-converted) |\n", b.cel,
 			counts[rules.Compliant], counts[rules.NonCompliant], counts[rules.NotApplicable],
 			celNs, opaNs, opaParsedNs, opaNs/celNs, opaParsedNs/celNs)
@@ -144,6 +179,30 @@ func timeit(min time.Duration, n int, fn func(i int) error) float64 {
 	}
 	return float64(time.Since(start).Nanoseconds()) / float64(calls)
 }
+
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
+}
+
+// profiling starts or stops the CPU profile into f. Profiling is one profile over
+// every CEL round: pprof.StartCPUProfile cannot resume a stopped profile, so the
+// first start begins it and the stop at the end of run ends it; the OPA rounds between
+// are marked by pprof labels being off, which is why the profile is of CEL only when
+// read with -tagfocus=engine=cel.
+func profiling(f *os.File, on bool) {
+	if !profStarted {
+		pprof.StartCPUProfile(f)
+		profStarted = true
+	}
+	if on {
+		pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(), pprof.Labels("engine", "cel")))
+	} else {
+		pprof.SetGoroutineLabels(context.Background())
+	}
+}
+
+var profStarted bool
 
 func typed(t rules.ParamType, v string) any {
 	switch t {

@@ -1,12 +1,14 @@
 package ci
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -357,4 +359,46 @@ func urlEncode(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestFastPathsAgree checks the decoding shortcuts (jsonString, plainStrings, which skip
+// encoding/json for plain ASCII text) against encoding/json on every kind of input:
+// plain, escaped, non-ASCII, numbers and booleans, nested values, odd whitespace.
+func TestFastPathsAgree(t *testing.T) {
+	for _, in := range []string{
+		`"abc"`, `""`, `"a\"b"`, `"a\\b"`, `"\u00e9"`, `"é"`, `"a/b*c:d"`, `"tab\there"`,
+		`[]`, `[ ]`, `["a"]`, `["a","b"]`, ` [ "a" , "b" ] `, `["a\"b","c"]`, `["é"]`, `[1,"a"]`, `[true]`,
+		`["a",["b"]]`, `[{"a":1}]`, `[null]`, `["s3:Get*", "s3:List*"]`,
+	} {
+		var want []string
+		var one string
+		if err := json.Unmarshal([]byte(in), &one); err == nil {
+			got, err := jsonString([]byte(strings.TrimSpace(in)))
+			if err != nil || got != one {
+				t.Errorf("jsonString(%s) = %q, %v; want %q", in, got, err, one)
+			}
+			continue
+		}
+		var raws []json.RawMessage
+		if err := json.Unmarshal([]byte(in), &raws); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		for _, r := range raws {
+			v, err := scalarString(r)
+			if err != nil {
+				v = strings.Trim(string(bytes.TrimSpace(r)), `"`)
+			}
+			want = append(want, v)
+		}
+		var got Strings
+		if err := json.Unmarshal([]byte(in), &got); err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if !slices.Equal([]string(got), want) {
+			t.Errorf("Strings(%s) = %q, want %q", in, got, want)
+		}
+		if fast, ok := plainStrings(bytes.TrimSpace([]byte(in))); ok && !slices.Equal([]string(fast), want) {
+			t.Errorf("plainStrings(%s) = %q, want %q", in, fast, want)
+		}
+	}
 }

@@ -26,6 +26,7 @@ type Decoder struct {
 	index   int // items returned so far
 	// container is set once the first member shows a snapshot or history response.
 	container bool
+	wire      wireItem // the item being decoded
 }
 
 // NewDecoder returns a Decoder reading r.
@@ -68,11 +69,12 @@ func (d *Decoder) Next() (*Item, error) {
 			if d.dec.More() {
 				// Decoding the wire form directly, not through Item.UnmarshalJSON,
 				// spares two passes over the item's bytes.
-				var w wireItem
+				// The wire item is reused (fromWire copies what it keeps).
+				d.wire = wireItem{}
 				it := new(Item)
-				err := d.dec.Decode(&w)
+				err := d.dec.Decode(&d.wire)
 				if err == nil {
-					err = it.fromWire(&w)
+					err = it.fromWire(&d.wire)
 				}
 				if err != nil {
 					d.done = true

@@ -152,15 +152,34 @@ func scalarString(raw json.RawMessage) (string, error) {
 		return "", nil
 	}
 	if raw[0] == '"' {
-		var s string
-		err := json.Unmarshal(raw, &s)
-		return s, err
+		return jsonString(raw)
 	}
 	var n json.Number
 	if err := json.Unmarshal(raw, &n); err != nil {
 		return "", fmt.Errorf("want a string or a number")
 	}
 	return n.String(), nil
+}
+
+// jsonString decodes the JSON string raw. Strings of printable ASCII without escapes,
+// which are most of what AWS Config writes, are taken as they are; others go through
+// encoding/json.
+func jsonString(raw []byte) (string, error) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		plain := true
+		for _, c := range raw[1 : n-1] {
+			if c < 0x20 || c >= 0x80 || c == '\\' || c == '"' {
+				plain = false
+				break
+			}
+		}
+		if plain {
+			return string(raw[1 : n-1]), nil
+		}
+	}
+	var s string
+	err := json.Unmarshal(raw, &s)
+	return s, err
 }
 
 // parseTime accepts an RFC 3339 string or epoch seconds or milliseconds, as the AWS CLI,

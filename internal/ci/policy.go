@@ -31,7 +31,7 @@ type Statement struct {
 
 // UnmarshalJSON implements the forms described on PolicyDocument.
 func (d *PolicyDocument) UnmarshalJSON(b []byte) error {
-	raw, err := Unwrap(b)
+	raw, err := unwrap(b, false) // json.Unmarshal below validates it
 	if err != nil {
 		return err
 	}
@@ -58,25 +58,36 @@ func (d *PolicyDocument) UnmarshalJSON(b []byte) error {
 	}
 	var w struct {
 		Version   string
-		Statement json.RawMessage
+		Statement statements
 	}
 	if err := json.Unmarshal(raw, &w); err != nil {
 		return fmt.Errorf("policy document: %w", err)
 	}
-	d.Version = w.Version
-	st := bytes.TrimSpace(w.Statement)
+	d.Version, d.Statement = w.Version, w.Statement
+	return nil
+}
+
+// statements decodes a document's Statement: one statement or a list of them, in the
+// same pass as the document.
+type statements []Statement
+
+func (ss *statements) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
 	switch {
-	case len(st) == 0 || string(st) == "null":
-	case st[0] == '{':
+	case len(b) == 0 || string(b) == "null":
+		*ss = nil
+	case b[0] == '{':
 		var s Statement
-		if err := json.Unmarshal(st, &s); err != nil {
-			return fmt.Errorf("policy document: Statement: %w", err)
+		if err := json.Unmarshal(b, &s); err != nil {
+			return fmt.Errorf("Statement: %w", err)
 		}
-		d.Statement = []Statement{s}
+		*ss = statements{s}
 	default:
-		if err := json.Unmarshal(st, &d.Statement); err != nil {
-			return fmt.Errorf("policy document: Statement: %w", err)
+		var list []Statement
+		if err := json.Unmarshal(b, &list); err != nil {
+			return fmt.Errorf("Statement: %w", err)
 		}
+		*ss = list
 	}
 	return nil
 }
@@ -92,6 +103,10 @@ func (s *Strings) UnmarshalJSON(b []byte) error {
 	case len(b) == 0 || string(b) == "null":
 		*s = nil
 	case b[0] == '[':
+		if out, ok := plainStrings(b); ok {
+			*s = out
+			return nil
+		}
 		var raws []json.RawMessage
 		if err := json.Unmarshal(b, &raws); err != nil {
 			return err
@@ -113,6 +128,52 @@ func (s *Strings) UnmarshalJSON(b []byte) error {
 		*s = Strings{v}
 	}
 	return nil
+}
+
+// plainStrings reads b, a JSON array, when every element is a string of printable
+// ASCII without escapes (what policies hold); ok is false for anything else, which
+// Strings.UnmarshalJSON then decodes in full.
+func plainStrings(b []byte) (out Strings, ok bool) {
+	i := 1
+	skip := func() {
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+			i++
+		}
+	}
+	skip()
+	if i < len(b) && b[i] == ']' {
+		return Strings{}, i == len(b)-1
+	}
+	for i < len(b) {
+		if b[i] != '"' {
+			return nil, false
+		}
+		start := i + 1
+		for i = start; i < len(b) && b[i] != '"'; i++ {
+			if c := b[i]; c < 0x20 || c >= 0x80 || c == '\\' {
+				return nil, false
+			}
+		}
+		if i >= len(b) {
+			return nil, false
+		}
+		out = append(out, string(b[start:i]))
+		i++
+		skip()
+		if i >= len(b) {
+			return nil, false
+		}
+		switch b[i] {
+		case ']':
+			return out, i == len(b)-1
+		case ',':
+			i++
+			skip()
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
 }
 
 // Has reports whether s contains v exactly.
@@ -137,8 +198,8 @@ func (p *Principal) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := jsonString(b)
+		if err != nil {
 			return err
 		}
 		*p = Principal{"*": {s}}

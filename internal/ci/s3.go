@@ -42,8 +42,7 @@ func (g *S3Grant) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	g.Permission = w.Permission
-	var s string
-	if json.Unmarshal(w.Grantee, &s) == nil {
+	if s, err := jsonString(w.Grantee); err == nil {
 		g.Grantee = s
 		return nil
 	}
@@ -128,7 +127,7 @@ func (b *S3Bucket) decode(it *Item) error {
 	if ok, err := it.DecodeSupplementary("BucketPolicy", &pol); err != nil {
 		return err
 	} else if ok {
-		if raw, err := Unwrap(pol.PolicyText); err != nil {
+		if raw, err := unwrap(pol.PolicyText, false); err != nil { // json.Unmarshal validates it
 			return err
 		} else if raw != nil {
 			var d PolicyDocument

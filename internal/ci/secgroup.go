@@ -65,8 +65,7 @@ func (p *IPPermission) UnmarshalJSON(b []byte) error {
 	}
 	for _, r := range w.IPRanges {
 		// Old form: strings. Some writers use objects here too.
-		var s string
-		if json.Unmarshal(r, &s) == nil {
+		if s, err := jsonString(r); err == nil {
 			add(s)
 			continue
 		}

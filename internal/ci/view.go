@@ -40,7 +40,7 @@ func (it *Item) DecodeSupplementary(key string, v any) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	raw, err := Unwrap(raw)
+	raw, err := unwrap(raw, false) // json.Unmarshal validates it next
 	if err != nil {
 		return false, fmt.Errorf("supplementaryConfiguration.%s: %w", key, err)
 	}
@@ -58,6 +58,12 @@ func (it *Item) DecodeSupplementary(key string, v any) (bool, error) {
 // first when it is URL-encoded (as IAM returns policy documents); nil for null, an empty
 // string or absent input. It fails when a string holds neither JSON nor URL-encoded JSON.
 func Unwrap(raw json.RawMessage) (json.RawMessage, error) {
+	return unwrap(raw, true)
+}
+
+// unwrap is Unwrap; with validate false, it leaves checking that a string holds JSON to
+// the caller, which decodes the result next (and fails then).
+func unwrap(raw json.RawMessage, validate bool) (json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
@@ -65,8 +71,8 @@ func Unwrap(raw json.RawMessage) (json.RawMessage, error) {
 	if raw[0] != '"' {
 		return raw, nil
 	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := jsonString(raw)
+	if err != nil {
 		return nil, err
 	}
 	s = strings.TrimSpace(s)
@@ -80,8 +86,9 @@ func Unwrap(raw json.RawMessage) (json.RawMessage, error) {
 		}
 		s = strings.TrimSpace(u)
 	}
-	if !json.Valid([]byte(s)) {
+	b := []byte(s)
+	if validate && !json.Valid(b) {
 		return nil, fmt.Errorf("string does not hold valid JSON")
 	}
-	return json.RawMessage(s), nil
+	return b, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -27,6 +28,17 @@ var benchItems = []string{
 	`{"version":"1.3","accountId":"111122223333","configurationItemStatus":"ResourceDeleted","resourceType":"AWS::EC2::Subnet","resourceId":"subnet-%d","awsRegion":"us-east-1","configurationItemCaptureTime":"2024-05-01T00:00:00.000Z","configuration":null,"supplementaryConfiguration":{}}`,
 }
 
+// benchParts are benchItems split at each %d (with %% read as %).
+var benchParts = func() [][]string {
+	out := make([][]string, len(benchItems))
+	for i, t := range benchItems {
+		for _, p := range strings.Split(strings.ReplaceAll(t, "%%", "\x00"), "%d") {
+			out[i] = append(out[i], strings.ReplaceAll(p, "\x00", "%"))
+		}
+	}
+	return out
+}()
+
 // snapshotReader streams a snapshot of n CIs without holding it in memory.
 type snapshotReader struct {
 	n, i int
@@ -47,9 +59,17 @@ func (r *snapshotReader) Read(p []byte) (int, error) {
 			r.buf.WriteByte(',')
 		}
 		if r.i >= 1 {
-			t := benchItems[r.i%len(benchItems)]
-			t = strings.ReplaceAll(t, "%d", strconv.Itoa(r.i))
-			r.buf.WriteString(strings.ReplaceAll(t, "%%", "%"))
+			// The template's pieces around %d, with the item's number between them:
+			// the generator should cost little next to what it feeds.
+			parts := benchParts[r.i%len(benchParts)]
+			var num [20]byte
+			n := strconv.AppendInt(num[:0], int64(r.i), 10)
+			for k, p := range parts {
+				if k > 0 {
+					r.buf.Write(n)
+				}
+				r.buf.WriteString(p)
+			}
 		}
 		r.i++
 	}
@@ -190,4 +210,63 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkEvaluateMillion streams 1,000,000 CIs (the snapshot of BenchmarkEvaluateSnapshot,
+// a hundred times longer) through the same decode and evaluation, with the GC left to
+// itself, and reports the process's resident memory: at the first tenth of the stream,
+// at the end, and its peak (VmHWM, which includes the test binary's start). Flat
+// means the end is no higher than the first tenth. Run it alone, with -benchtime 1x.
+func BenchmarkEvaluateMillion(b *testing.B) {
+	const n = 1_000_000
+	for b.Loop() {
+		r := &rssReader{r: &snapshotReader{n: n}, total: n}
+		cpu0 := cpuTime()
+		items, _ := evaluateAll(b, r)
+		if items != n {
+			b.Fatalf("%d items, want %d", items, n)
+		}
+		b.ReportMetric(float64(items)/(cpuTime()-cpu0).Seconds(), "CIs/cpu-s")
+		b.ReportMetric(float64(r.atTenth)/(1<<20), "RSS-at-100k-MB")
+		b.ReportMetric(float64(procStatus("VmRSS"))/(1<<20), "RSS-at-end-MB")
+		b.ReportMetric(float64(r.peak)/(1<<20), "RSS-peak-sampled-MB")
+		b.ReportMetric(float64(procStatus("VmHWM"))/(1<<20), "VmHWM-MB")
+	}
+}
+
+// rssReader samples the process's resident memory every 4 MiB read.
+type rssReader struct {
+	r             *snapshotReader
+	total         int
+	read          int
+	peak, atTenth uint64
+}
+
+func (p *rssReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.read += n
+	if p.read >= 4<<20 {
+		p.read = 0
+		rss := procStatus("VmRSS")
+		p.peak = max(p.peak, rss)
+		if p.atTenth == 0 && p.r.i >= p.total/10 {
+			p.atTenth = rss
+		}
+	}
+	return n, err
+}
+
+// procStatus returns a memory line of /proc/self/status (VmRSS, VmHWM) in bytes, or 0.
+func procStatus(key string) uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
 }

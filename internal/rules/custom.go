@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
+	"cel.dev/cel-go/common/types/traits"
 	"cel.dev/cel-go/interpreter"
 
 	"github.com/probity-dev/probity"
@@ -94,7 +96,7 @@ func Compile(def *probity.CustomRule) (*Rule, error) {
 	if r != nil {
 		return r, nil
 	}
-	r, err := compile(def)
+	r, err := compile(def, CostLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +114,17 @@ func cacheKey(def *probity.CustomRule) string {
 	return string(b)
 }
 
-func compile(def *probity.CustomRule) (*Rule, error) {
+// CostLimit bounds the work of one evaluation of a custom rule's expression: the steps
+// of its comprehensions (all, exists, exists_one, map, filter), nested ones included,
+// counted together (see countSteps in celfuncs.go). An evaluation that goes past it
+// stops and the item's evaluation fails with an error that says so, so a rule cannot
+// spin on an item (nested comprehensions over long lists). The example rules take a
+// few dozen steps on ordinary items; a security group of a thousand rules checked
+// against a few ports and networks takes some ten thousand.
+const CostLimit = 1_000_000
+
+// compile compiles def with the cost limit limit (0: none).
+func compile(def *probity.CustomRule, limit uint64) (*Rule, error) {
 	cerr := &CompileError{Rule: def.Name}
 	for _, fe := range probity.ErrorFields(def.Validate()) {
 		cerr.Problems = append(cerr.Problems, Problem{Field: fe.Name, Message: fe.Message})
@@ -130,10 +142,10 @@ func compile(def *probity.CustomRule) (*Rule, error) {
 	}
 	var applicable, condition *program
 	if def.Applicable != "" {
-		applicable = compileExpr("applicable", def.Applicable, declared, cerr)
+		applicable = compileExpr("applicable", def.Applicable, declared, limit, cerr)
 	}
 	if !probity.IsBlank(def.Condition) {
-		condition = compileExpr("condition", def.Condition, declared, cerr)
+		condition = compileExpr("condition", def.Condition, declared, limit, cerr)
 	}
 	if len(cerr.Problems) > 0 {
 		return nil, cerr
@@ -149,8 +161,9 @@ func compile(def *probity.CustomRule) (*Rule, error) {
 		Scope:       slices.Clone(def.ResourceTypes),
 		Params:      params,
 	}
+	ps := &paramSet{decl: params}
 	r.Item = func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-		act, err := newActivation(a, params, it, env, usesSupp)
+		act, err := newActivation(a, ps, it, env, usesSupp)
 		if err != nil {
 			return "", "", err
 		}
@@ -216,28 +229,39 @@ func Resolve(keyword string, custom map[string]*Rule) (*Rule, error) {
 	return Get(keyword)
 }
 
-// activation is what one evaluation's expressions see.
+// activation is what one evaluation's expressions see. It resolves its names lazily:
+// resource is the item's CEL view (built once per item), params the rule's typed
+// parameters (built once per set of values, see paramSet), so that an evaluation builds
+// no map and a rule that never reads params never converts them.
 type activation struct {
-	resource map[string]any
-	params   map[string]any
-	now      time.Time
+	res    *celResource
+	args   Args
+	ps     *paramSet
+	params map[string]any // resolved on the first read of params
+	now    time.Time
+	steps  uint64 // comprehension steps so far (countSteps)
 }
 
 func (a *activation) ResolveName(name string) (any, bool) {
 	switch name {
 	case "resource":
-		return a.resource, true
+		return a.res.m, true
 	case "params":
+		if a.params == nil {
+			a.params = a.ps.values(a.args)
+		}
 		return a.params, true
 	case "now":
 		return a.now, true
+	case stepsName:
+		return a, true
 	}
 	return nil, false
 }
 
 func (a *activation) Parent() interpreter.Activation { return nil }
 
-func newActivation(a Args, decl []Param, it *ci.Item, env Env, supp bool) (*activation, error) {
+func newActivation(a Args, ps *paramSet, it *ci.Item, env Env, supp bool) (*activation, error) {
 	res, err := ci.Cached(it, func(it *ci.Item) (*celResource, error) { return buildResource(it, supp) })
 	if err != nil {
 		return nil, err
@@ -250,23 +274,56 @@ func newActivation(a Args, decl []Param, it *ci.Item, env Env, supp bool) (*acti
 		}
 		*res = *full
 	}
-	params := make(map[string]any, len(decl))
-	for _, p := range decl {
+	return &activation{res: res, args: a, ps: ps, now: env.Now}, nil
+}
+
+// paramSet is a custom rule's declared parameters and the CEL value of the last
+// arguments it converted: a check evaluates many items with the same arguments, so
+// each evaluation compares the values (a few string comparisons) instead of building a
+// map. The memo is immutable once stored, so concurrent evaluations may share it.
+type paramSet struct {
+	decl []Param
+	memo atomic.Pointer[paramMemo]
+}
+
+type paramMemo struct {
+	vals []string       // the arguments' values, in decl order ("" when unset)
+	m    map[string]any // what params is for them; read-only
+}
+
+// values returns params for the arguments a: each set parameter typed as declared.
+func (ps *paramSet) values(a Args) map[string]any {
+	if m := ps.memo.Load(); m != nil && m.matches(a, ps.decl) {
+		return m.m
+	}
+	memo := &paramMemo{vals: make([]string, len(ps.decl)), m: make(map[string]any, len(ps.decl))}
+	for i, p := range ps.decl {
+		memo.vals[i] = a[p.Name]
 		if !a.Set(p.Name) {
 			continue
 		}
 		switch p.Type {
 		case Int:
-			params[p.Name] = int64(a.Int(p.Name))
+			memo.m[p.Name] = int64(a.Int(p.Name))
 		case Bool:
-			params[p.Name] = a.Bool(p.Name)
+			memo.m[p.Name] = a.Bool(p.Name)
 		case CSV:
-			params[p.Name] = a.List(p.Name)
+			memo.m[p.Name] = a.List(p.Name)
 		default:
-			params[p.Name] = a.Str(p.Name)
+			memo.m[p.Name] = a.Str(p.Name)
 		}
 	}
-	return &activation{resource: res.m, params: params, now: env.Now}, nil
+	ps.memo.Store(memo)
+	return memo.m
+}
+
+func (m *paramMemo) matches(a Args, decl []Param) bool {
+	for i, p := range decl {
+		if a[p.Name] != m.vals[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // celResource is the item as CEL sees it, built once per item (ci.Cached) and read-only
@@ -285,6 +342,9 @@ func buildResource(it *ci.Item, supp bool) (*celResource, error) {
 	var config any
 	if doc != nil {
 		config = doc.v
+		if m, ok := config.(map[string]any); ok {
+			config = newConfigMap(m)
+		}
 	}
 	res := map[string]any{
 		"resourceType":            it.ResourceType,
@@ -330,6 +390,27 @@ func buildResource(it *ci.Item, supp bool) (*celResource, error) {
 	}
 	res["supplementaryConfiguration"] = sm
 	return &celResource{m: res, supp: supp}, nil
+}
+
+// configMap is an item's configuration object as CEL sees it: a CEL map over the JSON
+// values, which also keeps what helpers derive from the whole configuration
+// (ingressRules), so that every rule and every evaluation of the item shares one
+// derivation. FindStringKey lets CEL's field selection read the Go map directly, as it
+// does a plain map[string]any. Like the item, it is not safe for concurrent use.
+type configMap struct {
+	traits.Mapper
+	m       map[string]any
+	ingress ref.Val // ingressRules of the configuration, once built
+}
+
+func newConfigMap(m map[string]any) *configMap {
+	return &configMap{Mapper: types.NewStringInterfaceMap(types.DefaultTypeAdapter, m), m: m}
+}
+
+// FindStringKey returns the member k as its Go value.
+func (c *configMap) FindStringKey(k string) (any, bool) {
+	v, ok := c.m[k]
+	return v, ok
 }
 
 func stringMap(m map[string]string) map[string]any {
