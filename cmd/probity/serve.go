@@ -220,10 +220,15 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	}
 	// The web console, on the same listener and through the same library, assessments
 	// and keys as the API.
-	ui, err := console.New(console.Config{
+	uiCfg := console.Config{
 		Library: lib, Assess: assessments, Keys: keyManager, Logger: log,
 		SecureCookie: strings.HasPrefix(o.publicURL, "https://"),
-	})
+		Reports:      servedReports(reports),
+	}
+	if pipe != nil {
+		uiCfg.Sources = pipe.Status
+	}
+	ui, err := console.New(uiCfg)
 	if err != nil {
 		return asInternal(err)
 	}

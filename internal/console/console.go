@@ -48,8 +48,10 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/insights"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
+	"github.com/probity-dev/probity/internal/pipeline"
 )
 
 // Prefix is the path the console is mounted at; every page is below it.
@@ -86,6 +88,15 @@ type Config struct {
 	FailWindow  time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// Insights computes the dashboard, as the API's insights operations; nil means one
+	// over Library's store with Now.
+	Insights *insights.Service
+	// Reports makes, lists and verifies assessment reports; nil when this server makes
+	// none (the reports pages say so).
+	Reports *assess.Reports
+	// Sources returns the catalog sources' status; nil when this server runs none.
+	Sources func() []pipeline.SourceStatus
 }
 
 // Console is the web console's http.Handler; see the package comment.
@@ -120,6 +131,9 @@ func New(cfg Config) (*Console, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Insights == nil {
+		cfg.Insights = &insights.Service{Store: cfg.Library.Store, Now: cfg.Now}
 	}
 	c := &Console{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger,
 		throttle: newThrottle(cfg.MaxFailures, cfg.FailWindow)}
@@ -177,6 +191,15 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
 	return w.ResponseWriter.Write(b)
+}
+
+// Flush implements http.Flusher, so that a page that streams (the dashboard) reaches the
+// client section by section.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		w.wrote = true
+		f.Flush()
+	}
 }
 
 // accessLog writes the request's line: method, path, status, duration, remote address,
