@@ -191,9 +191,12 @@ func (s *Service) find(ctx context.Context, p auth.Principal, q FindQuery, after
 	if err := q.Validate(); err != nil {
 		return FindCursor{}, 0, err
 	}
-	query, err := evquery.Parse(q.Statement())
-	if err != nil { // Statement quotes every value: a failure here is a bug
-		return FindCursor{}, 0, fmt.Errorf("evidence finder: %w", err)
+	var query *evquery.Query // nil matches everything
+	if st := q.Statement(); st != "" {
+		var err error
+		if query, err = evquery.Parse(st); err != nil { // Statement quotes every value: a failure is a bug
+			return FindCursor{}, 0, fmt.Errorf("evidence finder: %w", err)
+		}
 	}
 	a, err := s.access(ctx, p, q.AssessmentID)
 	if err != nil {

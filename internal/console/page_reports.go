@@ -23,13 +23,13 @@ var errNoReports = probity.Errorf(probity.EINVALID, "This Probity server makes n
 
 // reportsData is the reports page's data: the list and the create form.
 type reportsData struct {
-	Enabled     bool
-	Reports     []store.AssessmentReport
-	Pager       pager
-	Assessments []probity.Assessment
-	In          assess.CreateInput
+	Enabled      bool
+	Reports      []store.AssessmentReport
+	Pager        pager
+	Assessments  []probity.Assessment
+	In           assess.CreateInput
 	AssessmentID string
-	Errors      FormErrors
+	Errors       FormErrors
 }
 
 // reportFields maps the report request's members to the create form's fields.
