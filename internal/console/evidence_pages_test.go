@@ -32,9 +32,10 @@ import (
 // reports whose jobs the test runs (queue), and a catalog source's status.
 type evEnv struct {
 	*consoletest.Env
-	Fix     *insightstest.Fixture
-	Reports *assess.Reports
-	Queue   *manualQueue
+	Fix      *insightstest.Fixture
+	Reports  *assess.Reports
+	Insights *insights.Service // the console's, on the fixture's clock
+	Queue    *manualQueue
 	// Delegate is a signed-in client of a key whose identity is the fixture's delegate
 	// of Set2 of A1.
 	Delegate *consoletest.Client
@@ -95,7 +96,7 @@ func newEvEnv(t testing.TB, st store.Store, cfg console.Config) *evEnv {
 	cfg.Sources = func() []pipeline.SourceStatus {
 		return []pipeline.SourceStatus{{Source: consoletest.Source, Up: true, LastReconcile: insightstest.Now, FailingFiles: 1}}
 	}
-	e := &evEnv{Env: consoletest.New(t, st, cfg), Fix: fix, Reports: reps, Queue: q, Dest: dest}
+	e := &evEnv{Env: consoletest.New(t, st, cfg), Fix: fix, Reports: reps, Insights: cfg.Insights, Queue: q, Dest: dest}
 	_, sec, err := e.KeyManager.CreateWithARN(ctx, "delegate-key", auth.Editor, consoletest.Account, fix.Delegate.ARN)
 	if err != nil {
 		t.Fatal(err)
