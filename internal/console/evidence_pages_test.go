@@ -231,6 +231,7 @@ func (g *gatedReader) InsightTotals(ctx context.Context, s store.InsightScope, g
 
 // flushRecorder is a ResponseWriter that knows what has been flushed to the client.
 type flushRecorder struct {
+	mu      sync.Mutex // the dashboard's section queries read flushed as the page is written
 	header  http.Header
 	status  int
 	buf     bytes.Buffer
@@ -244,7 +245,17 @@ func (f *flushRecorder) WriteHeader(s int) {
 	}
 }
 func (f *flushRecorder) Write(b []byte) (int, error) { return f.buf.Write(b) }
-func (f *flushRecorder) Flush()                      { f.flushed.Write(f.buf.Bytes()); f.buf.Reset() }
+func (f *flushRecorder) Flush() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.flushed.Write(f.buf.Bytes())
+	f.buf.Reset()
+}
+func (f *flushRecorder) sent() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.flushed.String()
+}
 
 // TestDashboardStreams: the layout's head and the page heading reach the client (are
 // flushed) before the first insights query runs.
@@ -255,7 +266,7 @@ func TestDashboardStreams(t *testing.T) {
 		g := &gatedReader{Store: st}
 		e := consoletest.New(t, st, console.Config{Insights: &insights.Service{Store: g, Now: func() time.Time { return insightstest.Now }}})
 		c := e.SignIn(t, auth.Viewer) // reads the dashboard: the reader is armed after
-		g.seen = func() string { return rec.flushed.String() }
+		g.seen = rec.sent
 		req := httptest.NewRequest(http.MethodGet, "/ui/", nil)
 		req.AddCookie(c.Cookie("probity_session"))
 		e.Console.ServeHTTP(rec, req)
@@ -546,6 +557,51 @@ func TestSourcesAndSettings(t *testing.T) {
 		}
 		if r := auditor.Get("/ui/"); r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "/ui/signin") {
 			t.Errorf("the deleted key's session: %d %s", r.Status, r.Location)
+		}
+	})
+}
+
+// TestFindEvidencePaging: assess.FindEvidence pages through every match once, in order,
+// whatever the page size and scan bound, and a bound reached before a page fills
+// returns a cursor to search on; the finder page offers it.
+func TestFindEvidencePaging(t *testing.T) {
+	runEv(t, func(t *testing.T, e *evEnv) {
+		ctx := context.Background()
+		all := func(q assess.FindQuery, limit int) ([]string, int) {
+			var ids []string
+			var after assess.FindCursor
+			calls := 0
+			for {
+				calls++
+				page, err := e.Assess.FindEvidence(ctx, insightstest.Owner, q, after, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, ev := range page.Evidence {
+					ids = append(ids, ev.ID)
+				}
+				if page.Next.IsZero() {
+					return ids, calls
+				}
+				if calls > 100 {
+					t.Fatal("the search does not end")
+				}
+				after = page.Next
+			}
+		}
+		whole, _ := all(assess.FindQuery{AssessmentID: e.Fix.A1}, 1000)
+		if len(whole) != 19 {
+			t.Fatalf("%d evidence, want 19", len(whole))
+		}
+		for _, tt := range []struct{ limit, scan int }{{1, 0}, {4, 0}, {5, 3}, {50, 1}, {2, 7}} {
+			got, _ := all(assess.FindQuery{AssessmentID: e.Fix.A1, MaxScan: tt.scan}, tt.limit)
+			if strings.Join(got, ",") != strings.Join(whole, ",") {
+				t.Errorf("limit %d, scan %d: %d evidence, not the whole list in order", tt.limit, tt.scan, len(got))
+			}
+		}
+		// No match: each call stops at the bound, with a cursor, until the end.
+		if got, calls := all(assess.FindQuery{AssessmentID: e.Fix.A1, ResourceType: "s3", MaxScan: 5}, 50); len(got) != 0 || calls != 4 {
+			t.Errorf("no match with a bound of 5: %d found in %d calls, want 0 in 4", len(got), calls)
 		}
 	})
 }

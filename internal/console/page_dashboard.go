@@ -57,21 +57,73 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// dashboardData is the dashboard's data: its sections are methods that run their queries
-// when the template reaches them.
+// dashboardData is the dashboard's data: its sections are methods that wait for their
+// queries, which start together once the page's head has been flushed.
 type dashboardData struct {
 	c     *Console
 	ctx   context.Context
 	p     auth.Principal
 	r     *http.Request
 	flush func()
+
+	started     bool
+	account     *future[accountSection]
+	assessments *future[assessmentsSection]
+	domains     *future[domainsSection]
+	top         *future[controlsSection]
+	reviews     *future[reviewsSection]
 }
 
-// Flush sends what the page has so far; the template calls it between sections.
+// future is a value computed concurrently.
+type future[T any] struct {
+	done chan struct{}
+	v    T
+}
+
+func startFuture[T any](f func() T) *future[T] {
+	x := &future[T]{done: make(chan struct{})}
+	go func() {
+		defer close(x.done)
+		x.v = f()
+	}()
+	return x
+}
+
+func (x *future[T]) get() T {
+	<-x.done
+	return x.v
+}
+
+// Flush sends what the page has so far; the template calls it between sections. The
+// first call then starts every section's queries, at once: the head goes out before any
+// query, and the sections' queries overlap rather than add up.
 func (d *dashboardData) Flush() string {
 	d.flush()
+	if !d.started {
+		d.started = true
+		d.account = startFuture(d.accountSection)
+		d.assessments = startFuture(d.assessmentsSection)
+		d.domains = startFuture(d.domainsSection)
+		d.top = startFuture(d.topControls)
+		d.reviews = startFuture(d.reviewsSection)
+	}
 	return ""
 }
+
+// Account returns the summary of the active assessments and their trend.
+func (d *dashboardData) Account() accountSection { return d.account.get() }
+
+// Assessments returns the insights of each of the first active assessments.
+func (d *dashboardData) Assessments() assessmentsSection { return d.assessments.get() }
+
+// Domains returns the evidence by control domain.
+func (d *dashboardData) Domains() domainsSection { return d.domains.get() }
+
+// TopControls returns the controls with the most non-compliant evidence.
+func (d *dashboardData) TopControls() controlsSection { return d.top.get() }
+
+// Reviews returns what waits for the caller's review.
+func (d *dashboardData) Reviews() reviewsSection { return d.reviews.get() }
 
 // failed logs a section's error once and returns the message the section shows.
 func (d *dashboardData) failed(err error) string {
@@ -90,8 +142,8 @@ type accountSection struct {
 	Err     string
 }
 
-// Account returns the summary of the active assessments and their trend.
-func (d *dashboardData) Account() accountSection {
+// accountSection computes the summary of the active assessments and their trend.
+func (d *dashboardData) accountSection() accountSection {
 	var s accountSection
 	sum, err := d.c.cfg.Insights.Account(d.ctx, d.p)
 	if err != nil {
@@ -123,8 +175,8 @@ type assessmentsSection struct {
 	Err   string
 }
 
-// Assessments returns the insights of each of the first active assessments.
-func (d *dashboardData) Assessments() assessmentsSection {
+// assessmentsSection computes the insights of each of the first active assessments.
+func (d *dashboardData) assessmentsSection() assessmentsSection {
 	var s assessmentsSection
 	as, err := d.c.cfg.Assess.List(d.ctx, d.p, probity.AssessmentActive, store.Cursor{}, dashboardAssessments+1)
 	if err != nil {
@@ -164,9 +216,9 @@ type domainsSection struct {
 	Err   string
 }
 
-// Domains returns the domains of the active assessments' controls with their trends,
+// domainsSection computes the domains of the active assessments' controls with their trends,
 // those with the most non-compliant evidence on the last day first.
-func (d *dashboardData) Domains() domainsSection {
+func (d *dashboardData) domainsSection() domainsSection {
 	var s domainsSection
 	last, err := d.c.cfg.Insights.Domains(d.ctx, d.p, "")
 	if err != nil {
@@ -206,9 +258,9 @@ type controlsSection struct {
 	Err   string
 }
 
-// TopControls returns the assessment controls with the most non-compliant evidence on
+// topControls computes the assessment controls with the most non-compliant evidence on
 // the last day.
-func (d *dashboardData) TopControls() controlsSection {
+func (d *dashboardData) topControls() controlsSection {
 	var s controlsSection
 	items, err := d.c.cfg.Insights.TopControls(d.ctx, d.p, "", topControls)
 	if err != nil {
@@ -216,13 +268,22 @@ func (d *dashboardData) TopControls() controlsSection {
 		return s
 	}
 	s.Items, s.Names = items, map[string]string{}
+	if len(items) == 0 {
+		return s
+	}
+	// The names from one list of the active assessments (whose controls these are), not
+	// one read per assessment: Get also sums the assessment's evidence counters.
+	as, err := d.c.cfg.Assess.List(d.ctx, d.p, probity.AssessmentActive, store.Cursor{}, topControls*10)
+	if err != nil {
+		s.Err = d.failed(err)
+		return s
+	}
+	for _, a := range as {
+		s.Names[a.ID] = a.Name
+	}
 	for _, it := range items {
-		if _, ok := s.Names[it.AssessmentID]; ok {
-			continue
-		}
-		s.Names[it.AssessmentID] = it.AssessmentID
-		if a, err := d.c.cfg.Assess.Get(d.ctx, d.p, it.AssessmentID); err == nil {
-			s.Names[it.AssessmentID] = a.Name
+		if s.Names[it.AssessmentID] == "" {
+			s.Names[it.AssessmentID] = it.AssessmentID
 		}
 	}
 	return s
@@ -242,9 +303,9 @@ type reviewsSection struct {
 	Err   string
 }
 
-// Reviews returns the control sets delegated to the caller that are still open, and the
+// reviewsSection computes the control sets delegated to the caller that are still open, and the
 // control sets under review of the active assessments it is a PROCESS_OWNER of.
-func (d *dashboardData) Reviews() reviewsSection {
+func (d *dashboardData) reviewsSection() reviewsSection {
 	var s reviewsSection
 	ds, err := d.c.cfg.Assess.DelegationsTo(d.ctx, d.p, store.Cursor{}, dashboardReviews)
 	if err != nil {

@@ -15,9 +15,12 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-// Evidence finder limits: results per page, and the assessments the form offers.
+// Evidence finder limits: results per page, the evidence one page reads at most (so that
+// a page of a rare match answers within the console's time budget and offers to search
+// on), and the assessments the form offers.
 const (
 	evidencePageSize   = 50
+	finderMaxScan      = 500
 	finderAssessments  = 200
 	csvFlushEveryItems = 500
 )
@@ -103,6 +106,7 @@ func (c *Console) evidence(w http.ResponseWriter, r *http.Request) error {
 		d.Errors.Add("", "This page's place in the results is not valid; start the search again.")
 		return c.renderStatus(w, r, http.StatusBadRequest, "evidence", d)
 	}
+	q.MaxScan = finderMaxScan
 	page, err := c.cfg.Assess.FindEvidence(ctx, p, q, after, evidencePageSize)
 	if err != nil {
 		fe, ok := formErrors(err, evidenceFields)
