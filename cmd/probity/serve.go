@@ -219,11 +219,17 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 		return exitWith(ExitUsage, err)
 	}
 	// The web console, on the same listener and through the same library, assessments
-	// (with the API's evidence ledger, for manual evidence), upload URLs and keys as the API.
-	ui, err := console.New(console.Config{
+	// (with the API's evidence ledger, for manual evidence), upload URLs, reports and keys
+	// as the API.
+	uiCfg := console.Config{
 		Library: lib, Assess: api.Assess(), Uploads: api, Keys: keyManager, Logger: log,
 		SecureCookie: strings.HasPrefix(o.publicURL, "https://"),
-	})
+		Reports:      servedReports(reports),
+	}
+	if pipe != nil {
+		uiCfg.Sources = pipe.Status
+	}
+	ui, err := console.New(uiCfg)
 	if err != nil {
 		return asInternal(err)
 	}

@@ -48,8 +48,10 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/insights"
 	"github.com/probity-dev/probity/internal/keys"
 	"github.com/probity-dev/probity/internal/library"
+	"github.com/probity-dev/probity/internal/pipeline"
 )
 
 // Prefix is the path the console is mounted at; every page is below it.
@@ -96,6 +98,15 @@ type Config struct {
 	// MaxUploadBytes bounds the body of the plain (no JavaScript) evidence file form
 	// instead of MaxBodyBytes; 0 means DefaultMaxUploadBytes.
 	MaxUploadBytes int64
+
+	// Insights computes the dashboard, as the API's insights operations; nil means one
+	// over Library's store with Now.
+	Insights *insights.Service
+	// Reports makes, lists and verifies assessment reports; nil when this server makes
+	// none (the reports pages say so).
+	Reports *assess.Reports
+	// Sources returns the catalog sources' status; nil when this server runs none.
+	Sources func() []pipeline.SourceStatus
 }
 
 // Uploader issues evidence file upload URLs: the evidenceFileName manual evidence names,
@@ -139,6 +150,9 @@ func New(cfg Config) (*Console, error) {
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if cfg.Insights == nil {
+		cfg.Insights = &insights.Service{Store: cfg.Library.Store, Now: cfg.Now}
 	}
 	c := &Console{cfg: cfg, mux: http.NewServeMux(), log: cfg.Logger,
 		throttle: newThrottle(cfg.MaxFailures, cfg.FailWindow)}
@@ -200,6 +214,15 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	w.wrote = true
 	return w.ResponseWriter.Write(b)
+}
+
+// Flush implements http.Flusher, so that a page that streams (the dashboard) reaches the
+// client section by section.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		w.wrote = true
+		f.Flush()
+	}
 }
 
 // accessLog writes the request's line: method, path, status, duration, remote address,

@@ -41,7 +41,7 @@ func TestPagesByLevel(t *testing.T) {
 			viewer, editor, admin int
 			has                   string // text the page shows (to every level it answers 200)
 		}{
-			{"/ui/", ok, ok, ok, "not built yet"},
+			{"/ui/", ok, ok, ok, "All active assessments"},
 			{"/ui/controls", ok, ok, ok, "AC-2 Account management"},
 			{"/ui/controls/" + e.Standard.ID, ok, ok, ok, "IAM_USER_MFA_ENABLED"},
 			{"/ui/controls/" + e.Custom.ID, ok, ok, ok, "S3_BUCKET_LOGGING_ENABLED"},
@@ -54,11 +54,11 @@ func TestPagesByLevel(t *testing.T) {
 			{"/ui/frameworks/" + e.Framework.ID, ok, ok, ok, "Set one"},
 			{"/ui/frameworks/new", denied, ok, ok, "Create the framework"},
 			{"/ui/assessments", ok, ok, ok, "No assessment yet."},
-			{"/ui/evidence", ok, ok, ok, "not built yet"},
-			{"/ui/reports", ok, ok, ok, "not built yet"},
+			{"/ui/evidence", ok, ok, ok, "Choose an assessment"},
+			{"/ui/reports", ok, ok, ok, "makes no assessment reports"},
 			{"/ui/notifications", ok, ok, ok, "Catalog source: " + consoletest.Source},
-			{"/ui/sources", ok, ok, ok, "not built yet"},
-			{"/ui/settings", ok, ok, ok, "not built yet"},
+			{"/ui/sources", ok, ok, ok, consoletest.Source},
+			{"/ui/settings", ok, ok, ok, "Account " + consoletest.Account},
 			{"/ui/no-such-page", http.StatusNotFound, http.StatusNotFound, http.StatusNotFound, "no such page"},
 		}
 		for _, level := range auth.Levels {

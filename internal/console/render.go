@@ -60,6 +60,9 @@ var notices = map[string]string{
 	"saved":   "Saved.",
 	"copied":  "Copied. This is your new custom control; edit it as you need.",
 	"created": "Created.",
+	// The evidence, reports and settings pages.
+	"selected": "Added to the assessment report selection.",
+	"deleted":  "Deleted.",
 }
 
 // funcs are the template functions every page may use.
@@ -113,6 +116,20 @@ func (c *Console) renderStatus(w http.ResponseWriter, r *http.Request, status in
 	if t == nil {
 		return fmt.Errorf("console: no page %q", name)
 	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout.html", newView(r, data)); err != nil {
+		return fmt.Errorf("console: page %s: %w", name, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(b.Bytes())
+	return err // the client went away: nothing to show it
+}
+
+// newView returns what the layout needs around the page's data.
+func newView(r *http.Request, data any) view {
 	info := infoOf(r.Context())
 	v := view{Data: data, Principal: info.principal, CSRF: info.csrf, Notice: notices[r.URL.Query().Get("done")]}
 	if info.session != nil {
@@ -125,16 +142,7 @@ func (c *Console) renderStatus(w http.ResponseWriter, r *http.Request, status in
 			v.Nav[i] = n
 		}
 	}
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout.html", v); err != nil {
-		return fmt.Errorf("console: page %s: %w", name, err)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, err := w.Write(b.Bytes())
-	return err // the client went away: nothing to show it
+	return v
 }
 
 // errNoPage is a path below Prefix that no page serves.

@@ -16,7 +16,6 @@ func (c *Console) routes() {
 	c.public("POST /ui/signin", c.signIn)
 	c.handle("POST /ui/signout", auth.Viewer, c.signOut)
 
-	c.handle("GET /ui/{$}", auth.Viewer, c.dashboard)
 	c.handle("GET /ui/controls", auth.Viewer, c.controls)
 	c.handle("GET /ui/controls/{id}", auth.Viewer, c.control)
 	c.handle("GET /ui/controls/{id}/edit", auth.Editor, c.controlEditForm)
@@ -26,11 +25,6 @@ func (c *Console) routes() {
 	c.handle("GET /ui/frameworks/new", auth.Editor, c.frameworkNewForm)
 	c.handle("POST /ui/frameworks/new", auth.Editor, c.frameworkNew)
 	c.handle("GET /ui/frameworks/{id}", auth.Viewer, c.framework)
-	c.handle("GET /ui/evidence", auth.Viewer, c.evidence)
-	c.handle("GET /ui/reports", auth.Viewer, c.reports)
-	c.handle("GET /ui/sources", auth.Viewer, c.sources)
-	c.handle("GET /ui/settings", auth.Viewer, c.settings)
-
 	// Assessments (CONSOLE-ASSESS): list and create wizard, the assessment and its review
 	// actions, a control with its evidence folders and manual evidence, evidence items,
 	// and notifications.
@@ -52,6 +46,22 @@ func (c *Console) routes() {
 	c.handle("GET /ui/assessments/{id}/sets/{set}/folders/{folder}/evidence/{ev}", auth.Viewer, c.evidenceItem)
 	c.handle("GET /ui/assessments/{id}/sets/{set}/folders/{folder}/evidence/{ev}/file", auth.Viewer, c.evidenceDownload)
 	c.handle("GET /ui/notifications", auth.Viewer, c.notifications)
+
+	// Dashboard, evidence finder, reports, catalog sources and settings.
+	c.handle("GET /ui/{$}", auth.Viewer, c.dashboard)
+	c.handle("GET /ui/evidence", auth.Viewer, c.evidence)
+	c.handle("GET /ui/evidence.csv", auth.Viewer, c.evidenceCSV)
+	c.handle("POST /ui/evidence/select", auth.Editor, c.evidenceSelect)
+	c.handle("GET /ui/reports", auth.Viewer, c.reports)
+	c.handle("POST /ui/reports", auth.Editor, c.reportCreate)
+	c.handle("GET /ui/reports/{assessment}/{id}", auth.Viewer, c.report)
+	c.handle("GET /ui/reports/{assessment}/{id}/status", auth.Viewer, c.reportStatus)
+	c.handle("GET /ui/reports/{assessment}/{id}/download", auth.Viewer, c.reportDownload)
+	c.handle("GET /ui/sources", auth.Viewer, c.sources)
+	c.handle("GET /ui/settings", auth.Viewer, c.settings)
+	c.handle("POST /ui/settings", auth.Admin, c.settingsSave)
+	c.handle("POST /ui/settings/keys", auth.Admin, c.keyCreate)
+	c.handle("POST /ui/settings/keys/delete", auth.Admin, c.keyDelete)
 
 	c.mux.Handle("/ui/", c.page(auth.Viewer, func(http.ResponseWriter, *http.Request) error { return errNoPage }))
 }

@@ -1,0 +1,188 @@
+// Command console measures the web console's dashboard, evidence finder, reports, sources
+// and settings pages over HTTP (internal/console behind an httptest server, signed in as
+// an admin key) on a library of -n evidence (1,000,000 by default, seeded by
+// bench/internal/insightseed through the real ledger), on SQLite and, when
+// PROBITY_TEST_POSTGRES names a server, on a fresh PostgreSQL database. Each page is read
+// -calls times in a row after -warmup reads; the table gives p50, p95 and max of the
+// whole response (first byte to last).
+//
+//	go run ./bench/console                  # SQLite, and PostgreSQL when PROBITY_TEST_POSTGRES is set
+//	go run ./bench/console -db sqlite -n 100000
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/bench/internal/benchdb"
+	"github.com/probity-dev/probity/bench/internal/insightseed"
+	"github.com/probity-dev/probity/internal/assess"
+	"github.com/probity-dev/probity/internal/console"
+	"github.com/probity-dev/probity/internal/keys"
+	"github.com/probity-dev/probity/internal/library"
+	"github.com/probity-dev/probity/internal/pipeline"
+	"github.com/probity-dev/probity/internal/report"
+	"github.com/probity-dev/probity/internal/secret"
+)
+
+func main() {
+	n := flag.Int("n", insightseed.Defaults.Evidence, "evidence items")
+	calls := flag.Int("calls", 100, "measured reads of each page")
+	warmup := flag.Int("warmup", 10, "unmeasured reads before")
+	db := flag.String("db", "", "sqlite or postgres (default: sqlite, and postgres when "+benchdb.EnvVar+" is set)")
+	flag.Parse()
+	backends := []string{"sqlite"}
+	if os.Getenv(benchdb.EnvVar) != "" {
+		backends = append(backends, "postgres")
+	}
+	if *db != "" {
+		backends = []string{*db}
+	}
+	for _, b := range backends {
+		if err := run(b, *n, *calls, *warmup); err != nil {
+			log.Fatalf("%s: %v", b, err)
+		}
+	}
+}
+
+// noQueue leaves reports IN_PROGRESS: the benchmark reads pages, it writes no report.
+type noQueue struct{}
+
+func (noQueue) EnqueueReport(context.Context, string, string) error { return nil }
+
+func run(backend string, n, calls, warmup int) error {
+	ctx := context.Background()
+	dbURL, drop, err := benchdb.Fresh(ctx, backend, "", "consolebench")
+	if err != nil {
+		return err
+	}
+	defer drop()
+	st, err := benchdb.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	ids, err := insightseed.Seed(ctx, st, insightseed.Options{Evidence: n})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s: %d evidence in %d assessments seeded in %s\n", backend, n, len(ids), time.Since(start).Round(time.Second))
+
+	box, err := secret.NewBox(make([]byte, secret.KeySize))
+	if err != nil {
+		return err
+	}
+	p := insightseed.Owner
+	km := &keys.Manager{Store: st, Box: box}
+	key, sec, err := km.CreateWithARN(ctx, "bench-admin", p.Level, p.AccountID, p.ARN)
+	if err != nil {
+		return err
+	}
+	as := &assess.Service{Store: st}
+	reps := &assess.Reports{Service: as, Keys: &report.Keys{Store: st, Box: box}, Queue: noQueue{}}
+	rep, err := reps.Create(ctx, p, ids[0], assess.CreateInput{Name: "bench-report"})
+	if err != nil {
+		return err
+	}
+	ui, err := console.New(console.Config{Library: &library.Service{Store: st}, Assess: as, Keys: km, Reports: reps,
+		Sources: func() []pipeline.SourceStatus {
+			return []pipeline.SourceStatus{{Source: "files:policies", Up: true, LastReconcile: time.Now()}}
+		}})
+	if err != nil {
+		return err
+	}
+	srv := httptest.NewServer(ui)
+	defer srv.Close()
+	c, err := signIn(srv.URL, key.KeyID, sec)
+	if err != nil {
+		return err
+	}
+	a := ids[0]
+	day := probity.Day(time.Now()).AddDate(0, 0, -3).Format(time.DateOnly)
+	pages := []struct{ name, path string }{
+		{"dashboard", "/ui/"},
+		{"evidence finder, first page", "/ui/evidence?assessmentId=" + a},
+		{"evidence finder, NON_COMPLIANT", "/ui/evidence?assessmentId=" + a + "&compliance=NON_COMPLIANT"},
+		{"evidence finder, one day", "/ui/evidence?assessmentId=" + a + "&from=" + day + "&to=" + day},
+		{"evidence finder, no match (scan bound)", "/ui/evidence?assessmentId=" + a + "&resourceType=ec2:instance"},
+		{"reports", "/ui/reports"},
+		{"report", "/ui/reports/" + a + "/" + rep.ID},
+		{"sources", "/ui/sources"},
+		{"settings", "/ui/settings"},
+	}
+	fmt.Printf("\n| page | %s p50 / p95 / max ms |\n|---|---|\n", backend)
+	for _, pg := range pages {
+		var ds []time.Duration
+		for i := range warmup + calls {
+			t0 := time.Now()
+			status, err := get(c, srv.URL+pg.path)
+			d := time.Since(t0)
+			if err != nil || status != http.StatusOK {
+				return fmt.Errorf("%s: %d %v", pg.path, status, err)
+			}
+			if i >= warmup {
+				ds = append(ds, d)
+			}
+		}
+		slices.Sort(ds)
+		ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
+		fmt.Printf("| %s | %s / %s / %s |\n", pg.name, ms(ds[len(ds)/2]), ms(ds[len(ds)*95/100]), ms(ds[len(ds)-1]))
+	}
+	return nil
+}
+
+var csrfPattern = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn returns a client with a console session of the key.
+func signIn(base, id, sec string) (*http.Client, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Get(base + "/ui/signin")
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfPattern.FindSubmatch(body)
+	if m == nil {
+		return nil, fmt.Errorf("sign-in page has no CSRF token")
+	}
+	form := url.Values{"keyId": {id}, "secret": {sec}, "csrf": {string(m[1])}}
+	resp, err = c.Post(base+"/ui/signin", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("sign in: %d", resp.StatusCode)
+	}
+	return c, nil
+}
+
+// get reads the whole page and returns its status.
+func get(c *http.Client, u string) (int, error) {
+	resp, err := c.Get(u)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, err
+}
