@@ -63,7 +63,7 @@ func newRulesListCmd(env Env) *cobra.Command {
 	var custom func(...string) (map[string]*rules.Rule, error)
 	cmd := &cobra.Command{
 		Use:   "list [--catalog DIR]...",
-		Short: "List the managed rules and the catalogs' custom rules: identifier, scope, parameters (name:type=default)",
+		Short: "List the managed rules and the catalogs' custom rules: identifier, scope, parameters (name:type=default); AWS_CONFIG_PROCESS_CHECK last, as a process check",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set, err := custom()
@@ -90,6 +90,7 @@ func newRulesListCmd(env Env) *cobra.Command {
 				}
 				fmt.Fprintf(w, "%s\t%s\t%s\n", r.ID, r.ScopeText(), strings.Join(ps, " "))
 			}
+			fmt.Fprintf(w, "%s\t%s\t\n", rules.ProcessCheck, "process check (manual attestation, not evaluated)")
 			return w.Flush()
 		},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -24,7 +25,8 @@ func TestRulesCommands(t *testing.T) {
 	}
 
 	code, out, _ := cli("rules", "list")
-	if code != ExitOK || !strings.Contains(out, "ACCESS_KEYS_ROTATED") || !strings.Contains(out, "maxAccessKeyAge:int=90") {
+	if code != ExitOK || !strings.Contains(out, "ACCESS_KEYS_ROTATED") || !strings.Contains(out, "maxAccessKeyAge:int=90") ||
+		!regexp.MustCompile(`(?m)^AWS_CONFIG_PROCESS_CHECK +process check \(manual attestation, not evaluated\)`).MatchString(out) {
 		t.Fatalf("list = %d:\n%s", code, out)
 	}
 
@@ -51,6 +53,7 @@ func TestRulesCommands(t *testing.T) {
 		{"param without =", []string{"--rule", "ACCESS_KEYS_ROTATED", "--param", "maxAccessKeyAge", snap}, ExitUsage, "", "want K=V"},
 		{"bad clock", []string{"--rule", "ACCESS_KEYS_ROTATED", "--now", "yesterday", snap}, ExitUsage, "", "--now"},
 		{"unknown rule", []string{"--rule", "NOPE", snap}, ExitUsage, "", `no managed rule "NOPE"`},
+		{"process check", []string{"--rule", "AWS_CONFIG_PROCESS_CHECK", snap}, ExitUsage, "", "AWS_CONFIG_PROCESS_CHECK is an AWS Config process check: a manual attestation, which no rule evaluates"},
 		{"missing file", []string{"--rule", "INCOMING_SSH_DISABLED", filepath.Join(dir, "none.json")}, ExitInvalid, "", "none.json"},
 		{"bad CI", []string{"--rule", "INCOMING_SSH_DISABLED", write("bad.json", `{"items":[{"resourceId":"x"}]}`)}, ExitInvalid, "", "items[0]"},
 	} {

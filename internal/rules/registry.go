@@ -12,7 +12,7 @@ import (
 // and Account, stops the program at start-up.
 var registry = func() map[string]*Rule {
 	m := map[string]*Rule{}
-	for _, table := range [][]*Rule{s3Rules, ec2Rules, iamRules, trailRules, otherRules, rdsRules, redshiftRules, computeRules, elbRules, dynamoRules, snsRules, searchRules, storageRules} {
+	for _, table := range [][]*Rule{s3Rules, ec2Rules, iamRules, trailRules, otherRules, rdsRules, redshiftRules, computeRules, elbRules, dynamoRules, snsRules, searchRules, storageRules, apigwRules} {
 		for _, r := range table {
 			if _, dup := m[r.ID]; dup {
 				panic("rules: duplicate rule " + r.ID)
@@ -36,8 +36,22 @@ func All() []*Rule {
 	return out
 }
 
-// Get returns the rule with the identifier, or an ENOTFOUND *probity.Error.
+// ProcessCheck is the identifier of AWS Config's process checks: conformance-pack
+// entries that record a manual attestation and that no rule evaluates. Probity has no
+// rule by that identifier; a control attests a process check with a MANUAL data source,
+// as the conformance-pack import makes it.
+const ProcessCheck = "AWS_CONFIG_PROCESS_CHECK"
+
+// ProcessCheckText says what a process check is, for listings and errors.
+const ProcessCheckText = "AWS Config process check: a manual attestation, which no rule evaluates; a control attests it with a MANUAL data source and evidence added by people"
+
+// Get returns the rule with the identifier. It returns an EINVALID *probity.Error for
+// ProcessCheck, which names no evaluation, and an ENOTFOUND one for an unknown
+// identifier.
 func Get(id string) (*Rule, error) {
+	if id == ProcessCheck {
+		return nil, &probity.Error{Code: probity.EINVALID, Message: id + " is an " + ProcessCheckText + " (conformance-pack imports make it one), not an AWS_Config source", Resource: "rule", ResourceID: id}
+	}
 	r, ok := registry[id]
 	if !ok {
 		return nil, &probity.Error{Code: probity.ENOTFOUND, Message: fmt.Sprintf("no managed rule %q (probity rules list shows them)", id), Resource: "rule", ResourceID: id}

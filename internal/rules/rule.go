@@ -54,11 +54,14 @@ type Param struct {
 	Required bool      `json:"required,omitempty"`
 }
 
-// Env is what an evaluation may read besides the item: the clock, and the account facts
-// of the snapshot the item came from (nil when there are none).
+// Env is what an evaluation may read besides the item: the clock, the account facts
+// of the snapshot the item came from (nil when there are none), and its related items.
 type Env struct {
 	Now     time.Time
 	Account *ci.Account
+	// Related holds the snapshot's items of the rule's Related types (nil for a lone CI,
+	// and for rules without Related).
+	Related *Related
 }
 
 // Rule is one managed rule. A rule is either resource-scoped (Scope lists resource
@@ -77,6 +80,9 @@ type Rule struct {
 	// Account returns the account-level results; nil results mean the facts it needs
 	// were not collected.
 	Account func(a Args, acct *ci.Account, env Env) ([]Result, error)
+	// Related lists the resource types, besides Scope, whose items Item reads through
+	// env.Related (EvaluateRelated).
+	Related []string
 }
 
 // InScope reports whether the rule evaluates items of resourceType.

@@ -8,8 +8,9 @@ import (
 )
 
 const (
-	classicLB = "AWS::ElasticLoadBalancing::LoadBalancer"
-	elbv2LB   = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+	classicLB     = "AWS::ElasticLoadBalancing::LoadBalancer"
+	elbv2LB       = "AWS::ElasticLoadBalancingV2::LoadBalancer"
+	elbv2Listener = "AWS::ElasticLoadBalancingV2::Listener"
 )
 
 // classicBalancer is the part of a Classic Load Balancer CI the rules read
@@ -109,6 +110,69 @@ func v2Rule(id, desc string, types []string, params []Param, f func(a Args, lb *
 				return "", "", err
 			}
 			return f(a, lb, attrs)
+		}}
+}
+
+// v2Listener is the part of a listener CI the rules read (DescribeListeners, with
+// CloudFormation's member names as AWS Config records listeners; names match
+// case-insensitively).
+type v2Listener struct {
+	ListenerArn     string `json:"ListenerArn"`
+	LoadBalancerArn string `json:"LoadBalancerArn"`
+	Port            int    `json:"Port"`
+	Protocol        string `json:"Protocol"`
+	Certificates    []struct {
+		CertificateArn string `json:"CertificateArn"`
+	} `json:"Certificates"`
+	DefaultActions []struct {
+		Type           string `json:"Type"`
+		RedirectConfig *struct {
+			Protocol string `json:"Protocol"`
+		} `json:"RedirectConfig"`
+	} `json:"DefaultActions"`
+}
+
+// listenerRule builds a rule on elbv2 load balancers of the given types that judges
+// them by their listeners, the snapshot's AWS::ElasticLoadBalancingV2::Listener items
+// whose LoadBalancerArn is the load balancer's ARN (docs/decisions/0170-related-items.md).
+// Other types, and a lone load balancer CI (whose listeners the input does not hold),
+// are NOT_APPLICABLE.
+func listenerRule(id, desc string, types []string, params []Param, f func(a Args, lb *v2Balancer, ls []*v2Listener) (Compliance, string, error)) *Rule {
+	return &Rule{ID: id, Description: desc, Scope: []string{elbv2LB}, Params: params, Related: []string{elbv2Listener},
+		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
+			lb, err := cfg[v2Balancer](it)
+			if err != nil {
+				return "", "", err
+			}
+			if !inList(types, strings.ToLower(lb.Type)) {
+				return na("The rule does not judge " + lb.Type + " load balancers.")
+			}
+			if env.Related == nil {
+				return na("The input does not hold the load balancer's listeners (" + elbv2Listener + " items of a snapshot).")
+			}
+			byLB, err := env.Related.GroupBy(elbv2Listener, "listeners by load balancer", func(l *ci.Item) (string, error) {
+				c, err := cfg[v2Listener](l)
+				if err != nil {
+					return "", err
+				}
+				return c.LoadBalancerArn, nil
+			})
+			if err != nil {
+				return "", "", err
+			}
+			arn := it.ARN
+			if arn == "" {
+				arn = it.ResourceID
+			}
+			var ls []*v2Listener
+			for _, l := range byLB[arn] {
+				c, err := cfg[v2Listener](l)
+				if err != nil {
+					return "", "", err
+				}
+				ls = append(ls, c)
+			}
+			return f(a, lb, ls)
 		}}
 }
 
@@ -261,5 +325,53 @@ var elbRules = []*Rule{
 		func(a Args, lb *v2Balancer, attrs map[string]string) (Compliance, string, error) {
 			n := len(lb.AvailabilityZones)
 			return verdict(n >= minZones(a), fmt.Sprintf("The load balancer is mapped to %d Availability Zones, fewer than %d.", n, minZones(a)))
+		}),
+	listenerRule("ALB_HTTP_TO_HTTPS_REDIRECTION_CHECK",
+		"Every HTTP listener of an Application Load Balancer redirects to HTTPS by its default action; other load balancers are NOT_APPLICABLE.",
+		[]string{"application"}, nil,
+		func(a Args, lb *v2Balancer, ls []*v2Listener) (Compliance, string, error) {
+			for _, l := range ls {
+				if !strings.EqualFold(l.Protocol, "HTTP") {
+					continue
+				}
+				redirects := false
+				for _, act := range l.DefaultActions {
+					if strings.EqualFold(act.Type, "redirect") && act.RedirectConfig != nil && strings.EqualFold(act.RedirectConfig.Protocol, "HTTPS") {
+						redirects = true
+					}
+				}
+				if !redirects {
+					return NonCompliant, fmt.Sprintf("The HTTP listener on port %d does not redirect to HTTPS.", l.Port), nil
+				}
+			}
+			return Compliant, "", nil
+		}),
+	listenerRule("ELBV2_ACM_CERTIFICATE_REQUIRED",
+		"The HTTPS and TLS listeners of Application and Network Load Balancers use certificates from AWS Certificate Manager, "+
+			"each one of AcmCertificatesAllowed when given; a load balancer without such a listener is NOT_APPLICABLE.",
+		[]string{"application", "network"}, []Param{{Name: "AcmCertificatesAllowed", Type: CSV}},
+		func(a Args, lb *v2Balancer, ls []*v2Listener) (Compliance, string, error) {
+			secure := 0
+			for _, l := range ls {
+				if !strings.EqualFold(l.Protocol, "HTTPS") && !strings.EqualFold(l.Protocol, "TLS") {
+					continue
+				}
+				secure++
+				if len(l.Certificates) == 0 {
+					return NonCompliant, fmt.Sprintf("The %s listener on port %d has no certificate.", l.Protocol, l.Port), nil
+				}
+				for _, c := range l.Certificates {
+					switch {
+					case !strings.Contains(c.CertificateArn, ":acm:"):
+						return NonCompliant, fmt.Sprintf("The %s listener on port %d uses a certificate not from ACM.", l.Protocol, l.Port), nil
+					case a.Set("AcmCertificatesAllowed") && !inList(a.List("AcmCertificatesAllowed"), c.CertificateArn):
+						return NonCompliant, fmt.Sprintf("The %s listener on port %d uses %s, not one of AcmCertificatesAllowed.", l.Protocol, l.Port, c.CertificateArn), nil
+					}
+				}
+			}
+			if secure == 0 {
+				return na("The load balancer has no HTTPS or TLS listener.")
+			}
+			return Compliant, "", nil
 		}),
 }

@@ -102,9 +102,19 @@ func FromPack(p *confpack.Pack) *Content {
 }
 
 // ruleSource is the data source of a rule: AWS_Config for a managed rule, MANUAL for a
-// process check or a custom rule, which Probity cannot evaluate.
+// process check or a custom rule, which Probity cannot evaluate. A process check (AWS
+// Config's manual attestation, which never yields an evaluation) says so in its
+// description and carries the pack's description of the practice as troubleshooting
+// text, the guidance Audit Manager shows next to a manual source.
 func ruleSource(r confpack.Rule) probity.ControlMappingSource {
-	if r.Owner != "AWS" || r.SourceIdentifier == confpack.ProcessCheck {
+	if r.Owner == "AWS" && r.SourceIdentifier == confpack.ProcessCheck {
+		s := probity.ManualAttestation()
+		s.SourceName = singleLine(r.ConfigRuleName, 300)
+		s.SourceDescription = processCheckText
+		s.TroubleshootingText = freeText(r.Description, 1000)
+		return s
+	}
+	if r.Owner != "AWS" {
 		s := probity.ManualAttestation()
 		s.SourceName = singleLine(r.ConfigRuleName, 300)
 		s.SourceDescription = freeText(r.Description, 1000)
@@ -126,6 +136,9 @@ func ruleSource(r confpack.Rule) probity.ControlMappingSource {
 		SourceKeyword:     &probity.SourceKeyword{KeywordInputType: probity.KeywordSelectFromList, KeywordValue: r.SourceIdentifier},
 	}
 }
+
+// processCheckText describes the MANUAL source of a process check.
+const processCheckText = "AWS Config process check (" + confpack.ProcessCheck + "): a manual attestation that no rule evaluates. Add evidence that the practice is in place."
 
 // family is a requirement id's family: its part before the first "-", "." or "(".
 func family(id string) string {

@@ -163,6 +163,19 @@ func (c *Collector) cached(ctx context.Context, cfg aws.Config, account, region 
 func Evaluate(check *rules.Check, snapshot []byte, region string, env rules.Env) ([]probity.Evidence, error) {
 	dec := ci.NewDecoder(bytes.NewReader(snapshot))
 	var out []probity.Evidence
+	if len(check.Rule.Related) > 0 { // the rule reads related items: rules.EvaluateRelated
+		err := rules.EvaluateRelated(check, dec, env, func(it *ci.Item, res rules.Result) error {
+			var arn string
+			if it != nil {
+				arn = it.ARN
+			} else {
+				arn = resultARN(dec.Account(), region, res)
+			}
+			out = append(out, evidenceOf(check.Rule.ID, res, arn, region))
+			return nil
+		})
+		return out, err
+	}
 	for {
 		it, err := dec.Next()
 		if errors.Is(err, io.EOF) {

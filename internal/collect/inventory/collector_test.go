@@ -191,3 +191,14 @@ func TestCollectAssessment(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectProcessCheck: an AWS_Config source naming AWS Config's process check
+// (which no rule evaluates) fails as invalid, saying what it is, before any account is
+// reached; the job runner cancels such a job instead of retrying it.
+func TestCollectProcessCheck(t *testing.T) {
+	task := jobs.Task{Collection: jobs.Collection{Source: configControl("AWS_CONFIG_PROCESS_CHECK").ControlMappingSources[0]}, Target: "111122223333"}
+	_, err := (&inventory.Collector{}).Collect(t.Context(), task)
+	if probity.ErrorCode(err) != probity.EINVALID || !strings.Contains(err.Error(), "process check: a manual attestation") {
+		t.Fatalf("got %v, want EINVALID naming the process check", err)
+	}
+}

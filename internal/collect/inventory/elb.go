@@ -120,8 +120,40 @@ func collectELBv2(ctx context.Context, r *run) error {
 		r.add(Item{ARN: arn, ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceID: arn, ResourceName: aws.ToString(lb.LoadBalancerName),
 			Zone: "Multiple Availability Zones", Created: timeString(lb.CreatedTime),
 			Tags: tagMap(tagList, func(t elbv2types.Tag) (*string, *string) { return t.Key, t.Value }), Configuration: conf, Supplementary: sup})
-		return nil
+		return collectListeners(ctx, r, c, lb.LoadBalancerArn)
 	})
+}
+
+// collectListeners records the listeners of an elbv2 load balancer
+// (AWS::ElasticLoadBalancingV2::Listener, the listener's ARN as resource id) as AWS Config
+// does: DescribeListeners with CloudFormation's member names as configuration
+// (ListenerArn, LoadBalancerArn, Port, Protocol, Certificates, DefaultActions, SslPolicy,
+// AlpnPolicy), members the API did not return left out. Certificates holds the default
+// certificate, as DescribeListeners gives it.
+func collectListeners(ctx context.Context, r *run, c *elbv2.Client, lbARN *string) error {
+	p := elbv2.NewDescribeListenersPaginator(c, &elbv2.DescribeListenersInput{LoadBalancerArn: lbARN})
+	for p.HasMorePages() {
+		out, err := p.NextPage(ctx)
+		if errorCode(err) == "LoadBalancerNotFound" {
+			return nil // deleted since it was listed
+		}
+		if err != nil {
+			return err
+		}
+		for _, l := range out.Listeners {
+			l.Certificates, l.AlpnPolicy = nonNil(l.Certificates), nonNil(l.AlpnPolicy)
+			conf, err := json.Marshal(l)
+			if err != nil {
+				return err
+			}
+			if conf, err = setMembers(conf, nil); err != nil {
+				return err
+			}
+			arn := aws.ToString(l.ListenerArn)
+			r.add(Item{ARN: arn, ResourceType: "AWS::ElasticLoadBalancingV2::Listener", ResourceID: arn, Zone: "Regional", Configuration: conf})
+		}
+	}
+	return nil
 }
 
 // nonNil returns s, or an empty slice for nil, so that an empty list is recorded as []

@@ -81,6 +81,7 @@ var parts = []part{
 	{name: "efs", run: collectEFS},
 	{name: "logs", run: collectLogGroups},
 	{name: "acm", run: collectCertificates},
+	{name: "apigateway", run: collectAPIGatewayStages},
 	{name: "organizations", global: true, run: collectOrganization},
 	{name: "guardduty", run: collectGuardDuty},
 	{name: "securityhub", run: collectSecurityHub},
