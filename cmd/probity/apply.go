@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -24,15 +25,22 @@ func newApplyCmd(env Env) *cobra.Command {
 				return asInternal(err)
 			}
 			defer st.Close()
-			cat, lib, rev, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
-			if err != nil {
-				return err
-			}
-			// The library just read is planned against unless a writer moved it meanwhile.
-			o.Library, o.LibraryRevision = lib, rev
-			plan, err := catalog.Apply(cmd.Context(), st, cat, o)
-			if err != nil {
-				return planError(err, env.Stderr)
+			var plan *catalog.Plan
+			for attempt := 1; ; attempt++ {
+				cat, lib, rev, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
+				if err != nil {
+					return err
+				}
+				// The library just read is planned against unless a writer moved it meanwhile.
+				o.Library, o.LibraryRevision = lib, rev
+				plan, err = catalog.Apply(cmd.Context(), st, cat, o)
+				if errors.Is(err, catalog.ErrLibraryMoved) && attempt < loadAttempts {
+					continue
+				}
+				if err != nil {
+					return planError(err, env.Stderr)
+				}
+				break
 			}
 			writePlan(env.Stdout, plan)
 			if plan.Empty() {

@@ -45,10 +45,11 @@ func catalogProblems(diags doc.Diagnostics, stderr io.Writer) error {
 	return nil
 }
 
-// loadWithLibrary reads the files under paths and, meanwhile, the library st holds and
-// its revision (read together); then it checks the files, taking unchanged ones from the
-// library. Plan and apply use it; apply hands the library and revision to catalog.Apply,
-// which plans against it again only if the revision moved.
+// loadWithLibrary reads the files under paths and, meanwhile, the outline of the
+// library st holds and its revision (read together); then it checks the files, taking
+// unchanged ones from the library. Plan and apply use it: plan completes the outline
+// (catalog.CompleteLibrary), apply hands it and its revision to catalog.Apply, which
+// completes it in its transaction.
 func loadWithLibrary(ctx context.Context, st store.Store, account string, paths []string, read doc.ReadOptions, stderr io.Writer) (*catalog.Catalog, *store.Library, int64, error) {
 	var lib *store.Library
 	var rev int64
@@ -61,7 +62,7 @@ func loadWithLibrary(ctx context.Context, st store.Store, account string, paths 
 			if rev, err = r.LibraryRevision(ctx, account); err != nil {
 				return err
 			}
-			lib, err = r.Library(ctx, account)
+			lib, err = r.LibraryOutline(ctx, account)
 			return err
 		})
 	}()
@@ -76,6 +77,11 @@ func loadWithLibrary(ctx context.Context, st store.Store, account string, paths 
 	cat, diags := catalog.LoadKnown(files, lib)
 	return cat, lib, rev, catalogProblems(diags, stderr)
 }
+
+// loadAttempts is how many times plan and apply read the catalog when another writer
+// changes a control that an unchanged file stands for meanwhile
+// (catalog.ErrLibraryMoved).
+const loadAttempts = 3
 
 func reportDiagnostics(stderr io.Writer, diags doc.Diagnostics) error {
 	for _, d := range diags {

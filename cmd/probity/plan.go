@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/store"
 )
 
 func newPlanCmd(env Env) *cobra.Command {
@@ -56,13 +57,27 @@ func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, as
 		return false, asInternal(err)
 	}
 	defer st.Close()
-	cat, lib, _, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
-	if err != nil {
-		return false, err
-	}
-	plan, err := catalog.MakePlan(cat, lib, o)
-	if err != nil {
-		return false, planError(err, env.Stderr)
+	var plan *catalog.Plan
+	for attempt := 1; ; attempt++ {
+		cat, lib, rev, err := loadWithLibrary(cmd.Context(), st, o.Partition.AccountID, args, *opts.read, env.Stderr)
+		if err != nil {
+			return false, err
+		}
+		err = st.View(cmd.Context(), func(r store.Reader) error {
+			lib, _, err := catalog.CompleteLibrary(cmd.Context(), r, o.Partition.AccountID, cat, lib, rev)
+			if err != nil {
+				return err
+			}
+			plan, err = catalog.MakePlan(cat, lib, o)
+			return err
+		})
+		if errors.Is(err, catalog.ErrLibraryMoved) && attempt < loadAttempts {
+			continue
+		}
+		if err != nil {
+			return false, planError(err, env.Stderr)
+		}
+		break
 	}
 	if asJSON {
 		enc := json.NewEncoder(env.Stdout)

@@ -16,7 +16,7 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 	account := opt.Partition.AccountID
 	var plan *Plan
 	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		lib, rev, err := opt.library(ctx, tx, account)
+		lib, rev, err := opt.library(ctx, tx, account, cat)
 		if err != nil {
 			return err
 		}
@@ -28,7 +28,7 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 		if err := plan.write(ctx, tx, account); err != nil {
 			return err
 		}
-		if opt.Library != nil {
+		if opt.Library != nil && !lib.Outline() {
 			if !plan.Empty() {
 				// Every writer of controls and frameworks holds LockLibrary, so the
 				// revision moved by this transaction's writes alone.
@@ -53,11 +53,14 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 
 // library returns the library to plan against in tx, and its revision when o.Library is
 // set: o.Library while the revision is still o.LibraryRevision, else the library read
-// again.
-func (o *Options) library(ctx context.Context, tx store.Tx, account string) (*store.Library, int64, error) {
+// again. An outline (store.Library.Outline) is completed for cat (CompleteLibrary).
+func (o *Options) library(ctx context.Context, tx store.Tx, account string, cat *Catalog) (*store.Library, int64, error) {
 	if o.Library == nil {
 		lib, err := tx.Library(ctx, account)
 		return lib, 0, err
+	}
+	if o.Library.Outline() {
+		return CompleteLibrary(ctx, tx, account, cat, o.Library, o.LibraryRevision)
 	}
 	rev, err := tx.LibraryRevision(ctx, account)
 	if err != nil {
@@ -72,7 +75,7 @@ func (o *Options) library(ctx context.Context, tx store.Tx, account string) (*st
 
 // Library returns the account's library as Apply's transaction left it, and its
 // revision, for Options.Library of the next Apply; ok is false unless the plan was
-// applied by Apply with Options.Library set. The library is shared: do not modify it.
+// applied by Apply with Options.Library set to a whole library (not an outline). The library is shared: do not modify it.
 func (p *Plan) Library() (lib *store.Library, revision int64, ok bool) {
 	if p.before == nil {
 		return nil, 0, false

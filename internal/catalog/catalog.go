@@ -92,7 +92,7 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, 
 		}
 		digest := fileDigest(files[i])
 		if c := byDigest[digest]; c != nil {
-			r.doc = fromKnown(files[i], digest, c)
+			r.doc = fromKnown(files[i], digest, c, known.Outline())
 			r.outline = outline{control: c.Name, ruleRefs: r.doc.RuleRefs}
 		} else {
 			r.doc, r.diags, r.outline = decodeFile(files[i])

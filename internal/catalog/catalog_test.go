@@ -105,23 +105,24 @@ func TestRoundTrip(t *testing.T) {
 			ctx := context.Background()
 			st := b.open(t)
 			cat := load(t, "testdata/valid")
-			if len(cat.Controls) != 5 || len(cat.Frameworks) != 3 || len(cat.Mappings) != 1 {
-				t.Fatalf("valid corpus holds %d controls, %d frameworks and %d mappings, want 5, 3 and 1", len(cat.Controls), len(cat.Frameworks), len(cat.Mappings))
+			if len(cat.Controls) != 5 || len(cat.Frameworks) != 3 || len(cat.Mappings) != 1 || len(cat.Rules) != 1 {
+				t.Fatalf("valid corpus holds %d controls, %d frameworks, %d mappings and %d rules, want 5, 3, 1 and 1",
+					len(cat.Controls), len(cat.Frameworks), len(cat.Mappings), len(cat.Rules))
 			}
 			plan, err := Apply(ctx, st, cat, Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := plan.Count(Create); got != 9 {
-				t.Fatalf("first apply created %d, want 9", got)
+			if got := plan.Count(Create); got != 10 {
+				t.Fatalf("first apply created %d, want 10", got)
 			}
 			lib, err := st.Library(ctx, probity.DefaultPartition.AccountID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			dir := t.TempDir()
-			if n, err := Export(lib, dir); err != nil || n != 9 {
-				t.Fatalf("Export wrote %d files, err %v; want 9", n, err)
+			if n, err := Export(lib, dir); err != nil || n != 10 {
+				t.Fatalf("Export wrote %d files, err %v; want 10", n, err)
 			}
 			again := load(t, dir)
 			if diff := cmp.Diff(summarize(cat), summarize(again)); diff != "" {
@@ -131,7 +132,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !plan.Empty() || plan.Unchanged != 9 {
+			if !plan.Empty() || plan.Unchanged != 10 {
 				t.Fatalf("re-applying the export planned %+v, want no changes", plan.Changes)
 			}
 			after, _ := st.Library(ctx, probity.DefaultPartition.AccountID)
@@ -166,6 +167,9 @@ func summarize(cat *Catalog) map[string]any {
 	}
 	for _, d := range cat.Mappings {
 		out["mapping "+d.Mapping.Name] = *d.Mapping
+	}
+	for _, d := range cat.Rules {
+		out["rule "+d.Rule.Name] = *d.Rule
 	}
 	return out
 }

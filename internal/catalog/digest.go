@@ -3,10 +3,8 @@ package catalog
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"hash"
 	"maps"
 	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/probity-dev/probity"
@@ -44,37 +42,7 @@ func fileDigest(f doc.File) string {
 }
 
 // contentDigest identifies the user-supplied members of a control, the ones a file sets.
-func contentDigest(c *probity.Control) string {
-	h := sha256.New()
-	field := func(h hash.Hash, s string) {
-		h.Write([]byte(s))
-		h.Write([]byte{0})
-	}
-	for _, s := range []string{string(c.Type), c.Name, c.Description, c.TestingInformation, c.ActionPlanTitle, c.ActionPlanInstructions, c.Domain} {
-		field(h, s)
-	}
-	for _, s := range c.ControlMappingSources {
-		for _, v := range []string{s.SourceName, s.SourceDescription, string(s.SourceSetUpOption), string(s.SourceType), string(s.SourceFrequency), s.TroubleshootingText} {
-			field(h, v)
-		}
-		if k := s.SourceKeyword; k != nil {
-			field(h, "keyword")
-			field(h, string(k.KeywordInputType))
-			field(h, k.KeywordValue)
-		}
-		field(h, "end of source")
-	}
-	keys := make([]string, 0, len(c.Tags))
-	for k := range c.Tags {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		field(h, k)
-		field(h, c.Tags[k])
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
+func contentDigest(c *probity.Control) string { return probity.ContentDigest(c) }
 
 // sourceDigest is what the catalog records on a control it writes: the file it came from
 // and what that file said.
@@ -84,7 +52,8 @@ func sourceDigest(file string, c *probity.Control) string {
 
 // knownControls returns, by file digest, the library's controls whose content is still
 // exactly what the recorded file said. A control changed since by any other writer no
-// longer matches its record and is left out.
+// longer matches its record and is left out. An outline library (store.Library.Outline)
+// is checked against the content digests its store recorded.
 func knownControls(lib *store.Library) map[string]*probity.Control {
 	if lib == nil {
 		return nil
@@ -93,26 +62,45 @@ func knownControls(lib *store.Library) map[string]*probity.Control {
 	for i := range lib.Controls {
 		c := &lib.Controls[i]
 		file, content, ok := strings.Cut(c.SourceDigest, "/")
-		if ok && c.Type == probity.ControlTypeCustom && content == contentDigest(c) {
+		if ok && c.Type == probity.ControlTypeCustom && content == libraryContent(lib, c) {
 			known[file] = c
 		}
 	}
 	return known
 }
 
+// libraryContent returns the content digest of a control of lib: the one its store
+// recorded for an outline, else computed.
+func libraryContent(lib *store.Library, c *probity.Control) string {
+	if lib.Outline() {
+		return lib.ContentDigests[c.ID]
+	}
+	return contentDigest(c)
+}
+
 // fromKnown returns the document a file with this digest decodes to, from the library's
-// control, without parsing it.
-func fromKnown(f doc.File, digest string, c *probity.Control) *Document {
+// control, without parsing it. From an outline the document is a stand-in: its control
+// has only its type, name and (when they may name custom rules) data sources, and
+// MakePlan counts it unchanged once it has checked that the library's control still
+// has the content recorded for the file (see Document.stub).
+func fromKnown(f doc.File, digest string, c *probity.Control, outline bool) *Document {
 	ctl := &probity.Control{
 		Type: probity.ControlTypeCustom, Name: c.Name, Description: c.Description,
 		TestingInformation: c.TestingInformation, ActionPlanTitle: c.ActionPlanTitle,
 		ActionPlanInstructions: c.ActionPlanInstructions, Domain: c.Domain, Tags: maps.Clone(c.Tags),
-		ControlMappingSources: make([]probity.ControlMappingSource, len(c.ControlMappingSources)),
+	}
+	if len(c.ControlMappingSources) > 0 {
+		ctl.ControlMappingSources = make([]probity.ControlMappingSource, len(c.ControlMappingSources))
 	}
 	for i, s := range c.ControlMappingSources {
 		s.SourceID = ""
 		ctl.ControlMappingSources[i] = s
 	}
-	return &Document{Path: f.Path, Kind: KindControl, Control: ctl, Digest: digest, known: true, data: f.Data,
+	dc := &Document{Path: f.Path, Kind: KindControl, Control: ctl, Digest: digest, known: true, data: f.Data,
 		RuleRefs: customRefs(ctl, "datasources", nil)}
+	if outline {
+		_, dc.stubContent, _ = strings.Cut(c.SourceDigest, "/")
+		dc.stubID = c.ID
+	}
+	return dc
 }

@@ -39,14 +39,18 @@ type Document struct {
 	// Digest identifies the file's content and kind (see fileDigest).
 	Digest string
 
-	known   bool   // read from the library's record instead of parsed
-	data    []byte // a known document's file, parsed only to place a problem
-	root    doc.Pos
-	namePos doc.Pos              // where the name is, for duplicate-name reports
-	locs    map[string]loc       // where each member came from; kept only while placing problems
-	src     []byte               // the file, to place problems within a rule's expressions
-	exprs   map[string]*doc.Node // a rule's expressions, by member
-	unread  map[string]bool      // a mapping's rules (and their controls) with a member that could not be read
+	known bool // read from the library's record instead of parsed
+	// stubID is set on a known document read from an outline library: the id of the
+	// control it stands for, whose content digest was stubContent. Its Control holds
+	// only the type, the name and the data sources that may name custom rules.
+	stubID, stubContent string
+	data                []byte // a known document's file, parsed only to place a problem
+	root                doc.Pos
+	namePos             doc.Pos              // where the name is, for duplicate-name reports
+	locs                map[string]loc       // where each member came from; kept only while placing problems
+	src                 []byte               // the file, to place problems within a rule's expressions
+	exprs               map[string]*doc.Node // a rule's expressions, by member
+	unread              map[string]bool      // a mapping's rules (and their controls) with a member that could not be read
 }
 
 // Ref is a framework's reference to a control, by id or by name.

@@ -50,6 +50,21 @@ type (
 		Name     string `yaml:"name"`
 		Controls []any  `yaml:"controls"` // a name, or {id: ...} when the name is ambiguous
 	}
+	customRuleFile struct {
+		Name          string          `yaml:"name"`
+		Description   string          `yaml:"description,omitempty"`
+		ResourceTypes []string        `yaml:"resourceTypes"`
+		Parameters    []ruleParamFile `yaml:"parameters,omitempty"`
+		Applicable    string          `yaml:"applicable,omitempty"`
+		Condition     string          `yaml:"condition"`
+		Annotation    string          `yaml:"annotation,omitempty"`
+	}
+	ruleParamFile struct {
+		Name     string `yaml:"name"`
+		Type     string `yaml:"type"`
+		Default  string `yaml:"default,omitempty"`
+		Required bool   `yaml:"required,omitempty"`
+	}
 	mappingFile struct {
 		Name        string            `yaml:"name"`
 		Description string            `yaml:"description,omitempty"`
@@ -63,13 +78,13 @@ type (
 	}
 )
 
-// Export writes the library's custom controls, frameworks and finding mappings under
-// dir, as controls/NAME.yaml, frameworks/NAME.yaml and mappings/NAME.yaml in the
-// controls-as-code format, so that loading and applying them again changes nothing. It
-// replaces files of the same name (a link among them is replaced, never written through)
-// and returns how many files it wrote. It returns an EINVALID error, and writes nothing,
-// when dir/controls, dir/frameworks or (with mappings to write) dir/mappings is a link
-// or not a folder.
+// Export writes the library's custom controls, frameworks, custom rules and finding
+// mappings under dir, as controls/NAME.yaml, frameworks/NAME.yaml, rules/NAME.yaml and
+// mappings/NAME.yaml in the controls-as-code format, so that loading and applying them
+// again changes nothing. It replaces files of the same name (a link among them is
+// replaced, never written through) and returns how many files it wrote. It returns an
+// EINVALID error, and writes nothing, when dir/controls, dir/frameworks or (with rules
+// or mappings to write) dir/rules or dir/mappings is a link or not a folder.
 func Export(lib *store.Library, dir string) (int, error) {
 	byName := map[string]int{}
 	byID := map[string]*probity.Control{}
@@ -125,6 +140,18 @@ func Export(lib *store.Library, dir string) (int, error) {
 		}
 		files = append(files, doc.File{Path: uniqueName(used, "frameworks", f.Name), Data: data})
 	}
+	for _, r := range lib.Rules {
+		out := customRuleFile{Name: r.Name, Description: r.Description, ResourceTypes: r.ResourceTypes,
+			Applicable: r.Applicable, Condition: r.Condition, Annotation: r.Annotation}
+		for _, p := range r.Parameters {
+			out.Parameters = append(out.Parameters, ruleParamFile{Name: p.Name, Type: p.Type, Default: p.Default, Required: p.Required})
+		}
+		data, err := marshalFile(out)
+		if err != nil {
+			return 0, fmt.Errorf("export rule %q: %w", r.Name, err)
+		}
+		files = append(files, doc.File{Path: uniqueName(used, "rules", r.Name), Data: data})
+	}
 	for _, m := range lib.Mappings {
 		out := mappingFile{Name: m.Name, Description: m.Description}
 		for _, r := range m.Rules {
@@ -137,6 +164,9 @@ func Export(lib *store.Library, dir string) (int, error) {
 		files = append(files, doc.File{Path: uniqueName(used, "mappings", m.Name), Data: data})
 	}
 	folders := []string{"controls", "frameworks"}
+	if len(lib.Rules) > 0 {
+		folders = append(folders, "rules")
+	}
 	if len(lib.Mappings) > 0 {
 		folders = append(folders, "mappings")
 	}

@@ -52,6 +52,12 @@ type Plan struct {
 	afterRev int64          // the revision after the plan was applied to before
 }
 
+// ErrLibraryMoved is returned by MakePlan and Apply when a catalog loaded against an
+// outline of the library (LoadKnown with a store.Library read by LibraryOutline) is
+// planned against a library in which a control its unchanged files stand for has
+// changed since: the files must be loaded again (which LoadKnown does from the files).
+var ErrLibraryMoved = &probity.Error{Code: probity.ECONFLICT, Message: "the library changed while the catalog was read; read it again"}
+
 // Empty reports whether the plan changes nothing.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
 
@@ -174,6 +180,16 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	// Controls: matched to the library by name among custom controls.
 	declared := make(map[string]*probity.Control, len(cat.Controls)) // by name, with ids
 	for _, doc := range cat.Controls {
+		if doc.stubID != "" {
+			// A stand-in for a file that still says what the library's control says.
+			have := ix.customControl(doc.Control.Name)
+			if have == nil || have.ID != doc.stubID || libraryContent(lib, have) != doc.stubContent {
+				return nil, ErrLibraryMoved
+			}
+			p.Unchanged++
+			declared[have.Name] = have
+			continue
+		}
 		want := *doc.Control
 		want.ControlMappingSources = slices.Clone(want.ControlMappingSources)
 		if have := ix.customControl(want.Name); have != nil {

@@ -23,7 +23,18 @@ type Library struct {
 	Rules []probity.CustomRule
 	// Mappings are the account's finding mappings, in name order (none are shared).
 	Mappings []probity.FindingMapping
+
+	// ContentDigests is set only on a library read by LibraryOutline, and marks it as an
+	// outline: its controls hold only ID, Type, Name, AccountID, ManagedBy and
+	// SourceDigest, and their data sources only when one of them may name a custom rule
+	// (every control whose sources name one has them; others may too). ContentDigests
+	// holds each control's probity.ContentDigest, by id, as recorded when it was last
+	// written. Frameworks, rules and mappings are whole.
+	ContentDigests map[string]string
 }
+
+// Outline reports whether the library is an outline (see ContentDigests).
+func (l *Library) Outline() bool { return l != nil && l.ContentDigests != nil }
 
 // Reader reads every area of the state. Outside a transaction each call reads the latest
 // committed state on its own; inside View or Update all calls see one state.
@@ -128,6 +139,10 @@ func (l Lock) String() string {
 type LibraryReader interface {
 	// Library returns the account's whole library.
 	Library(ctx context.Context, account string) (*Library, error)
+	// LibraryOutline returns the account's library as Library does, with each control
+	// read only as far as a catalog plan needs to tell whether it changed (see
+	// Library.ContentDigests): a small row per control instead of the whole control.
+	LibraryOutline(ctx context.Context, account string) (*Library, error)
 	// Control returns the control with the id, or an ENOTFOUND error.
 	Control(ctx context.Context, account, id string) (*probity.Control, error)
 	// Framework returns the framework with the id, or an ENOTFOUND error.

@@ -132,6 +132,11 @@ func (db *DB) CountFrameworks(ctx context.Context, account string, typ probity.F
 	return gated(db, ctx, func() (int, error) { return db.read.CountFrameworks(ctx, account, typ) })
 }
 
+// LibraryOutline implements store.Reader.
+func (db *DB) LibraryOutline(ctx context.Context, account string) (*store.Library, error) {
+	return gated(db, ctx, func() (*store.Library, error) { return db.read.LibraryOutline(ctx, account) })
+}
+
 // Library implements store.Reader.
 func (db *DB) Library(ctx context.Context, account string) (*store.Library, error) {
 	return gated(db, ctx, func() (*store.Library, error) { return db.read.Library(ctx, account) })

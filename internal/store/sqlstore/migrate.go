@@ -91,9 +91,39 @@ func splitStatements(src string) []string {
 // afterMigration holds the steps that SQL alone cannot express portably, run in the
 // migration's transaction after its statements, by version.
 var afterMigration = map[int]func(ctx context.Context, db *DB, tx *sql.Tx) error{
-	40: backfillAccounts,
-	90: revisionTriggers,
-	70: appendOnlyEvidence,
+	40:  backfillAccounts,
+	90:  revisionTriggers,
+	70:  appendOnlyEvidence,
+	180: backfillContentDigests,
+}
+
+// backfillContentDigests fills content_digest for the controls written before it
+// existed, from each control as it is stored.
+func backfillContentDigests(ctx context.Context, db *DB, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+controlColumns+` FROM controls WHERE content_digest = ''`)
+	if err != nil {
+		return err
+	}
+	type digest struct{ id, content string }
+	var out []digest
+	for rows.Next() {
+		var c probity.Control
+		if err := scanControlInto(rows, &c); err != nil {
+			rows.Close()
+			return err
+		}
+		out = append(out, digest{c.ID, probity.ContentDigest(&c)})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, d := range out {
+		if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE controls SET content_digest = ? WHERE id = ?`), d.content, d.id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // backfillAccounts gives the library stored before libraries were per account to one

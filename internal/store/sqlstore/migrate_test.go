@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/probity-dev/probity"
 )
 
 // TestBackfillAccounts opens a library written before libraries were per account, whose
@@ -87,5 +89,15 @@ func TestBackfillAccounts(t *testing.T) {
 	}
 	if notes, err := db.Notifications(ctx, "999999999999", "", 10); err != nil || len(notes) != 0 {
 		t.Fatalf("another account sees the old notifications: %v, %v", notes, err)
+	}
+	// Migration 0180 records the content digest of every control written before it.
+	outline, err := db.LibraryOutline(ctx, apiAccount)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range lib.Controls {
+		if got, want := outline.ContentDigests[c.ID], probity.ContentDigest(&c); got != want {
+			t.Errorf("control %s: content digest %q after the migration, want %q", c.ID, got, want)
+		}
 	}
 }

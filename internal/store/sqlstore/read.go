@@ -22,6 +22,10 @@ const controlColumns = `id, arn, type, name, description, testing_information, a
 	action_plan_instructions, control_sources, state, mapping_sources, tags, created_at, created_by,
 	last_updated_at, last_updated_by, managed_by, source_digest, account_id, domain`
 
+// controlWriteColumns are controlColumns and the content digest every write records
+// (probity.ContentDigest), which only LibraryOutline reads.
+const controlWriteColumns = controlColumns + `, content_digest`
+
 const frameworkColumns = `id, arn, type, name, compliance_type, description, logo, tags, created_at,
 	created_by, last_updated_at, last_updated_by, managed_by, account_id`
 
@@ -123,6 +127,70 @@ func (r reader) Library(ctx context.Context, account string) (*store.Library, er
 		}
 	}
 	return lib, nil
+}
+
+// LibraryOutline implements store.Reader.
+func (r reader) LibraryOutline(ctx context.Context, account string) (*store.Library, error) {
+	lib := &store.Library{ContentDigests: map[string]string{}}
+	if err := r.appendOutlines(ctx, lib, ""); err != nil {
+		return nil, err
+	}
+	shared := len(lib.Controls)
+	if account != "" {
+		if err := r.appendOutlines(ctx, lib, account); err != nil {
+			return nil, err
+		}
+	}
+	if shared > 0 && shared < len(lib.Controls) {
+		slices.SortStableFunc(lib.Controls, func(a, b probity.Control) int {
+			return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Name, b.Name))
+		})
+	}
+	fws, err := r.frameworks(ctx, account, "")
+	if err != nil {
+		return nil, err
+	}
+	lib.Frameworks = fws
+	if account != "" {
+		if lib.Rules, err = r.CustomRules(ctx, account); err != nil {
+			return nil, err
+		}
+		if lib.Mappings, err = r.FindingMappings(ctx, account); err != nil {
+			return nil, err
+		}
+	}
+	return lib, nil
+}
+
+// appendOutlines appends the outlines of the controls whose account_id is holder, in
+// type and name order: the data sources are read only when their text mentions
+// "Custom" (LIKE is a superset of what names a custom rule on both backends).
+func (r reader) appendOutlines(ctx context.Context, lib *store.Library, holder string) error {
+	rows, err := r.q.QueryContext(ctx, r.db.rebind(`SELECT id, type, name, managed_by, source_digest, content_digest, account_id,
+		CASE WHEN mapping_sources LIKE '%Custom%' THEN mapping_sources ELSE '' END
+		FROM controls WHERE account_id = ? ORDER BY type, name`), holder)
+	if err != nil {
+		return fmt.Errorf("list controls: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		lib.Controls = append(lib.Controls, probity.Control{})
+		c := &lib.Controls[len(lib.Controls)-1]
+		var content, sources string
+		if err := rows.Scan(&c.ID, &c.Type, &c.Name, &c.ManagedBy, &c.SourceDigest, &content, &c.AccountID, &sources); err != nil {
+			return fmt.Errorf("list controls: %w", err)
+		}
+		lib.ContentDigests[c.ID] = content
+		if sources != "" {
+			if c.ControlMappingSources, err = decodeSources(sources); err != nil {
+				return fmt.Errorf("control %s: mapping sources: %w", c.ID, err)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list controls: %w", err)
+	}
+	return nil
 }
 
 // appendControls appends the controls whose account_id is holder, in type and name order.

@@ -27,9 +27,9 @@ func (w *writer) PutControls(ctx context.Context, cs []*probity.Control) error {
 		rows = append(rows, []any{c.ID, c.ARN, c.Type, c.Name, c.Description, c.TestingInformation,
 			c.ActionPlanTitle, c.ActionPlanInstructions, c.ControlSources, c.State, string(sources),
 			marshalTags(c.Tags), c.CreatedAt.UnixNano(), c.CreatedBy, c.LastUpdatedAt.UnixNano(),
-			c.LastUpdatedBy, c.ManagedBy, c.SourceDigest, c.AccountID, c.Domain})
+			c.LastUpdatedBy, c.ManagedBy, c.SourceDigest, c.AccountID, c.Domain, probity.ContentDigest(c)})
 	}
-	n, err := w.insert(ctx, "controls", controlColumns, rows, upsertClause("controls", controlColumns))
+	n, err := w.insert(ctx, "controls", controlWriteColumns, rows, upsertClause("controls", controlWriteColumns))
 	if err := w.db.classify(err, "a control of the same type already has one of these names", ""); err != nil {
 		return err
 	}

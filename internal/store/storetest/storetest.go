@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"Empty", testEmpty},
 		{"ControlRoundTrip", testControlRoundTrip},
+		{"LibraryOutline", testLibraryOutline},
 		{"ControlNameUniquePerType", testControlNameUniquePerType},
 		{"FrameworkRoundTrip", testFrameworkRoundTrip},
 		{"FrameworkUnknownControl", testFrameworkUnknownControl},
@@ -402,4 +403,50 @@ func testReopenKeepsData(t *testing.T, open Opener) {
 // write runs fn in a write transaction of its own that takes no lock.
 func write(s store.Store, fn func(tx store.Tx) error) error {
 	return s.Update(context.Background(), store.LockNone, fn)
+}
+
+// testLibraryOutline checks that LibraryOutline returns every control of the library,
+// in its order, with its identity, its owner, the catalog's record and the content
+// digest of what was last written, by every kind of write (create, update), and the data
+// sources of every control that names a custom rule.
+func testLibraryOutline(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t)
+	a, b, std := NewControl("A"), NewControl("B"), NewControl("Standard one")
+	std.Type, std.AccountID, std.ManagedBy = probity.ControlTypeStandard, "", ""
+	b.ControlMappingSources[0].SourceKeyword.KeywordValue = probity.CustomRulePrefix + "versioned"
+	put(t, s, []*probity.Control{a, b, std}, nil)
+	a.Description = "changed by the API"
+	put(t, s, []*probity.Control{a}, nil)
+
+	lib, err := s.Library(ctx, Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outline, err := s.LibraryOutline(ctx, Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !outline.Outline() || lib.Outline() {
+		t.Fatalf("Outline(): %v for the outline, %v for the library", outline.Outline(), lib.Outline())
+	}
+	if len(outline.Controls) != len(lib.Controls) || len(outline.ContentDigests) != len(lib.Controls) {
+		t.Fatalf("outline of %d controls (%d digests), library of %d", len(outline.Controls), len(outline.ContentDigests), len(lib.Controls))
+	}
+	for i, c := range lib.Controls {
+		o := outline.Controls[i]
+		want := probity.Control{ID: c.ID, Type: c.Type, Name: c.Name, AccountID: c.AccountID, ManagedBy: c.ManagedBy, SourceDigest: c.SourceDigest}
+		if c.Name == "B" {
+			want.ControlMappingSources = c.ControlMappingSources
+		}
+		if diff := cmp.Diff(want, o); diff != "" {
+			t.Errorf("outline of %s (-want +got):\n%s", c.Name, diff)
+		}
+		if got := outline.ContentDigests[c.ID]; got != probity.ContentDigest(&c) {
+			t.Errorf("content digest of %s: %q, want %q", c.Name, got, probity.ContentDigest(&c))
+		}
+	}
+	if diff := cmp.Diff(lib.Frameworks, outline.Frameworks); diff != "" {
+		t.Errorf("frameworks (-library +outline):\n%s", diff)
+	}
 }

@@ -1,0 +1,291 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/doc"
+	"github.com/probity-dev/probity/internal/store"
+)
+
+// outlinePlan plans files against st's library as plan and apply do: LoadKnown against
+// the library's outline, completed in a View. It returns the plan or its problems as
+// text (see planText).
+func outlinePlan(t *testing.T, st store.Store, files []doc.File, opt Options) string {
+	t.Helper()
+	ctx := context.Background()
+	account := probity.DefaultPartition.AccountID
+	var lib *store.Library
+	var rev int64
+	if err := st.View(ctx, func(r store.Reader) error {
+		var err error
+		if rev, err = r.LibraryRevision(ctx, account); err != nil {
+			return err
+		}
+		lib, err = r.LibraryOutline(ctx, account)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !lib.Outline() {
+		t.Fatal("LibraryOutline returned a whole library")
+	}
+	cat, diags := LoadKnown(slices.Clone(files), lib)
+	if len(diags) > 0 {
+		return "load: " + diags.Error()
+	}
+	var plan *Plan
+	err := st.View(ctx, func(r store.Reader) error {
+		lib, _, err := CompleteLibrary(ctx, r, account, cat, lib, rev)
+		if err != nil {
+			return err
+		}
+		plan, err = MakePlan(cat, lib, opt)
+		return err
+	})
+	return planText(t, plan, err)
+}
+
+// wholePlan plans files against st's whole library, as plan did before outlines.
+func wholePlan(t *testing.T, st store.Store, files []doc.File, opt Options) string {
+	t.Helper()
+	lib, err := st.Library(context.Background(), probity.DefaultPartition.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, diags := LoadKnown(slices.Clone(files), lib)
+	if len(diags) > 0 {
+		return "load: " + diags.Error()
+	}
+	plan, err := MakePlan(cat, lib, opt)
+	return planText(t, plan, err)
+}
+
+// planText is a plan as JSON, the ids of what it creates left out (they are new each
+// time), or its error.
+func planText(t *testing.T, plan *Plan, err error) string {
+	t.Helper()
+	if err != nil {
+		return "plan: " + err.Error()
+	}
+	for i := range plan.Changes {
+		if plan.Changes[i].Action == Create {
+			plan.Changes[i].ID = ""
+		}
+	}
+	b, err := json.Marshal(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestOutlinePlanIsWholePlan checks that planning against the library's outline (small
+// rows, the unchanged files standing for their controls, only the controls a changed
+// file updates read in full) gives the plan and the problems that planning against the
+// whole library gives: files unchanged, changed, added, removed (pruned, and refused
+// while a framework uses them), duplicated, reformatted, a rule reference that no
+// longer resolves, and controls changed by another writer than the catalog (as the API
+// does) that the files no longer match. It also applies each plan through the outline
+// and checks that the whole library then plans nothing.
+func TestOutlinePlanIsWholePlan(t *testing.T) {
+	ctx := context.Background()
+	account := probity.DefaultPartition.AccountID
+	base := []doc.File{
+		{Path: "rules/v.yaml", Data: []byte(ruleFile)},
+		{Path: "controls/c.yaml", Data: []byte(controlUsing("Custom_versioned"))},
+		{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: first\ntags: {Owner: me}\n")},
+		{Path: "controls/b.yaml", Data: []byte("name: B\ndatasources:\n  - sourceName: C\n    sourceType: AWS_Config\n    sourceKeyword: {keywordValue: S3_BUCKET_VERSIONING_ENABLED}\n")},
+		{Path: "controls/d.yaml", Data: []byte("name: D\n")},
+		{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, B, c]\n")},
+		{Path: "mappings/m.yaml", Data: []byte("name: M\nrules:\n  - provider: prowler\n    checkId: '*'\n    controls: [A]\n")},
+	}
+	without := func(files []doc.File, paths ...string) []doc.File {
+		return slices.DeleteFunc(slices.Clone(files), func(f doc.File) bool { return slices.Contains(paths, f.Path) })
+	}
+	with := func(files []doc.File, add ...doc.File) []doc.File {
+		out := without(files, func() []string {
+			var ps []string
+			for _, f := range add {
+				ps = append(ps, f.Path)
+			}
+			return ps
+		}()...)
+		return append(out, add...)
+	}
+	// behind changes a control through the store, as the API's UpdateControl does.
+	behind := func(name string, change func(c *probity.Control)) func(t *testing.T, st store.Store) {
+		return func(t *testing.T, st store.Store) {
+			err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+				lib, err := tx.Library(ctx, account)
+				if err != nil {
+					return err
+				}
+				i := slices.IndexFunc(lib.Controls, func(c probity.Control) bool { return c.Name == name })
+				c := lib.Controls[i]
+				change(&c)
+				return tx.PutControls(ctx, []*probity.Control{&c})
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tests := []struct {
+		name   string
+		before func(t *testing.T, st store.Store)
+		files  []doc.File
+		prune  bool
+		member string // a member the plan must update
+	}{
+		{name: "nothing changed", files: base},
+		{name: "nothing changed, pruning", files: base, prune: true},
+		{name: "one control changed", files: with(base, doc.File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: second\n")})},
+		{name: "reformatted", files: with(base, doc.File{Path: "controls/b.yaml", Data: append(slices.Clone(base[3].Data), '\n')})},
+		{name: "a control added", files: append(slices.Clone(base), doc.File{Path: "controls/e.yaml", Data: []byte("name: E\n")})},
+		{name: "a control removed, pruned", files: without(base, "controls/d.yaml"), prune: true},
+		{name: "a control a framework uses removed, pruned", files: without(base, "controls/a.yaml"), prune: true},
+		{name: "a control renamed", files: with(base, doc.File{Path: "controls/d.yaml", Data: []byte("name: D2\n")}), prune: true},
+		{name: "a known file copied", files: append(slices.Clone(base), doc.File{Path: "controls/copy.yaml", Data: base[4].Data})},
+		{name: "the rule removed: its known user's reference", files: without(base, "rules/v.yaml")},
+		{name: "the rule removed, pruned", files: without(base, "rules/v.yaml", "controls/c.yaml"), prune: true},
+		{name: "a framework names a control that is gone", files: with(without(base, "controls/b.yaml"),
+			doc.File{Path: "frameworks/f.yaml", Data: []byte("name: F\ncontrolSets:\n  - name: S\n    controls: [A, Bee, c]\n")})},
+		{name: "description changed behind the files", before: behind("A", func(c *probity.Control) { c.Description = "edited in the console" }), files: base},
+		{name: "a data source changed behind the files", before: behind("B", func(c *probity.Control) {
+			c.ControlMappingSources[0].SourceDescription = "edited"
+		}), files: base},
+		{name: "domain changed behind the files", before: behind("A", func(c *probity.Control) { c.Domain = "Elsewhere" }), files: base, member: "domain"},
+		{name: "domain changed in the files", files: with(base, doc.File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: first\ntags: {Owner: me}\ndomain: Access\n")}), member: "domain"},
+		{name: "tags changed behind the files", before: behind("A", func(c *probity.Control) { c.Tags = map[string]string{"Owner": "you"} }), files: base},
+		{name: "a rule user changed behind the files", before: behind("c", func(c *probity.Control) { c.TestingInformation = "t" }), files: base},
+		{name: "changed behind the files and in them", before: behind("A", func(c *probity.Control) { c.Description = "edited" }),
+			files: with(base, doc.File{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: third\n")})},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					st := b.open(t)
+					cat, diags := Load(base)
+					if len(diags) > 0 {
+						t.Fatal(diags)
+					}
+					if _, err := Apply(ctx, st, cat, Options{}); err != nil {
+						t.Fatal(err)
+					}
+					if tt.before != nil {
+						tt.before(t, st)
+					}
+					opt := Options{Prune: tt.prune}
+					want := wholePlan(t, st, tt.files, opt)
+					got := outlinePlan(t, st, tt.files, opt)
+					if got != want {
+						t.Fatalf("through the outline:\n got %s\nwant %s", got, want)
+					}
+					if tt.member != "" && !strings.Contains(want, `"`+tt.member+`"`) {
+						t.Fatalf("the plan does not update %s: %s", tt.member, want)
+					}
+					if strings.HasPrefix(want, "load:") || strings.HasPrefix(want, "plan:") {
+						return
+					}
+					// Apply as the CLI does, then nothing is left to plan.
+					outline, err := st.LibraryOutline(ctx, account)
+					if err != nil {
+						t.Fatal(err)
+					}
+					rev, err := st.LibraryRevision(ctx, account)
+					if err != nil {
+						t.Fatal(err)
+					}
+					cat, diags = LoadKnown(slices.Clone(tt.files), outline)
+					if len(diags) > 0 {
+						t.Fatal(diags)
+					}
+					opt.Library, opt.LibraryRevision = outline, rev
+					plan, err := Apply(ctx, st, cat, opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := planText(t, plan, nil); got != want {
+						t.Fatalf("applied through the outline:\n got %s\nwant %s", got, want)
+					}
+					if _, _, ok := plan.Library(); ok {
+						t.Error("Plan.Library of an outline")
+					}
+					if again := wholePlan(t, st, tt.files, Options{Prune: tt.prune}); !strings.Contains(again, `"changes":[]`) {
+						t.Fatalf("after applying, the whole library still plans %s", again)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestOutlineLibraryMoved checks that a catalog loaded against an outline is not applied
+// once a control one of its unchanged files stands for has changed meanwhile
+// (ErrLibraryMoved: plan and apply then load the files again), and is applied when
+// another control changed.
+func TestOutlineLibraryMoved(t *testing.T) {
+	ctx := context.Background()
+	account := probity.DefaultPartition.AccountID
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			st := b.open(t)
+			files := []doc.File{
+				{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: first\n")},
+				{Path: "controls/b.yaml", Data: []byte("name: B\n")},
+			}
+			cat, _ := Load(files)
+			if _, err := Apply(ctx, st, cat, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			change := func(name, description string) {
+				t.Helper()
+				err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+					lib, err := tx.Library(ctx, account)
+					if err != nil {
+						return err
+					}
+					i := slices.IndexFunc(lib.Controls, func(c probity.Control) bool { return c.Name == name })
+					c := lib.Controls[i]
+					c.Description = description
+					return tx.PutControls(ctx, []*probity.Control{&c})
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// An API write moves B meanwhile: the stand-in for b.yaml no longer holds.
+			outline, _ := st.LibraryOutline(ctx, account)
+			rev, _ := st.LibraryRevision(ctx, account)
+			cat, _ = LoadKnown(slices.Clone(files), outline)
+			change("B", "edited")
+			_, err := Apply(ctx, st, cat, Options{Library: outline, LibraryRevision: rev})
+			if !errors.Is(err, ErrLibraryMoved) {
+				t.Fatalf("Apply after the library moved under a stand-in: %v, want ErrLibraryMoved", err)
+			}
+			// Read again: b.yaml is parsed and B put back as the file says.
+			outline, _ = st.LibraryOutline(ctx, account)
+			rev, _ = st.LibraryRevision(ctx, account)
+			cat, _ = LoadKnown(slices.Clone(files), outline)
+			// A write to a control no file stands for (A is not known either way, as its
+			// file changed) does not void the load.
+			files[0].Data = []byte("name: A\ndescription: second\n")
+			cat, _ = LoadKnown(slices.Clone(files), outline)
+			change("A", "edited too")
+			plan, err := Apply(ctx, st, cat, Options{Library: outline, LibraryRevision: rev})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plan.Count(Update) != 2 {
+				t.Fatalf("plan: %+v; want A and B updated", plan.Changes)
+			}
+		})
+	}
+}
