@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -78,30 +77,4 @@ func (w *writer) DeleteCustomRules(ctx context.Context, account string, ids []st
 
 // A change to an account's custom rules moves its library revision, as one to its
 // controls does (revision.go), so that readers keeping compiled rules learn of it.
-func init() {
-	afterMigration[110] = func(ctx context.Context, db *DB, tx *sql.Tx) error {
-		var stmts []string
-		if db.dialect.Numbered {
-			for _, t := range []struct{ event, tables string }{
-				{"INSERT", "NEW TABLE AS new_rows"},
-				{"UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"},
-				{"DELETE", "OLD TABLE AS old_rows"},
-			} {
-				stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER custom_rules_revision_%s AFTER %s ON custom_rules REFERENCING %s
-	FOR EACH STATEMENT EXECUTE FUNCTION probity_bump_library_revision()`, t.event, t.event, t.tables))
-			}
-		} else {
-			stmts = []string{
-				fmt.Sprintf(`CREATE TRIGGER custom_rules_revision_insert AFTER INSERT ON custom_rules BEGIN `+bumpSQLite+` END`, "NEW"),
-				fmt.Sprintf(`CREATE TRIGGER custom_rules_revision_update AFTER UPDATE ON custom_rules BEGIN `+bumpSQLite+` `+bumpSQLite+` END`, "OLD", "NEW"),
-				fmt.Sprintf(`CREATE TRIGGER custom_rules_revision_delete AFTER DELETE ON custom_rules BEGIN `+bumpSQLite+` END`, "OLD"),
-			}
-		}
-		for _, s := range stmts {
-			if _, err := tx.ExecContext(ctx, s); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
+func init() { afterMigration[110] = revisionTriggersOn("custom_rules") }

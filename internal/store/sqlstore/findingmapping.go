@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -74,30 +73,4 @@ func (w *writer) DeleteFindingMappings(ctx context.Context, account string, ids 
 // A change to an account's finding mappings moves its library revision, as one to its
 // custom rules does (customrule.go), so that a reader keeping the library in memory
 // (a pipeline source planning against it) learns of it.
-func init() {
-	afterMigration[140] = func(ctx context.Context, db *DB, tx *sql.Tx) error {
-		var stmts []string
-		if db.dialect.Numbered {
-			for _, t := range []struct{ event, tables string }{
-				{"INSERT", "NEW TABLE AS new_rows"},
-				{"UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"},
-				{"DELETE", "OLD TABLE AS old_rows"},
-			} {
-				stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER finding_mappings_revision_%s AFTER %s ON finding_mappings REFERENCING %s
-	FOR EACH STATEMENT EXECUTE FUNCTION probity_bump_library_revision()`, t.event, t.event, t.tables))
-			}
-		} else {
-			stmts = []string{
-				fmt.Sprintf(`CREATE TRIGGER finding_mappings_revision_insert AFTER INSERT ON finding_mappings BEGIN `+bumpSQLite+` END`, "NEW"),
-				fmt.Sprintf(`CREATE TRIGGER finding_mappings_revision_update AFTER UPDATE ON finding_mappings BEGIN `+bumpSQLite+` `+bumpSQLite+` END`, "OLD", "NEW"),
-				fmt.Sprintf(`CREATE TRIGGER finding_mappings_revision_delete AFTER DELETE ON finding_mappings BEGIN `+bumpSQLite+` END`, "OLD"),
-			}
-		}
-		for _, s := range stmts {
-			if _, err := tx.ExecContext(ctx, s); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
+func init() { afterMigration[140] = revisionTriggersOn("finding_mappings") }

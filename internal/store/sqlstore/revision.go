@@ -30,10 +30,27 @@ func (db *DB) LibraryRevision(ctx context.Context, account string) (int64, error
 // a few updates rather than one per row; SQLite has only row triggers, which are cheap
 // there.
 func revisionTriggers(ctx context.Context, db *DB, tx *sql.Tx) error {
-	stmts := sqliteRevisionTriggers
+	var stmts []string
 	if db.dialect.Numbered {
-		stmts = postgresRevisionTriggers
+		stmts = append(stmts, postgresBumpFunction)
 	}
+	for _, table := range []string{"controls", "frameworks"} {
+		stmts = append(stmts, tableRevisionTriggers(db.dialect.Numbered, table)...)
+	}
+	return execAll(ctx, tx, stmts)
+}
+
+// revisionTriggersOn returns the step after a migration that makes the rows of table
+// (with an account_id column) move their library's revision as controls do: for the
+// library's other kinds (custom rules, finding mappings), so that readers keeping the
+// library in memory learn of their changes too.
+func revisionTriggersOn(table string) func(ctx context.Context, db *DB, tx *sql.Tx) error {
+	return func(ctx context.Context, db *DB, tx *sql.Tx) error {
+		return execAll(ctx, tx, tableRevisionTriggers(db.dialect.Numbered, table))
+	}
+}
+
+func execAll(ctx context.Context, tx *sql.Tx, stmts []string) error {
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return err
@@ -45,19 +62,9 @@ func revisionTriggers(ctx context.Context, db *DB, tx *sql.Tx) error {
 const bumpSQLite = `INSERT INTO library_revisions (account_id, revision) VALUES (%s.account_id, 1)
 	ON CONFLICT (account_id) DO UPDATE SET revision = revision + 1;`
 
-var sqliteRevisionTriggers = func() []string {
-	var out []string
-	for _, table := range []string{"controls", "frameworks"} {
-		out = append(out,
-			fmt.Sprintf(`CREATE TRIGGER %s_revision_insert AFTER INSERT ON %s BEGIN `+bumpSQLite+` END`, table, table, "NEW"),
-			fmt.Sprintf(`CREATE TRIGGER %s_revision_update AFTER UPDATE ON %s BEGIN `+bumpSQLite+` `+bumpSQLite+` END`, table, table, "OLD", "NEW"),
-			fmt.Sprintf(`CREATE TRIGGER %s_revision_delete AFTER DELETE ON %s BEGIN `+bumpSQLite+` END`, table, table, "OLD"))
-	}
-	return out
-}()
-
-var postgresRevisionTriggers = func() []string {
-	out := []string{`CREATE FUNCTION probity_bump_library_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+// postgresBumpFunction is the statement trigger function of PostgreSQL's revision
+// triggers, made with the first of them (migration 0090).
+const postgresBumpFunction = `CREATE FUNCTION probity_bump_library_revision() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		INSERT INTO library_revisions (account_id, revision) SELECT DISTINCT account_id, 1 FROM new_rows
@@ -72,16 +79,27 @@ BEGIN
 	END IF;
 	RETURN NULL;
 END
-$$`}
-	for _, table := range []string{"controls", "frameworks"} {
-		for _, t := range []struct{ event, tables string }{
-			{"INSERT", "NEW TABLE AS new_rows"},
-			{"UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"},
-			{"DELETE", "OLD TABLE AS old_rows"},
-		} {
-			out = append(out, fmt.Sprintf(`CREATE TRIGGER %s_revision_%s AFTER %s ON %s REFERENCING %s
-	FOR EACH STATEMENT EXECUTE FUNCTION probity_bump_library_revision()`, table, t.event, t.event, table, t.tables))
+$$`
+
+// tableRevisionTriggers returns the triggers that bump the revision on every change of
+// table: row triggers on SQLite, statement triggers calling postgresBumpFunction on
+// PostgreSQL. They are named TABLE_revision_EVENT.
+func tableRevisionTriggers(postgres bool, table string) []string {
+	if !postgres {
+		return []string{
+			fmt.Sprintf(`CREATE TRIGGER %s_revision_insert AFTER INSERT ON %s BEGIN `+bumpSQLite+` END`, table, table, "NEW"),
+			fmt.Sprintf(`CREATE TRIGGER %s_revision_update AFTER UPDATE ON %s BEGIN `+bumpSQLite+` `+bumpSQLite+` END`, table, table, "OLD", "NEW"),
+			fmt.Sprintf(`CREATE TRIGGER %s_revision_delete AFTER DELETE ON %s BEGIN `+bumpSQLite+` END`, table, table, "OLD"),
 		}
 	}
+	var out []string
+	for _, t := range []struct{ event, tables string }{
+		{"INSERT", "NEW TABLE AS new_rows"},
+		{"UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"},
+		{"DELETE", "OLD TABLE AS old_rows"},
+	} {
+		out = append(out, fmt.Sprintf(`CREATE TRIGGER %s_revision_%s AFTER %s ON %s REFERENCING %s
+	FOR EACH STATEMENT EXECUTE FUNCTION probity_bump_library_revision()`, table, t.event, t.event, table, t.tables))
+	}
 	return out
-}()
+}
