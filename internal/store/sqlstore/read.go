@@ -95,49 +95,26 @@ const visible = `account_id IN (?, '')`
 
 // Library implements store.Reader.
 func (r reader) Library(ctx context.Context, account string) (*store.Library, error) {
-	lib := &store.Library{}
-	// One query per account_id, so that the (account_id, type, name) index gives each its
-	// order; the two runs are merged only when both hold rows.
-	if err := r.appendControls(ctx, lib, ""); err != nil {
-		return nil, err
-	}
-	shared := len(lib.Controls)
-	if account != "" {
-		if err := r.appendControls(ctx, lib, account); err != nil {
-			return nil, err
-		}
-	}
-	if shared > 0 && shared < len(lib.Controls) {
-		slices.SortStableFunc(lib.Controls, func(a, b probity.Control) int {
-			return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Name, b.Name))
-		})
-	}
-
-	fws, err := r.frameworks(ctx, account, "")
-	if err != nil {
-		return nil, err
-	}
-	lib.Frameworks = fws
-	if account != "" {
-		if lib.Rules, err = r.CustomRules(ctx, account); err != nil {
-			return nil, err
-		}
-		if lib.Mappings, err = r.FindingMappings(ctx, account); err != nil {
-			return nil, err
-		}
-	}
-	return lib, nil
+	return r.library(ctx, &store.Library{}, account, r.appendControls)
 }
 
 // LibraryOutline implements store.Reader.
 func (r reader) LibraryOutline(ctx context.Context, account string) (*store.Library, error) {
-	lib := &store.Library{ContentDigests: map[string]string{}}
-	if err := r.appendOutlines(ctx, lib, ""); err != nil {
+	return r.library(ctx, &store.Library{ContentDigests: map[string]string{}}, account, r.appendOutlines)
+}
+
+// library fills lib with the account's library: its controls and the shared ones, each
+// read by appendControls (whole controls or outlines), then frameworks, custom rules and
+// finding mappings.
+func (r reader) library(ctx context.Context, lib *store.Library, account string, appendControls func(context.Context, *store.Library, string) error) (*store.Library, error) {
+	// One query per account_id, so that the (account_id, type, name) index gives each its
+	// order; the two runs are merged only when both hold rows.
+	if err := appendControls(ctx, lib, ""); err != nil {
 		return nil, err
 	}
 	shared := len(lib.Controls)
 	if account != "" {
-		if err := r.appendOutlines(ctx, lib, account); err != nil {
+		if err := appendControls(ctx, lib, account); err != nil {
 			return nil, err
 		}
 	}
