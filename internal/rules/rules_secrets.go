@@ -14,9 +14,9 @@ import (
 // secretsSecret is the resource type of Secrets Manager secrets.
 const secretsSecret = "AWS::SecretsManager::Secret"
 
-// secret is the part of a secret's CI the rules read: DescribeSecret's members, in
-// camel case as the inventory records them (encoding/json also matches DescribeSecret's
-// own capitalised names).
+// secret is the part of a secret's CI the rules read: DescribeSecret's members with
+// their leading capitals in lower case, as the inventory records them (encoding/json
+// also matches DescribeSecret's own capitalised names).
 type secret struct {
 	KmsKeyID        string `json:"kmsKeyId"`
 	RotationEnabled bool   `json:"rotationEnabled"`
