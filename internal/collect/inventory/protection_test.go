@@ -163,7 +163,7 @@ func TestSecretsClustersBucketProtection(t *testing.T) {
 		"locked-bucket": {bType, "locked-bucket", "arn:aws:s3:::locked-bucket", "locked-bucket", nil, map[string]any{
 			"BucketReplicationConfiguration": map[string]any{"roleARN": "arn:aws:iam::" + account + ":role/replication", "rules": map[string]any{
 				"all": map[string]any{"status": "Enabled", "prefix": "", "priority": 1.0, "filter": map[string]any{"predicate": map[string]any{"type": "Prefix", "prefix": ""}},
-					"destinationConfig": map[string]any{"bucketARN": "arn:aws:s3:::replica-bucket", "storageClass": nil},
+					"destinationConfig":       map[string]any{"bucketARN": "arn:aws:s3:::replica-bucket", "storageClass": nil},
 					"deleteMarkerReplication": map[string]any{"status": "Disabled"}}}},
 			"ObjectLockConfiguration": map[string]any{"objectLockEnabled": "Enabled", "rule": map[string]any{"defaultRetention": map[string]any{
 				"mode": "COMPLIANCE", "days": 30.0, "years": 0.0}}},
