@@ -22,8 +22,9 @@ type restStage struct {
 		CachingEnabled     bool   `json:"cachingEnabled"`
 		CacheDataEncrypted bool   `json:"cacheDataEncrypted"`
 	} `json:"methodSettings"`
-	TracingEnabled bool   `json:"tracingEnabled"`
-	WebACLArn      string `json:"webAclArn"`
+	TracingEnabled      bool   `json:"tracingEnabled"`
+	WebACLArn           string `json:"webAclArn"`
+	ClientCertificateID string `json:"clientCertificateId"`
 }
 
 // httpStage is the part of an HTTP or WebSocket API stage CI (AWS::ApiGatewayV2::Stage)
@@ -159,6 +160,24 @@ var apigwRules = []*Rule{
 				return "", "", err
 			}
 			return verdict(s.TracingEnabled, "X-Ray tracing is off.")
+		},
+	}, {
+		ID:          "API_GW_SSL_ENABLED",
+		Description: "REST API stages have a client certificate for calls to the backend (clientCertificateId), one of CertificateIDs when given.",
+		Scope:       []string{apiStage},
+		Params:      []Param{{Name: "CertificateIDs", Type: CSV}},
+		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
+			s, err := cfg[restStage](it)
+			if err != nil {
+				return "", "", err
+			}
+			switch {
+			case s.ClientCertificateID == "":
+				return NonCompliant, "The stage has no client certificate.", nil
+			case a.Set("CertificateIDs") && !inList(a.List("CertificateIDs"), s.ClientCertificateID):
+				return NonCompliant, "The stage's client certificate " + s.ClientCertificateID + " is not one of CertificateIDs.", nil
+			}
+			return Compliant, "", nil
 		},
 	},
 }

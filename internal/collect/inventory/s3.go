@@ -63,6 +63,69 @@ func bucketRegion(constraint string) string {
 	return constraint
 }
 
+// bucketProtection adds the bucket's replication, Object Lock and object ownership
+// settings to sup in AWS Config's members and forms (the AWS SDK for Java's S3 models):
+// BucketReplicationConfiguration {roleARN, rules by ID: {status, priority, prefix,
+// destinationConfig: {bucketARN, storageClass}, deleteMarkerReplication: {status}}},
+// ObjectLockConfiguration {objectLockEnabled, rule: {defaultRetention: {mode, days,
+// years}}} and BucketOwnershipControls {ownershipControls: {rules: [{ownership}]}}. A
+// setting the bucket does not have is left out.
+func bucketProtection(ctx context.Context, c *s3.Client, bucket *string, sup map[string]json.RawMessage) error {
+	rep, err := c.GetBucketReplication(ctx, &s3.GetBucketReplicationInput{Bucket: bucket})
+	switch {
+	case err == nil && rep.ReplicationConfiguration != nil:
+		rules := map[string]any{}
+		for _, rule := range rep.ReplicationConfiguration.Rules {
+			m := map[string]any{"status": string(rule.Status), "prefix": aws.ToString(rule.Prefix)}
+			if rule.Priority != nil {
+				m["priority"] = *rule.Priority
+			}
+			if f := rule.Filter; f != nil && f.Prefix != nil {
+				m["filter"] = map[string]any{"predicate": map[string]any{"type": "Prefix", "prefix": aws.ToString(f.Prefix)}}
+			}
+			if d := rule.Destination; d != nil {
+				dest := map[string]any{"bucketARN": aws.ToString(d.Bucket), "storageClass": nil}
+				if d.StorageClass != "" {
+					dest["storageClass"] = string(d.StorageClass)
+				}
+				m["destinationConfig"] = dest
+			}
+			if d := rule.DeleteMarkerReplication; d != nil {
+				m["deleteMarkerReplication"] = map[string]any{"status": string(d.Status)}
+			}
+			rules[aws.ToString(rule.ID)] = m
+		}
+		sup["BucketReplicationConfiguration"] = mustJSON(map[string]any{"roleARN": aws.ToString(rep.ReplicationConfiguration.Role), "rules": rules})
+	case err != nil && errorCode(err) != "ReplicationConfigurationNotFoundError":
+		return err
+	}
+	lock, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: bucket})
+	switch {
+	case err == nil && lock.ObjectLockConfiguration != nil:
+		l := lock.ObjectLockConfiguration
+		m := map[string]any{"objectLockEnabled": string(l.ObjectLockEnabled)}
+		if l.Rule != nil && l.Rule.DefaultRetention != nil {
+			d := l.Rule.DefaultRetention
+			m["rule"] = map[string]any{"defaultRetention": map[string]any{"mode": string(d.Mode), "days": d.Days, "years": d.Years}}
+		}
+		sup["ObjectLockConfiguration"] = mustJSON(m)
+	case err != nil && errorCode(err) != "ObjectLockConfigurationNotFoundError":
+		return err
+	}
+	own, err := c.GetBucketOwnershipControls(ctx, &s3.GetBucketOwnershipControlsInput{Bucket: bucket})
+	switch {
+	case err == nil && own.OwnershipControls != nil:
+		rules := []map[string]string{}
+		for _, rule := range own.OwnershipControls.Rules {
+			rules = append(rules, map[string]string{"ownership": string(rule.ObjectOwnership)})
+		}
+		sup["BucketOwnershipControls"] = mustJSON(map[string]any{"ownershipControls": map[string]any{"rules": rules}})
+	case err != nil && errorCode(err) != "OwnershipControlsNotFoundError":
+		return err
+	}
+	return nil
+}
+
 // bucket returns the CI of b, or nil when b lies in another region.
 func (r *run) bucket(ctx context.Context, c *s3.Client, b s3types.Bucket) (*Item, error) {
 	name := aws.ToString(b.Name)
@@ -142,6 +205,9 @@ func (r *run) bucket(ctx context.Context, c *s3.Client, b s3types.Bucket) (*Item
 		logging = map[string]any{"destinationBucketName": aws.ToString(l.TargetBucket), "logFilePrefix": aws.ToString(l.TargetPrefix)}
 	}
 	sup["BucketLoggingConfiguration"] = mustJSON(logging)
+	if err := bucketProtection(ctx, c, b.Name, sup); err != nil {
+		return nil, err
+	}
 	var tags map[string]string
 	tg, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b.Name})
 	switch {
