@@ -416,6 +416,9 @@ func TestControlFilters(t *testing.T) {
 			{"sourceType=AWS_Config", []string{std, custom, managed}, nil},
 			{"q=ACCOUNT+management", []string{std}, []string{custom, managed}},
 			{"q=from+a+file", []string{managed}, []string{std, custom}},
+			{"domain=AC", []string{std}, []string{custom, managed}},
+			{"domain=Uncategorized", []string{custom, managed}, []string{std}},
+			{"domain=AC&type=Custom", nil, []string{std, custom, managed}},
 		}
 		for _, tt := range tests {
 			r := c.Get("/ui/controls?" + tt.query)
