@@ -52,7 +52,9 @@ func testFindControls(t *testing.T, open Opener) {
 	// want is the filter over the library in memory.
 	want := func(f store.ControlFilter) []probity.Control {
 		var out []probity.Control
-		lower := func(s string) string { return strings.Map(func(r rune) rune { return cmp.Or(map[bool]rune{true: r + 32}[r >= 'A' && r <= 'Z'], r) }, s) }
+		lower := func(s string) string {
+			return strings.Map(func(r rune) rune { return cmp.Or(map[bool]rune{true: r + 32}[r >= 'A' && r <= 'Z'], r) }, s)
+		}
 		search := lower(strings.TrimSpace(f.Search))
 		for _, c := range cs {
 			v, has := c.Tags[f.TagKey]
