@@ -93,7 +93,8 @@ func (r reader) findControls(ctx context.Context, f store.ControlFilter, holder 
 		and(`(LOWER(name) LIKE LOWER(?) ESCAPE '\' OR LOWER(description) LIKE LOWER(?) ESCAPE '\')`, pat, pat)
 	}
 	if f.AfterID != "" {
-		and(`(`+name+` > ? OR (`+name+` = ? AND id > ?))`, f.AfterName, f.AfterName, f.AfterID)
+		// A row value, which both backends turn into a range of the index.
+		and(`(`+name+`, id) > (?, ?)`, f.AfterName, f.AfterID)
 	}
 	q += ` ORDER BY ` + name + `, id`
 	if f.Limit > 0 {
