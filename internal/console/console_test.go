@@ -29,6 +29,12 @@ func checkPage(t *testing.T, what string, r *consoletest.Response) {
 			t.Errorf("%s: page shows %q", what, bad)
 		}
 	}
+	// Every table scrolls sideways in a region that the keyboard reaches and that says
+	// what it holds, so that no page is wider than a phone.
+	tables, wraps := strings.Count(r.Body, "<table"), strings.Count(r.Body, `<div class="table-wrap" tabindex="0" role="region" aria-label="`)
+	if tables != wraps || strings.Count(r.Body, `class="table-wrap"`) != wraps {
+		t.Errorf("%s: %d tables, %d in a labelled scroll region", what, tables, wraps)
+	}
 }
 
 // TestPagesByLevel: every page answers each access level as its route says, and shows
