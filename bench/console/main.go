@@ -9,6 +9,7 @@
 //
 //	go run ./bench/console                  # SQLite, and PostgreSQL when PROBITY_TEST_POSTGRES is set
 //	go run ./bench/console -db sqlite -n 100000
+//	go run ./bench/console -n 1000 -pages 'control library'   # the library's pages only
 package main
 
 import (
@@ -44,6 +45,7 @@ import (
 func main() {
 	n := flag.Int("n", insightseed.Defaults.Evidence, "evidence items")
 	controls := flag.Int("controls", 50_000, "custom controls in the account's library")
+	only := flag.String("pages", "", "measure only the pages whose names match this regular expression")
 	calls := flag.Int("calls", 100, "measured reads of each page")
 	warmup := flag.Int("warmup", 10, "unmeasured reads before")
 	db := flag.String("db", "", "sqlite or postgres (default: sqlite, and postgres when "+benchdb.EnvVar+" is set)")
@@ -56,7 +58,7 @@ func main() {
 		backends = []string{*db}
 	}
 	for _, b := range backends {
-		if err := run(b, *n, *controls, *calls, *warmup); err != nil {
+		if err := run(b, *n, *controls, *calls, *warmup, regexp.MustCompile(*only)); err != nil {
 			log.Fatalf("%s: %v", b, err)
 		}
 	}
@@ -67,7 +69,7 @@ type noQueue struct{}
 
 func (noQueue) EnqueueReport(context.Context, string, string) error { return nil }
 
-func run(backend string, n, controls, calls, warmup int) error {
+func run(backend string, n, controls, calls, warmup int, only *regexp.Regexp) error {
 	ctx := context.Background()
 	dbURL, drop, err := benchdb.Fresh(ctx, backend, "", "consolebench")
 	if err != nil {
@@ -145,6 +147,9 @@ func run(backend string, n, controls, calls, warmup int) error {
 	}
 	fmt.Printf("\n| page | %s p50 / p95 / max ms |\n|---|---|\n", backend)
 	for _, pg := range pages {
+		if !only.MatchString(pg.name) {
+			continue
+		}
 		if pg.path == "" {
 			pg.path = next
 		}
