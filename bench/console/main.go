@@ -1,19 +1,22 @@
-// Command console measures the web console's dashboard, evidence finder, reports, sources
-// and settings pages over HTTP (internal/console behind an httptest server, signed in as
+// Command console measures the web console's dashboard, evidence finder, reports, sources,
+// settings and control library pages over HTTP (internal/console behind an httptest server, signed in as
 // an admin key) on a library of -n evidence (1,000,000 by default, seeded by
 // bench/internal/insightseed through the real ledger), on SQLite and, when
-// PROBITY_TEST_POSTGRES names a server, on a fresh PostgreSQL database. Each page is read
+// PROBITY_TEST_POSTGRES names a server, on a fresh PostgreSQL database; the account's
+// library holds -controls custom controls (50,000 by default) besides. Each page is read
 // -calls times in a row after -warmup reads; the table gives p50, p95 and max of the
 // whole response (first byte to last).
 //
 //	go run ./bench/console                  # SQLite, and PostgreSQL when PROBITY_TEST_POSTGRES is set
 //	go run ./bench/console -db sqlite -n 100000
+//	go run ./bench/console -n 1000 -pages 'control library'   # the library's pages only
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"log"
 	"net/http"
@@ -36,10 +39,13 @@ import (
 	"github.com/probity-dev/probity/internal/pipeline"
 	"github.com/probity-dev/probity/internal/report"
 	"github.com/probity-dev/probity/internal/secret"
+	"github.com/probity-dev/probity/internal/store"
 )
 
 func main() {
 	n := flag.Int("n", insightseed.Defaults.Evidence, "evidence items")
+	controls := flag.Int("controls", 50_000, "custom controls in the account's library")
+	only := flag.String("pages", "", "measure only the pages whose names match this regular expression")
 	calls := flag.Int("calls", 100, "measured reads of each page")
 	warmup := flag.Int("warmup", 10, "unmeasured reads before")
 	db := flag.String("db", "", "sqlite or postgres (default: sqlite, and postgres when "+benchdb.EnvVar+" is set)")
@@ -52,7 +58,7 @@ func main() {
 		backends = []string{*db}
 	}
 	for _, b := range backends {
-		if err := run(b, *n, *calls, *warmup); err != nil {
+		if err := run(b, *n, *controls, *calls, *warmup, regexp.MustCompile(*only)); err != nil {
 			log.Fatalf("%s: %v", b, err)
 		}
 	}
@@ -63,7 +69,7 @@ type noQueue struct{}
 
 func (noQueue) EnqueueReport(context.Context, string, string) error { return nil }
 
-func run(backend string, n, calls, warmup int) error {
+func run(backend string, n, controls, calls, warmup int, only *regexp.Regexp) error {
 	ctx := context.Background()
 	dbURL, drop, err := benchdb.Fresh(ctx, backend, "", "consolebench")
 	if err != nil {
@@ -81,6 +87,11 @@ func run(backend string, n, calls, warmup int) error {
 		return err
 	}
 	fmt.Printf("%s: %d evidence in %d assessments seeded in %s\n", backend, n, len(ids), time.Since(start).Round(time.Second))
+	start = time.Now()
+	if err := seedControls(ctx, st, insightseed.Owner.AccountID, controls); err != nil {
+		return err
+	}
+	fmt.Printf("%s: %d controls seeded in %s\n", backend, controls, time.Since(start).Round(time.Second))
 
 	box, err := secret.NewBox(make([]byte, secret.KeySize))
 	if err != nil {
@@ -123,9 +134,25 @@ func run(backend string, n, calls, warmup int) error {
 		{"report", "/ui/reports/" + a + "/" + rep.ID},
 		{"sources", "/ui/sources"},
 		{"settings", "/ui/settings"},
+		{"control library, first page", "/ui/controls"},
+		{"control library, second page", ""},
+		{"control library, search", "/ui/controls?q=control+0421"},
+		{"control library, tag and type", "/ui/controls?type=Custom&tag=team%3Dteam-3"},
+		{"control library, data source type (1 in 1,000)", "/ui/controls?sourceType=MANUAL"},
+		{"control library, domain and manager", "/ui/controls?domain=SC&managedBy=api"},
+	}
+	next, err := nextPage(c, srv.URL+"/ui/controls")
+	if err != nil {
+		return err
 	}
 	fmt.Printf("\n| page | %s p50 / p95 / max ms |\n|---|---|\n", backend)
 	for _, pg := range pages {
+		if !only.MatchString(pg.name) {
+			continue
+		}
+		if pg.path == "" {
+			pg.path = next
+		}
 		var ds []time.Duration
 		for i := range warmup + calls {
 			t0 := time.Now()
@@ -185,4 +212,55 @@ func get(c *http.Client, u string) (int, error) {
 	defer resp.Body.Close()
 	_, err = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, err
+}
+
+// seedControls stores n custom controls in the account's library, in batches: names
+// "Library control NNNNN", tags team=team-(i%10), domains AC, AU, CM, IA, SC by turn,
+// and a Config rule data source but for one in 1,000, which is MANUAL.
+func seedControls(ctx context.Context, st store.Store, account string, n int) error {
+	now := time.Now().UTC()
+	domains := []string{"AC", "AU", "CM", "IA", "SC"}
+	for from := 0; from < n; from += 1000 {
+		var cs []*probity.Control
+		for i := from; i < min(n, from+1000); i++ {
+			c := &probity.Control{ID: probity.NewID(), Type: probity.ControlTypeCustom, AccountID: account,
+				Name: fmt.Sprintf("Library control %05d", i), Description: fmt.Sprintf("Benchmark control number %d of the library.", i),
+				Domain: domains[i%len(domains)], Tags: map[string]string{"team": fmt.Sprintf("team-%d", i%10)},
+				ControlMappingSources: []probity.ControlMappingSource{{
+					SourceName: "Config rule", SourceType: probity.SourceTypeConfig, SourceFrequency: "DAILY",
+					SourceKeyword: &probity.SourceKeyword{KeywordInputType: probity.KeywordSelectFromList, KeywordValue: "S3_BUCKET_VERSIONING_ENABLED"},
+				}},
+				CreatedAt: now, CreatedBy: "bench", LastUpdatedAt: now, LastUpdatedBy: "bench"}
+			if i%1000 == 999 {
+				c.ControlMappingSources = []probity.ControlMappingSource{probity.ManualAttestation()}
+			}
+			c.ARN = probity.Partition{Region: probity.DefaultPartition.Region, AccountID: account}.ARN("control", c.ID)
+			c.Normalize()
+			cs = append(cs, c)
+		}
+		if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) }); err != nil {
+			return fmt.Errorf("seed controls: %w", err)
+		}
+	}
+	return nil
+}
+
+var nextPattern = regexp.MustCompile(`href="(/ui/controls\?[^"]*after=[^"]+)"`)
+
+// nextPage returns the path of the page after the one at u.
+func nextPage(c *http.Client, u string) (string, error) {
+	resp, err := c.Get(u)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
+	}
+	m := nextPattern.FindSubmatch(body)
+	if m == nil {
+		return "", fmt.Errorf("%s: no link to a next page", u)
+	}
+	return html.UnescapeString(string(m[1])), nil
 }

@@ -15,7 +15,8 @@ import (
 
 // TestBrowser drives the console in headless Chromium as an editor: sign in, browse and
 // filter the controls, copy a standard control, create a framework from chosen controls,
-// sign out; with screenshots of the sign-in, controls, control and frameworks pages.
+// make a custom control with a data source, sign out; with screenshots of the sign-in,
+// controls, control, frameworks, framework edit and new control pages.
 func TestBrowser(t *testing.T) {
 	e := consoletest.New(t, backendtest.Open(t, "sqlite"), console.Config{})
 	b := browsertest.Start(t, e.Server.URL)
@@ -53,6 +54,20 @@ func TestBrowser(t *testing.T) {
 	}
 	b.Go("/ui/frameworks?type=Custom")
 	b.Shot("frameworks")
+	b.Go("/ui/frameworks/" + e.Framework.ID + "/edit")
+	b.Shot("framework-edit")
+
+	// A new custom control with a data source, through the form.
+	b.Go("/ui/controls/new")
+	b.Shot("control-new")
+	b.Run(chromedp.SendKeys(chromedp.ID("name"), "Browser control"), chromedp.SendKeys(chromedp.ID("name-0"), "Config rule"),
+		chromedp.SetValue(chromedp.ID("type-0"), "AWS_Config"), chromedp.SendKeys(chromedp.ID("keyword-0"), "S3_BUCKET_VERSIONING_ENABLED"))
+	if status := b.Follow(`form.edit button[type="submit"]`); status != 200 {
+		t.Fatalf("new control: the page after it answers %d", status)
+	}
+	if text := b.Text(); !strings.Contains(text, "Browser control") || !strings.Contains(text, "S3_BUCKET_VERSIONING_ENABLED") {
+		t.Fatalf("the new control's page shows:\n%s", text)
+	}
 
 	b.SignOut()
 	if text := b.Text(); !strings.Contains(text, "You are signed out.") {

@@ -29,6 +29,12 @@ func checkPage(t *testing.T, what string, r *consoletest.Response) {
 			t.Errorf("%s: page shows %q", what, bad)
 		}
 	}
+	// Every table scrolls sideways in a region that the keyboard reaches and that says
+	// what it holds, so that no page is wider than a phone.
+	tables, wraps := strings.Count(r.Body, "<table"), strings.Count(r.Body, `<div class="table-wrap" tabindex="0" role="region" aria-label="`)
+	if tables != wraps || strings.Count(r.Body, `class="table-wrap"`) != wraps {
+		t.Errorf("%s: %d tables, %d in a labelled scroll region", what, tables, wraps)
+	}
 }
 
 // TestPagesByLevel: every page answers each access level as its route says, and shows
@@ -53,6 +59,8 @@ func TestPagesByLevel(t *testing.T) {
 			{"/ui/frameworks?type=Other", http.StatusBadRequest, http.StatusBadRequest, http.StatusBadRequest, "Standard or Custom"},
 			{"/ui/frameworks/" + e.Framework.ID, ok, ok, ok, "Set one"},
 			{"/ui/frameworks/new", denied, ok, ok, "Create the framework"},
+			{"/ui/frameworks/" + e.Framework.ID + "/edit", denied, ok, ok, "Control set Set one"},
+			{"/ui/controls/new", denied, ok, ok, "Create control"},
 			{"/ui/assessments", ok, ok, ok, "No assessment yet."},
 			{"/ui/evidence", ok, ok, ok, "Choose an assessment"},
 			{"/ui/reports", ok, ok, ok, "makes no assessment reports"},
@@ -95,6 +103,12 @@ func TestPagesByLevel(t *testing.T) {
 			if got := strings.Contains(c.Get("/ui/frameworks").Body, "/ui/frameworks/new"); got != editor {
 				t.Errorf("%s: frameworks page shows create: %v, want %v", level, got, editor)
 			}
+			if got := strings.Contains(c.Get("/ui/controls").Body, "/ui/controls/new"); got != editor {
+				t.Errorf("%s: control library shows New custom control: %v, want %v", level, got, editor)
+			}
+			if got := strings.Contains(c.Get("/ui/frameworks/"+e.Framework.ID).Body, "/edit\""); got != editor {
+				t.Errorf("%s: custom framework shows edit: %v, want %v", level, got, editor)
+			}
 		}
 	})
 }
@@ -116,7 +130,13 @@ func TestFormsByLevel(t *testing.T) {
 				{"copy", "/ui/controls/" + e.Standard.ID + "/copy", url.Values{"name": {"Copy by " + string(level)}}, http.StatusSeeOther, "done=copied"},
 				{"copy with a taken name", "/ui/controls/" + e.Standard.ID + "/copy", url.Values{"name": {consoletest.HostileName}}, http.StatusBadRequest, `id="copy-name-error"`},
 				{"copy without a name", "/ui/controls/" + e.Standard.ID + "/copy", url.Values{"name": {""}}, http.StatusBadRequest, `id="copy-name-error"`},
-				{"edit", "/ui/controls/" + e.Custom.ID + "/edit", url.Values{"name": {consoletest.HostileName}, "description": {"edited by " + string(level)}}, http.StatusSeeOther, "done=saved"},
+				{"edit", "/ui/controls/" + e.Custom.ID + "/edit", url.Values{"name": {consoletest.HostileName}, "description": {"edited by " + string(level)},
+					"sources": {"1"}, "id-0": {e.Custom.ControlMappingSources[0].SourceID}, "name-0": {"Config rule"}, "type-0": {"AWS_Config"}, "keyword-0": {"S3_BUCKET_LOGGING_ENABLED"}},
+					http.StatusSeeOther, "done=saved"},
+				{"new control", "/ui/controls/new", url.Values{"name": {"New by " + string(level)}, "sources": {"1"}, "name-0": {"Manual"}, "type-0": {"MANUAL"}}, http.StatusSeeOther, "done=created"},
+				{"new control without a keyword", "/ui/controls/new", url.Values{"name": {"Keywordless " + string(level)}, "sources": {"1"}, "name-0": {"Rule"}, "type-0": {"AWS_Config"}, "description-0": {"no keyword"}}, http.StatusBadRequest, `id="keyword-0-error"`},
+				{"framework edit", "/ui/frameworks/" + e.Framework.ID + "/edit", url.Values{"name": {"Custom framework"}, "sets": {"1"}, "setName-0": {"Set one"}, "controls-0": {e.Custom.ID + "\n" + e.Standard.ID}}, http.StatusSeeOther, "done=saved"},
+				{"framework edit without sets", "/ui/frameworks/" + e.Framework.ID + "/edit", url.Values{"name": {"Custom framework"}, "sets": {"1"}}, http.StatusBadRequest, `id="sets-error"`},
 				{"edit without a name", "/ui/controls/" + e.Custom.ID + "/edit", url.Values{"name": {""}}, http.StatusBadRequest, `id="name-error"`},
 				{"edit a managed control", "/ui/controls/" + e.Managed.ID + "/edit", url.Values{"name": {"x"}}, http.StatusBadRequest, consoletest.Source},
 				{"edit a standard control", "/ui/controls/" + e.Standard.ID + "/edit", url.Values{"name": {"x"}}, http.StatusBadRequest, "form-error"},
@@ -159,7 +179,7 @@ func TestFormsByLevel(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, c := range lib.Controls {
-			if c.Name == "Copy by viewer" || c.Description == "edited by viewer" {
+			if c.Name == "Copy by viewer" || c.Description == "edited by viewer" || c.Name == "New by viewer" {
 				t.Errorf("a viewer's form changed control %q", c.Name)
 			}
 		}
@@ -416,6 +436,9 @@ func TestControlFilters(t *testing.T) {
 			{"sourceType=AWS_Config", []string{std, custom, managed}, nil},
 			{"q=ACCOUNT+management", []string{std}, []string{custom, managed}},
 			{"q=from+a+file", []string{managed}, []string{std, custom}},
+			{"domain=AC", []string{std}, []string{custom, managed}},
+			{"domain=Uncategorized", []string{custom, managed}, []string{std}},
+			{"domain=AC&type=Custom", nil, []string{std, custom, managed}},
 		}
 		for _, tt := range tests {
 			r := c.Get("/ui/controls?" + tt.query)

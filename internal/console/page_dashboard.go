@@ -66,12 +66,10 @@ type dashboardData struct {
 	r     *http.Request
 	flush func()
 
-	started     bool
-	account     *future[accountSection]
-	assessments *future[assessmentsSection]
-	domains     *future[domainsSection]
-	top         *future[controlsSection]
-	reviews     *future[reviewsSection]
+	started  bool
+	sections *future[overview]
+	top      *future[controlsSection]
+	reviews  *future[reviewsSection]
 }
 
 // future is a value computed concurrently.
@@ -101,9 +99,7 @@ func (d *dashboardData) Flush() string {
 	d.flush()
 	if !d.started {
 		d.started = true
-		d.account = startFuture(d.accountSection)
-		d.assessments = startFuture(d.assessmentsSection)
-		d.domains = startFuture(d.domainsSection)
+		d.sections = startFuture(d.overview)
 		d.top = startFuture(d.topControls)
 		d.reviews = startFuture(d.reviewsSection)
 	}
@@ -111,13 +107,13 @@ func (d *dashboardData) Flush() string {
 }
 
 // Account returns the summary of the active assessments and their trend.
-func (d *dashboardData) Account() accountSection { return d.account.get() }
+func (d *dashboardData) Account() accountSection { return d.sections.get().account }
 
 // Assessments returns the insights of each of the first active assessments.
-func (d *dashboardData) Assessments() assessmentsSection { return d.assessments.get() }
+func (d *dashboardData) Assessments() assessmentsSection { return d.sections.get().assessments }
 
 // Domains returns the evidence by control domain.
-func (d *dashboardData) Domains() domainsSection { return d.domains.get() }
+func (d *dashboardData) Domains() domainsSection { return d.sections.get().domains }
 
 // TopControls returns the controls with the most non-compliant evidence.
 func (d *dashboardData) TopControls() controlsSection { return d.top.get() }
@@ -142,23 +138,6 @@ type accountSection struct {
 	Err     string
 }
 
-// accountSection computes the summary of the active assessments and their trend.
-func (d *dashboardData) accountSection() accountSection {
-	var s accountSection
-	sum, err := d.c.cfg.Insights.Account(d.ctx, d.p)
-	if err != nil {
-		s.Err = d.failed(err)
-		return s
-	}
-	days, err := d.c.cfg.Insights.Trend(d.ctx, d.p, "", "", trendDays)
-	if err != nil {
-		s.Err = d.failed(err)
-		return s
-	}
-	s.Summary, s.Chart = sum, newTrendChart("trend-all", "Evidence of all active assessments by day", days)
-	return s
-}
-
 // assessmentInsight is one active assessment's summary and trend, or why the caller
 // does not see them.
 type assessmentInsight struct {
@@ -175,35 +154,6 @@ type assessmentsSection struct {
 	Err   string
 }
 
-// assessmentsSection computes the insights of each of the first active assessments.
-func (d *dashboardData) assessmentsSection() assessmentsSection {
-	var s assessmentsSection
-	as, err := d.c.cfg.Assess.List(d.ctx, d.p, probity.AssessmentActive, store.Cursor{}, dashboardAssessments+1)
-	if err != nil {
-		s.Err = d.failed(err)
-		return s
-	}
-	if len(as) > dashboardAssessments {
-		as, s.More = as[:dashboardAssessments], true
-	}
-	for i, a := range as {
-		it := assessmentInsight{ID: a.ID, Name: a.Name}
-		sum, err := d.c.cfg.Insights.Assessment(d.ctx, d.p, a.ID)
-		var days []insights.Day
-		if err == nil {
-			days, err = d.c.cfg.Insights.Trend(d.ctx, d.p, a.ID, "", trendDays)
-		}
-		if err != nil {
-			it.Err = d.failed(err)
-		} else {
-			it.Summary = sum
-			it.Chart = newTrendChart("trend-a"+strconv.Itoa(i), "Evidence of "+a.Name+" by day", days)
-		}
-		s.Items = append(s.Items, it)
-	}
-	return s
-}
-
 // domainInsight is a domain's counts on the last day and its trend.
 type domainInsight struct {
 	insights.Domain
@@ -216,20 +166,60 @@ type domainsSection struct {
 	Err   string
 }
 
-// domainsSection computes the domains of the active assessments' controls with their trends,
+// overview is the sections made of insights.Overview: the account's, the first active
+// assessments' and the domains'.
+type overview struct {
+	account     accountSection
+	assessments assessmentsSection
+	domains     domainsSection
+}
+
+// overview lists the first active assessments and computes the three sections from one
+// insights.Overview, whose trends come from one grouped read of the aggregates.
+func (d *dashboardData) overview() overview {
+	var o overview
+	as, err := d.c.cfg.Assess.List(d.ctx, d.p, probity.AssessmentActive, store.Cursor{}, dashboardAssessments+1)
+	if err != nil {
+		o.assessments.Err = d.failed(err)
+		as = nil
+	}
+	if len(as) > dashboardAssessments {
+		as, o.assessments.More = as[:dashboardAssessments], true
+	}
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.ID
+	}
+	ov, err := d.c.cfg.Insights.Overview(d.ctx, d.p, ids, trendDays)
+	if err != nil {
+		msg := d.failed(err)
+		o.account.Err, o.domains.Err = msg, msg
+		if o.assessments.Err == "" {
+			o.assessments.Err = msg
+		}
+		return o
+	}
+	o.account = accountSection{Summary: ov.Summary, Chart: newTrendChart("trend-all", "Evidence of all active assessments by day", ov.Trend)}
+	for i, a := range as {
+		x := ov.Assessments[i]
+		it := assessmentInsight{ID: a.ID, Name: a.Name}
+		if x.Err != nil {
+			it.Err = d.failed(x.Err)
+		} else {
+			it.Summary = x.Summary
+			it.Chart = newTrendChart("trend-a"+strconv.Itoa(i), "Evidence of "+a.Name+" by day", x.Trend)
+		}
+		o.assessments.Items = append(o.assessments.Items, it)
+	}
+	o.domains = domainsOf(ov)
+	return o
+}
+
+// domainsOf returns the domains of the active assessments' controls with their trends,
 // those with the most non-compliant evidence on the last day first.
-func (d *dashboardData) domainsSection() domainsSection {
+func domainsOf(ov *insights.Overview) domainsSection {
 	var s domainsSection
-	last, err := d.c.cfg.Insights.Domains(d.ctx, d.p, "")
-	if err != nil {
-		s.Err = d.failed(err)
-		return s
-	}
-	trends, err := d.c.cfg.Insights.TrendByDomain(d.ctx, d.p, "", trendDays)
-	if err != nil {
-		s.Err = d.failed(err)
-		return s
-	}
+	last := ov.Domains
 	byName := map[string]insights.Domain{}
 	for _, dm := range last {
 		byName[dm.Name] = dm
@@ -239,7 +229,7 @@ func (d *dashboardData) domainsSection() domainsSection {
 		rank[dm.Name] = i + 1
 	}
 	pos := func(name string) int { return cmp.Or(rank[name], len(last)+1) }
-	for i, t := range trends {
+	for i, t := range ov.DomainTrends {
 		dm, ok := byName[t.Name]
 		if !ok {
 			dm = insights.Domain{ID: t.ID, Name: t.Name}

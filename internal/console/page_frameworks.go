@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/store"
 )
@@ -51,7 +52,8 @@ var frameworkTypes = []probity.FrameworkType{probity.FrameworkTypeStandard, prob
 
 // frameworkData is the framework page's data.
 type frameworkData struct {
-	View *library.FrameworkView
+	View     *library.FrameworkView
+	Editable bool // an editor may edit it: custom, and no file manages it
 }
 
 // framework shows a framework's control sets and their controls.
@@ -60,5 +62,6 @@ func (c *Console) framework(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return c.render(w, r, "framework", frameworkData{View: v})
+	return c.render(w, r, "framework", frameworkData{View: v,
+		Editable: principal(r).Level.Allows(auth.Editor) && v.Framework.CheckOwner("") == nil})
 }

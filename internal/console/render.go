@@ -67,6 +67,7 @@ var notices = map[string]string{
 
 // funcs are the template functions every page may use.
 var funcs = template.FuncMap{
+	"list": func(s ...string) []string { return s },
 	"time": func(t time.Time) string {
 		if t.IsZero() {
 			return ""

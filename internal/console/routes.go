@@ -17,6 +17,8 @@ func (c *Console) routes() {
 	c.handle("POST /ui/signout", auth.Viewer, c.signOut)
 
 	c.handle("GET /ui/controls", auth.Viewer, c.controls)
+	c.handle("GET /ui/controls/new", auth.Editor, c.controlNewForm)
+	c.handle("POST /ui/controls/new", auth.Editor, c.controlNew)
 	c.handle("GET /ui/controls/{id}", auth.Viewer, c.control)
 	c.handle("GET /ui/controls/{id}/edit", auth.Editor, c.controlEditForm)
 	c.handle("POST /ui/controls/{id}/edit", auth.Editor, c.controlEdit)
@@ -25,6 +27,8 @@ func (c *Console) routes() {
 	c.handle("GET /ui/frameworks/new", auth.Editor, c.frameworkNewForm)
 	c.handle("POST /ui/frameworks/new", auth.Editor, c.frameworkNew)
 	c.handle("GET /ui/frameworks/{id}", auth.Viewer, c.framework)
+	c.handle("GET /ui/frameworks/{id}/edit", auth.Editor, c.frameworkEditForm)
+	c.handle("POST /ui/frameworks/{id}/edit", auth.Editor, c.frameworkEdit)
 	// Assessments (CONSOLE-ASSESS): list and create wizard, the assessment and its review
 	// actions, a control with its evidence folders and manual evidence, evidence items,
 	// and notifications.

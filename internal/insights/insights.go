@@ -241,6 +241,11 @@ func (s *Service) Domains(ctx context.Context, p auth.Principal, assessmentID st
 	if err != nil {
 		return nil, err
 	}
+	return domains(day, days, totals), nil
+}
+
+// domains returns the domains of day's sums by domain, with their totals, ranked.
+func domains(day time.Time, days []store.InsightDay, totals []store.InsightTotal) []Domain {
 	total := map[string]int{}
 	for _, t := range totals {
 		total[t.Domain] = t.Controls
@@ -253,7 +258,7 @@ func (s *Service) Domains(ctx context.Context, p auth.Principal, assessmentID st
 	slices.SortFunc(out, func(a, b Domain) int {
 		return cmp.Or(cmp.Compare(b.NonCompliant, a.NonCompliant), cmp.Compare(a.Name, b.Name))
 	})
-	return out, nil
+	return out
 }
 
 // Controls returns the insights of the controls of the domain with the id that collected

@@ -1,7 +1,6 @@
 package library
 
 import (
-	"cmp"
 	"context"
 	"encoding/base64"
 	"slices"
@@ -9,12 +8,13 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/auth"
+	"github.com/probity-dev/probity/internal/store"
 )
 
 // Who manages a control, as ControlQuery.ManagedBy names it.
 const (
-	ManagedByFile = "file" // a catalog source (files, a bucket, a repository)
-	ManagedByAPI  = "api"  // the API (and the console): custom controls no source declares
+	ManagedByFile = store.ManagedByFile // a catalog source (files, a bucket, a repository)
+	ManagedByAPI  = store.ManagedByAPI  // the API (and the console): custom controls no source declares
 )
 
 // ControlQuery selects controls of the caller's library. Empty members select all.
@@ -23,9 +23,12 @@ type ControlQuery struct {
 	SourceType probity.SourceType // a data source of this type
 	// Tag is "key" (the control has the tag) or "key=value".
 	Tag string
+	// Domain is the control's domain (probity.DomainUncategorized: none).
+	Domain string
 	// ManagedBy is ManagedByFile or ManagedByAPI (standard content is managed by neither).
 	ManagedBy string
-	// Search is a case-insensitive part of the name or the description.
+	// Search is a part of the name or the description, in any case of its ASCII
+	// letters (PostgreSQL: of any letter).
 	Search string
 	// After is the Next of the previous page; empty starts at the first control.
 	After string
@@ -40,8 +43,9 @@ type ControlPage struct {
 	Next string
 }
 
-// FindControls returns a page of the controls the caller sees that match q, in name
-// order (then id). It returns an EINVALID error for an unknown type, source type or
+// FindControls returns a page of the controls the caller sees that match q, in byte
+// order of name (then id), filtered and paged by the store so that a page costs about
+// the same whatever the library's size. It returns an EINVALID error for an unknown type, source type or
 // manager, or a malformed After.
 func (s *Service) FindControls(ctx context.Context, p auth.Principal, q ControlQuery) (*ControlPage, error) {
 	var ck checker
@@ -56,35 +60,14 @@ func (s *Service) FindControls(ctx context.Context, p auth.Principal, q ControlQ
 	if q.Limit <= 0 {
 		q.Limit = 50
 	}
-	// The whole library, filtered here: the store pages by type only.
-	lib, err := s.Store.Library(ctx, p.AccountID)
+	tagKey, tagValue, byValue := strings.Cut(strings.TrimSpace(q.Tag), "=")
+	// One more than the page, to know whether another follows.
+	out, err := s.Store.FindControls(ctx, store.ControlFilter{AccountID: p.AccountID, Type: q.Type, SourceType: q.SourceType,
+		TagKey: tagKey, TagValue: tagValue, HasTagValue: byValue, Domain: strings.TrimSpace(q.Domain), ManagedBy: q.ManagedBy,
+		Search: q.Search, AfterName: afterName, AfterID: afterID, Limit: q.Limit + 1})
 	if err != nil {
 		return nil, err
 	}
-	search := strings.ToLower(strings.TrimSpace(q.Search))
-	tagKey, tagValue, byValue := strings.Cut(q.Tag, "=")
-	var out []probity.Control
-	for _, c := range lib.Controls {
-		switch {
-		case q.Type != "" && c.Type != q.Type,
-			q.SourceType != "" && !slices.ContainsFunc(c.ControlMappingSources, func(m probity.ControlMappingSource) bool { return m.SourceType == q.SourceType }),
-			q.ManagedBy == ManagedByFile && c.ManagedBy == "",
-			q.ManagedBy == ManagedByAPI && (c.ManagedBy != "" || c.Type != probity.ControlTypeCustom),
-			search != "" && !strings.Contains(strings.ToLower(c.Name), search) && !strings.Contains(strings.ToLower(c.Description), search):
-			continue
-		}
-		if q.Tag != "" {
-			v, has := c.Tags[tagKey]
-			if !has || byValue && v != tagValue {
-				continue
-			}
-		}
-		if afterID != "" && cmp.Or(cmp.Compare(c.Name, afterName), cmp.Compare(c.ID, afterID)) <= 0 {
-			continue
-		}
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b probity.Control) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	page := &ControlPage{Controls: out}
 	if len(out) > q.Limit {
 		page.Controls = out[:q.Limit]

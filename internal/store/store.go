@@ -145,6 +145,9 @@ type LibraryReader interface {
 	LibraryOutline(ctx context.Context, account string) (*Library, error)
 	// Control returns the control with the id, or an ENOTFOUND error.
 	Control(ctx context.Context, account, id string) (*probity.Control, error)
+	// FindControls returns up to f.Limit controls of f.AccountID's library that match f,
+	// in byte order of name then id, after (f.AfterName, f.AfterID).
+	FindControls(ctx context.Context, f ControlFilter) ([]probity.Control, error)
 	// Framework returns the framework with the id, or an ENOTFOUND error.
 	Framework(ctx context.Context, account, id string) (*probity.Framework, error)
 	// CustomRules returns the account's custom rules, in name order; none is not an

@@ -188,6 +188,9 @@ func (b *Browser) Shot(name string) {
 	}
 	for _, w := range Widths {
 		b.Run(chromedp.EmulateViewport(int64(w.Width), int64(w.Height)))
+		if sw := Get(b, chromedp.Evaluate[int](`document.scrollingElement.scrollWidth`)); sw > w.Width {
+			b.t.Errorf("browsertest: page %s overflows at %d px: it is %d px wide (%s)", name, w.Width, sw, Get(b, chromedp.Evaluate[string](widest)))
+		}
 		img := Get(b, chromedp.CaptureScreenshot())
 		file := filepath.Join(b.Artifacts, fmt.Sprintf("%s-%d.png", name, w.Width))
 		if err := os.WriteFile(file, img, 0o644); err != nil {
@@ -198,6 +201,88 @@ func (b *Browser) Shot(name string) {
 		}
 	}
 	b.Run(chromedp.EmulateViewport(int64(Widths[0].Width), int64(Widths[0].Height)))
+}
+
+// widest names the elements that reach past the viewport, for the message of an
+// overflow.
+const widest = `Array.from(document.querySelectorAll("body *")).filter(e => e.getBoundingClientRect().right > innerWidth + 1)
+	.slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className && e.className.baseVal === undefined ? "." + e.className : "")).join(", ")`
+
+// Focus describes the element that has the keyboard focus.
+type Focus struct {
+	Tag, ID, Name, Type, Href, Text string
+	// Outline is the computed outline (style and width) that shows the focus; "none"
+	// or a zero width when nothing shows it.
+	OutlineStyle string
+	OutlineWidth float64
+}
+
+// Visible reports whether the focus shows: an outline with a width.
+func (f Focus) Visible() bool { return f.OutlineStyle != "none" && f.OutlineWidth > 0 }
+
+// String names the element for messages.
+func (f Focus) String() string {
+	return fmt.Sprintf("<%s id=%q name=%q href=%q> %q", f.Tag, f.ID, f.Name, f.Href, f.Text)
+}
+
+const focused = `(() => { const e = document.activeElement || document.body, st = getComputedStyle(e);
+	return {Tag: e.tagName.toLowerCase(), ID: e.id || "", Name: e.getAttribute("name") || "", Type: e.getAttribute("type") || "",
+		Href: e.getAttribute("href") || "", Text: (e.innerText || e.value || "").trim().slice(0, 80),
+		OutlineStyle: st.outlineStyle, OutlineWidth: parseFloat(st.outlineWidth) || 0}; })()`
+
+// Focused returns the element that has the keyboard focus.
+func (b *Browser) Focused() Focus {
+	b.t.Helper()
+	return Get(b, chromedp.Evaluate[Focus](focused))
+}
+
+// Press sends the keys (see chromedp's kb package: kb.Tab, kb.Enter, " ", text) to the
+// focused element, as a keyboard would.
+func (b *Browser) Press(keys string, opts ...chromedp.KeyOption) {
+	b.t.Helper()
+	b.Run(chromedp.KeyEvent(keys, opts...))
+}
+
+// PressFollow presses the keys and waits for the page they lead to, as Follow does for a
+// click. It returns that page's HTTP status.
+func (b *Browser) PressFollow(keys string) int64 {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, runTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(keys))
+	if err != nil {
+		b.t.Fatalf("browsertest: press %q: %v (at %s)", keys, err, b.URL())
+	}
+	if resp == nil {
+		b.t.Fatalf("browsertest: press %q: no page loaded (at %s)", keys, b.URL())
+	}
+	return resp.Status
+}
+
+// maxTabs bounds the Tab presses of TabTo: more than any page of the console has stops.
+const maxTabs = 200
+
+// TabTo presses Tab (Shift+Tab when back) until the focused element is one that want
+// accepts, failing the test when none is reached. Every link and button it passes must
+// show its focus (Focus.Visible).
+func (b *Browser) TabTo(what string, back bool, want func(Focus) bool) Focus {
+	b.t.Helper()
+	var opts []chromedp.KeyOption
+	if back {
+		opts = append(opts, chromedp.KeyModifiers(chromedp.ModifierShift))
+	}
+	for range maxTabs {
+		b.Press("\t", opts...)
+		f := b.Focused()
+		if (f.Tag == "a" || f.Tag == "button") && !f.Visible() {
+			b.t.Errorf("browsertest: focus on %s does not show (outline %s %.1fpx) at %s", f, f.OutlineStyle, f.OutlineWidth, b.URL())
+		}
+		if want(f) {
+			return f
+		}
+	}
+	b.t.Fatalf("browsertest: %d Tab presses did not reach %s at %s", maxTabs, what, b.URL())
+	return Focus{}
 }
 
 // minVariance is the least luminance variance of a page with content: a page of one

@@ -126,7 +126,7 @@ func (e *Env) fill(t testing.TB) {
 	now := e.Clock.Now()
 	std := &probity.Control{ID: probity.NewID(), Type: probity.ControlTypeStandard, Name: "AC-2 Account management",
 		Description: "Standard control about accounts.", ControlMappingSources: src("Config rule", "IAM_USER_MFA_ENABLED"),
-		Tags: map[string]string{"family": "AC"}, CreatedAt: now, LastUpdatedAt: now, CreatedBy: "Probity", LastUpdatedBy: "Probity"}
+		Tags: map[string]string{"family": "AC"}, Domain: "AC", CreatedAt: now, LastUpdatedAt: now, CreatedBy: "Probity", LastUpdatedBy: "Probity"}
 	std.ARN = probity.DefaultPartition.ARN("control", std.ID)
 	std.Normalize()
 	managed := &probity.Control{ID: probity.NewID(), AccountID: Account, Type: probity.ControlTypeCustom, Name: "Managed encryption",

@@ -52,6 +52,7 @@ func OpenWith(ctx context.Context, dsn string, o sqlstore.Options) (*sqlstore.DB
 		MaxRowsPerInsert: 1000,
 		AppendOnly:       appendOnly,
 		Arrays:           true,
+		ByteOrder:        ` COLLATE "C"`,
 	}, o)
 	if err != nil {
 		db.Close()

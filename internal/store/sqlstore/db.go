@@ -48,6 +48,10 @@ type Dialect struct {
 	AppendOnly func(table, allowDelete string) []string
 	// Arrays says the driver binds Go slices as SQL arrays that unnest reads.
 	Arrays bool
+	// ByteOrder is the collation clause (with its leading space) under which text
+	// compares and sorts byte by byte, as Go compares strings; empty when that is the
+	// database's default (SQLite).
+	ByteOrder string
 }
 
 // checkpointEvery is how many committed groups a Dialect.Checkpoint waits for: a few

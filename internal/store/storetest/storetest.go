@@ -60,6 +60,7 @@ func Run(t *testing.T, open Opener) {
 		{"FindingMappings", testFindingMappings},
 		{"AssessmentReports", testAssessmentReports},
 		{"Sessions", testSessions},
+		{"FindControls", testFindControls},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })

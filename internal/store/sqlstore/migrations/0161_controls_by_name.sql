@@ -1,0 +1,3 @@
+-- The controls of an account in byte order of name, then id, for the control library's
+-- filtered pages (FindControls). The index is made after this file, in Go: its
+-- collation is the dialect's (controlsByName).
