@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -341,4 +342,54 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// Tasks of one assessment that run at the same time, as the runner's workers run them,
+// share one pass over the snapshot and each get their own rule's evidence.
+func TestCollectorConcurrentTasksSharePass(t *testing.T) {
+	snapshot := bigSnapshot(t, 200)
+	ids := []string{"S3_BUCKET_VERSIONING_ENABLED", "INCOMING_SSH_DISABLED", "IAM_USER_MFA_ENABLED", "ENCRYPTED_VOLUMES", "ACCESS_KEYS_ROTATED"}
+	var siblings []probity.ControlMappingSource
+	for _, id := range ids {
+		siblings = append(siblings, configSource(id))
+	}
+	now := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	c := &Collector{Now: func() time.Time { return now }}
+	ctx := context.Background()
+	got := make([]string, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			task := configTask(id, siblings)
+			rule, err := rules.Get(id)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			check, err := rule.Bind(nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			// The first task to ask fills the cache; the others wait for it.
+			if _, err := c.cache.entry(ctx, DefaultCacheSize, cacheKey{task.Target, "us-east-1", task.Window.String()},
+				func(context.Context) ([]byte, error) { return snapshot, nil }); err != nil {
+				t.Error(err)
+				return
+			}
+			got[i] = marshal(c.regionEvidence(ctx, aws.Config{}, task, "us-east-1", true, check, batchOf(check, task.Siblings)))
+		})
+	}
+	wg.Wait()
+	for i, id := range ids {
+		rule, _ := rules.Get(id)
+		check, _ := rule.Bind(nil)
+		if want := marshal(evaluateAlone(check, snapshot, "us-east-1", rules.Env{Now: now})); got[i] != want {
+			t.Errorf("rule %s: got\n%.300s\nwant\n%.300s", id, got[i], want)
+		}
+	}
+	e, err := c.cache.entry(ctx, DefaultCacheSize, cacheKey{"111122223333", "us-east-1", configTask(ids[0], nil).Window.String()}, nil)
+	if err != nil || e.passes != 1 {
+		t.Errorf("entry %v, %v: want one pass for %d concurrent tasks", e, err, len(ids))
+	}
 }
