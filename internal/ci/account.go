@@ -1,9 +1,10 @@
 package ci
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
+
+	json "github.com/go-json-experiment/json/v1"
 )
 
 // Account holds the account-level facts of one snapshot. Each JSON key is named after

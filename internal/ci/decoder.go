@@ -2,10 +2,11 @@ package ci
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+
+	json "github.com/go-json-experiment/json/v1"
 )
 
 // Decoder reads configuration items from a stream, one at a time, so that a snapshot of

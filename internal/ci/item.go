@@ -3,15 +3,22 @@
 // writes (the history shape and the invoking-event/snapshot shape) into one Item, keeps
 // configuration and supplementaryConfiguration as raw JSON, and decodes them lazily into
 // typed views that are cached on the Item.
+//
+// It decodes JSON with github.com/go-json-experiment/json/v1: encoding/json's API and
+// rules on the implementation that became encoding/json/v2, about 1.7 times faster here
+// with half the allocations (docs/decisions/0190-ci-json-decoder.md). The raw JSON an
+// Item exposes is encoding/json.RawMessage, so callers decode it with either package.
 package ci
 
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
+	stdjson "encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+
+	json "github.com/go-json-experiment/json/v1"
 )
 
 // Configuration item statuses, as AWS Config records them.
@@ -43,8 +50,8 @@ type Item struct {
 	ResourceCreationTime time.Time
 	Tags                 map[string]string
 	Relationships        []Relationship
-	Configuration        json.RawMessage
-	Supplementary        map[string]json.RawMessage
+	Configuration        stdjson.RawMessage
+	Supplementary        map[string]stdjson.RawMessage
 
 	views []any // typed views decoded so far; see View
 }
@@ -71,34 +78,34 @@ func (it *Item) HasConfiguration() bool {
 
 // wireItem holds the members of both dialects; UnmarshalJSON merges them.
 type wireItem struct {
-	Version                  string                     `json:"version"`
-	ConfigurationItemVersion string                     `json:"configurationItemVersion"`
-	AccountID                string                     `json:"accountId"`
-	AWSAccountID             string                     `json:"awsAccountId"`
-	ARN                      string                     `json:"arn"`
-	ARNUpper                 string                     `json:"ARN"`
-	MD5                      string                     `json:"configurationItemMD5Hash"`
-	StateMD5                 string                     `json:"configurationStateMd5Hash"`
-	StateID                  json.RawMessage            `json:"configurationStateId"`
-	ResourceType             string                     `json:"resourceType"`
-	ResourceID               string                     `json:"resourceId"`
-	ResourceName             string                     `json:"resourceName"`
-	Region                   string                     `json:"awsRegion"`
-	AvailabilityZone         string                     `json:"availabilityZone"`
-	Status                   string                     `json:"configurationItemStatus"`
-	CaptureTime              json.RawMessage            `json:"configurationItemCaptureTime"`
-	ResourceCreationTime     json.RawMessage            `json:"resourceCreationTime"`
-	Tags                     json.RawMessage            `json:"tags"`
-	Relationships            []Relationship             `json:"relationships"`
-	Configuration            json.RawMessage            `json:"configuration"`
-	Supplementary            map[string]json.RawMessage `json:"supplementaryConfiguration"`
+	Version                  string                        `json:"version"`
+	ConfigurationItemVersion string                        `json:"configurationItemVersion"`
+	AccountID                string                        `json:"accountId"`
+	AWSAccountID             string                        `json:"awsAccountId"`
+	ARN                      string                        `json:"arn"`
+	ARNUpper                 string                        `json:"ARN"`
+	MD5                      string                        `json:"configurationItemMD5Hash"`
+	StateMD5                 string                        `json:"configurationStateMd5Hash"`
+	StateID                  json.RawMessage               `json:"configurationStateId"`
+	ResourceType             string                        `json:"resourceType"`
+	ResourceID               string                        `json:"resourceId"`
+	ResourceName             string                        `json:"resourceName"`
+	Region                   string                        `json:"awsRegion"`
+	AvailabilityZone         string                        `json:"availabilityZone"`
+	Status                   string                        `json:"configurationItemStatus"`
+	CaptureTime              json.RawMessage               `json:"configurationItemCaptureTime"`
+	ResourceCreationTime     json.RawMessage               `json:"resourceCreationTime"`
+	Tags                     json.RawMessage               `json:"tags"`
+	Relationships            []Relationship                `json:"relationships"`
+	Configuration            json.RawMessage               `json:"configuration"`
+	Supplementary            map[string]stdjson.RawMessage `json:"supplementaryConfiguration"`
 }
 
 // UnmarshalJSON decodes a CI of either dialect. It fails when resourceType is missing or
 // a member has the wrong JSON type; the error names the member.
 func (it *Item) UnmarshalJSON(b []byte) error {
 	var w wireItem
-	// encoding/json prefers an exact name match, so "arn" and "ARN" land in their own
+	// encoding/json's rules prefer an exact name match, so "arn" and "ARN" land in their own
 	// fields; the dialects are merged in fromWire.
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
@@ -124,7 +131,7 @@ func (it *Item) fromWire(w *wireItem) error {
 		AvailabilityZone: w.AvailabilityZone,
 		Status:           w.Status,
 		Relationships:    w.Relationships,
-		Configuration:    w.Configuration,
+		Configuration:    stdjson.RawMessage(w.Configuration),
 		Supplementary:    w.Supplementary,
 	}
 	if it.StateID, err = scalarString(w.StateID); err != nil {
@@ -146,7 +153,7 @@ func (it *Item) fromWire(w *wireItem) error {
 }
 
 // scalarString returns a JSON string or number as a string ("" for null or absent).
-func scalarString(raw json.RawMessage) (string, error) {
+func scalarString(raw []byte) (string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return "", nil
@@ -163,7 +170,7 @@ func scalarString(raw json.RawMessage) (string, error) {
 
 // jsonString decodes the JSON string raw. Strings of printable ASCII without escapes,
 // which are most of what AWS Config writes, are taken as they are; others go through
-// encoding/json.
+// the JSON decoder.
 func jsonString(raw []byte) (string, error) {
 	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
 		plain := true
@@ -184,7 +191,7 @@ func jsonString(raw []byte) (string, error) {
 
 // parseTime accepts an RFC 3339 string or epoch seconds or milliseconds, as the AWS CLI,
 // SDKs and AWS Config itself write them.
-func parseTime(raw json.RawMessage) (time.Time, error) {
+func parseTime(raw []byte) (time.Time, error) {
 	s, err := scalarString(raw)
 	if err != nil || s == "" {
 		return time.Time{}, err
@@ -204,7 +211,7 @@ func parseTime(raw json.RawMessage) (time.Time, error) {
 }
 
 // parseTags accepts {"k":"v"} or [{"key":"k","value":"v"}] (either capitalisation).
-func parseTags(raw json.RawMessage) (map[string]string, error) {
+func parseTags(raw []byte) (map[string]string, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil

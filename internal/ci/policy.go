@@ -2,9 +2,10 @@ package ci
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
+
+	json "github.com/go-json-experiment/json/v1"
 )
 
 // PolicyDocument is an IAM or resource policy. It decodes from an object, from a JSON

@@ -2,8 +2,9 @@ package ci
 
 import (
 	"cmp"
-	"encoding/json"
 	"strings"
+
+	json "github.com/go-json-experiment/json/v1"
 )
 
 // S3Bucket is the view of an AWS::S3::Bucket CI that rules read: the members of

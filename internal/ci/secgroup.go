@@ -1,8 +1,9 @@
 package ci
 
 import (
-	"encoding/json"
 	"strings"
+
+	json "github.com/go-json-experiment/json/v1"
 )
 
 // SecurityGroup is the configuration of an AWS::EC2::SecurityGroup CI.

@@ -2,10 +2,12 @@ package ci
 
 import (
 	"bytes"
-	"encoding/json"
+	stdjson "encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
+
+	json "github.com/go-json-experiment/json/v1"
 )
 
 // Config returns the item's configuration decoded into a *T, decoding it once per type:
@@ -57,13 +59,13 @@ func (it *Item) DecodeSupplementary(key string, v any) (bool, error) {
 // number or boolean; the text inside when raw is a string holding JSON, URL-decoded
 // first when it is URL-encoded (as IAM returns policy documents); nil for null, an empty
 // string or absent input. It fails when a string holds neither JSON nor URL-encoded JSON.
-func Unwrap(raw json.RawMessage) (json.RawMessage, error) {
+func Unwrap(raw stdjson.RawMessage) (stdjson.RawMessage, error) {
 	return unwrap(raw, true)
 }
 
 // unwrap is Unwrap; with validate false, it leaves checking that a string holds JSON to
 // the caller, which decodes the result next (and fails then).
-func unwrap(raw json.RawMessage, validate bool) (json.RawMessage, error) {
+func unwrap(raw []byte, validate bool) ([]byte, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil

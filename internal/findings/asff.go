@@ -15,18 +15,27 @@ type asffRecord struct {
 	Title         string            `json:"Title"`
 	UpdatedAt     string            `json:"UpdatedAt"`
 	ProductFields map[string]string `json:"ProductFields"`
-	Resources     []struct {
-		Type string `json:"Type"`
-		ID   string `json:"Id"`
-	} `json:"Resources"`
-	Compliance *struct {
-		Status              string   `json:"Status"`
-		SecurityControlID   string   `json:"SecurityControlId"`
-		RelatedRequirements []string `json:"RelatedRequirements"`
-		AssociatedStandards []struct {
-			StandardsID string `json:"StandardsId"`
-		} `json:"AssociatedStandards"`
-	} `json:"Compliance"`
+	Resources     []asffResource    `json:"Resources"`
+	Compliance    *asffCompliance   `json:"Compliance"`
+}
+
+// asffResource is a resource of an ASFF finding.
+type asffResource struct {
+	Type string `json:"Type"`
+	ID   string `json:"Id"`
+}
+
+// asffCompliance is an ASFF finding's Compliance object.
+type asffCompliance struct {
+	Status              string         `json:"Status"`
+	SecurityControlID   string         `json:"SecurityControlId"`
+	RelatedRequirements []string       `json:"RelatedRequirements"`
+	AssociatedStandards []asffStandard `json:"AssociatedStandards"`
+}
+
+// asffStandard is a standard an ASFF finding's control belongs to.
+type asffStandard struct {
+	StandardsID string `json:"StandardsId"`
 }
 
 // finding normalises the record, adding its problems to ps. The check is the Security

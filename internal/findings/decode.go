@@ -81,8 +81,9 @@ func (ps *problems) err(format string) error {
 // Decode reads a findings file, whose format it recognises by its content: a JSON array
 // of OCSF findings, a JSON array of ASFF findings (or an object with a Findings array, as
 // BatchImportFindings takes), or Prowler's semicolon-separated CSV with its header. It
-// reads the input as a stream, one record at a time, and returns the findings only when
-// the whole input is valid: a bad file yields no finding at all.
+// reads CSV as a stream, one record at a time, and JSON whole (the findings are held
+// in memory either way), and returns the findings only when the whole input is valid:
+// a bad file yields no finding at all.
 //
 // It returns the format and, for a bad file, an EINVALID *probity.Error whose fields name
 // the record number and member of every problem (up to MaxProblems); for a failure to
@@ -97,7 +98,16 @@ func Decode(r io.Reader) (string, []Finding, error) {
 		fs, err := decodeCSV(br)
 		return FormatCSV, fs, err
 	}
-	return decodeJSON(br)
+	// JSON is read whole, then decoded in one pass by the lean decoder (lean.go); a file
+	// it gives up on is decoded again by encoding/json, which names every problem.
+	b, err := io.ReadAll(br)
+	if err != nil {
+		return "", nil, fmt.Errorf("read findings: %w", err)
+	}
+	if format, fs, ok := decodeLean(b); ok {
+		return format, fs, nil
+	}
+	return decodeJSON(bufio.NewReader(bytes.NewReader(b)))
 }
 
 // firstByte returns the first byte of the input that is not white space or a byte-order

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -276,13 +277,20 @@ func evidenceOf(f *Finding, t target, why string) probity.Evidence {
 func batchKey(setID, controlID string, items []probity.Evidence) evidence.Key {
 	h := sha256.New()
 	lo, hi := items[0].Time, items[0].Time
+	// Each item's fields, each followed by 0, and its resources' ARN and value, each
+	// followed by 1: the bytes are the key, so they must not change between versions.
+	var buf []byte
 	for i := range items {
 		e := &items[i]
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00", e.DataSource, e.Attributes["findingId"], e.Attributes["checkId"],
-			e.AWSAccountID, e.Attributes["region"], e.Attributes["status"], e.Time.UnixNano())
-		for _, r := range e.ResourcesIncluded {
-			fmt.Fprintf(h, "%s\x01%s\x01", r.ARN, r.Value)
+		buf = buf[:0]
+		for _, s := range [...]string{e.DataSource, e.Attributes["findingId"], e.Attributes["checkId"], e.AWSAccountID, e.Attributes["region"], e.Attributes["status"]} {
+			buf = append(append(buf, s...), 0)
 		}
+		buf = append(strconv.AppendInt(buf, e.Time.UnixNano(), 10), 0)
+		for _, r := range e.ResourcesIncluded {
+			buf = append(append(append(append(buf, r.ARN...), 1), r.Value...), 1)
+		}
+		h.Write(buf)
 		if e.Time.Before(lo) {
 			lo = e.Time
 		}

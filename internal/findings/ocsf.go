@@ -29,16 +29,19 @@ type ocsfRecord struct {
 		} `json:"account"`
 		Region string `json:"region"`
 	} `json:"cloud"`
-	Resources []struct {
-		UID    string `json:"uid"`
-		Type   string `json:"type"`
-		Region string `json:"region"`
-	} `json:"resources"`
-	Time     json.Number `json:"time"`
-	TimeDT   string      `json:"time_dt"`
-	Unmapped struct {
+	Resources []ocsfResource `json:"resources"`
+	Time      json.Number    `json:"time"`
+	TimeDT    string         `json:"time_dt"`
+	Unmapped  struct {
 		Compliance map[string][]string `json:"compliance"`
 	} `json:"unmapped"`
+}
+
+// ocsfResource is a resource of an OCSF finding.
+type ocsfResource struct {
+	UID    string `json:"uid"`
+	Type   string `json:"type"`
+	Region string `json:"region"`
 }
 
 // ocsfCompliance is OCSF's compliance object.

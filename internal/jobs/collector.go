@@ -17,6 +17,35 @@ type Task struct {
 	Collection
 	Target string
 	Window Window
+	// Siblings are the sources of the task's assessment of the task's type and
+	// frequency (so collected over the same window), the task's own included, when the
+	// planner knows them. A collector may collect them together with the task's source
+	// and keep what it gathered for their own tasks; it returns only the task's evidence.
+	// They are not part of the task's identity (Key).
+	Siblings []probity.ControlMappingSource
+}
+
+// siblingsOf returns, for each collection, the sources of its assessment of the same
+// type and frequency, in the order of cols (Task.Siblings).
+func siblingsOf(cols []Collection) [][]probity.ControlMappingSource {
+	type group struct {
+		account, assessment string
+		typ                 probity.SourceType
+		freq                probity.SourceFrequency
+	}
+	groups := map[group][]probity.ControlMappingSource{}
+	key := func(c Collection) group {
+		return group{c.Account, c.AssessmentID, c.Source.SourceType, c.Source.SourceFrequency}
+	}
+	for _, c := range cols {
+		k := key(c)
+		groups[k] = append(groups[k], c.Source)
+	}
+	out := make([][]probity.ControlMappingSource, len(cols))
+	for i, c := range cols {
+		out[i] = groups[key(c)]
+	}
+	return out
 }
 
 // Key returns the idempotency key of the task's evidence batch: the same for every run of

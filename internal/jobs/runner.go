@@ -276,10 +276,11 @@ func (s *Service) runArgs(ctx context.Context, a CollectArgs) (Report, error) {
 		s.Metrics.count(a.SourceType, OutcomeFailed, a.Target)
 		return rep, fmt.Errorf("list collections: %w", err)
 	}
-	for _, c := range cols {
+	siblings := siblingsOf(cols)
+	for i, c := range cols {
 		if c.Account == a.Account && c.ControlSetID == a.ControlSetID && c.ControlID == a.ControlID && sourceID(c.Source) == a.SourceID &&
 			slices.Contains(targets(c), a.Target) {
-			return s.Run(ctx, Task{Collection: c, Target: a.Target, Window: Window{a.WindowStart.UTC(), a.WindowEnd.UTC()}})
+			return s.Run(ctx, Task{Collection: c, Target: a.Target, Window: Window{a.WindowStart.UTC(), a.WindowEnd.UTC()}, Siblings: siblings[i]})
 		}
 	}
 	// The assessment, the control, the source or the account left the scope.

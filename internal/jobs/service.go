@@ -115,7 +115,8 @@ func (s *Service) Due(ctx context.Context, f Filter, now time.Time) ([]Task, err
 		return nil, fmt.Errorf("list collections: %w", err)
 	}
 	var tasks []Task
-	for _, c := range cols {
+	siblings := siblingsOf(cols)
+	for i, c := range cols {
 		if !Collected(c.Source.SourceType) {
 			continue
 		}
@@ -124,7 +125,7 @@ func (s *Service) Due(ctx context.Context, f Filter, now time.Time) ([]Task, err
 			return nil, fmt.Errorf("assessment %s control %s source %s: %w", c.AssessmentID, c.ControlID, sourceID(c.Source), err)
 		}
 		for _, target := range targets(c) {
-			tasks = append(tasks, Task{Collection: c, Target: target, Window: w})
+			tasks = append(tasks, Task{Collection: c, Target: target, Window: w, Siblings: siblings[i]})
 		}
 	}
 	return tasks, nil

@@ -55,3 +55,14 @@ func TestSnapshotCache(t *testing.T) {
 		t.Errorf("a filled %d times, %d entries kept; want a filled again and 2 entries", fills[k("a")], c.order.Len())
 	}
 }
+
+// get returns the data of key, from the cache or from fill, keeping at most size
+// entries. A failed fill is removed, so the next get tries again; a caller whose ctx
+// ends while another fills the entry returns ctx's error.
+func (c *snapshotCache) get(ctx context.Context, size int, key cacheKey, fill func(context.Context) ([]byte, error)) ([]byte, error) {
+	e, err := c.entry(ctx, size, key, fill)
+	if err != nil {
+		return nil, err
+	}
+	return e.data, nil
+}
