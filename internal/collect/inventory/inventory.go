@@ -85,6 +85,7 @@ var parts = []part{
 	{name: "apigateway", run: collectAPIGatewayStages},
 	{name: "secretsmanager", run: collectSecrets},
 	{name: "codebuild", run: collectCodeBuild},
+	{name: "ecs", run: collectTaskDefinitions},
 	{name: "organizations", global: true, run: collectOrganization},
 	{name: "guardduty", run: collectGuardDuty},
 	{name: "securityhub", run: collectSecurityHub},
