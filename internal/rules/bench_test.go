@@ -91,6 +91,8 @@ func evaluateAll(tb testing.TB, r io.Reader) (items, results int) {
 			params = map[string]string{"policyARN": "arn:aws:iam::111122223333:policy/p1"}
 		case "ALB_DESYNC_MODE_CHECK", "CLB_DESYNC_MODE_CHECK":
 			params = map[string]string{"desyncMode": "defensive,strictest"}
+		case "ECS_NO_ENVIRONMENT_SECRETS":
+			params = map[string]string{"secretKeys": "AWS_SECRET_ACCESS_KEY"}
 		}
 		c, err := rule.Bind(params)
 		if err != nil {

@@ -10,8 +10,12 @@ import (
 // configJSON returns v, an AWS SDK structure, as AWS Config records it in a CI's
 // configuration: the describe API's members with their first letter in lower case
 // (GroupId becomes groupId, DBInstanceIdentifier dBInstanceIdentifier, as AWS Config
-// writes them), at every depth. Map keys that are data (tags written as maps) are
-// rewritten too, which AWS Config's own CIs never hold.
+// writes them), at every depth; a name of capitals only becomes aRN, cNAME, as AWS
+// Config's resource schema and Elastic Beanstalk CIs spell them. Types that AWS Config
+// records with the whole leading run of capitals in lower case (KMS keys' awsaccountId,
+// DB clusters' dbclusterIdentifier, CloudFront's arn) take beanJSON instead. Map keys
+// that are data (tags written as maps) are rewritten too, which AWS Config's own CIs
+// never hold.
 func configJSON(v any) (json.RawMessage, error) {
 	b, err := json.Marshal(v)
 	if err != nil {

@@ -84,6 +84,8 @@ var parts = []part{
 	{name: "acm", run: collectCertificates},
 	{name: "apigateway", run: collectAPIGatewayStages},
 	{name: "secretsmanager", run: collectSecrets},
+	{name: "codebuild", run: collectCodeBuild},
+	{name: "ecs", run: collectTaskDefinitions},
 	{name: "organizations", global: true, run: collectOrganization},
 	{name: "guardduty", run: collectGuardDuty},
 	{name: "securityhub", run: collectSecurityHub},

@@ -24,7 +24,10 @@ import (
 
 // collectRDS records DB instances, DB snapshots and DB cluster snapshots; a snapshot's
 // attributes (who may restore it) go in supplementaryConfiguration as AWS Config puts
-// them (DBSnapshotAttributes, DBClusterSnapshotAttributes).
+// them (DBSnapshotAttributes, DBClusterSnapshotAttributes). Members are named as AWS
+// Config names them: DB instances and DB snapshots with the first letter in lower case
+// (dBInstanceIdentifier, configJSON), DB cluster snapshots like DB clusters with the
+// leading capitals in lower case (dbclusterSnapshotIdentifier, beanJSON).
 func collectRDS(ctx context.Context, r *run) error {
 	c := rds.NewFromConfig(r.cfg)
 	ip := rds.NewDescribeDBInstancesPaginator(c, &rds.DescribeDBInstancesInput{})
@@ -93,11 +96,11 @@ func collectRDS(ctx context.Context, r *run) error {
 		}
 		sup := map[string]json.RawMessage{}
 		if attrs.DBClusterSnapshotAttributesResult != nil {
-			if sup["DBClusterSnapshotAttributes"], err = configJSON(attrs.DBClusterSnapshotAttributesResult.DBClusterSnapshotAttributes); err != nil {
+			if sup["DBClusterSnapshotAttributes"], err = beanJSON(attrs.DBClusterSnapshotAttributesResult.DBClusterSnapshotAttributes); err != nil {
 				return err
 			}
 		}
-		conf, err := configJSON(s)
+		conf, err := beanJSON(s)
 		if err != nil {
 			return err
 		}
@@ -112,7 +115,8 @@ func rdsTags(tags []rdstypes.Tag) map[string]string {
 	return tagMap(tags, func(t rdstypes.Tag) (*string, *string) { return t.Key, t.Value })
 }
 
-// collectKMS records the keys (AWS::KMS::Key, from DescribeKey) and, for customer
+// collectKMS records the keys (AWS::KMS::Key, from DescribeKey, with the leading
+// capitals of member names in lower case as AWS Config writes them: awsaccountId) and, for customer
 // managed symmetric keys that are enabled, whether they rotate (kms.KeyRotationStatus):
 // the keys CMK_BACKING_KEY_ROTATION_ENABLED judges.
 func collectKMS(ctx context.Context, r *run) error {
@@ -133,7 +137,7 @@ func collectKMS(ctx context.Context, r *run) error {
 			return err
 		}
 		m := d.KeyMetadata
-		conf, err := configJSON(m)
+		conf, err := beanJSON(m)
 		if err != nil {
 			return err
 		}
