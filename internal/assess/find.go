@@ -250,8 +250,12 @@ func (s *Service) find(ctx context.Context, p auth.Principal, q FindQuery, after
 		} else if err != nil {
 			return FindCursor{}, 0, err
 		}
-		if stop, on, err := readFolder(f, after.Seq); err != nil || !on {
-			return stop, scanned, err
+		// The cursor is the caller's text: it may name a folder of a set the caller may not
+		// read, which is then passed over like any other such folder.
+		if sets == nil || sets[f.ControlSetID] {
+			if stop, on, err := readFolder(f, after.Seq); err != nil || !on {
+				return stop, scanned, err
+			}
 		}
 		cur = store.FolderCursor{Date: f.Date, ID: f.ID}
 	} else if !q.From.IsZero() {

@@ -3,12 +3,14 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/csv"
 	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -602,6 +604,50 @@ func TestFindEvidencePaging(t *testing.T) {
 		// No match: each call stops at the bound, with a cursor, until the end.
 		if got, calls := all(assess.FindQuery{AssessmentID: e.Fix.A1, ResourceType: "s3", MaxScan: 5}, 50); len(got) != 0 || calls != 4 {
 			t.Errorf("no match with a bound of 5: %d found in %d calls, want 0 in 4", len(got), calls)
+		}
+	})
+}
+
+// resultRows matches a result row of the evidence finder.
+var resultRows = regexp.MustCompile(`<tr>\s*(<td><input type="checkbox"[^>]*></td>)?\s*<td><time>`)
+
+// TestFindEvidenceCursorStaysInDelegatedSets: a search's cursor is the caller's text (the
+// finder's "after" parameter), so it may name any folder of the assessment; a delegate
+// whose cursor names a folder of a control set it is not delegated gets none of that
+// folder's evidence, on the finder page as from assess.FindEvidence.
+func TestFindEvidenceCursorStaysInDelegatedSets(t *testing.T) {
+	runEv(t, func(t *testing.T, e *evEnv) {
+		ctx := context.Background()
+		folders, err := e.Assess.EvidenceFolders(ctx, insightstest.Owner, e.Fix.A1, store.FolderCursor{}, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var others []probity.EvidenceFolder
+		for _, f := range folders {
+			if f.ControlSetID != e.Fix.Set2 {
+				others = append(others, f)
+			}
+		}
+		if len(others) == 0 {
+			t.Fatal("the fixture has no folder outside Set2")
+		}
+		for _, f := range others {
+			cur := assess.FindCursor{Date: f.Date, FolderID: f.ID, Seq: 0}
+			page, err := e.Assess.FindEvidence(ctx, e.Fix.Delegate, assess.FindQuery{AssessmentID: e.Fix.A1}, cur, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ev := range page.Evidence {
+				if ev.ControlSetID != e.Fix.Set2 {
+					t.Errorf("cursor at folder %s of set %s: the delegate of Set2 got evidence %s of set %s", f.ID, f.ControlSetID, ev.ID, ev.ControlSetID)
+				}
+			}
+			// The same through the finder page, the cursor encoded as the page encodes it.
+			after := base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(f.Date.UnixNano(), 10) + " " + f.ID + " 0"))
+			r := e.Delegate.Get("/ui/evidence?assessmentId=" + e.Fix.A1 + "&after=" + after)
+			if got := len(resultRows.FindAllString(r.Body, -1)); r.Status != http.StatusOK || got > 2 {
+				t.Errorf("finder page with a cursor at a folder of set %s: %d, %d results, want 200 and at most Set2's 2", f.ControlSetID, r.Status, got)
+			}
 		}
 	})
 }

@@ -11,12 +11,13 @@ const maxThrottled = 10000
 
 // throttle counts failed sign-ins per name (a key id, a client) in fixed windows: after
 // max failures within window, allow refuses that name until its window passes. It is
-// per process.
+// per process. It keeps each name's hash, not the name: names come from anyone (a key id
+// is whatever a sign-in form holds), and an entry must cost the same whatever their length.
 type throttle struct {
 	max    int
 	window time.Duration
 	mu     sync.Mutex
-	m      map[string]*failures
+	m      map[string]*failures // by tokenHash of the name
 }
 
 type failures struct {
@@ -33,7 +34,7 @@ func (t *throttle) allow(now time.Time, names ...string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, n := range names {
-		if f := t.m[n]; f != nil && now.Sub(f.since) < t.window && f.n >= t.max {
+		if f := t.m[tokenHash(n)]; f != nil && now.Sub(f.since) < t.window && f.n >= t.max {
 			return false
 		}
 	}
@@ -48,10 +49,11 @@ func (t *throttle) fail(now time.Time, names ...string) {
 		t.pruneLocked(now)
 	}
 	for _, n := range names {
-		f := t.m[n]
+		h := tokenHash(n)
+		f := t.m[h]
 		if f == nil || now.Sub(f.since) >= t.window {
 			f = &failures{since: now}
-			t.m[n] = f
+			t.m[h] = f
 		}
 		f.n++
 	}
@@ -61,7 +63,7 @@ func (t *throttle) fail(now time.Time, names ...string) {
 func (t *throttle) reset(name string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.m, name)
+	delete(t.m, tokenHash(name))
 }
 
 func (t *throttle) pruneLocked(now time.Time) {
