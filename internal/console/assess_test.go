@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -539,6 +541,43 @@ func TestEvidenceFileBound(t *testing.T) {
 		c.Get(ctlPage)
 		if r := c.Post(ctlPage+"/evidence/text", url.Values{"text": {strings.Repeat("x", 8<<10)}}); r.Status != http.StatusRequestEntityTooLarge {
 			t.Errorf("an 8 KiB text form under a 4 KiB body bound: %d", r.Status)
+		}
+	})
+}
+
+// countingReader is a request body that counts the bytes read from it.
+type countingReader struct {
+	n, size int64
+}
+
+func (r *countingReader) Read(p []byte) (int, error) {
+	if r.n >= r.size {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), r.size-r.n)
+	clear(p[:k])
+	r.n += k
+	return int(k), nil
+}
+
+// TestViewerPostReadsNoBody checks that a viewer's POST of the evidence file form is
+// refused before its body is read: the level needs no body, and the form's CSRF token
+// would otherwise need the whole multipart body (up to MaxUploadBytes) read first.
+func TestViewerPostReadsNoBody(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
+		e := newAssessEnv(t, st, console.Config{})
+		id, set := e.create(t, "Unread")
+		path := "/ui/assessments/" + id + "/sets/" + set + "/controls/" + e.Custom.ID + "/evidence/file"
+		viewer := e.as(t, "viewer")
+		viewer.Get("/ui/")
+		body := &countingReader{size: 50 << 20}
+		req := httptest.NewRequest(http.MethodPost, path, body)
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		req.AddCookie(viewer.Cookie("probity_session"))
+		w := httptest.NewRecorder()
+		e.Console.ServeHTTP(w, req)
+		if w.Code != http.StatusForbidden || body.n != 0 {
+			t.Fatalf("a viewer's file form: status %d after reading %d bytes, want 403 before reading any", w.Code, body.n)
 		}
 	})
 }

@@ -50,8 +50,8 @@ func (c *Console) public(pattern string, h handlerFunc) {
 	}))
 }
 
-// page wraps h: the session (or a redirect to sign-in), the same-site and CSRF checks of
-// a non-GET request, requireLevel(needs), then h, whose error becomes a page.
+// page wraps h: the session (or a redirect to sign-in), requireLevel(needs), the
+// same-site and CSRF checks of a non-GET request, then h, whose error becomes a page.
 func (c *Console) page(needs auth.Level, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
@@ -65,11 +65,13 @@ func (c *Console) page(needs auth.Level, h handlerFunc) http.Handler {
 		}
 		info := infoOf(r.Context())
 		info.principal, info.session = &p, s
-		if err := c.checkForm(r, s.CSRF); err != nil {
+		// The level first: it reads no body, so a caller who may not post here is refused
+		// before a large form (an evidence file) is read to find its CSRF token.
+		if err := c.requireLevel(r, needs); err != nil {
 			c.fail(w, r, err)
 			return
 		}
-		if err := c.requireLevel(r, needs); err != nil {
+		if err := c.checkForm(r, s.CSRF); err != nil {
 			c.fail(w, r, err)
 			return
 		}
