@@ -25,6 +25,10 @@ const (
 	SelectEvidence AssessmentAction = "select evidence for the assessment report"
 	// ManageReports is creating and deleting the assessment's reports.
 	ManageReports AssessmentAction = "create and delete assessment reports"
+	// ReadReports is downloading the assessment's reports (and checking one where it
+	// lies): a report holds the evidence of every control set, more than a delegate of
+	// some of them may read.
+	ReadReports AssessmentAction = "download assessment reports"
 )
 
 // Actor is who changes an assessment: the caller's identity ARN, and whether its access
@@ -68,7 +72,12 @@ func (a *Assessment) Authorize(who Actor, act AssessmentAction, controlSetID str
 	case delegated && act == SetControlSetStatus:
 		return Errorf(EUNAUTHORIZED, "%s is a delegate of control set %s of assessment %s: it may submit the set for review (UNDER_REVIEW), not set it %s.", who.ARN, controlSetID, a.ID, to)
 	}
-	return Errorf(EUNAUTHORIZED, "%s may not %s of assessment %s: that needs the assessment's PROCESS_OWNER role, an admin key, or (for its controls) a delegation of the control set.", orNobody(who.ARN), act, a.ID)
+	need := "the assessment's PROCESS_OWNER role or an admin key"
+	switch act {
+	case ReviewControl, ReadEvidence, ImportEvidence, SelectEvidence, SetControlSetStatus:
+		need = "the assessment's PROCESS_OWNER role, an admin key, or (for its controls) a delegation of the control set"
+	}
+	return Errorf(EUNAUTHORIZED, "%s may not %s of assessment %s: that needs %s.", orNobody(who.ARN), act, a.ID, need)
 }
 
 func orNobody(arn string) string {

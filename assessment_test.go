@@ -71,6 +71,12 @@ func TestAuthorize(t *testing.T) {
 		{stranger, ReadEvidence, "set1", "", false},
 		{stranger, ImportEvidence, "set1", "", false},
 		{noARN, ReadEvidence, "set1", "", false},
+		// Reports hold every set's evidence: the owner and admins only.
+		{owner, ReadReports, "", "", true},
+		{admin, ReadReports, "", "", true},
+		{delegate, ReadReports, "", "", false},
+		{delegate, ReadReports, "set1", "", false},
+		{stranger, ReadReports, "", "", false},
 		// A RESOURCE_OWNER in roles without a delegation, anyone else, or no identity.
 		{stranger, ReviewControl, "set1", "", false},
 		{stranger, ChangeAssessmentSettings, "", "", false},

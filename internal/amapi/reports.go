@@ -244,8 +244,7 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) (int, *apiErr
 	if err != nil {
 		return 0, wireError(err)
 	}
-	p := auth.Principal{AccountID: g.account, Level: auth.Viewer}
-	rep, d, err := rs.Download(r.Context(), p, g.fileName, g.id)
+	rep, d, err := rs.Linked(r.Context(), g.account, g.fileName, g.id)
 	if err != nil {
 		return 0, wireError(err)
 	}

@@ -141,13 +141,26 @@ func (r *Reports) Delete(ctx context.Context, p auth.Principal, assessmentID, id
 }
 
 // Download returns the caller's COMPLETE report and its destination, for a link to it.
-// It returns ENOTFOUND for a report the caller's assessment does not have, and EINVALID
-// for one that is not COMPLETE.
+// The assessment's PROCESS_OWNERs and admin keys may download its reports. It returns
+// ENOTFOUND for a report the caller's assessment does not have, EUNAUTHORIZED for anyone
+// else, and EINVALID for one that is not COMPLETE.
 func (r *Reports) Download(ctx context.Context, p auth.Principal, assessmentID, id string) (*store.AssessmentReport, report.Destination, error) {
-	if _, err := r.Service.get(ctx, p, assessmentID); err != nil {
+	a, err := r.Service.get(ctx, p, assessmentID)
+	if err != nil {
 		return nil, nil, err
 	}
-	rep, err := r.get(ctx, p, assessmentID, id)
+	if err := a.Authorize(actor(p), probity.ReadReports, "", ""); err != nil {
+		return nil, nil, err
+	}
+	return r.Linked(ctx, p.AccountID, assessmentID, id)
+}
+
+// Linked returns the account's COMPLETE report of the assessment and its destination,
+// with no caller to check: for a report link (GetAssessmentReportUrl's), which is the
+// credential, signed for the account after Download checked its caller. It fails as
+// Download does, but for EUNAUTHORIZED.
+func (r *Reports) Linked(ctx context.Context, account, assessmentID, id string) (*store.AssessmentReport, report.Destination, error) {
+	rep, err := r.get(ctx, auth.Principal{AccountID: account}, assessmentID, id)
 	if err != nil {
 		return nil, nil, err
 	}

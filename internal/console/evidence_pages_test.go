@@ -466,7 +466,14 @@ func TestReports(t *testing.T) {
 		if s := viewer.Get(page + "/status"); !strings.Contains(s.Body, `"status":"COMPLETE"`) {
 			t.Errorf("status after the job: %s", s.Body)
 		}
-		for _, c := range []*consoletest.Client{viewer, admin} {
+		// A viewer key with no role in the assessment sees the report, not its evidence.
+		if p := viewer.Get(page); !strings.Contains(p.Body, `id="report-denied"`) || strings.Contains(p.Body, `id="download"`) {
+			t.Errorf("a viewer's report page offers the download:\n%s", p.Body)
+		}
+		if d := viewer.Get(page + "/download"); d.Status != http.StatusForbidden {
+			t.Errorf("a viewer's download: %d, want 403", d.Status)
+		}
+		for _, c := range []*consoletest.Client{admin} {
 			p = c.Get(page)
 			if !strings.Contains(p.Body, `id="verify-result"`) || !strings.Contains(p.Body, "Valid: every one of its") || strings.Contains(p.Body, "reports.js") {
 				t.Errorf("complete page:\n%s", p.Body)

@@ -115,6 +115,9 @@ type reportData struct {
 	// it could not be checked.
 	Verify    *report.Result
 	VerifyErr string
+	// Denied is true when the caller may not download the report (only the assessment's
+	// process owners and admin keys may: it holds every control set's evidence).
+	Denied bool
 }
 
 // report shows one report: its status (watched while IN_PROGRESS by a small script, or
@@ -137,6 +140,8 @@ func (c *Console) report(w http.ResponseWriter, r *http.Request) error {
 			d.Verify = res
 		case probity.ENOTFOUND, probity.EINVALID:
 			d.VerifyErr = probity.ErrorMessage(err)
+		case probity.EUNAUTHORIZED:
+			d.Denied = true
 		default:
 			return err
 		}
