@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -126,6 +127,11 @@ func TestAssessmentReports(t *testing.T) {
 				rep := waitReport(t, st, rid)
 				if rep.Status != store.ReportComplete {
 					t.Fatalf("report %s: %s (%s)", rid, rep.Status, rep.Reason)
+				}
+				// A report holds every set's evidence: its delegate of one set may not have it.
+				var denied *types.AccessDeniedException
+				if _, err := del.GetAssessmentReportUrl(ctx, &am.GetAssessmentReportUrlInput{AssessmentId: id, AssessmentReportId: aws.String(rid)}); !errors.As(err, &denied) {
+					t.Errorf("a delegate's GetAssessmentReportUrl: %v, want AccessDeniedException", err)
 				}
 				u, err := owner.GetAssessmentReportUrl(ctx, &am.GetAssessmentReportUrlInput{AssessmentId: id, AssessmentReportId: aws.String(rid)})
 				if err != nil {
