@@ -18,6 +18,12 @@ type sourceMemory struct {
 	kept    []store.CatalogFile
 	keptRev int64
 	keptOK  bool
+	// settled are the control documents of the catalog the last reconcile applied, and
+	// settledLib the library that apply left (catalog.Options.Settled): while the
+	// library kept is still settledLib, a document of an unchanged file is not compared
+	// again.
+	settled    map[*catalog.Document]bool
+	settledLib *store.Library
 }
 
 // memory returns what the source's reconciles keep; p.mu must be held.
@@ -59,7 +65,26 @@ func (p *Pipeline) forget() {
 	p.lib = nil
 	for _, m := range p.kept {
 		m.keptOK = false
+		m.settled, m.settledLib = nil, nil
 	}
+}
+
+// settle records the catalog a reconcile applied and the library it left.
+func (m *sourceMemory) settle(cat *catalog.Catalog, lib *store.Library) {
+	m.settled = make(map[*catalog.Document]bool, len(cat.Controls))
+	for _, d := range cat.Controls {
+		m.settled[d] = true
+	}
+	m.settledLib = lib
+}
+
+// settledFor returns the settled documents when lib is the library they were settled
+// in, else nil.
+func (m *sourceMemory) settledFor(lib *store.Library) map[*catalog.Document]bool {
+	if lib == nil || lib != m.settledLib {
+		return nil
+	}
+	return m.settled
 }
 
 // lastGood returns the source's last good files: the ones kept while the library is at

@@ -117,7 +117,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		run.effect[f.Path] = &entry{data: f.Data, problem: f.Problem, rev: f.Revision, use: useCurrent}
 	}
 	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition,
-		Library: lib, LibraryRevision: rev}
+		Library: lib, LibraryRevision: rev, Settled: mem.settledFor(lib)}
 
 	var cat *catalog.Catalog
 	var blocked error
@@ -168,6 +168,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		lib, rev, _ = plan.Library()
 		p.lib, p.libRev = lib, rev
 		mem.keep(saved, rev)
+		mem.settle(cat, lib)
 	}
 	res.failures = run.failures(blocked)
 	ok = true
