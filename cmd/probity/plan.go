@@ -48,6 +48,7 @@ func newPlanCmd(env Env) *cobra.Command {
 
 // runPlan prints the plan and reports whether it changes anything.
 func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, asJSON bool) (bool, error) {
+	limitMemory()
 	o, err := opts.options()
 	if err != nil {
 		return false, err

@@ -27,6 +27,7 @@ symbolic link, named pipe or other special file is reported, not read (see
 --follow-symlinks).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			limitMemory()
 			files, err := listCatalog(args, *read)
 			if err != nil {
 				return err
