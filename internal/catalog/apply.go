@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"maps"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
@@ -28,7 +29,7 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 		// The plan's copies are all that is written from here: the documents can go
 		// (when the caller does not keep them), and, unless the library after is to be
 		// made from them, each batch of copies once written.
-		keep := opt.Library != nil && !lib.Outline()
+		keep := opt.Library != nil && (!lib.Outline() || opt.KeepOutline)
 		if !keep && opt.Plan == nil {
 			cat = nil
 		}
@@ -67,7 +68,7 @@ func (o *Options) library(ctx context.Context, tx store.Tx, account string, cat 
 		return lib, 0, err
 	}
 	if o.Library.Outline() {
-		return CompleteLibrary(ctx, tx, account, cat, o.Library, o.LibraryRevision)
+		return CompleteLibrary(ctx, tx, account, cat, o.Library, o.LibraryRevision, o.Settled)
 	}
 	rev, err := tx.LibraryRevision(ctx, account)
 	if err != nil {
@@ -82,7 +83,9 @@ func (o *Options) library(ctx context.Context, tx store.Tx, account string, cat 
 
 // Library returns the account's library as Apply's transaction left it, and its
 // revision, for Options.Library of the next Apply; ok is false unless the plan was
-// applied by Apply with Options.Library set to a whole library (not an outline). The library is shared: do not modify it.
+// applied by Apply with Options.Library set to a whole library, or to an outline with
+// Options.KeepOutline (then an outline is returned, whose controls the plan put are
+// whole). The library is shared: do not modify it.
 func (p *Plan) Library() (lib *store.Library, revision int64, ok bool) {
 	if p.before == nil {
 		return nil, 0, false
@@ -95,11 +98,22 @@ func (p *Plan) applyTo(lib *store.Library) *store.Library {
 	if p.Empty() {
 		return lib
 	}
+	var digests map[string]string
+	if lib.Outline() {
+		digests = maps.Clone(lib.ContentDigests)
+		for _, id := range p.deleteControls {
+			delete(digests, id)
+		}
+		for _, c := range p.putControls {
+			digests[c.ID] = probity.ContentDigest(c)
+		}
+	}
 	return &store.Library{
-		Controls:   merged(lib.Controls, p.putControls, p.deleteControls, func(c *probity.Control) string { return c.ID }),
-		Frameworks: merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, func(f *probity.Framework) string { return f.ID }),
-		Rules:      merged(lib.Rules, p.putRules, p.deleteRules, func(r *probity.CustomRule) string { return r.ID }),
-		Mappings:   merged(lib.Mappings, p.putMappings, p.deleteMappings, func(m *probity.FindingMapping) string { return m.ID }),
+		ContentDigests: digests,
+		Controls:       merged(lib.Controls, p.putControls, p.deleteControls, func(c *probity.Control) string { return c.ID }),
+		Frameworks:     merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, func(f *probity.Framework) string { return f.ID }),
+		Rules:          merged(lib.Rules, p.putRules, p.deleteRules, func(r *probity.CustomRule) string { return r.ID }),
+		Mappings:       merged(lib.Mappings, p.putMappings, p.deleteMappings, func(m *probity.FindingMapping) string { return m.ID }),
 	}
 }
 

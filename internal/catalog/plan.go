@@ -108,6 +108,9 @@ type Options struct {
 	// against Library itself; against any other library (Apply's, when the revision
 	// moved) it compares every document.
 	Settled map[*Document]bool
+	// KeepOutline makes Apply keep an outline Library too for Plan.Library (a whole
+	// library is always kept): the outline after the plan, the controls it put whole.
+	KeepOutline bool
 }
 
 func (o *Options) defaults() {
@@ -204,6 +207,11 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			if have == nil || have.ID != doc.stubID || libraryContent(lib, have) != doc.stubContent {
 				return nil, ErrLibraryMoved
 			}
+			p.Unchanged++
+			declared[have.Name] = have
+			continue
+		}
+		if have := ix.customControl(doc.Control.Name); have != nil && recorded(lib, have, doc) {
 			p.Unchanged++
 			declared[have.Name] = have
 			continue

@@ -36,9 +36,11 @@ func (p *Pipeline) memory(source string) *sourceMemory {
 	return m
 }
 
-// library returns the account's library and its revision: the one kept by the last
-// reconcile while the store's revision has not moved since, else the library read
-// again. p.mu must be held. It returns an error when the store fails.
+// library returns the outline of the account's library (store.LibraryOutline) and its
+// revision: the one kept by the last reconcile while the store's revision has not moved
+// since, else the outline read again. Controls that a reconcile needed whole are whole
+// in it (catalog.CompleteLibrary). p.mu must be held. It returns an error when the store
+// fails.
 func (p *Pipeline) library(ctx context.Context) (*store.Library, int64, error) {
 	account := p.cfg.Partition.AccountID
 	// The revision is read first: a change committed between the two reads leaves a
@@ -51,7 +53,7 @@ func (p *Pipeline) library(ctx context.Context) (*store.Library, int64, error) {
 	if p.lib != nil && rev == p.libRev {
 		return p.lib, rev, nil
 	}
-	lib, err := p.cfg.Store.Library(ctx, account)
+	lib, err := p.cfg.Store.LibraryOutline(ctx, account)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read library: %w", err)
 	}

@@ -117,7 +117,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		run.effect[f.Path] = &entry{data: f.Data, problem: f.Problem, rev: f.Revision, use: useCurrent}
 	}
 	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition,
-		Library: lib, LibraryRevision: rev, Settled: mem.settledFor(lib)}
+		Library: lib, LibraryRevision: rev, Settled: mem.settledFor(lib), KeepOutline: true}
 
 	var cat *catalog.Catalog
 	var blocked error
@@ -135,6 +135,19 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		}
 		if run.keepInUse(cat, lib) {
 			continue
+		}
+		// The controls that documents would change are read whole into the outline;
+		// when the library moved meanwhile, the plan is made against what it is now, and
+		// Apply makes it again in its transaction.
+		if err := p.cfg.Store.View(ctx, func(r store.Reader) error {
+			now, nowRev, err := catalog.CompleteLibrary(ctx, r, p.cfg.Partition.AccountID, cat, lib, rev, opts.Settled)
+			if err == nil && (now != lib || nowRev != rev) {
+				lib, rev = now, nowRev
+				opts.Library, opts.LibraryRevision, opts.Settled = lib, rev, mem.settledFor(lib)
+			}
+			return err
+		}); err != nil {
+			return nil, err
 		}
 		plan, err := catalog.MakePlan(cat, lib, opts)
 		opts.Plan = plan
