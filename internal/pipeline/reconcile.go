@@ -385,6 +385,9 @@ func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileWriter
 			lg = store.CatalogFile{Source: run.source, Path: path, Data: e.data, Revision: e.rev, UpdatedAt: at}
 			put = append(put, lg)
 		}
+		// The same bytes as the file in effect, which the source and the parse cache
+		// hold: keeping those lets the copy read from the store go.
+		lg.Data = e.data
 		all = append(all, lg)
 	}
 	for path := range run.lastGood {
