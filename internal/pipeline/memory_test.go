@@ -3,6 +3,7 @@ package pipeline
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -292,5 +293,54 @@ func backends() []backend {
 			t.Cleanup(func() { st.Close() })
 			return st
 		}},
+	}
+}
+
+// TestSaveInBatches checks that more last good files than one write carries are saved,
+// replaced and removed as one set, on both backends: what the store then holds is what
+// the pipeline keeps.
+func TestSaveInBatches(t *testing.T) {
+	for _, be := range backends() {
+		t.Run(be.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := be.open(t)
+			src := &staticSource{name: "a"}
+			p, err := New(Config{Sources: []Source{src}, Store: st})
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := map[string]string{}
+			for i := range 2*saveBatch + 500 {
+				name := fmt.Sprintf("C%05d", i)
+				files["controls/"+name+".yaml"] = control(name)
+			}
+			steps := []struct {
+				name   string
+				change func()
+			}{
+				{"all new", func() {}},
+				{"some removed, one changed", func() {
+					for i := range saveBatch + 100 {
+						delete(files, fmt.Sprintf("controls/C%05d.yaml", 2*i))
+					}
+					files["controls/C00001.yaml"] = control("C00001") + "testingInformation: changed\n"
+				}},
+			}
+			for _, step := range steps {
+				step.change()
+				src.set("", files)
+				if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
+					t.Fatalf("%s: %v", step.name, err)
+				}
+				saved, err := st.CatalogFiles(ctx, "a")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(saved) != len(files) {
+					t.Fatalf("%s: %d last good files saved, want %d", step.name, len(saved), len(files))
+				}
+				checkMemory(t, p, st, step.name)
+			}
+		})
 	}
 }

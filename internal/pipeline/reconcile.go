@@ -398,11 +398,22 @@ func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileWriter
 	if len(put) == 0 && len(remove) == 0 {
 		return all, nil
 	}
-	if err := files.SaveCatalogFiles(ctx, run.source, put, remove); err != nil {
-		return nil, fmt.Errorf("save last good files of %s: %w", run.source, err)
+	// In batches, so that a store turns only one batch into rows at a time; all in the
+	// caller's transaction.
+	for start := 0; start == 0 || start < len(put); start += saveBatch {
+		var rm []string
+		if start == 0 {
+			rm = remove
+		}
+		if err := files.SaveCatalogFiles(ctx, run.source, put[start:min(start+saveBatch, len(put))], rm); err != nil {
+			return nil, fmt.Errorf("save last good files of %s: %w", run.source, err)
+		}
 	}
 	return all, nil
 }
+
+// saveBatch is how many last good files one SaveCatalogFiles writes.
+const saveBatch = 1000
 
 // changes describes the applied plan with the files behind each change.
 func (run *reconcileRun) changes(plan *catalog.Plan, revision string) []notify.Change {
