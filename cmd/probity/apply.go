@@ -16,6 +16,7 @@ func newApplyCmd(env Env) *cobra.Command {
 		Short: "Apply control and framework files to the library in one transaction",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			limitMemory()
 			o, err := opts.options()
 			if err != nil {
 				return err

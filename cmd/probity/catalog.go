@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,18 +17,36 @@ import (
 	"github.com/probity-dev/probity/internal/store"
 )
 
-// readCatalog reads the catalog files under paths; finding none is an ExitInvalid error,
-// so that an empty checkout never prunes a library.
-func readCatalog(paths []string, opt doc.ReadOptions) ([]doc.File, error) {
-	files, err := doc.ReadPaths(paths, opt)
+// listCatalog finds the catalog files under paths, to be read as they are decoded
+// (catalog.LoadKnownFrom, catalog.CheckFrom; readError gives their errors the exit code
+// of a file that cannot be read); finding none is an ExitInvalid error, so that an empty
+// checkout never prunes a library.
+func listCatalog(paths []string, opt doc.ReadOptions) (*doc.Listing, error) {
+	l, err := doc.ListPaths(paths, opt)
 	if err != nil {
 		return nil, exitWith(ExitUsage, err)
 	}
-	if len(files) == 0 {
+	if l.Len() == 0 {
 		return nil, exitWith(ExitInvalid, fmt.Errorf("no .yaml, .yml or .json files under %s", strings.Join(paths, ", ")))
 	}
-	return files, nil
+	return l, nil
 }
+
+// catalogMemoryLimit is the soft memory limit of validate, plan and apply (see
+// docs/benchmarks.md): the garbage collector works harder as the heap nears it, which
+// keeps a large catalog's peak near its live heap instead of twice it. GOMEMLIMIT, when
+// set, is used instead.
+const catalogMemoryLimit = 250 << 20
+
+// limitMemory sets catalogMemoryLimit unless GOMEMLIMIT is set.
+func limitMemory() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(catalogMemoryLimit)
+	}
+}
+
+// readError is the exit error of a catalog file that could not be read.
+func readError(err error) error { return exitWith(ExitUsage, err) }
 
 // followFlag registers --follow-symlinks on cmd and returns the read options it sets.
 func followFlag(cmd *cobra.Command) *doc.ReadOptions {
@@ -45,7 +65,7 @@ func catalogProblems(diags doc.Diagnostics, stderr io.Writer) error {
 	return nil
 }
 
-// loadWithLibrary reads the files under paths and, meanwhile, the outline of the
+// loadWithLibrary lists the files under paths and, meanwhile, reads the outline of the
 // library st holds and its revision (read together); then it checks the files, taking
 // unchanged ones from the library. Plan and apply use it: plan completes the outline
 // (catalog.CompleteLibrary), apply hands it and its revision to catalog.Apply, which
@@ -66,7 +86,7 @@ func loadWithLibrary(ctx context.Context, st store.Store, account string, paths 
 			return err
 		})
 	}()
-	files, err := readCatalog(paths, read)
+	files, err := listCatalog(paths, read)
 	<-done
 	if err != nil {
 		return nil, nil, 0, err
@@ -74,7 +94,10 @@ func loadWithLibrary(ctx context.Context, st store.Store, account string, paths 
 	if libErr != nil {
 		return nil, nil, 0, asInternal(libErr)
 	}
-	cat, diags := catalog.LoadKnown(files, lib)
+	cat, diags, err := catalog.LoadKnownFrom(files, lib)
+	if err != nil {
+		return nil, nil, 0, readError(err)
+	}
 	return cat, lib, rev, catalogProblems(diags, stderr)
 }
 

@@ -48,6 +48,7 @@ func newPlanCmd(env Env) *cobra.Command {
 
 // runPlan prints the plan and reports whether it changes anything.
 func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, asJSON bool) (bool, error) {
+	limitMemory()
 	o, err := opts.options()
 	if err != nil {
 		return false, err
@@ -64,7 +65,7 @@ func runPlan(cmd *cobra.Command, args []string, env Env, opts catalogOptions, as
 			return false, err
 		}
 		err = st.View(cmd.Context(), func(r store.Reader) error {
-			lib, _, err := catalog.CompleteLibrary(cmd.Context(), r, o.Partition.AccountID, cat, lib, rev)
+			lib, _, err := catalog.CompleteLibrary(cmd.Context(), r, o.Partition.AccountID, cat, lib, rev, nil)
 			if err != nil {
 				return err
 			}

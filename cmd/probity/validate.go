@@ -27,7 +27,8 @@ symbolic link, named pipe or other special file is reported, not read (see
 --follow-symlinks).`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			files, err := readCatalog(args, *read)
+			limitMemory()
+			files, err := listCatalog(args, *read)
 			if err != nil {
 				return err
 			}
@@ -47,7 +48,10 @@ symbolic link, named pipe or other special file is reported, not read (see
 				}
 			}
 			// Every file is checked in full: no shortcut through the library here.
-			cat, diags := catalog.Check(files, lib)
+			cat, diags, err := catalog.CheckFrom(files, lib)
+			if err != nil {
+				return readError(err)
+			}
 			if err := catalogProblems(diags, env.Stderr); err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"maps"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
@@ -25,10 +26,17 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 		} else if plan, err = MakePlan(cat, lib, opt); err != nil {
 			return err
 		}
-		if err := plan.write(ctx, tx, account); err != nil {
+		// The plan's copies are all that is written from here: the documents can go
+		// (when the caller does not keep them), and, unless the library after is to be
+		// made from them, each batch of copies once written.
+		keep := opt.Library != nil && (!lib.Outline() || opt.KeepOutline)
+		if !keep && opt.Plan == nil {
+			cat = nil
+		}
+		if err := plan.write(ctx, tx, account, !keep); err != nil {
 			return err
 		}
-		if opt.Library != nil && !lib.Outline() {
+		if keep {
 			if !plan.Empty() {
 				// Every writer of controls and frameworks holds LockLibrary, so the
 				// revision moved by this transaction's writes alone.
@@ -60,7 +68,7 @@ func (o *Options) library(ctx context.Context, tx store.Tx, account string, cat 
 		return lib, 0, err
 	}
 	if o.Library.Outline() {
-		return CompleteLibrary(ctx, tx, account, cat, o.Library, o.LibraryRevision)
+		return CompleteLibrary(ctx, tx, account, cat, o.Library, o.LibraryRevision, o.Settled)
 	}
 	rev, err := tx.LibraryRevision(ctx, account)
 	if err != nil {
@@ -75,7 +83,9 @@ func (o *Options) library(ctx context.Context, tx store.Tx, account string, cat 
 
 // Library returns the account's library as Apply's transaction left it, and its
 // revision, for Options.Library of the next Apply; ok is false unless the plan was
-// applied by Apply with Options.Library set to a whole library (not an outline). The library is shared: do not modify it.
+// applied by Apply with Options.Library set to a whole library, or to an outline with
+// Options.KeepOutline (then an outline is returned, whose controls the plan put are
+// whole). The library is shared: do not modify it.
 func (p *Plan) Library() (lib *store.Library, revision int64, ok bool) {
 	if p.before == nil {
 		return nil, 0, false
@@ -88,11 +98,22 @@ func (p *Plan) applyTo(lib *store.Library) *store.Library {
 	if p.Empty() {
 		return lib
 	}
+	var digests map[string]string
+	if lib.Outline() {
+		digests = maps.Clone(lib.ContentDigests)
+		for _, id := range p.deleteControls {
+			delete(digests, id)
+		}
+		for _, c := range p.putControls {
+			digests[c.ID] = probity.ContentDigest(c)
+		}
+	}
 	return &store.Library{
-		Controls:   merged(lib.Controls, p.putControls, p.deleteControls, func(c *probity.Control) string { return c.ID }),
-		Frameworks: merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, func(f *probity.Framework) string { return f.ID }),
-		Rules:      merged(lib.Rules, p.putRules, p.deleteRules, func(r *probity.CustomRule) string { return r.ID }),
-		Mappings:   merged(lib.Mappings, p.putMappings, p.deleteMappings, func(m *probity.FindingMapping) string { return m.ID }),
+		ContentDigests: digests,
+		Controls:       merged(lib.Controls, p.putControls, p.deleteControls, func(c *probity.Control) string { return c.ID }),
+		Frameworks:     merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, func(f *probity.Framework) string { return f.ID }),
+		Rules:          merged(lib.Rules, p.putRules, p.deleteRules, func(r *probity.CustomRule) string { return r.ID }),
+		Mappings:       merged(lib.Mappings, p.putMappings, p.deleteMappings, func(m *probity.FindingMapping) string { return m.ID }),
 	}
 }
 
@@ -127,24 +148,45 @@ func merged[T any](items []T, put []*T, deleted []string, id func(*T) string) []
 	return out
 }
 
-// write carries the plan out. Order matters: new controls before the frameworks that use
-// them, frameworks that drop controls before those controls go; rules are put first and
-// deleted last, as controls name them.
-func (p *Plan) write(ctx context.Context, tx store.Tx, account string) error {
+// writeBatch is how many controls, or a tenth as many frameworks, one write carries: a
+// store turns each into rows, and a large catalog's rows all at once would be held
+// beside the plan.
+const writeBatch = 1000
+
+// inBatches calls put with successive batches of items, of at most n each, and with
+// release drops the plan's reference to each batch once it is written. It returns the
+// first error.
+func inBatches[T any](items []*T, n int, release bool, put func([]*T) error) error {
+	for start := 0; start < len(items); start += n {
+		batch := items[start:min(start+n, len(items))]
+		if err := put(batch); err != nil {
+			return err
+		}
+		if release {
+			clear(batch)
+		}
+	}
+	return nil
+}
+
+// write carries the plan out, in one transaction and in batches. Order matters: new
+// controls before the frameworks that use them, frameworks that drop controls before
+// those controls go; rules are put first and deleted last, as controls name them. With
+// release the controls and frameworks put are dropped from the plan as they are written
+// (Plan.Library cannot be made from it then).
+func (p *Plan) write(ctx context.Context, tx store.Tx, account string, release bool) error {
 	if len(p.putRules) > 0 {
 		if err := tx.PutCustomRules(ctx, p.putRules); err != nil {
 			return err
 		}
 	}
-	if len(p.putControls) > 0 {
-		if err := tx.PutControls(ctx, p.putControls); err != nil {
-			return err
-		}
+	err := inBatches(p.putControls, writeBatch, release, func(b []*probity.Control) error { return tx.PutControls(ctx, b) })
+	if err != nil {
+		return err
 	}
-	if len(p.putFrameworks) > 0 {
-		if err := tx.PutFrameworks(ctx, p.putFrameworks); err != nil {
-			return err
-		}
+	err = inBatches(p.putFrameworks, writeBatch/10, release, func(b []*probity.Framework) error { return tx.PutFrameworks(ctx, b) })
+	if err != nil {
+		return err
 	}
 	if len(p.deleteFrameworks) > 0 {
 		if err := tx.DeleteFrameworks(ctx, account, p.deleteFrameworks); err != nil {

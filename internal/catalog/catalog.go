@@ -7,6 +7,7 @@
 package catalog
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -33,7 +34,8 @@ type Catalog struct {
 // within the files: each duplicate is reported in both files. Framework references are
 // left to MakePlan, which knows the library.
 func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
-	return loadFiles(files, nil, nil, nil, false)
+	cat, diags, _ := loadFiles(files, nil, nil, nil, nil, false)
+	return cat, diags
 }
 
 // LoadCached is Load that takes every file whose path, content and problem are as they
@@ -41,7 +43,8 @@ func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
 // documents and problems. Afterwards c holds exactly these files. The documents of a
 // cached load are shared with later loads and must not be modified.
 func LoadCached(files []doc.File, c *Cache) (*Catalog, doc.Diagnostics) {
-	return loadFiles(files, nil, nil, c, false)
+	cat, diags, _ := loadFiles(files, nil, nil, nil, c, false)
+	return cat, diags
 }
 
 // LoadKnown is Load with the library at hand: a control file that has not changed since
@@ -54,7 +57,24 @@ func LoadCached(files []doc.File, c *Cache) (*Catalog, doc.Diagnostics) {
 // (as soon as the file is read, unless it names custom rules), so that a large catalog's
 // bytes are not held beside the library and the documents.
 func LoadKnown(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
-	return loadFiles(files, lib, lib, nil, true)
+	cat, diags, _ := loadFiles(files, nil, lib, lib, nil, true)
+	return cat, diags
+}
+
+// LoadKnownFrom is LoadKnown reading the files of l as it goes: each file is read,
+// decoded and, unless it names custom rules, dropped, so that only the files being
+// decoded are held, never the whole catalog's bytes. It returns the first error of
+// reading a file (as doc.ReadPaths would have), and then no catalog.
+func LoadKnownFrom(l *doc.Listing, lib *store.Library) (*Catalog, doc.Diagnostics, error) {
+	return loadFiles(make([]doc.File, l.Len()), l.Read, lib, lib, nil, true)
+}
+
+// CheckFrom is Check reading the files of l as it goes, as LoadKnownFrom does.
+func CheckFrom(l *doc.Listing, lib *store.Library) (*Catalog, doc.Diagnostics, error) {
+	if lib == nil {
+		lib = &store.Library{}
+	}
+	return loadFiles(make([]doc.File, l.Len()), l.Read, nil, lib, nil, true)
 }
 
 // Check is Load for reporting every problem of a set of files in one run: each file is
@@ -68,21 +88,37 @@ func Check(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
 	if lib == nil {
 		lib = &store.Library{}
 	}
-	return loadFiles(files, nil, lib, nil, true)
+	cat, diags, _ := loadFiles(files, nil, nil, lib, nil, true)
+	return cat, diags
 }
 
 // loadFiles reads the files, taking unchanged controls from known (may be nil), resolving
 // references against resolveIn (nil: not at all), and taking unchanged files from cache
 // (may be nil). With release, it sets the Data of every file that names no custom rule
-// to nil once read; a cache needs every file, so release must be false with one.
-func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, release bool) (*Catalog, doc.Diagnostics) {
+// to nil once read; a cache needs every file, so release must be false with one. When
+// read is set, files holds only room for the files: each is read by read(i) just before
+// it is decoded (release must be set, so that the bytes go once decoded), and the first
+// error of read is returned.
+func loadFiles(files []doc.File, read func(int) (doc.File, error), known, resolveIn *store.Library, cache *Cache, release bool) (*Catalog, doc.Diagnostics, error) {
 	cat := &Catalog{}
 	var diags doc.Diagnostics
 	byDigest := knownControls(known)
-	// Files are independent until names are compared: decode them on every core.
+	// Files are independent until names are compared: decode them on every core. Files
+	// read here are opened by more workers, to overlap the waits of opening them.
 	results := make([]fileResult, len(files))
-	parallel(len(files), runtime.GOMAXPROCS(0), func(i int) {
+	workers := runtime.GOMAXPROCS(0)
+	var readErrs []error
+	if read != nil {
+		workers = max(workers, 8)
+		readErrs = make([]error, len(files))
+	}
+	parallel(len(files), workers, func(i int) {
 		r := &results[i]
+		if read != nil {
+			if files[i], readErrs[i] = read(i); readErrs[i] != nil {
+				return
+			}
+		}
 		if cache.lookup(files[i], r) {
 			return
 		}
@@ -94,6 +130,16 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, 
 		if c := byDigest[digest]; c != nil {
 			r.doc = fromKnown(files[i], digest, c, known.Outline())
 			r.outline = outline{control: c.Name, ruleRefs: r.doc.RuleRefs}
+			if read != nil && len(r.doc.RuleRefs) == 0 {
+				// Only a duplicate name needs the file again: read it then.
+				r.doc.data, r.doc.reread = nil, func() []byte {
+					f, err := read(i)
+					if err != nil || fileDigest(f) != digest {
+						return nil
+					}
+					return f.Data
+				}
+			}
 		} else {
 			r.doc, r.diags, r.outline = decodeFile(files[i])
 			if r.doc != nil {
@@ -106,6 +152,9 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, 
 			files[i].Data = nil
 		}
 	})
+	if err := errors.Join(readErrs...); err != nil {
+		return nil, nil, err
+	}
 	cache.keep(files, results)
 	for _, r := range results {
 		dc := r.doc
@@ -131,7 +180,7 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, 
 	// references it is not needed any more, and dropping it frees the catalog's bytes.
 	for _, dc := range cat.Controls {
 		if dc.known && len(dc.RuleRefs) == 0 {
-			dc.data = nil
+			dc.data, dc.reread = nil, nil
 		}
 	}
 	if resolveIn != nil {
@@ -169,7 +218,7 @@ func loadFiles(files []doc.File, known, resolveIn *store.Library, cache *Cache, 
 		}
 	}
 	diags.Sort()
-	return cat, diags
+	return cat, diags, nil
 }
 
 // fileResult is what loading made of one file.
@@ -216,7 +265,11 @@ func (dc *Document) placeName() {
 		return
 	}
 	dc.namePos = doc.Pos{Line: 1, Col: 1}
-	if parsed, _, _ := decodeFile(doc.File{Path: dc.Path, Data: dc.data}); parsed != nil {
+	data := dc.data
+	if data == nil && dc.reread != nil {
+		data = dc.reread()
+	}
+	if parsed, _, _ := decodeFile(doc.File{Path: dc.Path, Data: data}); parsed != nil {
 		dc.namePos = parsed.namePos
 	}
 }

@@ -44,7 +44,8 @@ type Document struct {
 	// control it stands for, whose content digest was stubContent. Its Control holds
 	// only the type, the name and the data sources that may name custom rules.
 	stubID, stubContent string
-	data                []byte // a known document's file, parsed only to place a problem
+	data                []byte        // a known document's file, parsed only to place a problem
+	reread              func() []byte // reads data again when it was dropped; nil when the file changed
 	root                doc.Pos
 	namePos             doc.Pos              // where the name is, for duplicate-name reports
 	locs                map[string]loc       // where each member came from; kept only while placing problems

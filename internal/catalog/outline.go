@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"strings"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
@@ -18,13 +19,16 @@ const maxCompleted = 256
 // moved; then, in place, each of its custom controls that a parsed document of cat would
 // update (same name) is replaced by the whole control, as MakePlan compares their
 // members; when there are more than a few hundred, the whole library is read instead.
-// The revision of the library returned is returned with it.
-func CompleteLibrary(ctx context.Context, r store.Reader, account string, cat *Catalog, lib *store.Library, rev int64) (*store.Library, int64, error) {
+// The revision of the library returned is returned with it. A document in settled
+// (Options.Settled) or one whose file the outline's control records (recorded) is
+// planned from the outline alone, and its control is not read.
+func CompleteLibrary(ctx context.Context, r store.Reader, account string, cat *Catalog, lib *store.Library, rev int64, settled map[*Document]bool) (*store.Library, int64, error) {
 	now, err := r.LibraryRevision(ctx, account)
 	if err != nil {
 		return nil, 0, err
 	}
 	if now != rev || lib == nil {
+		settled = nil
 		if !lib.Outline() {
 			lib, err = r.Library(ctx, account)
 			return lib, now, err
@@ -45,10 +49,10 @@ func CompleteLibrary(ctx context.Context, r store.Reader, account string, cat *C
 	}
 	var want []int
 	for _, dc := range cat.Controls {
-		if dc.stubID != "" {
+		if dc.stubID != "" || settled[dc] {
 			continue
 		}
-		if i, ok := byName[dc.Control.Name]; ok {
+		if i, ok := byName[dc.Control.Name]; ok && !recorded(lib, &lib.Controls[i], dc) {
 			want = append(want, i)
 		}
 	}
@@ -64,4 +68,18 @@ func CompleteLibrary(ctx context.Context, r store.Reader, account string, cat *C
 		lib.Controls[i] = *c
 	}
 	return lib, now, nil
+}
+
+// recorded reports whether outline's control have is exactly what the file of dc said
+// when the catalog last wrote it: the file's digest is the one recorded with the
+// control's content digest, and the content has not changed since (the same trust
+// LoadKnown places in an unchanged file). Only an outline's recorded content digests
+// are consulted; a whole library's controls are compared instead.
+func recorded(outline *store.Library, have *probity.Control, dc *Document) bool {
+	if !outline.Outline() || dc.Digest == "" {
+		return false
+	}
+	content, ok := outline.ContentDigests[have.ID]
+	file, rest, cut := strings.Cut(have.SourceDigest, "/")
+	return ok && cut && file == dc.Digest && rest == content
 }

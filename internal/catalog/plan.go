@@ -101,6 +101,16 @@ type Options struct {
 	// with these options: Apply carries it out instead of planning again, if the
 	// revision in its transaction is still LibraryRevision.
 	Plan *Plan
+	// Settled, when set with Library, holds control documents whose controls Library
+	// holds exactly as they say: documents (from a Cache, so the same *Document for the
+	// same file) of a catalog that an earlier Apply carried out, leaving Library at
+	// LibraryRevision. MakePlan counts each unchanged without comparing it when it plans
+	// against Library itself; against any other library (Apply's, when the revision
+	// moved) it compares every document.
+	Settled map[*Document]bool
+	// KeepOutline makes Apply keep an outline Library too for Plan.Library (a whole
+	// library is always kept): the outline after the plan, the controls it put whole.
+	KeepOutline bool
 }
 
 func (o *Options) defaults() {
@@ -179,13 +189,29 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 
 	// Controls: matched to the library by name among custom controls.
 	declared := make(map[string]*probity.Control, len(cat.Controls)) // by name, with ids
+	settled := opt.Settled
+	if opt.Library == nil || lib != opt.Library {
+		settled = nil
+	}
 	for _, doc := range cat.Controls {
+		if settled[doc] {
+			if have := ix.customControl(doc.Control.Name); have != nil {
+				p.Unchanged++
+				declared[have.Name] = have
+				continue
+			}
+		}
 		if doc.stubID != "" {
 			// A stand-in for a file that still says what the library's control says.
 			have := ix.customControl(doc.Control.Name)
 			if have == nil || have.ID != doc.stubID || libraryContent(lib, have) != doc.stubContent {
 				return nil, ErrLibraryMoved
 			}
+			p.Unchanged++
+			declared[have.Name] = have
+			continue
+		}
+		if have := ix.customControl(doc.Control.Name); have != nil && recorded(lib, have, doc) {
 			p.Unchanged++
 			declared[have.Name] = have
 			continue

@@ -49,51 +49,81 @@ type ReadOptions struct {
 // file too. ReadPaths returns an error when a path does not exist or a file cannot be
 // read; a file over MaxFileSize is read only that far, and Parse reports it.
 func ReadPaths(paths []string, opt ReadOptions) ([]File, error) {
-	type job struct {
-		root, rel string // rel is empty for a file named in paths
-		problem   string // a named file's, found before opening it
+	l, err := ListPaths(paths, opt)
+	if err != nil {
+		return nil, err
 	}
-	var jobs []job
+	// Opening a file costs far more than reading one of this size: overlap the waits.
+	files := make([]File, l.Len())
+	errs := make([]error, l.Len())
+	parallel(l.Len(), 8, func(i int) {
+		files[i], errs[i] = l.Read(i)
+	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+// Listing is the documents ReadPaths would read, found but not yet read, so that a
+// reader can read, use and drop each file in turn instead of holding them all.
+type Listing struct {
+	jobs []listed
+	opt  ReadOptions
+}
+
+type listed struct {
+	root, rel string // rel is empty for a file named in paths
+	problem   string // a named file's, found before opening it
+}
+
+// ListPaths finds the documents ReadPaths reads, in the same order, without reading
+// them; Listing.Read reads each. It returns an error when a path does not exist or a
+// folder cannot be walked.
+func ListPaths(paths []string, opt ReadOptions) (*Listing, error) {
+	l := &Listing{opt: opt}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
 			return nil, err
 		}
 		if !info.IsDir() {
-			j := job{root: root}
+			j := listed{root: root}
 			if !info.Mode().IsRegular() {
 				j.problem = notRegular(info.Mode(), "")
 			}
-			jobs = append(jobs, j)
+			l.jobs = append(l.jobs, j)
 			continue
 		}
 		err = WalkFiles(root, func(rel string, _ fs.DirEntry) error {
-			jobs = append(jobs, job{root: root, rel: rel})
+			l.jobs = append(l.jobs, listed{root: root, rel: rel})
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	// Opening a file costs far more than reading one of this size: overlap the waits.
-	files := make([]File, len(jobs))
-	errs := make([]error, len(jobs))
-	parallel(len(jobs), 8, func(i int) {
-		j := jobs[i]
-		if j.rel == "" {
-			files[i] = File{Path: filepath.ToSlash(j.root), Problem: j.problem}
-			if j.problem == "" {
-				files[i].Data, files[i].Problem, errs[i] = readRegular(j.root, false)
-			}
-			return
+	return l, nil
+}
+
+// Len returns how many files the listing holds.
+func (l *Listing) Len() int { return len(l.jobs) }
+
+// Read reads the i-th file of the listing as ReadPaths does, with the same Path,
+// Problem and errors. It is safe for concurrent use.
+func (l *Listing) Read(i int) (File, error) {
+	j := l.jobs[i]
+	if j.rel == "" {
+		f := File{Path: filepath.ToSlash(j.root), Problem: j.problem}
+		var err error
+		if j.problem == "" {
+			f.Data, f.Problem, err = readRegular(j.root, false)
 		}
-		files[i], errs[i] = ReadFile(j.root, j.rel, opt)
-		files[i].Path = filepath.ToSlash(filepath.Join(j.root, filepath.FromSlash(j.rel)))
-	})
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return f, err
 	}
-	return files, nil
+	f, err := ReadFile(j.root, j.rel, l.opt)
+	f.Path = filepath.ToSlash(filepath.Join(j.root, filepath.FromSlash(j.rel)))
+	return f, err
 }
 
 // WalkFiles walks the folder root at any depth and calls fn, in lexical order, with the

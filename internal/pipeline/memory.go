@@ -18,6 +18,12 @@ type sourceMemory struct {
 	kept    []store.CatalogFile
 	keptRev int64
 	keptOK  bool
+	// settled are the control documents of the catalog the last reconcile applied, and
+	// settledLib the library that apply left (catalog.Options.Settled): while the
+	// library kept is still settledLib, a document of an unchanged file is not compared
+	// again.
+	settled    map[*catalog.Document]bool
+	settledLib *store.Library
 }
 
 // memory returns what the source's reconciles keep; p.mu must be held.
@@ -30,9 +36,11 @@ func (p *Pipeline) memory(source string) *sourceMemory {
 	return m
 }
 
-// library returns the account's library and its revision: the one kept by the last
-// reconcile while the store's revision has not moved since, else the library read
-// again. p.mu must be held. It returns an error when the store fails.
+// library returns the outline of the account's library (store.LibraryOutline) and its
+// revision: the one kept by the last reconcile while the store's revision has not moved
+// since, else the outline read again. Controls that a reconcile needed whole are whole
+// in it (catalog.CompleteLibrary). p.mu must be held. It returns an error when the store
+// fails.
 func (p *Pipeline) library(ctx context.Context) (*store.Library, int64, error) {
 	account := p.cfg.Partition.AccountID
 	// The revision is read first: a change committed between the two reads leaves a
@@ -45,7 +53,7 @@ func (p *Pipeline) library(ctx context.Context) (*store.Library, int64, error) {
 	if p.lib != nil && rev == p.libRev {
 		return p.lib, rev, nil
 	}
-	lib, err := p.cfg.Store.Library(ctx, account)
+	lib, err := p.cfg.Store.LibraryOutline(ctx, account)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read library: %w", err)
 	}
@@ -59,7 +67,26 @@ func (p *Pipeline) forget() {
 	p.lib = nil
 	for _, m := range p.kept {
 		m.keptOK = false
+		m.settled, m.settledLib = nil, nil
 	}
+}
+
+// settle records the catalog a reconcile applied and the library it left.
+func (m *sourceMemory) settle(cat *catalog.Catalog, lib *store.Library) {
+	m.settled = make(map[*catalog.Document]bool, len(cat.Controls))
+	for _, d := range cat.Controls {
+		m.settled[d] = true
+	}
+	m.settledLib = lib
+}
+
+// settledFor returns the settled documents when lib is the library they were settled
+// in, else nil.
+func (m *sourceMemory) settledFor(lib *store.Library) map[*catalog.Document]bool {
+	if lib == nil || lib != m.settledLib {
+		return nil
+	}
+	return m.settled
 }
 
 // lastGood returns the source's last good files: the ones kept while the library is at

@@ -117,7 +117,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		run.effect[f.Path] = &entry{data: f.Data, problem: f.Problem, rev: f.Revision, use: useCurrent}
 	}
 	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition,
-		Library: lib, LibraryRevision: rev}
+		Library: lib, LibraryRevision: rev, Settled: mem.settledFor(lib), KeepOutline: true}
 
 	var cat *catalog.Catalog
 	var blocked error
@@ -135,6 +135,19 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		}
 		if run.keepInUse(cat, lib) {
 			continue
+		}
+		// The controls that documents would change are read whole into the outline;
+		// when the library moved meanwhile, the plan is made against what it is now, and
+		// Apply makes it again in its transaction.
+		if err := p.cfg.Store.View(ctx, func(r store.Reader) error {
+			now, nowRev, err := catalog.CompleteLibrary(ctx, r, p.cfg.Partition.AccountID, cat, lib, rev, opts.Settled)
+			if err == nil && (now != lib || nowRev != rev) {
+				lib, rev = now, nowRev
+				opts.Library, opts.LibraryRevision, opts.Settled = lib, rev, mem.settledFor(lib)
+			}
+			return err
+		}); err != nil {
+			return nil, err
 		}
 		plan, err := catalog.MakePlan(cat, lib, opts)
 		opts.Plan = plan
@@ -168,6 +181,7 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		lib, rev, _ = plan.Library()
 		p.lib, p.libRev = lib, rev
 		mem.keep(saved, rev)
+		mem.settle(cat, lib)
 	}
 	res.failures = run.failures(blocked)
 	ok = true
@@ -371,6 +385,9 @@ func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileWriter
 			lg = store.CatalogFile{Source: run.source, Path: path, Data: e.data, Revision: e.rev, UpdatedAt: at}
 			put = append(put, lg)
 		}
+		// The same bytes as the file in effect, which the source and the parse cache
+		// hold: keeping those lets the copy read from the store go.
+		lg.Data = e.data
 		all = append(all, lg)
 	}
 	for path := range run.lastGood {
@@ -381,11 +398,22 @@ func (run *reconcileRun) save(ctx context.Context, files store.CatalogFileWriter
 	if len(put) == 0 && len(remove) == 0 {
 		return all, nil
 	}
-	if err := files.SaveCatalogFiles(ctx, run.source, put, remove); err != nil {
-		return nil, fmt.Errorf("save last good files of %s: %w", run.source, err)
+	// In batches, so that a store turns only one batch into rows at a time; all in the
+	// caller's transaction.
+	for start := 0; start == 0 || start < len(put); start += saveBatch {
+		var rm []string
+		if start == 0 {
+			rm = remove
+		}
+		if err := files.SaveCatalogFiles(ctx, run.source, put[start:min(start+saveBatch, len(put))], rm); err != nil {
+			return nil, fmt.Errorf("save last good files of %s: %w", run.source, err)
+		}
 	}
 	return all, nil
 }
+
+// saveBatch is how many last good files one SaveCatalogFiles writes.
+const saveBatch = 1000
 
 // changes describes the applied plan with the files behind each change.
 func (run *reconcileRun) changes(plan *catalog.Plan, revision string) []notify.Change {

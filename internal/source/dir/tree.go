@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fsnotify/fsnotify"
 
@@ -24,6 +26,17 @@ import (
 type Tree struct {
 	root  string
 	cache map[string]pipeline.File // by path; Revision is modification time and size
+
+	// mu guards what the watch tells Snapshot. While the watch runs, Snapshot looks
+	// again only at the paths it named since the last snapshot; it walks the whole tree
+	// when the watch is not running or was interrupted since (a watcher that overflows
+	// stops with an error), when an event named something other than a catalog file (a
+	// folder), or when no path was named (a poll, or a reconcile to catch up).
+	mu       sync.Mutex
+	watching bool            // the watch has run without a break since walk was last set
+	walk     bool            // the next snapshot walks the whole tree
+	named    map[string]bool // catalog paths the watch named since the last snapshot
+	walks    int             // full walks made, for tests
 }
 
 var _ pipeline.Source = (*Tree)(nil)
@@ -35,14 +48,14 @@ func New(root string) (*Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog directory %s: %w", root, err)
 	}
-	return &Tree{root: abs, cache: map[string]pipeline.File{}}, nil
+	return &Tree{root: abs, cache: map[string]pipeline.File{}, walk: true, named: map[string]bool{}}, nil
 }
 
 // Name returns the directory's absolute path.
 func (d *Tree) Name() string { return d.root }
 
 // Snapshot implements pipeline.Source: it reads the files whose modification time or size
-// changed.
+// changed, among those the watch named, or all of them (see Tree.mu).
 func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 	info, err := os.Stat(d.root)
 	if err != nil {
@@ -51,9 +64,90 @@ func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 	if !info.IsDir() {
 		return nil, fmt.Errorf("%s is not a directory", d.root)
 	}
+	d.mu.Lock()
+	named, walk := d.named, d.walk || !d.watching || len(d.named) == 0
+	d.named, d.walk = map[string]bool{}, false
+	d.mu.Unlock()
+	var snap *pipeline.Snapshot
+	if !walk {
+		snap, err = d.look(named)
+		if errors.Is(err, errWalk) {
+			walk = true
+		}
+	}
+	if walk {
+		snap, err = d.walkAll(ctx)
+	}
+	if err != nil {
+		// What was named is looked at again, by the next snapshot's full walk.
+		d.mu.Lock()
+		d.walk = true
+		d.mu.Unlock()
+		return nil, err
+	}
+	return snap, nil
+}
+
+// errWalk says that a named path needs a full walk: it is a folder now.
+var errWalk = errors.New("walk the tree")
+
+// look makes the snapshot from the files kept, looking again only at the named paths.
+func (d *Tree) look(named map[string]bool) (*pipeline.Snapshot, error) {
+	next := maps.Clone(d.cache)
+	for rel := range named {
+		fi, err := os.Lstat(filepath.Join(d.root, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			delete(next, rel)
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if fi.IsDir() || (fi.Mode()&fs.ModeSymlink != 0 && !doc.IsDocumentName(rel)) {
+			return nil, errWalk
+		}
+		f, ok, err := d.read(rel, fi, d.cache)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			delete(next, rel)
+			continue
+		}
+		next[rel] = f
+	}
+	snap := &pipeline.Snapshot{Files: make([]pipeline.File, 0, len(next))}
+	for _, f := range next {
+		snap.Files = append(snap.Files, f)
+	}
+	d.cache = next
+	pipeline.SortFiles(snap.Files)
+	return snap, nil
+}
+
+// read returns the file at rel as cache holds it when its modification time and size
+// are those of fi, else read again; ok is false when it is gone.
+func (d *Tree) read(rel string, fi fs.FileInfo, cache map[string]pipeline.File) (f pipeline.File, ok bool, err error) {
+	rev := strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(fi.Size(), 10)
+	if f, ok := cache[rel]; ok && f.Revision == rev {
+		return f, true, nil
+	}
+	// The catalog's own reading: regular files only, never a link's target, and never a
+	// wait on a named pipe.
+	cf, err := doc.ReadFile(d.root, rel, doc.ReadOptions{})
+	if errors.Is(err, fs.ErrNotExist) {
+		return pipeline.File{}, false, nil
+	} else if err != nil {
+		return pipeline.File{}, false, err
+	}
+	return pipeline.File{Path: rel, Data: cf.Data, Problem: cf.Problem, Revision: rev}, true, nil
+}
+
+// walkAll makes the snapshot from a walk of the whole tree.
+func (d *Tree) walkAll(ctx context.Context) (*pipeline.Snapshot, error) {
+	d.walks++
 	next := map[string]pipeline.File{}
 	snap := &pipeline.Snapshot{}
-	err = doc.WalkFiles(d.root, func(rel string, e fs.DirEntry) error {
+	err := doc.WalkFiles(d.root, func(rel string, e fs.DirEntry) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -63,18 +157,9 @@ func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 		} else if err != nil {
 			return err
 		}
-		rev := strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(fi.Size(), 10)
-		f, ok := d.cache[rel]
-		if !ok || f.Revision != rev {
-			// The catalog's own reading: regular files only, never a link's target, and
-			// never a wait on a named pipe.
-			cf, err := doc.ReadFile(d.root, rel, doc.ReadOptions{})
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			f = pipeline.File{Path: rel, Data: cf.Data, Problem: cf.Problem, Revision: rev}
+		f, ok, err := d.read(rel, fi, d.cache)
+		if err != nil || !ok {
+			return err
 		}
 		next[rel] = f
 		snap.Files = append(snap.Files, f)
@@ -95,6 +180,16 @@ func (d *Tree) Watch(ctx context.Context, sig *pipeline.Signal) error {
 		return err
 	}
 	defer w.Close()
+	// Whatever happened before the watch started, or while it was down, the next
+	// snapshot walks the tree to find.
+	d.mu.Lock()
+	d.walk, d.watching = true, true
+	d.mu.Unlock()
+	defer func() {
+		d.mu.Lock()
+		d.watching = false
+		d.mu.Unlock()
+	}()
 	if err := d.addTree(w, d.root); err != nil {
 		return err
 	}
@@ -124,9 +219,50 @@ func (d *Tree) Watch(ctx context.Context, sig *pipeline.Signal) error {
 			if ev.Has(fsnotify.Chmod) && !ev.Has(fsnotify.Write) {
 				continue
 			}
-			sig.Changed(nil)
+			if d.note(ev) {
+				sig.Changed(nil)
+			}
 		}
 	}
+}
+
+// note records what an event named for the next snapshot, and reports whether it may
+// have changed the catalog: a catalog file is looked at again; a hidden entry, or a
+// file of another name, is not the catalog's; anything else (a folder made, removed or
+// renamed, which the event does not say) makes the next snapshot walk the whole tree.
+func (d *Tree) note(ev fsnotify.Event) bool {
+	rel, err := filepath.Rel(d.root, ev.Name)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if err != nil || !filepath.IsLocal(rel) {
+		d.walk = true
+		return true
+	}
+	rel = filepath.ToSlash(rel)
+	switch {
+	case pipeline.IsCatalogPath(rel):
+		d.named[rel] = true
+		return true
+	case hidden(rel):
+		return false
+	case !ev.Has(fsnotify.Create | fsnotify.Remove | fsnotify.Rename):
+		return false // a write to a file of another name
+	}
+	if fi, err := os.Lstat(ev.Name); err == nil && fi.Mode().IsRegular() {
+		return false // a file of another name made
+	}
+	d.walk = true
+	return true
+}
+
+// hidden reports whether a slash-separated path has a hidden part.
+func hidden(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	return false
 }
 
 // addTree watches dir and every folder below it but hidden ones.

@@ -1,0 +1,100 @@
+package dir
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/probity-dev/probity/internal/pipeline"
+)
+
+// TestSnapshotLooksAtNamedPaths checks that while the watch runs, a snapshot looks
+// again only at the catalog paths the watch named (files changed, added and removed),
+// and walks the whole tree when it cannot know what changed: before the watch, after it
+// stopped, after an event that names a folder, or with nothing named (a poll). The
+// events are given to note as fsnotify would send them; TestDir runs the real watch.
+func TestSnapshotLooksAtNamedPaths(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "catalog")
+	path := func(rel string) string { return filepath.Join(root, filepath.FromSlash(rel)) }
+	write := func(rel, name string) {
+		t.Helper()
+		writeFile(t, path(rel), control(name))
+	}
+	write("controls/a.yaml", "A")
+	write("controls/b.yaml", "B")
+	d, err := New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := func(rel string, op fsnotify.Op) fsnotify.Event { return fsnotify.Event{Name: path(rel), Op: op} }
+	snapshot := func() string {
+		t.Helper()
+		snap, err := d.Snapshot(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, f := range snap.Files {
+			out = append(out, f.Path+"="+strings.TrimPrefix(strings.Fields(string(f.Data))[1], "name:"))
+		}
+		return strings.Join(out, " ")
+	}
+	steps := []struct {
+		name   string
+		do     func()
+		events []fsnotify.Event
+		want   string
+		walked bool
+	}{
+		{name: "first snapshot", want: "controls/a.yaml=A controls/b.yaml=B", walked: true},
+		{name: "before the watch runs, a change is found by a walk", do: func() { write("controls/a.yaml", "A2") },
+			want: "controls/a.yaml=A2 controls/b.yaml=B", walked: true},
+		{name: "watching: a named change", do: func() { d.watching = true; write("controls/b.yaml", "B2") },
+			events: []fsnotify.Event{ev("controls/b.yaml", fsnotify.Write)},
+			want:   "controls/a.yaml=A2 controls/b.yaml=B2"},
+		{name: "watching: only named paths are looked at", do: func() { write("controls/a.yaml", "A-unseen"); write("controls/c.yaml", "C") },
+			events: []fsnotify.Event{ev("controls/c.yaml", fsnotify.Create)},
+			want:   "controls/a.yaml=A2 controls/b.yaml=B2 controls/c.yaml=C"},
+		{name: "watching: a named removal; hidden and other names ignored", do: func() {
+			os.Remove(path("controls/c.yaml"))
+			writeFile(t, path("controls/notes.txt"), "x")
+			writeFile(t, path(".git/x.yaml"), control("Hidden"))
+		},
+			events: []fsnotify.Event{ev("controls/c.yaml", fsnotify.Remove), ev("controls/notes.txt", fsnotify.Create), ev(".git/x.yaml", fsnotify.Create)},
+			want:   "controls/a.yaml=A2 controls/b.yaml=B2"},
+		{name: "watching: a folder made is walked", do: func() { write("team/controls/d.yaml", "D") },
+			events: []fsnotify.Event{ev("team", fsnotify.Create)},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B2 team/controls/d.yaml=D", walked: true},
+		{name: "watching: a folder removed is walked", do: func() { os.RemoveAll(path("team")) },
+			events: []fsnotify.Event{ev("team", fsnotify.Remove)},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B2", walked: true},
+		{name: "watching: a folder named like a file is walked", do: func() { write("x.yaml/controls/e.yaml", "E") },
+			events: []fsnotify.Event{ev("x.yaml", fsnotify.Create)},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B2 x.yaml/controls/e.yaml=E", walked: true},
+		{name: "watching: nothing named (a poll) walks", do: func() { os.RemoveAll(path("x.yaml")) },
+			want: "controls/a.yaml=A-unseen controls/b.yaml=B2", walked: true},
+		{name: "the watch stopped: walks", do: func() { d.watching = false; write("controls/b.yaml", "B3") },
+			events: []fsnotify.Event{ev("controls/a.yaml", fsnotify.Write)},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B3", walked: true},
+	}
+	for _, step := range steps {
+		if step.do != nil {
+			step.do()
+		}
+		for _, e := range step.events {
+			d.note(e)
+		}
+		walks := d.walks
+		if got := snapshot(); got != step.want {
+			t.Fatalf("%s: snapshot %s, want %s", step.name, got, step.want)
+		}
+		if walked := d.walks > walks; walked != step.walked {
+			t.Fatalf("%s: walked the tree: %v, want %v", step.name, walked, step.walked)
+		}
+	}
+	var _ pipeline.Source = d
+}
