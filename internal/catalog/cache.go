@@ -2,6 +2,9 @@ package catalog
 
 import (
 	"bytes"
+	"strings"
+
+	"github.com/probity-dev/probity"
 
 	"github.com/probity-dev/probity/internal/doc"
 )
@@ -21,14 +24,22 @@ type cachedFile struct {
 }
 
 // lookup fills r with the result of f's previous load, when c holds one for f exactly as
-// it is now, and reports whether it did. A nil c holds nothing.
-func (c *Cache) lookup(f doc.File, r *fileResult) bool {
+// it is now, and reports whether it did. A stand-in (fromKnown from an outline) is taken
+// only while known, the library's controls by file digest (knownControls), still has the
+// control it stands for with the content it recorded. A nil c holds nothing.
+func (c *Cache) lookup(f doc.File, r *fileResult, known map[string]*probity.Control) bool {
 	if c == nil {
 		return false
 	}
 	cf, ok := c.files[f.Path]
 	if !ok || cf.problem != f.Problem || !bytes.Equal(cf.data, f.Data) {
 		return false
+	}
+	if d := cf.result.doc; d != nil && d.stubID != "" {
+		k := known[d.Digest]
+		if k == nil || k.ID != d.stubID || !strings.HasSuffix(k.SourceDigest, "/"+d.stubContent) {
+			return false
+		}
 	}
 	*r = cf.result
 	return true

@@ -127,7 +127,9 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 			return nil, fmt.Errorf("reconcile %s: no consistent set of files found", source)
 		}
 		var diags doc.Diagnostics
-		cat, diags = catalog.LoadCached(run.files(), &mem.parsed)
+		// Unchanged control files stand for the library's controls (small documents,
+		// kept so in the parse cache) instead of being parsed.
+		cat, diags = catalog.LoadCachedKnown(run.files(), &mem.parsed, lib)
 		diags = append(diags, run.ownership(cat, lib)...)
 		if len(diags) > 0 {
 			run.takeOut(diags)
@@ -156,6 +158,10 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		case errors.As(err, &pd):
 			run.takeOut(pd)
 			continue
+		case errors.Is(err, catalog.ErrLibraryMoved):
+			// A stand-in's control changed since the files were loaded: load them again
+			// against the library as it is now (reconcile tries again).
+			return nil, err
 		case err != nil:
 			// A refusal the files cannot be adjusted for (the store has no last good
 			// version of what would be pruned): apply nothing, report it.
