@@ -50,7 +50,6 @@ type entry struct {
 // what went wrong on the way.
 type reconcileRun struct {
 	source   string
-	current  map[string]File
 	lastGood map[string]store.CatalogFile
 	effect   map[string]*entry // the files to apply, by path
 	dropped  map[string]bool   // files taken out for good in this run
@@ -102,7 +101,6 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 	}()
 	run := &reconcileRun{
 		source:   source,
-		current:  make(map[string]File, len(snap.Files)),
 		lastGood: make(map[string]store.CatalogFile, len(kept)),
 		effect:   make(map[string]*entry, len(snap.Files)),
 		dropped:  map[string]bool{},
@@ -113,7 +111,6 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		run.lastGood[f.Path] = f
 	}
 	for _, f := range snap.Files {
-		run.current[f.Path] = f
 		run.effect[f.Path] = &entry{data: f.Data, problem: f.Problem, rev: f.Revision, use: useCurrent}
 	}
 	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition,
