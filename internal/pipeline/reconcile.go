@@ -107,11 +107,17 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		restored: map[string]bool{},
 		problems: map[string][]string{},
 	}
-	for _, f := range kept {
-		run.lastGood[f.Path] = f
-	}
 	for _, f := range snap.Files {
 		run.effect[f.Path] = &entry{data: f.Data, problem: f.Problem, rev: f.Revision, use: useCurrent}
+	}
+	for i, f := range kept {
+		// A last good file read from the store that the source still holds as it is
+		// shares the source's bytes, so that the store's copy can go at once.
+		if e := run.effect[f.Path]; e != nil && e.problem == "" && bytes.Equal(e.data, f.Data) {
+			f.Data = e.data
+			kept[i].Data = e.data
+		}
+		run.lastGood[f.Path] = f
 	}
 	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition,
 		Library: lib, LibraryRevision: rev, Settled: mem.settledFor(lib), KeepOutline: true}
