@@ -15,12 +15,14 @@ import (
 // it is not safe for concurrent use. The zero Cache is empty and ready to use.
 type Cache struct {
 	files map[string]cachedFile // by path
+	load  uint64                // counts the loads kept
 }
 
 type cachedFile struct {
 	data    []byte
 	problem string
 	result  fileResult
+	load    uint64 // the load that last kept the file
 }
 
 // lookup fills r with the result of f's previous load, when c holds one for f exactly as
@@ -51,9 +53,17 @@ func (c *Cache) keep(files []doc.File, results []fileResult) {
 	if c == nil {
 		return
 	}
-	next := make(map[string]cachedFile, len(files))
-	for i, f := range files {
-		next[f.Path] = cachedFile{data: f.Data, problem: f.Problem, result: results[i]}
+	// In place, so that a large catalog's cache is not built again beside itself.
+	if c.files == nil {
+		c.files = make(map[string]cachedFile, len(files))
 	}
-	c.files = next
+	c.load++
+	for i, f := range files {
+		c.files[f.Path] = cachedFile{data: f.Data, problem: f.Problem, result: results[i], load: c.load}
+	}
+	for path, cf := range c.files {
+		if cf.load != c.load {
+			delete(c.files, path)
+		}
+	}
 }
