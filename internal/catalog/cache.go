@@ -2,6 +2,9 @@ package catalog
 
 import (
 	"bytes"
+	"strings"
+
+	"github.com/probity-dev/probity"
 
 	"github.com/probity-dev/probity/internal/doc"
 )
@@ -12,23 +15,33 @@ import (
 // it is not safe for concurrent use. The zero Cache is empty and ready to use.
 type Cache struct {
 	files map[string]cachedFile // by path
+	load  uint64                // counts the loads kept
 }
 
 type cachedFile struct {
 	data    []byte
 	problem string
 	result  fileResult
+	load    uint64 // the load that last kept the file
 }
 
 // lookup fills r with the result of f's previous load, when c holds one for f exactly as
-// it is now, and reports whether it did. A nil c holds nothing.
-func (c *Cache) lookup(f doc.File, r *fileResult) bool {
+// it is now, and reports whether it did. A stand-in (fromKnown from an outline) is taken
+// only while known, the library's controls by file digest (knownControls), still has the
+// control it stands for with the content it recorded. A nil c holds nothing.
+func (c *Cache) lookup(f doc.File, r *fileResult, known map[string]*probity.Control) bool {
 	if c == nil {
 		return false
 	}
 	cf, ok := c.files[f.Path]
 	if !ok || cf.problem != f.Problem || !bytes.Equal(cf.data, f.Data) {
 		return false
+	}
+	if d := cf.result.doc; d != nil && d.stubID != "" {
+		k := known[d.Digest]
+		if k == nil || k.ID != d.stubID || !strings.HasSuffix(k.SourceDigest, "/"+d.stubContent) {
+			return false
+		}
 	}
 	*r = cf.result
 	return true
@@ -40,9 +53,17 @@ func (c *Cache) keep(files []doc.File, results []fileResult) {
 	if c == nil {
 		return
 	}
-	next := make(map[string]cachedFile, len(files))
-	for i, f := range files {
-		next[f.Path] = cachedFile{data: f.Data, problem: f.Problem, result: results[i]}
+	// In place, so that a large catalog's cache is not built again beside itself.
+	if c.files == nil {
+		c.files = make(map[string]cachedFile, len(files))
 	}
-	c.files = next
+	c.load++
+	for i, f := range files {
+		c.files[f.Path] = cachedFile{data: f.Data, problem: f.Problem, result: results[i], load: c.load}
+	}
+	for path, cf := range c.files {
+		if cf.load != c.load {
+			delete(c.files, path)
+		}
+	}
 }

@@ -47,6 +47,20 @@ func LoadCached(files []doc.File, c *Cache) (*Catalog, doc.Diagnostics) {
 	return cat, diags
 }
 
+// LoadCachedKnown is LoadCached with the library at hand, as in LoadKnown: a control file
+// that has not changed since the catalog last wrote its control stands for that control
+// (from an outline, a stand-in holding little more than its name) instead of being
+// parsed, so that c holds small documents for the unchanged files of a large catalog.
+// A stand-in c kept is taken again only while lib still records its file for the same
+// control with the same content; otherwise the file is parsed. Unlike LoadCached, the
+// documents are not those of Load (MakePlan plans them the same, or refuses a stand-in
+// with ErrLibraryMoved when lib is not the library they were loaded against). A nil lib
+// makes it LoadCached.
+func LoadCachedKnown(files []doc.File, c *Cache, lib *store.Library) (*Catalog, doc.Diagnostics) {
+	cat, diags, _ := loadFiles(files, nil, lib, nil, c, false)
+	return cat, diags
+}
+
 // LoadKnown is Load with the library at hand: a control file that has not changed since
 // the catalog last wrote its control is read from that control instead of parsed, which
 // makes planning an unchanged catalog cheap; and, as in Check, every framework's
@@ -119,7 +133,15 @@ func loadFiles(files []doc.File, read func(int) (doc.File, error), known, resolv
 				return
 			}
 		}
-		if cache.lookup(files[i], r) {
+		if cache.lookup(files[i], r, byDigest) {
+			// A parsed control that the outline now records for its file is kept as its
+			// stand-in from now on, so the cache does not hold it whole.
+			if d := r.doc; d != nil && d.Kind == KindControl && !d.known && known.Outline() {
+				if c := byDigest[d.Digest]; c != nil {
+					r.doc = fromKnown(files[i], d.Digest, c, true)
+					r.outline = outline{control: c.Name, ruleRefs: r.doc.RuleRefs}
+				}
+			}
 			return
 		}
 		if files[i].Problem != "" {
@@ -179,7 +201,7 @@ func loadFiles(files []doc.File, read func(int) (doc.File, error), known, resolv
 	// reported above, or a rule reference, which MakePlan may report. Without rule
 	// references it is not needed any more, and dropping it frees the catalog's bytes.
 	for _, dc := range cat.Controls {
-		if dc.known && len(dc.RuleRefs) == 0 {
+		if dc.known && len(dc.RuleRefs) == 0 && cache == nil { // a cached document may be placed again
 			dc.data, dc.reread = nil, nil
 		}
 	}

@@ -81,6 +81,40 @@ func parsedOutlinePlan(t *testing.T, st store.Store, files []doc.File, opt Optio
 	return planText(t, plan, err)
 }
 
+// cachedOutlinePlan plans files against st's library as serve's pipeline does: loaded
+// through its parse cache against the library's outline (LoadCachedKnown), the outline
+// completed in a View.
+func cachedOutlinePlan(t *testing.T, st store.Store, files []doc.File, opt Options, cache *Cache) string {
+	t.Helper()
+	ctx := context.Background()
+	account := probity.DefaultPartition.AccountID
+	var plan *Plan
+	var diags doc.Diagnostics
+	err := st.View(ctx, func(r store.Reader) error {
+		rev, err := r.LibraryRevision(ctx, account)
+		if err != nil {
+			return err
+		}
+		lib, err := r.LibraryOutline(ctx, account)
+		if err != nil {
+			return err
+		}
+		var cat *Catalog
+		if cat, diags = LoadCachedKnown(slices.Clone(files), cache, lib); len(diags) > 0 {
+			return nil
+		}
+		if lib, _, err = CompleteLibrary(ctx, r, account, cat, lib, rev, nil); err != nil {
+			return err
+		}
+		plan, err = MakePlan(cat, lib, opt)
+		return err
+	})
+	if len(diags) > 0 {
+		return "load: " + diags.Error()
+	}
+	return planText(t, plan, err)
+}
+
 // wholePlan plans files against st's whole library, as plan did before outlines.
 func wholePlan(t *testing.T, st store.Store, files []doc.File, opt Options) string {
 	t.Helper()
@@ -209,6 +243,20 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 					if _, err := Apply(ctx, st, cat, Options{}); err != nil {
 						t.Fatal(err)
 					}
+					// serve's parse cache: the files parsed while the library was empty,
+					// then loaded against its outline, when they become stand-ins.
+					var cache Cache
+					LoadCachedKnown(slices.Clone(base), &cache, nil)
+					primed, err := st.LibraryOutline(ctx, account)
+					if err != nil {
+						t.Fatal(err)
+					}
+					LoadCachedKnown(slices.Clone(base), &cache, primed)
+					for path, cf := range cache.files {
+						if d := cf.result.doc; d.Kind == KindControl && d.stubID == "" {
+							t.Fatalf("the cache holds %s parsed, not as a stand-in", path)
+						}
+					}
 					if tt.before != nil {
 						tt.before(t, st)
 					}
@@ -222,6 +270,9 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 					bare := func(s string) string { return strings.TrimPrefix(strings.TrimPrefix(s, "load: "), "plan: ") }
 					if got := parsedOutlinePlan(t, st, tt.files, opt); bare(got) != bare(want) {
 						t.Fatalf("parsed, through the outline:\n got %s\nwant %s", got, want)
+					}
+					if got := cachedOutlinePlan(t, st, tt.files, opt, &cache); bare(got) != bare(want) {
+						t.Fatalf("through the parse cache's stand-ins and the outline:\n got %s\nwant %s", got, want)
 					}
 					if tt.member != "" && !strings.Contains(want, `"`+tt.member+`"`) {
 						t.Fatalf("the plan does not update %s: %s", tt.member, want)

@@ -50,7 +50,6 @@ type entry struct {
 // what went wrong on the way.
 type reconcileRun struct {
 	source   string
-	current  map[string]File
 	lastGood map[string]store.CatalogFile
 	effect   map[string]*entry // the files to apply, by path
 	dropped  map[string]bool   // files taken out for good in this run
@@ -102,19 +101,23 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 	}()
 	run := &reconcileRun{
 		source:   source,
-		current:  make(map[string]File, len(snap.Files)),
 		lastGood: make(map[string]store.CatalogFile, len(kept)),
 		effect:   make(map[string]*entry, len(snap.Files)),
 		dropped:  map[string]bool{},
 		restored: map[string]bool{},
 		problems: map[string][]string{},
 	}
-	for _, f := range kept {
-		run.lastGood[f.Path] = f
-	}
 	for _, f := range snap.Files {
-		run.current[f.Path] = f
 		run.effect[f.Path] = &entry{data: f.Data, problem: f.Problem, rev: f.Revision, use: useCurrent}
+	}
+	for i, f := range kept {
+		// A last good file read from the store that the source still holds as it is
+		// shares the source's bytes, so that the store's copy can go at once.
+		if e := run.effect[f.Path]; e != nil && e.problem == "" && bytes.Equal(e.data, f.Data) {
+			f.Data = e.data
+			kept[i].Data = e.data
+		}
+		run.lastGood[f.Path] = f
 	}
 	opts := catalog.Options{Source: source, Prune: true, Actor: p.cfg.Actor, Now: p.cfg.Now, Partition: p.cfg.Partition,
 		Library: lib, LibraryRevision: rev, Settled: mem.settledFor(lib), KeepOutline: true}
@@ -127,7 +130,9 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 			return nil, fmt.Errorf("reconcile %s: no consistent set of files found", source)
 		}
 		var diags doc.Diagnostics
-		cat, diags = catalog.LoadCached(run.files(), &mem.parsed)
+		// Unchanged control files stand for the library's controls (small documents,
+		// kept so in the parse cache) instead of being parsed.
+		cat, diags = catalog.LoadCachedKnown(run.files(), &mem.parsed, lib)
 		diags = append(diags, run.ownership(cat, lib)...)
 		if len(diags) > 0 {
 			run.takeOut(diags)
@@ -156,6 +161,10 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, snap *Snaps
 		case errors.As(err, &pd):
 			run.takeOut(pd)
 			continue
+		case errors.Is(err, catalog.ErrLibraryMoved):
+			// A stand-in's control changed since the files were loaded: load them again
+			// against the library as it is now (reconcile tries again).
+			return nil, err
 		case err != nil:
 			// A refusal the files cannot be adjusted for (the store has no last good
 			// version of what would be pruned): apply nothing, report it.
