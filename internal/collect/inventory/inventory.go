@@ -74,6 +74,7 @@ var parts = []part{
 	{name: "cloudtrail", run: collectTrails},
 	{name: "lambda", run: collectLambda},
 	{name: "redshift", run: collectRedshift},
+	{name: "redshift.parameterGroups", run: collectRedshiftParameterGroups},
 	{name: "elb", run: collectClassicELB},
 	{name: "elbv2", run: collectELBv2},
 	{name: "dynamodb", run: collectDynamoDB},
