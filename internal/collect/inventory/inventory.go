@@ -77,6 +77,7 @@ var parts = []part{
 	{name: "redshift.parameterGroups", run: collectRedshiftParameterGroups},
 	{name: "elb", run: collectClassicELB},
 	{name: "elbv2", run: collectELBv2},
+	{name: "wafv2", run: collectWebACLs},
 	{name: "dynamodb", run: collectDynamoDB},
 	{name: "sns", run: collectSNS},
 	{name: "opensearch", run: collectSearchDomains},
