@@ -5,6 +5,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,7 +44,8 @@ const (
 	Int    ParamType = "int"
 	Bool   ParamType = "boolean" // "true" (exactly) is true, anything else false, as AWS Config reads it
 	String ParamType = "string"
-	CSV    ParamType = "csv" // comma-separated list; blanks around items are dropped
+	CSV    ParamType = "csv"    // comma-separated list; blanks around items are dropped
+	Double ParamType = "double" // a non-negative decimal number
 )
 
 // Param documents one rule parameter. Default is "" when the parameter has none.
@@ -107,6 +109,9 @@ func (a Args) Int(name string) int { n, _ := strconv.Atoi(a[name]); return n }
 // Bool returns the boolean parameter name: true only for "true", as AWS Config reads it.
 func (a Args) Bool(name string) bool { return a[name] == "true" }
 
+// Double returns the decimal parameter name (0 when unset).
+func (a Args) Double(name string) float64 { f, _ := strconv.ParseFloat(a[name], 64); return f }
+
 // Set reports whether the parameter has a value (given or default).
 func (a Args) Set(name string) bool { return a[name] != "" }
 
@@ -157,6 +162,11 @@ func (r *Rule) Bind(params map[string]string) (*Check, error) {
 		case Int:
 			if n, err := strconv.Atoi(v); err != nil || n < 0 {
 				fields = append(fields, probity.FieldError{Name: p.Name, Message: fmt.Sprintf("%q is not a non-negative integer", v)})
+				continue
+			}
+		case Double:
+			if f, err := strconv.ParseFloat(v, 64); err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+				fields = append(fields, probity.FieldError{Name: p.Name, Message: fmt.Sprintf("%q is not a non-negative number", v)})
 				continue
 			}
 		case Bool:
