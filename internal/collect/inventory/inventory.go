@@ -83,6 +83,8 @@ var parts = []part{
 	{name: "opensearch", run: collectSearchDomains},
 	{name: "efs", run: collectEFS},
 	{name: "logs", run: collectLogGroups},
+	{name: "cloudwatch", run: collectAlarms},
+	{name: "elasticache", run: collectElastiCache},
 	{name: "acm", run: collectCertificates},
 	{name: "apigateway", run: collectAPIGatewayStages},
 	{name: "secretsmanager", run: collectSecrets},
