@@ -46,6 +46,9 @@ type Account struct {
 	Organization *Organization `json:"organizations.Organization"`
 	// GuardDutyDetectors is GetDetector per detector id (ListDetectors).
 	GuardDutyDetectors map[string]GuardDutyDetector `json:"guardduty.Detectors"`
+	// GuardDutyFindings is GetFindings' Findings that are not archived (ListFindings with
+	// service.archived false), per detector id.
+	GuardDutyFindings map[string][]GuardDutyFinding `json:"guardduty.Findings"`
 	// SecurityHub is DescribeHub; present and null means Security Hub is not enabled.
 	SecurityHub *SecurityHubHub `json:"securityhub.Hub"`
 	// DocumentPermissions is DescribeDocumentPermission (Share) per SSM document the
@@ -239,6 +242,15 @@ type Organization struct {
 // GuardDutyDetector is GetDetector.
 type GuardDutyDetector struct {
 	Status string
+}
+
+// GuardDutyFinding is the part of a GuardDuty finding the rules read.
+type GuardDutyFinding struct {
+	ID        string  `json:"Id"`
+	Type      string  `json:"Type"`
+	Severity  float64 `json:"Severity"`
+	CreatedAt string  `json:"CreatedAt"` // RFC 3339
+	UpdatedAt string  `json:"UpdatedAt"` // RFC 3339
 }
 
 // SecurityHubHub is DescribeHub.

@@ -77,7 +77,8 @@ type Rule struct {
 	// Item returns the compliance of an in-scope, not deleted item and an annotation.
 	Item func(a Args, it *ci.Item, env Env) (Compliance, string, error)
 	// FromSupplementary says that Item decides from supplementaryConfiguration alone, so
-	// an item that carries one but no configuration is evaluated, not NOT_APPLICABLE.
+	// an item that carries one (even empty: AWS Config leaves out what is not set) but no
+	// configuration is evaluated, not NOT_APPLICABLE.
 	FromSupplementary bool
 	// Account returns the account-level results; nil results mean the facts it needs
 	// were not collected.
@@ -204,7 +205,7 @@ func (c *Check) EvaluateItem(it *ci.Item, env Env) (Result, error) {
 	switch {
 	case c.Rule.Item == nil || !c.Rule.InScope(it.ResourceType):
 		return res, nil
-	case it.Deleted() || (!it.HasConfiguration() && !(c.Rule.FromSupplementary && len(it.Supplementary) > 0)):
+	case it.Deleted() || (!it.HasConfiguration() && !(c.Rule.FromSupplementary && it.Supplementary != nil)):
 		return res, nil
 	}
 	comp, note, err := c.Rule.Item(c.Args, it, env)
