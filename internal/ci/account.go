@@ -49,6 +49,9 @@ type Account struct {
 	// GuardDutyFindings is GetFindings' Findings that are not archived (ListFindings with
 	// service.archived false), per detector id.
 	GuardDutyFindings map[string][]GuardDutyFinding `json:"guardduty.Findings"`
+	// BackupPlans is ListBackupPlans' BackupPlansList (BackupPlanId, BackupPlanName); its
+	// presence says that the snapshot records AWS Backup's resource assignments.
+	BackupPlans []BackupPlan `json:"backup.BackupPlans"`
 	// SecurityHub is DescribeHub; present and null means Security Hub is not enabled.
 	SecurityHub *SecurityHubHub `json:"securityhub.Hub"`
 	// DocumentPermissions is DescribeDocumentPermission (Share) per SSM document the
@@ -242,6 +245,12 @@ type Organization struct {
 // GuardDutyDetector is GetDetector.
 type GuardDutyDetector struct {
 	Status string
+}
+
+// BackupPlan is the part of ListBackupPlans' BackupPlansList entry the facts keep.
+type BackupPlan struct {
+	BackupPlanID   string `json:"BackupPlanId"`
+	BackupPlanName string `json:"BackupPlanName"`
 }
 
 // GuardDutyFinding is the part of a GuardDuty finding the rules read.
