@@ -46,6 +46,12 @@ type Account struct {
 	Organization *Organization `json:"organizations.Organization"`
 	// GuardDutyDetectors is GetDetector per detector id (ListDetectors).
 	GuardDutyDetectors map[string]GuardDutyDetector `json:"guardduty.Detectors"`
+	// GuardDutyFindings is GetFindings' Findings that are not archived (ListFindings with
+	// service.archived false), per detector id.
+	GuardDutyFindings map[string][]GuardDutyFinding `json:"guardduty.Findings"`
+	// BackupPlans is ListBackupPlans' BackupPlansList (BackupPlanId, BackupPlanName); its
+	// presence says that the snapshot records AWS Backup's resource assignments.
+	BackupPlans []BackupPlan `json:"backup.BackupPlans"`
 	// SecurityHub is DescribeHub; present and null means Security Hub is not enabled.
 	SecurityHub *SecurityHubHub `json:"securityhub.Hub"`
 	// DocumentPermissions is DescribeDocumentPermission (Share) per SSM document the
@@ -239,6 +245,21 @@ type Organization struct {
 // GuardDutyDetector is GetDetector.
 type GuardDutyDetector struct {
 	Status string
+}
+
+// BackupPlan is the part of ListBackupPlans' BackupPlansList entry the facts keep.
+type BackupPlan struct {
+	BackupPlanID   string `json:"BackupPlanId"`
+	BackupPlanName string `json:"BackupPlanName"`
+}
+
+// GuardDutyFinding is the part of a GuardDuty finding the rules read.
+type GuardDutyFinding struct {
+	ID        string  `json:"Id"`
+	Type      string  `json:"Type"`
+	Severity  float64 `json:"Severity"`
+	CreatedAt string  `json:"CreatedAt"` // RFC 3339
+	UpdatedAt string  `json:"UpdatedAt"` // RFC 3339
 }
 
 // SecurityHubHub is DescribeHub.

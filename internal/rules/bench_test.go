@@ -93,6 +93,10 @@ func evaluateAll(tb testing.TB, r io.Reader) (items, results int) {
 			params = map[string]string{"desyncMode": "defensive,strictest"}
 		case "ECS_NO_ENVIRONMENT_SECRETS":
 			params = map[string]string{"secretKeys": "AWS_SECRET_ACCESS_KEY"}
+		case "CLOUDWATCH_ALARM_SETTINGS_CHECK":
+			params = map[string]string{"metricName": "CPUUtilization"}
+		case "LAMBDA_FUNCTION_SETTINGS_CHECK":
+			params = map[string]string{"runtime": "python3.12"}
 		}
 		c, err := rule.Bind(params)
 		if err != nil {

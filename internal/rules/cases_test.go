@@ -93,6 +93,7 @@ func TestPublicCases(t *testing.T) {
 // caseAliases renames, per rule, a public case's parameter to the managed rule's name for it.
 var caseAliases = map[string]map[string]string{
 	"LAMBDA_INSIDE_VPC": {"subnetId": "subnetIds"},
+	"LAMBDA_DLQ_CHECK":  {"dlqArn": "dlqArns"},
 }
 
 func TestBindErrors(t *testing.T) {

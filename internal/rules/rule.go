@@ -5,6 +5,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,7 +44,8 @@ const (
 	Int    ParamType = "int"
 	Bool   ParamType = "boolean" // "true" (exactly) is true, anything else false, as AWS Config reads it
 	String ParamType = "string"
-	CSV    ParamType = "csv" // comma-separated list; blanks around items are dropped
+	CSV    ParamType = "csv"    // comma-separated list; blanks around items are dropped
+	Double ParamType = "double" // a non-negative decimal number
 )
 
 // Param documents one rule parameter. Default is "" when the parameter has none.
@@ -75,7 +77,8 @@ type Rule struct {
 	// Item returns the compliance of an in-scope, not deleted item and an annotation.
 	Item func(a Args, it *ci.Item, env Env) (Compliance, string, error)
 	// FromSupplementary says that Item decides from supplementaryConfiguration alone, so
-	// an item that carries one but no configuration is evaluated, not NOT_APPLICABLE.
+	// an item that carries one (even empty: AWS Config leaves out what is not set) but no
+	// configuration is evaluated, not NOT_APPLICABLE.
 	FromSupplementary bool
 	// Account returns the account-level results; nil results mean the facts it needs
 	// were not collected.
@@ -106,6 +109,9 @@ func (a Args) Int(name string) int { n, _ := strconv.Atoi(a[name]); return n }
 
 // Bool returns the boolean parameter name: true only for "true", as AWS Config reads it.
 func (a Args) Bool(name string) bool { return a[name] == "true" }
+
+// Double returns the decimal parameter name (0 when unset).
+func (a Args) Double(name string) float64 { f, _ := strconv.ParseFloat(a[name], 64); return f }
 
 // Set reports whether the parameter has a value (given or default).
 func (a Args) Set(name string) bool { return a[name] != "" }
@@ -159,6 +165,11 @@ func (r *Rule) Bind(params map[string]string) (*Check, error) {
 				fields = append(fields, probity.FieldError{Name: p.Name, Message: fmt.Sprintf("%q is not a non-negative integer", v)})
 				continue
 			}
+		case Double:
+			if f, err := strconv.ParseFloat(v, 64); err != nil || f < 0 || math.IsInf(f, 0) || math.IsNaN(f) {
+				fields = append(fields, probity.FieldError{Name: p.Name, Message: fmt.Sprintf("%q is not a non-negative number", v)})
+				continue
+			}
 		case Bool:
 			if !strings.EqualFold(v, "true") && !strings.EqualFold(v, "false") {
 				fields = append(fields, probity.FieldError{Name: p.Name, Message: fmt.Sprintf("%q is not true or false", v)})
@@ -194,7 +205,7 @@ func (c *Check) EvaluateItem(it *ci.Item, env Env) (Result, error) {
 	switch {
 	case c.Rule.Item == nil || !c.Rule.InScope(it.ResourceType):
 		return res, nil
-	case it.Deleted() || (!it.HasConfiguration() && !(c.Rule.FromSupplementary && len(it.Supplementary) > 0)):
+	case it.Deleted() || (!it.HasConfiguration() && !(c.Rule.FromSupplementary && it.Supplementary != nil)):
 		return res, nil
 	}
 	comp, note, err := c.Rule.Item(c.Args, it, env)

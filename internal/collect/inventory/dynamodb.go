@@ -16,10 +16,18 @@ var dynamoRenames = map[string]string{"sSEDescription": "ssedescription", "sSETy
 
 // collectDynamoDB records tables (AWS::DynamoDB::Table, the table name as resource id)
 // as AWS Config does: DescribeTable as configuration, and in supplementaryConfiguration
-// the continuous backups (ContinuousBackupsDescription, point-in-time recovery) and
-// tags (Tags).
+// the continuous backups (ContinuousBackupsDescription, point-in-time recovery), tags
+// (Tags) and the Application Auto Scaling of the table and its indexes (ScalableTargets,
+// ScalingPolicies; left out, and the skip recorded, where that API is unavailable).
 func collectDynamoDB(ctx context.Context, r *run) error {
 	c := dynamodb.NewFromConfig(r.cfg)
+	scaling, skipped, err := collectDynamoScaling(ctx, r)
+	if err != nil {
+		return err
+	}
+	if skipped != nil {
+		r.skip("dynamodb.autoscaling", skipped)
+	}
 	var names []string
 	p := dynamodb.NewListTablesPaginator(c, &dynamodb.ListTablesInput{})
 	for p.HasMorePages() {
@@ -71,6 +79,11 @@ func collectDynamoDB(ctx context.Context, r *run) error {
 		}
 		if sup["Tags"], err = configJSON(nonNil(tagList)); err != nil {
 			return err
+		}
+		if scaling != nil {
+			if err := scaling.supplementary(aws.ToString(t.TableName), sup); err != nil {
+				return err
+			}
 		}
 		r.add(Item{ARN: aws.ToString(t.TableArn), ResourceType: "AWS::DynamoDB::Table", ResourceID: aws.ToString(t.TableName),
 			ResourceName: aws.ToString(t.TableName), Zone: "Not Applicable", Created: timeString(t.CreationDateTime),

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/wafv2"
 )
 
 // classicRenames are the members of a Classic Load Balancer's configuration that AWS
@@ -79,9 +81,14 @@ func collectClassicELB(ctx context.Context, r *run) error {
 // (AWS::ElasticLoadBalancingV2::LoadBalancer, the load balancer's ARN as resource id) as
 // AWS Config does: DescribeLoadBalancers as configuration, and in
 // supplementaryConfiguration its attributes (LoadBalancerAttributes, a list of
-// {key, value}) and tags (Tags).
+// {key, value}) and tags (Tags); for Application Load Balancers also the WAFv2 web ACL
+// that protects it (WebACL: GetWebACLForResource's {Arn, Id, Name}, null for none; left
+// out, and the part recorded as skipped, where WAFv2 is unavailable), which
+// ALB_WAF_ENABLED reads.
 func collectELBv2(ctx context.Context, r *run) error {
 	c := elbv2.NewFromConfig(r.cfg)
+	waf := wafv2.NewFromConfig(r.cfg)
+	var wafSkipped sync.Once
 	var lbs []elbv2types.LoadBalancer
 	p := elbv2.NewDescribeLoadBalancersPaginator(c, &elbv2.DescribeLoadBalancersInput{})
 	for p.HasMorePages() {
@@ -116,6 +123,17 @@ func collectELBv2(ctx context.Context, r *run) error {
 		}
 		if sup["Tags"], err = configJSON(nonNil(tagList)); err != nil {
 			return err
+		}
+		if lb.Type == elbv2types.LoadBalancerTypeEnumApplication {
+			acl, skipped, err := webACLFor(ctx, waf, arn)
+			switch {
+			case err != nil:
+				return err
+			case skipped != nil:
+				wafSkipped.Do(func() { r.skip("elbv2.webACL", skipped) })
+			default:
+				sup["WebACL"] = acl
+			}
 		}
 		r.add(Item{ARN: arn, ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceID: arn, ResourceName: aws.ToString(lb.LoadBalancerName),
 			Zone: "Multiple Availability Zones", Created: timeString(lb.CreatedTime),

@@ -208,6 +208,9 @@ func (r *run) bucket(ctx context.Context, c *s3.Client, b s3types.Bucket) (*Item
 	if err := bucketProtection(ctx, c, b.Name, sup); err != nil {
 		return nil, err
 	}
+	if err := bucketLifecycleAndEvents(ctx, c, b.Name, sup); err != nil {
+		return nil, err
+	}
 	var tags map[string]string
 	tg, err := c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: b.Name})
 	switch {

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
@@ -239,8 +240,12 @@ func nonEmpty(s string) *string {
 	return &s
 }
 
-// collectLambda records functions with their resource policy (supplementaryConfiguration
-// Policy, a JSON string, as AWS Config stores it; absent when the function has none).
+// collectLambda records functions (ListFunctions camel-cased) with their resource policy
+// (supplementaryConfiguration Policy, a JSON string, as AWS Config stores it; absent when
+// the function has none) and their reserved concurrency (Concurrency, as GetFunction names
+// it: {reservedConcurrentExecutions}, as AWS Config's rule cases show it; absent when
+// none is reserved, and where GetFunctionConcurrency cannot be called, which the skip
+// records and which LAMBDA_CONCURRENCY_CHECK then reads as none).
 func collectLambda(ctx context.Context, r *run) error {
 	c := lambda.NewFromConfig(r.cfg)
 	var fns []lambdatypes.FunctionConfiguration
@@ -252,6 +257,7 @@ func collectLambda(ctx context.Context, r *run) error {
 		}
 		fns = append(fns, out.Functions...)
 	}
+	var concurrencySkipped sync.Once
 	return r.each(ctx, len(fns), func(ctx context.Context, i int) error {
 		f := fns[i]
 		sup := map[string]json.RawMessage{}
@@ -261,6 +267,17 @@ func collectLambda(ctx context.Context, r *run) error {
 			sup["Policy"] = mustJSON(aws.ToString(pol.Policy))
 		case errorCode(err) != "ResourceNotFoundException":
 			return err
+		}
+		conc, err := c.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: f.FunctionArn})
+		switch {
+		case unavailable(err):
+			concurrencySkipped.Do(func() { r.skip("lambda.concurrency", err) })
+		case errorCode(err) == "ResourceNotFoundException":
+			return nil // deleted since it was listed
+		case err != nil:
+			return err
+		case conc.ReservedConcurrentExecutions != nil:
+			sup["Concurrency"] = mustJSON(map[string]int32{"reservedConcurrentExecutions": *conc.ReservedConcurrentExecutions})
 		}
 		conf, err := configJSON(f)
 		if err != nil {
@@ -365,7 +382,7 @@ func collectGuardDuty(ctx context.Context, r *run) error {
 		facts[id] = map[string]string{"Status": status[i]}
 	}
 	r.fact("guardduty.Detectors", facts)
-	return nil
+	return collectGuardDutyFindings(ctx, r, c, ids)
 }
 
 // collectSecurityHub records DescribeHub, null when Security Hub is not enabled.
