@@ -23,14 +23,13 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/bench/internal/benchdb"
+	"github.com/probity-dev/probity/bench/internal/harness"
 	"github.com/probity-dev/probity/bench/internal/insightseed"
 	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/console"
@@ -50,14 +49,7 @@ func main() {
 	warmup := flag.Int("warmup", 10, "unmeasured reads before")
 	db := flag.String("db", "", "sqlite or postgres (default: sqlite, and postgres when "+benchdb.EnvVar+" is set)")
 	flag.Parse()
-	backends := []string{"sqlite"}
-	if os.Getenv(benchdb.EnvVar) != "" {
-		backends = append(backends, "postgres")
-	}
-	if *db != "" {
-		backends = []string{*db}
-	}
-	for _, b := range backends {
+	for _, b := range benchdb.Backends(*db) {
 		if err := run(b, *n, *controls, *calls, *warmup, regexp.MustCompile(*only)); err != nil {
 			log.Fatalf("%s: %v", b, err)
 		}
@@ -153,21 +145,18 @@ func run(backend string, n, controls, calls, warmup int, only *regexp.Regexp) er
 		if pg.path == "" {
 			pg.path = next
 		}
-		var ds []time.Duration
-		for i := range warmup + calls {
-			t0 := time.Now()
+		p50, p95, most, err := harness.Latencies(calls, warmup, func() error {
 			status, err := get(c, srv.URL+pg.path)
-			d := time.Since(t0)
 			if err != nil || status != http.StatusOK {
 				return fmt.Errorf("%s: %d %v", pg.path, status, err)
 			}
-			if i >= warmup {
-				ds = append(ds, d)
-			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
-		slices.Sort(ds)
 		ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
-		fmt.Printf("| %s | %s / %s / %s |\n", pg.name, ms(ds[len(ds)/2]), ms(ds[len(ds)*95/100]), ms(ds[len(ds)-1]))
+		fmt.Printf("| %s | %s / %s / %s |\n", pg.name, ms(p50), ms(p95), ms(most))
 	}
 	return nil
 }

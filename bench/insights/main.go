@@ -15,12 +15,11 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/probity-dev/probity/bench/internal/benchdb"
+	"github.com/probity-dev/probity/bench/internal/harness"
 	"github.com/probity-dev/probity/bench/internal/insightseed"
 	"github.com/probity-dev/probity/internal/insights"
 )
@@ -31,14 +30,7 @@ func main() {
 	warmup := flag.Int("warmup", 20, "unmeasured calls before")
 	db := flag.String("db", "", "sqlite or postgres (default: sqlite, and postgres when "+benchdb.EnvVar+" is set)")
 	flag.Parse()
-	backends := []string{"sqlite"}
-	if os.Getenv(benchdb.EnvVar) != "" {
-		backends = append(backends, "postgres")
-	}
-	if *db != "" {
-		backends = []string{*db}
-	}
-	for _, b := range backends {
+	for _, b := range benchdb.Backends(*db) {
 		if err := run(b, *n, *calls, *warmup); err != nil {
 			log.Fatalf("%s: %v", b, err)
 		}
@@ -89,22 +81,12 @@ func run(backend string, n, calls, warmup int) error {
 	fmt.Printf("| %-46s | %8s | %8s | %8s |\n|%s|%s|%s|%s|\n", "call ("+backend+")", "p50 ms", "p95 ms", "max ms",
 		strings.Repeat("-", 48), strings.Repeat("-", 10), strings.Repeat("-", 10), strings.Repeat("-", 10))
 	for _, op := range ops {
-		for range warmup {
-			if err := op.call(); err != nil {
-				return fmt.Errorf("%s: %w", op.name, err)
-			}
+		p50, p95, most, err := harness.Latencies(calls, warmup, op.call)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op.name, err)
 		}
-		ds := make([]time.Duration, calls)
-		for i := range ds {
-			t := time.Now()
-			if err := op.call(); err != nil {
-				return fmt.Errorf("%s: %w", op.name, err)
-			}
-			ds[i] = time.Since(t)
-		}
-		slices.Sort(ds)
 		ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-		fmt.Printf("| %-46s | %8.2f | %8.2f | %8.2f |\n", op.name, ms(ds[len(ds)/2]), ms(ds[len(ds)*95/100]), ms(ds[len(ds)-1]))
+		fmt.Printf("| %-46s | %8.2f | %8.2f | %8.2f |\n", op.name, ms(p50), ms(p95), ms(most))
 	}
 	return nil
 }

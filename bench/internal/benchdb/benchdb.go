@@ -81,3 +81,15 @@ func Open(ctx context.Context, dbURL string) (store.Store, error) {
 	}
 	return postgres.Open(ctx, dbURL)
 }
+
+// Backends returns the backends a benchmark runs on: the one named (a -db flag), else
+// sqlite, and postgres too when EnvVar is set.
+func Backends(named string) []string {
+	if named != "" {
+		return []string{named}
+	}
+	if os.Getenv(EnvVar) != "" {
+		return []string{"sqlite", "postgres"}
+	}
+	return []string{"sqlite"}
+}

@@ -137,3 +137,24 @@ func Median[T int64 | float64 | time.Duration](v []T) T {
 
 // Ms formats d in milliseconds to the hundredth.
 func Ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+// Latencies calls fn warmup times unmeasured, then calls times measured one after
+// another, and returns the median, the 95th percentile and the longest of the measured
+// calls. It stops at fn's first error.
+func Latencies(calls, warmup int, fn func() error) (p50, p95, most time.Duration, err error) {
+	ds := make([]time.Duration, 0, calls)
+	for i := range warmup + calls {
+		t := time.Now()
+		if err := fn(); err != nil {
+			return 0, 0, 0, err
+		}
+		if i >= warmup {
+			ds = append(ds, time.Since(t))
+		}
+	}
+	if len(ds) == 0 {
+		return 0, 0, 0, nil
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2], ds[len(ds)*95/100], ds[len(ds)-1], nil
+}
