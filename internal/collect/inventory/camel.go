@@ -3,6 +3,7 @@ package inventory
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"unicode"
 	"unicode/utf8"
 )
@@ -17,6 +18,17 @@ import (
 // that are data (tags written as maps) are rewritten too, which AWS Config's own CIs
 // never hold.
 func configJSON(v any) (json.RawMessage, error) {
+	x, err := genericJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(lowerKeys(x))
+}
+
+// genericJSON returns v encoded as JSON and decoded again into maps, slices, strings,
+// bools and json.Numbers (numbers kept as written): the form in which the collectors
+// rename, drop and add members to shape SDK structures as AWS Config records them.
+func genericJSON(v any) (any, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -27,7 +39,20 @@ func configJSON(v any) (json.RawMessage, error) {
 	if err := dec.Decode(&x); err != nil {
 		return nil, err
 	}
-	return json.Marshal(lowerKeys(x))
+	return x, nil
+}
+
+// genericObject is genericJSON for a v that encodes as a JSON object.
+func genericObject(v any) (map[string]any, error) {
+	x, err := genericJSON(v)
+	if err != nil {
+		return nil, err
+	}
+	m, ok := x.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%T is not encoded as a JSON object", v)
+	}
+	return m, nil
 }
 
 func lowerKeys(x any) any {

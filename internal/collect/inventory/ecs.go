@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strconv"
@@ -71,17 +70,11 @@ func taskDefinitionRevision(arn string) (string, int) {
 // taskDefinitionJSON returns td with the tags as Tags, the SDK's member names kept and
 // null members left out, as AWS Config records task definitions.
 func taskDefinitionJSON(td *ecstypes.TaskDefinition, tags []ecstypes.Tag) (json.RawMessage, error) {
-	b, err := json.Marshal(struct {
+	x, err := genericJSON(struct {
 		*ecstypes.TaskDefinition
 		Tags []ecstypes.Tag
 	}{td, nonNil(tags)})
 	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
 		return nil, err
 	}
 	return json.Marshal(withoutNulls(x))

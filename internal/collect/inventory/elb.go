@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -185,10 +184,8 @@ func nonNil[T any](s []T) []T {
 
 // renameMembers renames members of the JSON object conf, at any depth.
 func renameMembers(conf json.RawMessage, names map[string]string) (json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(conf))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := genericJSON(conf)
+	if err != nil {
 		return nil, err
 	}
 	var walk func(v any)

@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"unicode"
@@ -41,14 +40,8 @@ func collectDBClusters(ctx context.Context, r *run) error {
 // becomes dbclusterIdentifier, IAMDatabaseAuthenticationEnabled
 // iamdatabaseAuthenticationEnabled, MultiAZ multiAZ).
 func beanJSON(v any) (json.RawMessage, error) {
-	b, err := json.Marshal(v)
+	x, err := genericJSON(v)
 	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
 		return nil, err
 	}
 	return json.Marshal(renameKeys(x, beanName))

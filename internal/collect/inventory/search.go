@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 
@@ -95,14 +94,8 @@ func openSearchDomains(ctx context.Context, r *run, c *opensearch.Client, names 
 // openSearchConfig returns the configuration of an AWS::OpenSearch::Domain CI (see
 // openSearchMembers), without null members and unset enumerations.
 func openSearchConfig(d ostypes.DomainStatus, tags []ostypes.Tag) (json.RawMessage, error) {
-	b, err := json.Marshal(d)
+	all, err := genericObject(d)
 	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var all map[string]any
-	if err := dec.Decode(&all); err != nil {
 		return nil, err
 	}
 	conf := map[string]any{}

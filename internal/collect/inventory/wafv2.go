@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 
@@ -104,14 +103,8 @@ func collectWebACLs(ctx context.Context, r *run) error {
 // top-level members of rename renamed, those of set added, and what the API did not
 // return left out: null members at every depth, and top-level "" (unset enums).
 func wafJSON(v any, rename map[string]string, set map[string]any) (json.RawMessage, error) {
-	b, err := json.Marshal(v)
+	m, err := genericObject(v)
 	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
 		return nil, err
 	}
 	for k, x := range m {
