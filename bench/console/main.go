@@ -63,23 +63,12 @@ func (noQueue) EnqueueReport(context.Context, string, string) error { return nil
 
 func run(backend string, n, controls, calls, warmup int, only *regexp.Regexp) error {
 	ctx := context.Background()
-	dbURL, drop, err := benchdb.Fresh(ctx, backend, "", "consolebench")
+	st, ids, done, err := insightseed.Fresh(ctx, backend, "consolebench", n)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	st, err := benchdb.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	defer done()
 	start := time.Now()
-	ids, err := insightseed.Seed(ctx, st, insightseed.Options{Evidence: n})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("%s: %d evidence in %d assessments seeded in %s\n", backend, n, len(ids), time.Since(start).Round(time.Second))
-	start = time.Now()
 	if err := seedControls(ctx, st, insightseed.Owner.AccountID, controls); err != nil {
 		return err
 	}

@@ -39,22 +39,11 @@ func main() {
 
 func run(backend string, n, calls, warmup int) error {
 	ctx := context.Background()
-	url, drop, err := benchdb.Fresh(ctx, backend, "", "insightsbench")
+	st, ids, done, err := insightseed.Fresh(ctx, backend, "insightsbench", n)
 	if err != nil {
 		return err
 	}
-	defer drop()
-	st, err := benchdb.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	start := time.Now()
-	ids, err := insightseed.Seed(ctx, st, insightseed.Options{Evidence: n})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("%s: %d evidence in %d assessments seeded in %s\n", backend, n, len(ids), time.Since(start).Round(time.Second))
+	defer done()
 	s := &insights.Service{Store: st}
 	p := insightseed.Owner
 	a := ids[0]

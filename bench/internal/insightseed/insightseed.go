@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/probity-dev/probity"
+	"github.com/probity-dev/probity/bench/internal/benchdb"
 	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/evidence"
@@ -150,4 +151,29 @@ func withDefaults(o Options) Options {
 	}
 	d.End = o.End
 	return d
+}
+
+// Fresh makes an empty library on backend (benchdb.Fresh, its database named after
+// prefix), seeds it with n evidence items as Seed does, and prints how long that took.
+// It returns the store, the assessments' ids, and a function that closes the store and
+// removes the library.
+func Fresh(ctx context.Context, backend, prefix string, n int) (store.Store, []string, func(), error) {
+	dbURL, drop, err := benchdb.Fresh(ctx, backend, "", prefix)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, err := benchdb.Open(ctx, dbURL)
+	if err != nil {
+		drop()
+		return nil, nil, nil, err
+	}
+	done := func() { st.Close(); drop() }
+	start := time.Now()
+	ids, err := Seed(ctx, st, Options{Evidence: n})
+	if err != nil {
+		done()
+		return nil, nil, nil, err
+	}
+	fmt.Printf("%s: %d evidence in %d assessments seeded in %s\n", backend, n, len(ids), time.Since(start).Round(time.Second))
+	return st, ids, done, nil
 }
