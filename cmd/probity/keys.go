@@ -63,7 +63,7 @@ func newKeysCreateCmd(env Env) *cobra.Command {
 	}
 	db := dbFlag(cmd, env)
 	f := cmd.Flags()
-	f.StringVar(&name, "name", "", "unique key name, recorded as createdBy and lastUpdatedBy")
+	f.StringVar(&name, "name", "", "key name, unique in its account, recorded as createdBy and lastUpdatedBy")
 	f.StringVar(&role, "role", "", "viewer (reads), editor (also changes the libraries) or admin (also settings, shares)")
 	f.StringVar(&account, "account-id", "", "account the key acts for (default $PROBITY_ACCOUNT_ID or 000000000000)")
 	f.StringVar(&arn, "arn", "", "IAM role or user of the key's account that the key acts as in assessment roles (default arn:aws:iam::ACCOUNT:user/NAME)")
@@ -142,19 +142,21 @@ func newKeysListCmd(env Env) *cobra.Command {
 }
 
 func newKeysDeleteCmd(env Env) *cobra.Command {
+	var account string
 	cmd := &cobra.Command{
-		Use:   "delete NAME",
-		Short: "Delete an access key; requests it signs fail from then on",
+		Use:   "delete NAME [--account-id ACCOUNT]",
+		Short: "Delete an account's access key; requests it signs fail from then on",
 		Args:  cobra.ExactArgs(1),
 	}
 	db := dbFlag(cmd, env)
+	cmd.Flags().StringVar(&account, "account-id", "", "account the key acts for (default $PROBITY_ACCOUNT_ID or 000000000000)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		m, done, err := keyManager(cmd, env, db(), "", false)
 		if err != nil {
 			return err
 		}
 		defer done()
-		if err := m.Delete(cmd.Context(), args[0]); err != nil {
+		if err := m.Delete(cmd.Context(), accountID(account, env), args[0]); err != nil {
 			return keyError(err)
 		}
 		fmt.Fprintf(env.Stdout, "Deleted access key %s.\n", args[0])

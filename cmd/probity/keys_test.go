@@ -69,6 +69,7 @@ func TestKeysCommands(t *testing.T) {
 		{"arn of another account", []string{"keys", "create", "--name", "x", "--role", "viewer", "--account-id", "111122223333", "--arn", "arn:aws:iam::444455556666:role/R"}, ExitInvalid},
 		{"arn not a role or user", []string{"keys", "create", "--name", "x", "--role", "viewer", "--arn", "arn:aws:s3:::bucket"}, ExitInvalid},
 		{"delete missing", []string{"keys", "delete", "nobody"}, ExitInvalid},
+		{"delete another account's key", []string{"keys", "delete", "auditor"}, ExitInvalid},
 		{"delete without name", []string{"keys", "delete"}, ExitUsage},
 	}
 	for _, tt := range tests {

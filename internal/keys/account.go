@@ -61,14 +61,9 @@ func (m *Manager) DeleteForAccount(ctx context.Context, p auth.Principal, name s
 	if name == p.Name {
 		return probity.Errorf(probity.EINVALID, "The access key %s is the one you are using; another admin key may delete it.", name)
 	}
-	ks, err := m.AccountKeys(ctx, p)
-	if err != nil {
-		return err
+	err := m.Delete(ctx, p.AccountID, name)
+	if probity.ErrorCode(err) == probity.ENOTFOUND {
+		return probity.NotFound("access key", name)
 	}
-	for _, k := range ks {
-		if k.Name == name {
-			return m.Delete(ctx, name)
-		}
-	}
-	return probity.NotFound("access key", name)
+	return err
 }

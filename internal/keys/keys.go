@@ -48,7 +48,7 @@ var namePattern = regexp.MustCompile(`^[a-zA-Z0-9\s\-_()\[\]]{1,100}$`)
 // Create makes a key for name with the access level, acting for account, and returns it
 // with its secret, which is not kept anywhere in clear. Its identity is UserARN(account,
 // name). It returns an EINVALID error for a bad name, level (field "role") or account,
-// and ECONFLICT when the name is taken.
+// and ECONFLICT when the account has a key with the name.
 func (m *Manager) Create(ctx context.Context, name string, level auth.Level, account string) (auth.Principal, string, error) {
 	return m.CreateWithARN(ctx, name, level, account, "")
 }
@@ -110,10 +110,10 @@ func (m *Manager) List(ctx context.Context) ([]store.AccessKey, error) {
 	return ks, err
 }
 
-// Delete deletes the stored key with the name; ENOTFOUND when there is none. Requests it
-// signs fail from then on.
-func (m *Manager) Delete(ctx context.Context, name string) error {
-	return m.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, name) })
+// Delete deletes account's stored key with the name; ENOTFOUND when there is none.
+// Requests it signs fail from then on.
+func (m *Manager) Delete(ctx context.Context, account, name string) error {
+	return m.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, account, name) })
 }
 
 // Lookup returns the holder and secret of the key id. It returns an error wrapping

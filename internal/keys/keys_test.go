@@ -61,6 +61,11 @@ func TestCreateAndLookup(t *testing.T) {
 	if probity.ErrorCode(err) != probity.ECONFLICT {
 		t.Fatalf("duplicate name: %v", err)
 	}
+	// Another account may use the name: names are unique per account and reveal nothing
+	// across accounts.
+	if _, _, err := m.Create(ctx, "ci", auth.Viewer, "444455556666"); err != nil {
+		t.Fatalf("the same name in another account: %v", err)
+	}
 }
 
 func TestCreateRejects(t *testing.T) {

@@ -41,8 +41,9 @@ type KeyWriter interface {
 	// known id.
 	PutSigningKey(ctx context.Context, k *SigningKey) error
 	// CreateAccessKey stores a new key. It returns an ECONFLICT error when a key with the
-	// same id or name exists.
+	// same id, or with the same name in the same account, exists. Names are unique per
+	// account only: other accounts' names neither block nor reveal anything.
 	CreateAccessKey(ctx context.Context, k *AccessKey) error
-	// DeleteAccessKey deletes the key with the name, or returns an ENOTFOUND error.
-	DeleteAccessKey(ctx context.Context, name string) error
+	// DeleteAccessKey deletes account's key with the name, or returns an ENOTFOUND error.
+	DeleteAccessKey(ctx context.Context, account, name string) error
 }

@@ -15,7 +15,7 @@ func (w *writer) CreateAccessKey(ctx context.Context, k *store.AccessKey) error 
 	_, err := w.q.ExecContext(ctx, w.db.rebind(`INSERT INTO access_keys (id, name, role, account_id, sealed_secret, created_at, arn)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`), k.ID, k.Name, k.Role, k.AccountID,
 		base64.StdEncoding.EncodeToString(k.SealedSecret), k.CreatedAt.UnixNano(), k.ARN)
-	if err := w.db.classify(err, "an access key named "+k.Name+" already exists", ""); err != nil {
+	if err := w.db.classify(err, "account "+k.AccountID+" already has an access key named "+k.Name, ""); err != nil {
 		return fmt.Errorf("create access key: %w", err)
 	}
 	return nil
@@ -56,15 +56,15 @@ func (r reader) AccessKeys(ctx context.Context) ([]store.AccessKey, error) {
 }
 
 // DeleteAccessKey implements store.KeyWriter.
-func (w *writer) DeleteAccessKey(ctx context.Context, name string) error {
-	res, err := w.q.ExecContext(ctx, w.db.rebind(`DELETE FROM access_keys WHERE name = ?`), name)
+func (w *writer) DeleteAccessKey(ctx context.Context, account, name string) error {
+	res, err := w.q.ExecContext(ctx, w.db.rebind(`DELETE FROM access_keys WHERE account_id = ? AND name = ?`), account, name)
 	if err != nil {
 		return fmt.Errorf("delete access key: %w", err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return fmt.Errorf("delete access key: %w", err)
 	} else if n == 0 {
-		return probity.Errorf(probity.ENOTFOUND, "no access key is named %s", name)
+		return probity.Errorf(probity.ENOTFOUND, "account %s has no access key named %s", account, name)
 	}
 	return nil
 }

@@ -107,19 +107,29 @@ func testAccessKeys(t *testing.T, open Opener) {
 	if err := write(s, func(tx store.Tx) error { return tx.CreateAccessKey(ctx, &dup) }); err != nil {
 		t.Fatal(err)
 	}
+	// Names are unique per account: another account may use the same name, and deleting
+	// by name touches only the named account's key.
+	other := *k
+	other.ID, other.AccountID = "PRBTESTKEY0000000003", "444455556666"
+	if err := write(s, func(tx store.Tx) error { return tx.CreateAccessKey(ctx, &other) }); err != nil {
+		t.Fatalf("same name in another account: %v", err)
+	}
 	all, err := s.AccessKeys(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 2 || all[0].Name != "another" || all[1].Name != "ci-pipeline" {
-		t.Fatalf("AccessKeys = %+v, want another and ci-pipeline in name order", all)
+	if len(all) != 3 || all[0].Name != "another" || all[1].Name != "ci-pipeline" || all[2].Name != "ci-pipeline" {
+		t.Fatalf("AccessKeys = %+v, want another and ci-pipeline twice in name order", all)
 	}
-	if err := write(s, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, "ci-pipeline") }); err != nil {
+	if err := write(s, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, k.AccountID, "ci-pipeline") }); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.AccessKey(ctx, k.ID)
 	wantCode(t, err, probity.ENOTFOUND)
-	wantCode(t, write(s, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, "ci-pipeline") }), probity.ENOTFOUND)
+	if _, err := s.AccessKey(ctx, other.ID); err != nil {
+		t.Fatalf("the other account's key of the same name: %v", err)
+	}
+	wantCode(t, write(s, func(tx store.Tx) error { return tx.DeleteAccessKey(ctx, k.AccountID, "ci-pipeline") }), probity.ENOTFOUND)
 }
 
 func testAccounts(t *testing.T, open Opener) {
