@@ -2,6 +2,7 @@ package main
 
 import (
 	"net"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
@@ -105,5 +106,38 @@ func TestServeShutdownIsBounded(t *testing.T) {
 		}
 	case <-time.After(time.Minute): // only a guard: the bound under test is 100ms
 		t.Fatalf("serve did not stop within a minute of the signal with --shutdown-timeout 100ms:\n%s", s.Stderr)
+	}
+}
+
+// TestServeTrustedProxy: behind a proxy named by --trusted-proxy, the access log (and the
+// console's sign-in throttle, which reads the same address) sees the client that the
+// proxy forwarded; without the flag X-Forwarded-For is the client's own word and is
+// ignored. A bad prefix stops serve before it listens.
+func TestServeTrustedProxy(t *testing.T) {
+	get := func(s *apiServer) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.URL+"/ui/signin", nil)
+		req.Header.Set("X-Forwarded-For", "198.51.100.7")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		s.Stop(t) // every access log line is written once serve has exited
+	}
+	trusted := startServe(t, "--jobs=false", "--trusted-proxy", "127.0.0.1/32,::1")
+	get(trusted)
+	if log := trusted.Stderr.String(); !strings.Contains(log, "remote=198.51.100.7:0") {
+		t.Errorf("behind a trusted proxy the log does not name the forwarded client:\n%s", log)
+	}
+	direct := startServe(t, "--jobs=false")
+	get(direct)
+	if log := direct.Stderr.String(); strings.Contains(log, "198.51.100.7") || !strings.Contains(log, "remote=127.0.0.1:") {
+		t.Errorf("without --trusted-proxy the log believed X-Forwarded-For:\n%s", log)
+	}
+	env := map[string]string{"PROBITY_ROOT_ACCESS_KEY_ID": testRootID, "PROBITY_ROOT_SECRET_ACCESS_KEY": testRootSecret}
+	code, _, errOut := cli(t, env, "serve", "--listen", "127.0.0.1:0", "--db", "sqlite:"+filepath.Join(t.TempDir(), "x.db"), "--trusted-proxy", "10.0.0.0/40")
+	if code != ExitUsage || !strings.Contains(errOut, `--trusted-proxy: trusted proxy "10.0.0.0/40"`) {
+		t.Fatalf("bad --trusted-proxy: exit %d, %q", code, errOut)
 	}
 }

@@ -44,6 +44,7 @@ type serveOptions struct {
 	shutdownTimeout                                   time.Duration
 	jobs                                              jobsOptions
 	publicURL                                         string
+	trustedProxies                                    []string
 }
 
 func newServeCmd(env Env) *cobra.Command {
@@ -75,6 +76,7 @@ The web console is at /ui/ on the same listener; sign in there with an access ke
 	f.Float64Var(&o.rateLimit, "rate-limit", 0, "requests per second allowed to each access key, bursts included (0: no limit)")
 	f.DurationVar(&o.shutdownTimeout, "shutdown-timeout", server.DefaultShutdownTimeout, "after SIGINT or SIGTERM, how long in-flight requests and catalog sources get to finish before serve exits anyway")
 	f.StringVar(&o.publicURL, "public-url", "", "scheme and host that evidence file upload URLs start with, such as https://probity.example (default: the host the client used)")
+	f.StringSliceVar(&o.trustedProxies, "trusted-proxy", envList(env, "PROBITY_TRUSTED_PROXIES"), "reverse proxies (CIDR or address, repeatable or comma-separated) whose X-Forwarded-For names the client for the access log and the console's sign-in throttle (default $PROBITY_TRUSTED_PROXIES; none: the peer is the client)")
 	o.pipeline = addPipelineFlags(f)
 	addJobsFlags(f, &o.jobs)
 	cmd.PreRun = func(*cobra.Command, []string) { o.db = db() }
@@ -96,6 +98,10 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	}
 	if o.shutdownTimeout <= 0 {
 		return exitWith(ExitUsage, fmt.Errorf("--shutdown-timeout must be positive"))
+	}
+	proxies, err := server.ParseProxies(o.trustedProxies)
+	if err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("--trusted-proxy: %w", err))
 	}
 	root, err := rootKey(env, account)
 	if err != nil {
@@ -240,7 +246,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	rt.Handle(amapi.ReportPattern, api.ReportLinks()) // report links of local destinations, too
 	rt.Handle(console.Prefix, ui)                     // the web console, /ui/ and below
 	rt.Handle("/ui", ui)                              // which redirects here to /ui/
-	srv := &server.Server{Handler: rt, Logger: log, ShutdownTimeout: o.shutdownTimeout}
+	srv := &server.Server{Handler: proxies.Handler(rt), Logger: log, ShutdownTimeout: o.shutdownTimeout}
 	if err := srv.Serve(ctx, ln); err != nil {
 		return exitWith(ExitUsage, err)
 	}
@@ -313,4 +319,13 @@ func openBox(env Env, dbURL, keyFile string) (*secret.Box, error) {
 		return nil, err
 	}
 	return secret.NewBox(k)
+}
+
+// envList returns the comma-separated list in the environment variable key; nil when it
+// is unset or empty.
+func envList(env Env, key string) []string {
+	if v := env.Getenv(key); v != "" {
+		return strings.Split(v, ",")
+	}
+	return nil
 }
