@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -79,25 +80,41 @@ func (r *snapshotReader) Read(p []byte) (int, error) {
 	return r.buf.Read(p)
 }
 
+// benchParams returns the parameters the benchmarks bind rule with: none when every
+// required parameter has a default, else those of the rule's first own test case that
+// gives some (testdata/cases/ID.json).
+func benchParams(tb testing.TB, rule *Rule) map[string]string {
+	need := false
+	for _, p := range rule.Params {
+		need = need || (p.Required && p.Default == "")
+	}
+	if !need {
+		return nil
+	}
+	b, err := os.ReadFile("testdata/cases/" + rule.ID + ".json")
+	if err != nil {
+		tb.Fatalf("%s needs parameters: %v", rule.ID, err)
+	}
+	var f CaseFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		tb.Fatalf("%s: %v", rule.ID, err)
+	}
+	for _, c := range f.Cases {
+		if len(c.Params) > 0 {
+			return c.Params
+		}
+	}
+	tb.Fatalf("%s needs parameters and none of its cases gives any", rule.ID)
+	return nil
+}
+
 // evaluateAll decodes the stream and runs every in-scope rule (default parameters) on
 // every item, then every account rule, and returns the number of items and results.
 func evaluateAll(tb testing.TB, r io.Reader) (items, results int) {
 	byType := map[string][]*Check{}
 	var account []*Check
 	for _, rule := range All() {
-		var params map[string]string
-		switch rule.ID {
-		case "IAM_POLICY_IN_USE":
-			params = map[string]string{"policyARN": "arn:aws:iam::111122223333:policy/p1"}
-		case "ALB_DESYNC_MODE_CHECK", "CLB_DESYNC_MODE_CHECK":
-			params = map[string]string{"desyncMode": "defensive,strictest"}
-		case "ECS_NO_ENVIRONMENT_SECRETS":
-			params = map[string]string{"secretKeys": "AWS_SECRET_ACCESS_KEY"}
-		case "CLOUDWATCH_ALARM_SETTINGS_CHECK":
-			params = map[string]string{"metricName": "CPUUtilization"}
-		case "LAMBDA_FUNCTION_SETTINGS_CHECK":
-			params = map[string]string{"runtime": "python3.12"}
-		}
+		params := benchParams(tb, rule)
 		c, err := rule.Bind(params)
 		if err != nil {
 			tb.Fatal(err)
