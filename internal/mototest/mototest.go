@@ -1,5 +1,8 @@
 // Package mototest runs moto's AWS emulator (moto_server, installed with python3) for
 // tests: one process on a free loopback port, which a test may kill and start again.
+// Config's client answers the operations moto lacks (Unimplemented) with a 501 itself,
+// so that they read as unavailable rather than as moto's retryable HTML 500
+// (docs/decisions/0210-moto-unimplemented-operations.md).
 package mototest
 
 import (
