@@ -72,7 +72,13 @@ func TestSnapshotSkipsUnavailableParts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(snap.Skipped) != 1 || snap.Skipped[0].Part != c.skipped {
+			var skipped []inventory.Skip
+			for _, s := range snap.Skipped {
+				if s.Part != "ssm.managedInstances" { // always skipped: mototest answers 501 for what moto lacks
+					skipped = append(skipped, s)
+				}
+			}
+			if len(skipped) != 1 || skipped[0].Part != c.skipped {
 				t.Fatalf("skipped %+v, want only %s", snap.Skipped, c.skipped)
 			}
 			var buf bytes.Buffer
