@@ -1,16 +1,22 @@
 // Package mototest runs moto's AWS emulator (moto_server, installed with python3) for
 // tests: one process on a free loopback port, which a test may kill and start again.
+// Config's client answers the operations moto lacks (Unimplemented) with a 501 itself,
+// so that they read as unavailable rather than as moto's retryable HTML 500
+// (docs/decisions/0210-moto-unimplemented-operations.md).
 package mototest
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -126,15 +132,84 @@ func (s *Server) Reset(t testing.TB) {
 }
 
 // Config returns an AWS configuration for the emulator: static credentials, the
-// emulator as endpoint, and one attempt per call (moto answers unknown calls with an
-// HTML 500 that retrying does not fix).
-func (s *Server) Config() aws.Config {
+// emulator as endpoint, one attempt per call (moto answers unknown calls with an HTML
+// 500 that retrying does not fix), and an HTTP client that answers the operations of
+// Unimplemented with a 501 (UnknownOperationException, or InvalidAction for query
+// protocols) itself, without calling moto. Production code treats a 500
+// as a transient failure to retry, as it is from AWS, and a 501 as an operation the
+// endpoint lacks (the inventory records it as skipped); so tests through Config see
+// what production would see against an endpoint that says it lacks the operation.
+// See docs/decisions/0210-moto-unimplemented-operations.md.
+func (s *Server) Config() aws.Config { return s.ConfigPassing() }
+
+// ConfigPassing is Config, except that the operations of Unimplemented named in ops are
+// sent to the endpoint: for a test whose endpoint answers them with recorded responses.
+func (s *Server) ConfigPassing(ops ...string) aws.Config {
+	pass := map[string]bool{}
+	for _, op := range ops {
+		pass[op] = true
+	}
 	return aws.Config{
 		Region:           Region,
 		Credentials:      credentials.NewStaticCredentialsProvider("testing", "testing", ""),
 		BaseEndpoint:     aws.String(s.URL),
 		RetryMaxAttempts: 1,
+		HTTPClient:       &http.Client{Transport: unimplementedTransport{base: http.DefaultTransport, pass: pass}},
 	}
+}
+
+// Unimplemented lists the operations moto is known to lack (it raises
+// NotImplementedError and answers an HTML 500), as the X-Amz-Target header of JSON
+// protocols or the Action of query protocols names them. Add an operation here when a
+// test finds moto lacking it.
+var Unimplemented = map[string]bool{
+	"AmazonSSM.DescribeInstanceInformation":         true,
+	"AmazonSSM.ListResourceComplianceSummaries":     true,
+	"AmazonSSM.ListComplianceItems":                 true,
+	"NetworkFirewall_20201112.ListFirewallPolicies": true,
+	"NetworkFirewall_20201112.ListRuleGroups":       true,
+}
+
+// unimplementedTransport answers the operations of Unimplemented with a 501 carrying
+// the protocol's unknown-operation error, and passes every other request to base.
+type unimplementedTransport struct {
+	base http.RoundTripper
+	pass map[string]bool // operations sent to base all the same
+}
+
+func (t unimplementedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	op := req.Header.Get("X-Amz-Target")
+	if op == "" && req.Body != nil && strings.HasPrefix(req.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		body, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		if v, err := url.ParseQuery(string(body)); err == nil {
+			op = v.Get("Action")
+		}
+	}
+	if !Unimplemented[op] || t.pass[op] {
+		return t.base.RoundTrip(req)
+	}
+	if req.Body != nil {
+		req.Body.Close()
+	}
+	// The error AWS's protocols use for an operation the service does not know:
+	// UnknownOperationException for JSON protocols, InvalidAction for query protocols.
+	h := http.Header{}
+	body := `{"__type":"UnknownOperationException","message":"moto does not implement ` + op + `"}`
+	if req.Header.Get("X-Amz-Target") != "" {
+		h.Set("Content-Type", "application/x-amz-json-1.1")
+		h.Set("X-Amzn-ErrorType", "UnknownOperationException")
+	} else {
+		h.Set("Content-Type", "text/xml")
+		body = `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>moto does not implement ` + op +
+			`</Message></Error><RequestId>mototest</RequestId></ErrorResponse>`
+	}
+	return &http.Response{StatusCode: http.StatusNotImplemented, Status: "501 Not Implemented", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
 }
 
 // ConfigFunc returns Config in the form the pipeline and notify packages load it.

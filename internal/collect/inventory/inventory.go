@@ -97,6 +97,8 @@ var parts = []part{
 	{name: "securityhub", run: collectSecurityHub},
 	{name: "ssm", run: collectDocuments},
 	{name: "networkfirewall", run: collectFirewalls},
+	{name: "networkfirewall.policies", run: collectFirewallPolicies},
+	{name: "ssm.managedInstances", run: collectManagedInstances},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is

@@ -1,7 +1,17 @@
 package inventory_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,6 +20,8 @@ import (
 	nftypes "github.com/aws/aws-sdk-go-v2/service/networkfirewall/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/probity-dev/probity/internal/ci"
+	"github.com/probity-dev/probity/internal/collect/inventory"
 	"github.com/probity-dev/probity/internal/mototest"
 	"github.com/probity-dev/probity/internal/rules"
 )
@@ -90,4 +102,102 @@ func TestNetworkFirewalls(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("network firewall items (-want +got):\n%s", d)
 	}
+}
+
+// TestFirewallPolicies collects firewall policies and rule groups from recorded
+// responses: moto lacks ListFirewallPolicies, DescribeFirewallPolicy, ListRuleGroups and
+// DescribeRuleGroup, so an httptest server answers them with AWS's documented JSON
+// shapes (the lists in two pages) and forwards every other request to moto. It checks
+// the CIs and the four policy and rule group rules on them.
+func TestFirewallPolicies(t *testing.T) {
+	m := mototest.Start(t)
+	ctx := context.Background()
+	const account, region = "123456789012", mototest.Region
+	arn := "arn:aws:network-firewall:" + region + ":" + account + ":"
+	policy := func(name, full, frag, groups string) string {
+		return `{"UpdateToken":"t","FirewallPolicyResponse":{"FirewallPolicyName":"` + name + `","FirewallPolicyArn":"` + arn + `firewall-policy/` + name +
+			`","FirewallPolicyId":"id-` + name + `","Tags":[{"Key":"team","Value":"net"}]},"FirewallPolicy":{"StatelessDefaultActions":["` + full +
+			`"],"StatelessFragmentDefaultActions":["` + frag + `"],"StatelessRuleGroupReferences":[` + groups + `]}}`
+	}
+	group := func(name string, rules int) string {
+		var rs []string
+		for i := range rules {
+			rs = append(rs, `{"Priority":`+strconv.Itoa(i+1)+`,"RuleDefinition":{"Actions":["aws:drop"],"MatchAttributes":{"Sources":[{"AddressDefinition":"0.0.0.0/0"}]}}}`)
+		}
+		return `{"UpdateToken":"t","RuleGroupResponse":{"RuleGroupName":"` + name + `","RuleGroupArn":"` + arn + `stateless-rulegroup/` + name +
+			`","RuleGroupId":"id-` + name + `","Type":"STATELESS","Capacity":10},"RuleGroup":{"RulesSource":{"StatelessRulesAndCustomActions":{"StatelessRules":[` +
+			strings.Join(rs, ",") + `]}}}}`
+	}
+	responses := map[string]func(body map[string]string) string{
+		"ListFirewallPolicies": func(b map[string]string) string {
+			if b["NextToken"] == "" {
+				return `{"FirewallPolicies":[{"Name":"strict","Arn":"` + arn + `firewall-policy/strict"}],"NextToken":"2"}`
+			}
+			return `{"FirewallPolicies":[{"Name":"open","Arn":"` + arn + `firewall-policy/open"}]}`
+		},
+		"DescribeFirewallPolicy": func(b map[string]string) string {
+			if strings.HasSuffix(b["FirewallPolicyArn"], "/strict") {
+				return policy("strict", "aws:forward_to_sfe", "aws:drop", `{"ResourceArn":"`+arn+`stateless-rulegroup/full","Priority":1}`)
+			}
+			return policy("open", "aws:pass", "aws:pass", "")
+		},
+		"ListRuleGroups": func(map[string]string) string {
+			return `{"RuleGroups":[{"Name":"full","Arn":"` + arn + `stateless-rulegroup/full"},{"Name":"empty","Arn":"` + arn + `stateless-rulegroup/empty"}]}`
+		},
+		"DescribeRuleGroup": func(b map[string]string) string {
+			if strings.HasSuffix(b["RuleGroupArn"], "/full") {
+				return group("full", 2)
+			}
+			return group("empty", 0)
+		},
+	}
+	u, err := url.Parse(m.URL)
+	must(t, err)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		answer := responses[strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "NetworkFirewall_20201112.")]
+		if answer == nil {
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		var body map[string]string
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		_, _ = io.WriteString(w, answer(body))
+	}))
+	t.Cleanup(srv.Close)
+	cfg := m.ConfigPassing("NetworkFirewall_20201112.ListFirewallPolicies", "NetworkFirewall_20201112.ListRuleGroups")
+	cfg.BaseEndpoint = aws.String(srv.URL)
+	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
+	must(t, err)
+	var buf bytes.Buffer
+	_, err = snap.WriteTo(&buf)
+	must(t, err)
+	dec := ci.NewDecoder(&buf)
+	var items []*ci.Item
+	for {
+		it, err := dec.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		must(t, err)
+		if strings.HasPrefix(it.ResourceType, "AWS::NetworkFirewall::") {
+			items = append(items, it)
+		}
+	}
+	for _, it := range items {
+		if it.ARN != arn+map[string]string{"AWS::NetworkFirewall::FirewallPolicy": "firewall-policy/", "AWS::NetworkFirewall::RuleGroup": "stateless-rulegroup/"}[it.ResourceType]+it.ResourceID {
+			t.Errorf("%s %s: ARN %s", it.ResourceType, it.ResourceID, it.ARN)
+		}
+	}
+	evalAllParams(t, items, map[string]map[string]string{
+		"NETFW_POLICY_DEFAULT_ACTION_FULL_PACKETS":     {"statelessDefaultActions": "aws:drop,aws:forward_to_sfe"},
+		"NETFW_POLICY_DEFAULT_ACTION_FRAGMENT_PACKETS": {"statelessFragmentDefaultActions": "aws:drop,aws:forward_to_sfe"},
+	}, map[string]map[string]string{
+		"NETFW_POLICY_DEFAULT_ACTION_FULL_PACKETS":     {"strict": "COMPLIANT", "open": "NON_COMPLIANT", "full": "-", "empty": "-"},
+		"NETFW_POLICY_DEFAULT_ACTION_FRAGMENT_PACKETS": {"strict": "COMPLIANT", "open": "NON_COMPLIANT", "full": "-", "empty": "-"},
+		"NETFW_POLICY_RULE_GROUP_ASSOCIATED":           {"strict": "COMPLIANT", "open": "NON_COMPLIANT", "full": "-", "empty": "-"},
+		"NETFW_STATELESS_RULE_GROUP_NOT_EMPTY":         {"strict": "-", "open": "-", "full": "COMPLIANT", "empty": "NON_COMPLIANT"},
+	})
 }

@@ -151,11 +151,17 @@ func TestSearchDomains(t *testing.T) {
 // compares the results by resource name ("-" for NOT_APPLICABLE).
 func evalAll(t *testing.T, items []*ci.Item, want map[string]map[string]string) {
 	t.Helper()
+	evalAllParams(t, items, nil, want)
+}
+
+// evalAllParams is evalAll with each rule bound to its parameters in params.
+func evalAllParams(t *testing.T, items []*ci.Item, params, want map[string]map[string]string) {
+	t.Helper()
 	got := map[string]map[string]string{}
 	for id := range want {
 		rule, err := rules.Get(id)
 		must(t, err)
-		check, err := rule.Bind(nil)
+		check, err := rule.Bind(params[id])
 		must(t, err)
 		got[id] = map[string]string{}
 		for _, it := range items {
