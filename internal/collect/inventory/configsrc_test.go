@@ -317,10 +317,10 @@ func TestConfigSourceMatchesInventory(t *testing.T) {
 				t.Errorf("conclusions differ:\nconfig    %v\ninventory %v", gotC, want)
 			}
 			for k, v := range map[string]string{
-				"S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED arn:aws:s3:::good":                            "COMPLIANT",
-				"S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED arn:aws:s3:::bad":                             "NON_COMPLIANT",
-				"S3_BUCKET_SSL_REQUESTS_ONLY arn:aws:s3:::good":                                         "COMPLIANT",
-				"S3_BUCKET_SSL_REQUESTS_ONLY arn:aws:s3:::bad":                                          "NON_COMPLIANT",
+				"S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED arn:aws:s3:::good":                                  "COMPLIANT",
+				"S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED arn:aws:s3:::bad":                                   "NON_COMPLIANT",
+				"S3_BUCKET_SSL_REQUESTS_ONLY arn:aws:s3:::good":                                               "COMPLIANT",
+				"S3_BUCKET_SSL_REQUESTS_ONLY arn:aws:s3:::bad":                                                "NON_COMPLIANT",
 				"IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS arn:aws:iam::" + testAccount + ":policy/admin":    "NON_COMPLIANT",
 				"IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS arn:aws:iam::" + testAccount + ":policy/readonly": "COMPLIANT",
 			} {
@@ -572,8 +572,8 @@ func TestConfigItemsOfAWSShape(t *testing.T) {
 	}
 	got := conclusions(t, snap, []string{"S3_BUCKET_PUBLIC_READ_PROHIBITED", "S3_BUCKET_VERSIONING_ENABLED", "IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS"})
 	for k, v := range map[string]string{
-		"S3_BUCKET_PUBLIC_READ_PROHIBITED arn:aws:s3:::public-site":                    "NON_COMPLIANT",
-		"S3_BUCKET_VERSIONING_ENABLED arn:aws:s3:::public-site":                        "COMPLIANT",
+		"S3_BUCKET_PUBLIC_READ_PROHIBITED arn:aws:s3:::public-site":                              "NON_COMPLIANT",
+		"S3_BUCKET_VERSIONING_ENABLED arn:aws:s3:::public-site":                                  "COMPLIANT",
 		"IAM_POLICY_NO_STATEMENTS_WITH_ADMIN_ACCESS arn:aws:iam::" + testAccount + ":policy/ops": "NON_COMPLIANT",
 	} {
 		if got[k] != v {
