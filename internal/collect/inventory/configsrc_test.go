@@ -95,7 +95,7 @@ type configProxy struct {
 
 var motoTime = regexp.MustCompile(`"(configurationItemCaptureTime|resourceCreationTime)": "([0-9-]+ [0-9:.]+)(\+00:00)?"`)
 
-func newConfigProxy(t *testing.T, m *mototest.Server) *configProxy {
+func newConfigProxy(t testing.TB, m *mototest.Server) *configProxy {
 	u, err := url.Parse(m.URL)
 	if err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ func seedConfig(t *testing.T, cfg aws.Config) {
 }
 
 // startRecorder puts a recorder of group and, when start, starts it.
-func startRecorder(t *testing.T, cfg aws.Config, group *cstypes.RecordingGroup, start bool) {
+func startRecorder(t testing.TB, cfg aws.Config, group *cstypes.RecordingGroup, start bool) {
 	t.Helper()
 	ctx := context.Background()
 	c := configservice.NewFromConfig(cfg)
