@@ -37,23 +37,41 @@ import (
 func builtinCollectors(o collectOptions, blobs evidence.Blobs) []jobs.Registration {
 	accounts := o.accounts()
 	return []jobs.Registration{
-		{Type: probity.SourceTypeConfig, Collector: &inventory.Collector{Accounts: accounts}},
+		{Type: probity.SourceTypeConfig, Collector: o.configCollector(accounts)},
 		{Type: probity.SourceTypeSecurityHub, Collector: &securityhub.Collector{Accounts: accounts}},
 		{Type: probity.SourceTypeCloudTrail, Collector: &cloudtrail.Collector{Accounts: accounts}},
 		{Type: probity.SourceTypeAPICall, Collector: &apicall.Collector{Accounts: accounts, Blobs: blobs}},
 	}
 }
 
-// collectOptions say how the collectors reach the AWS accounts of a scope.
+// collectOptions say how the collectors reach the AWS accounts of a scope, and where
+// the AWS_Config collector reads configuration items.
 type collectOptions struct {
 	role, externalID string
 	regions          []string
+	source           string
 }
 
 func addCollectFlags(f *pflag.FlagSet, o *collectOptions) {
 	f.StringVar(&o.role, "collect-role", awsconf.DefaultRoleName, "IAM role (NAME or PATH/NAME) assumed in every account of an assessment's scope, this one included, to collect evidence")
 	f.StringVar(&o.externalID, "collect-external-id", "", "external id given when assuming --collect-role, for trust policies that require sts:ExternalId")
 	f.StringSliceVar(&o.regions, "collect-regions", nil, "regions evidence is collected in, comma-separated (default: the AWS configuration's region)")
+	f.StringVar(&o.source, "collect-source", "", "where AWS_Config sources read configuration items: inventory (describe and list APIs), config (the types AWS Config records, failing where it records none) or auto (config where a recorder is recording, else inventory) (default $PROBITY_COLLECT_SOURCE, else inventory)")
+}
+
+// fromEnv fills the options the flags left unset from the environment:
+// PROBITY_COLLECT_SOURCE for --collect-source.
+func (o *collectOptions) fromEnv(getenv func(string) string) {
+	if o.source == "" {
+		o.source = getenv("PROBITY_COLLECT_SOURCE")
+	}
+}
+
+// configCollector returns the AWS_Config collector, reaching accounts and reading
+// items from o's source (validate has checked it).
+func (o collectOptions) configCollector(accounts *target.Accounts) *inventory.Collector {
+	src, _ := inventory.ParseSource(o.source)
+	return &inventory.Collector{Accounts: accounts, Inventory: &inventory.Inventory{Source: src}}
 }
 
 // validate returns a usage error naming the first bad option.
@@ -65,6 +83,9 @@ func (o collectOptions) validate() error {
 		if err := (awsconf.Options{Region: r}).Validate(); err != nil {
 			return exitWith(ExitUsage, fmt.Errorf("--collect-regions: %w", err))
 		}
+	}
+	if _, err := inventory.ParseSource(o.source); err != nil {
+		return exitWith(ExitUsage, fmt.Errorf("--collect-source: %w", err))
 	}
 	return nil
 }
@@ -134,6 +155,7 @@ resources (IAM). Exits 1 when the account cannot be reached or inventoried.`,
 	f.StringVar(&snapshot, "snapshot", "", "write the inventory of --account to this file instead of collecting an assessment")
 	f.StringArrayVar(&regions, "region", nil, "with --snapshot: a region to inventory (repeatable; default --collect-regions, else the AWS configuration's region)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		co.fromEnv(env.Getenv)
 		if err := co.validate(); err != nil {
 			return err
 		}
@@ -144,7 +166,7 @@ resources (IAM). Exits 1 when the account cannot be reached or inventoried.`,
 			if len(regions) > 0 {
 				co.regions = regions
 			}
-			return writeSnapshots(cmd.Context(), env, &inventory.Collector{Accounts: co.accounts()}, account, snapshot)
+			return writeSnapshots(cmd.Context(), env, co.configCollector(co.accounts()), account, snapshot)
 		}
 		if len(regions) > 0 {
 			return exitWith(ExitUsage, errors.New("--region goes with --snapshot; collections use --collect-regions"))
@@ -236,6 +258,9 @@ func writeSnapshots(ctx context.Context, env Env, c *inventory.Collector, accoun
 			return exitWith(ExitInvalid, err)
 		}
 		fmt.Fprintf(env.Stdout, "%s: account %s, region %s: %d items", name, account, region, len(snap.Items))
+		if len(snap.FromConfig) > 0 {
+			fmt.Fprintf(env.Stdout, "; from AWS Config: %s", strings.Join(snap.FromConfig, ","))
+		}
 		for _, s := range snap.Skipped {
 			fmt.Fprintf(env.Stdout, "; skipped %s (%s)", s.Part, s.Error)
 		}

@@ -155,6 +155,7 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	pctx, stopPipeline := context.WithCancel(ctx)
 	defer stopPipeline()
 	o.pipeline.fromEnv(env.Getenv)
+	o.jobs.collect.fromEnv(env.Getenv)
 	pipe, waitPipeline, err := o.pipeline.start(pctx, st, probity.Partition{Region: o.region, AccountID: catalogAccount}, log, reg)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cstypes "github.com/aws/aws-sdk-go-v2/service/configservice/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -18,7 +19,8 @@ import (
 // BenchmarkSnapshotMoto measures collection from moto: one snapshot of an account
 // seeded with 100 buckets, 200 security groups and 100 IAM users (with what moto
 // creates by itself: the default VPC, subnets, ACL, route table and group), reported
-// as resources (CIs) per second. docs/benchmarks.md records a run of
+// as resources (CIs) per second, with the inventory alone and with buckets read from
+// AWS Config (--collect-source config). docs/benchmarks.md records a run of
 //
 //	go test -run '^$' -bench SnapshotMoto -benchtime 5x ./internal/collect/inventory/
 func BenchmarkSnapshotMoto(b *testing.B) {
@@ -46,19 +48,33 @@ func BenchmarkSnapshotMoto(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	inv := &inventory.Inventory{}
-	items := 0
-	b.ResetTimer()
-	for b.Loop() {
-		snap, err := inv.Snapshot(ctx, cfg, inventory.Options{Account: "123456789012", Region: mototest.Region, Global: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(snap.Skipped) > 0 {
-			b.Fatalf("skipped: %+v", snap.Skipped)
-		}
-		items += len(snap.Items)
+	// The config source reads buckets from moto's AWS Config (through configProxy, which
+	// turns moto's timestamps into AWS's) and everything else from the inventory.
+	p := &configProxy{}
+	startRecorder(b, cfg, &cstypes.RecordingGroup{ResourceTypes: []cstypes.ResourceType{"AWS::S3::Bucket"}}, true)
+	for _, src := range []inventory.Source{inventory.SourceInventory, inventory.SourceConfig} {
+		b.Run(string(src), func(b *testing.B) {
+			c := cfg
+			if src == inventory.SourceConfig {
+				if p.Server == nil {
+					p = newConfigProxy(b, m)
+				}
+				c = p.config(m)
+			}
+			inv := &inventory.Inventory{Source: src}
+			items := 0
+			for b.Loop() {
+				snap, err := inv.Snapshot(ctx, c, inventory.Options{Account: "123456789012", Region: mototest.Region, Global: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(snap.Skipped) > 0 {
+					b.Fatalf("skipped: %+v", snap.Skipped)
+				}
+				items += len(snap.Items)
+			}
+			b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "resources/s")
+			b.ReportMetric(float64(items)/float64(b.N), "resources/snapshot")
+		})
 	}
-	b.ReportMetric(float64(items)/b.Elapsed().Seconds(), "resources/s")
-	b.ReportMetric(float64(items)/float64(b.N), "resources/snapshot")
 }

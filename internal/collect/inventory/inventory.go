@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/probity-dev/probity/internal/awsconf"
+	"github.com/probity-dev/probity/internal/backoff"
 )
 
 // DefaultConcurrency bounds the API calls one snapshot makes at once.
@@ -29,6 +31,11 @@ type Inventory struct {
 	Concurrency int
 	// Now is the clock that stamps configurationItemCaptureTime (default time.Now).
 	Now func() time.Time
+	// Source says where the items come from (default SourceInventory): see Source.
+	Source Source
+	// ConfigRetry retries the keys BatchGetResourceConfig leaves unprocessed (default:
+	// 6 attempts, from 200 ms).
+	ConfigRetry *backoff.Policy
 }
 
 // Options say what one snapshot holds.
@@ -123,10 +130,27 @@ func (inv *Inventory) Snapshot(ctx context.Context, cfg aws.Config, o Options) (
 	r := &run{cfg: cfg, account: o.Account, region: o.Region, partition: awsconf.Partition(o.Region),
 		captured: now().UTC().Format(time.RFC3339), sem: make(chan struct{}, n),
 		snap: &Snapshot{Account: map[string]any{"accountId": o.Account, "region": o.Region}}}
+	recorded, err := configPlan(ctx, r, inv.Source, o.Global)
+	if err != nil {
+		return nil, fmt.Errorf("inventory of account %s in %s: %w", o.Account, o.Region, err)
+	}
+	todo := parts
+	if len(recorded) > 0 {
+		r.recorded = make(map[string]bool, len(recorded))
+		for _, t := range recorded {
+			r.recorded[t] = true
+		}
+		r.snap.FromConfig = recorded
+		retry := defaultConfigRetry
+		if inv.ConfigRetry != nil {
+			retry = *inv.ConfigRetry
+		}
+		todo = append(slices.Clip(parts), part{name: configPart, run: func(ctx context.Context, r *run) error { return collectConfig(ctx, r, retry) }})
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(n)
-	for _, p := range parts {
-		if p.global && !o.Global {
+	for _, p := range todo {
+		if p.global && !o.Global || r.skipsPart(p.name) {
 			continue
 		}
 		g.Go(func() error {
@@ -152,16 +176,23 @@ type run struct {
 	cfg                                  aws.Config
 	account, region, partition, captured string
 	sem                                  chan struct{}
+	// recorded are the resource types read from AWS Config; the parts' items of these
+	// types are dropped.
+	recorded map[string]bool
 
 	mu   sync.Mutex
 	snap *Snapshot
 }
 
-// add appends CIs, filling in what every item of the run shares.
+// add appends CIs, filling in what every item of the run shares, but not those of the
+// types read from AWS Config.
 func (r *run) add(items ...Item) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, it := range items {
+		if r.recorded[it.ResourceType] {
+			continue
+		}
 		it.Version, it.CaptureTime, it.Status = "1.3", r.captured, "OK"
 		it.AccountID = r.account
 		if it.Region == "" {
@@ -169,6 +200,13 @@ func (r *run) add(items ...Item) {
 		}
 		r.snap.Items = append(r.snap.Items, it)
 	}
+}
+
+// addRecorded appends CIs read from AWS Config, as Config recorded them.
+func (r *run) addRecorded(items ...Item) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.snap.Items = append(r.snap.Items, items...)
 }
 
 // fact sets the account fact key (nil is a fact: none).

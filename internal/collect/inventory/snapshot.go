@@ -19,6 +19,10 @@ type Snapshot struct {
 	Account map[string]any
 	Items   []Item
 	Skipped []Skip
+	// FromConfig lists the resource types whose items were read from AWS Config
+	// (Inventory.Source); the others, and every fact, come from the describe and list
+	// APIs.
+	FromConfig []string
 }
 
 // Skip records one part of a collection that was left out, and why.
@@ -33,6 +37,7 @@ type Item struct {
 	Version       string                     `json:"configurationItemVersion"`
 	CaptureTime   string                     `json:"configurationItemCaptureTime"`
 	Status        string                     `json:"configurationItemStatus"`
+	StateID       string                     `json:"configurationStateId,omitempty"`
 	AccountID     string                     `json:"awsAccountId"`
 	ARN           string                     `json:"ARN,omitempty"`
 	ResourceType  string                     `json:"resourceType"`
@@ -70,10 +75,11 @@ func (s *Snapshot) WriteTo(w io.Writer) (int64, error) {
 	}
 	// encoding/json writes map keys sorted, and the struct's members in order.
 	err := json.NewEncoder(cw).Encode(struct {
-		Account map[string]any `json:"account"`
-		Items   []Item         `json:"items"`
-		Skipped []Skip         `json:"skipped"`
-	}{account, items, skipped})
+		Account    map[string]any `json:"account"`
+		Items      []Item         `json:"items"`
+		Skipped    []Skip         `json:"skipped"`
+		FromConfig []string       `json:"fromConfig,omitempty"`
+	}{account, items, skipped, s.FromConfig})
 	return cw.n, err
 }
 
