@@ -37,7 +37,7 @@ func wafNotEmpty(id, resourceType, desc, empty string, count func(c *wafClassicC
 		}}
 }
 
-func webACLRules(c *wafClassicConfig) int   { return len(c.Rules) }
+func webACLRules(c *wafClassicConfig) int    { return len(c.Rules) }
 func rulePredicates(c *wafClassicConfig) int { return len(c.Predicates) }
 func groupRules(c *wafClassicConfig) int     { return len(c.ActivatedRules) }
 
