@@ -96,6 +96,7 @@ var parts = []part{
 	{name: "guardduty", run: collectGuardDuty},
 	{name: "securityhub", run: collectSecurityHub},
 	{name: "ssm", run: collectDocuments},
+	{name: "cloudfront", global: true, run: collectDistributions},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
