@@ -41,7 +41,7 @@ func TestCloudFrontDistributions(t *testing.T) {
 			Logging: &cftypes.LoggingConfig{Enabled: aws.Bool(logBucket != ""), Bucket: aws.String(logBucket), IncludeCookies: aws.Bool(false), Prefix: aws.String("")},
 			DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("s3"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicy(viewer),
 				ForwardedValues: &cftypes.ForwardedValues{QueryString: aws.Bool(false), Cookies: &cftypes.CookiePreference{Forward: cftypes.ItemSelectionNone}},
-				MinTTL: aws.Int64(0)},
+				MinTTL:          aws.Int64(0)},
 		}})
 		must(t, err)
 		return aws.ToString(out.Distribution.Id), aws.ToString(out.Distribution.ARN)
