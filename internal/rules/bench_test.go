@@ -97,6 +97,10 @@ func evaluateAll(tb testing.TB, r io.Reader) (items, results int) {
 			params = map[string]string{"metricName": "CPUUtilization"}
 		case "LAMBDA_FUNCTION_SETTINGS_CHECK":
 			params = map[string]string{"runtime": "python3.12"}
+		case "API_GW_ENDPOINT_TYPE_CHECK":
+			params = map[string]string{"endpointConfigurationTypes": "REGIONAL,PRIVATE"}
+		case "ELB_PREDEFINED_SECURITY_POLICY_SSL_CHECK":
+			params = map[string]string{"predefinedPolicyName": "ELBSecurityPolicy-TLS-1-2-2017-01"}
 		}
 		c, err := rule.Bind(params)
 		if err != nil {
