@@ -57,6 +57,12 @@ type Account struct {
 	// DocumentPermissions is DescribeDocumentPermission (Share) per SSM document the
 	// account owns.
 	DocumentPermissions map[string]DocumentPermission `json:"ssm.DocumentPermissions"`
+	// ShieldSubscriptionState is GetSubscriptionState's SubscriptionState: ACTIVE when
+	// the account subscribes to Shield Advanced, INACTIVE when not.
+	ShieldSubscriptionState string `json:"shield.SubscriptionState"`
+	// ShieldDRTAccess is DescribeDRTAccess (RoleArn, LogBucketList): the role, if any,
+	// through which the Shield Response Team may act in the account.
+	ShieldDRTAccess *ShieldDRTAccess `json:"shield.DRTAccess"`
 
 	present map[string]bool
 }
@@ -270,4 +276,10 @@ type SecurityHubHub struct {
 // DocumentPermission is DescribeDocumentPermission.
 type DocumentPermission struct {
 	AccountIDs []string `json:"AccountIds"`
+}
+
+// ShieldDRTAccess is DescribeDRTAccess.
+type ShieldDRTAccess struct {
+	RoleArn       string   `json:"RoleArn"`
+	LogBucketList []string `json:"LogBucketList"`
 }

@@ -92,8 +92,9 @@ func TestPublicCases(t *testing.T) {
 
 // caseAliases renames, per rule, a public case's parameter to the managed rule's name for it.
 var caseAliases = map[string]map[string]string{
-	"LAMBDA_INSIDE_VPC": {"subnetId": "subnetIds"},
-	"LAMBDA_DLQ_CHECK":  {"dlqArn": "dlqArns"},
+	"LAMBDA_INSIDE_VPC":          {"subnetId": "subnetIds"},
+	"LAMBDA_DLQ_CHECK":           {"dlqArn": "dlqArns"},
+	"API_GW_ENDPOINT_TYPE_CHECK": {"endpointConfigurationType": "endpointConfigurationTypes"},
 }
 
 func TestBindErrors(t *testing.T) {

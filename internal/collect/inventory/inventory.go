@@ -106,6 +106,14 @@ var parts = []part{
 	{name: "networkfirewall", run: collectFirewalls},
 	{name: "networkfirewall.policies", run: collectFirewallPolicies},
 	{name: "ssm.managedInstances", run: collectManagedInstances},
+	{name: "cloudfront", global: true, run: collectDistributions},
+	{name: "wafv2.ruleGroups", run: collectRuleGroups},
+	{name: "apigateway.restApis", run: collectRestAPIs},
+	{name: "appsync", run: collectGraphQLAPIs},
+	{name: "cloudformation", run: collectStacks},
+	{name: "stepfunctions", run: collectStateMachines},
+	{name: "transfer", run: collectTransferServers},
+	{name: "acmpca", run: collectPrivateCAs},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
