@@ -57,6 +57,8 @@ type Account struct {
 	// DocumentPermissions is DescribeDocumentPermission (Share) per SSM document the
 	// account owns.
 	DocumentPermissions map[string]DocumentPermission `json:"ssm.DocumentPermissions"`
+	// DataFacts are the facts of the data services' periodic rules (account_data.go).
+	DataFacts
 
 	present map[string]bool
 }
