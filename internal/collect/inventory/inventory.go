@@ -96,6 +96,18 @@ var parts = []part{
 	{name: "guardduty", run: collectGuardDuty},
 	{name: "securityhub", run: collectSecurityHub},
 	{name: "ssm", run: collectDocuments},
+	{name: "sagemaker", run: collectSageMaker},
+	{name: "emr", run: collectEMRClusters},
+	{name: "emr.blockPublicAccess", run: collectEMRBlockPublicAccess},
+	{name: "kinesis", run: collectKinesisStreams},
+	{name: "dynamodb.limits", run: collectDynamoDBLimits},
+	{name: "rds.clusterSnapshots", run: collectDBClusterSnapshots},
+	{name: "rds.securityGroups", run: collectDBSecurityGroups},
+	{name: "kafka", run: collectMSKClusters},
+	{name: "mq", run: collectMQBrokers},
+	{name: "dms", run: collectDMSEndpoints},
+	{name: "athena", run: collectAthenaWorkGroups},
+	{name: "dax", run: collectDAXClusters},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
