@@ -71,7 +71,7 @@ func gone(err error) bool {
 
 // addAPIItem adds a CI whose configuration is v, a describe API's output, with the API's
 // member names (CloudFormation's for the types AWS Config records from its registry),
-// null members left out, and name as resource id and name.
+// null members and empty strings left out, and name as resource id and name.
 func (r *run) addAPIItem(resourceType, arn, name, created string, v any) error {
 	conf, err := apiJSON(v)
 	if err != nil {
@@ -82,7 +82,8 @@ func (r *run) addAPIItem(resourceType, arn, name, created string, v any) error {
 }
 
 // apiJSON returns v, an SDK structure, as JSON with its members' own names, without
-// ResultMetadata and null members.
+// ResultMetadata, null members and empty strings (the SDK writes "" for an enum the
+// response left out).
 func apiJSON(v any) (json.RawMessage, error) {
 	m, err := genericObject(v)
 	if err != nil {
@@ -91,12 +92,12 @@ func apiJSON(v any) (json.RawMessage, error) {
 	return json.Marshal(dropNulls(m))
 }
 
-// dropNulls removes null members from objects, at every depth.
+// dropNulls removes null and empty-string members from objects, at every depth.
 func dropNulls(x any) any {
 	switch t := x.(type) {
 	case map[string]any:
 		for k, v := range t {
-			if v == nil || k == "ResultMetadata" {
+			if v == nil || v == "" || k == "ResultMetadata" {
 				delete(t, k)
 				continue
 			}
