@@ -36,7 +36,7 @@ func collectMSKClusters(ctx context.Context, r *run) error {
 				return err
 			}
 			m["ClusterName"], m["ClusterArn"], m["State"] = aws.ToString(cl.ClusterName), aws.ToString(cl.ClusterArn), string(cl.State)
-			conf, err := apiJSON(m)
+			conf, err := apiMembersJSON(m)
 			if err != nil {
 				return err
 			}
@@ -72,7 +72,7 @@ func collectMQBrokers(ctx context.Context, r *run) error {
 		if err != nil {
 			return err
 		}
-		conf, err := apiJSON(b)
+		conf, err := apiMembersJSON(b)
 		if err != nil {
 			return err
 		}
@@ -93,7 +93,7 @@ func collectDMSEndpoints(ctx context.Context, r *run) error {
 			return err
 		}
 		for _, e := range out.Endpoints {
-			conf, err := apiJSON(e)
+			conf, err := apiMembersJSON(e)
 			if err != nil {
 				return err
 			}
@@ -137,7 +137,7 @@ func collectAthenaWorkGroups(ctx context.Context, r *run) error {
 			m["WorkGroupConfiguration"] = conf
 			delete(m, "Configuration")
 		}
-		conf, err := apiJSON(m)
+		conf, err := apiMembersJSON(m)
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,7 @@ func collectDAXClusters(ctx context.Context, r *run) error {
 			return err
 		}
 		for _, cl := range out.Clusters {
-			conf, err := apiJSON(cl)
+			conf, err := apiMembersJSON(cl)
 			if err != nil {
 				return err
 			}

@@ -78,31 +78,31 @@ func TestMessagingAndMigrationCIs(t *testing.T) {
 		must(t, err)
 	}
 
-	items, _ := collectData(t, m)
-	diff(t, "MSK clusters", map[string]ciView{
+	items, _ := dataSnapshot(t, m)
+	dataDiff(t, "MSK clusters", map[string]dataCI{
 		mskARN["tls"]:   {ARN: mskARN["tls"], Name: "tls", Result: "COMPLIANT", Config: map[string]string{"ClusterName": `"tls"`, "EncryptionInfo": `{"EncryptionInTransit":{"ClientBroker":"TLS","InCluster":true}}`}},
 		mskARN["plain"]: {ARN: mskARN["plain"], Name: "plain", Result: "NON_COMPLIANT", Config: map[string]string{"ClusterName": `"plain"`, "EncryptionInfo": `{"EncryptionInTransit":{"ClientBroker":"TLS","InCluster":false}}`}},
-	}, view(t, items, "AWS::MSK::Cluster", "MSK_IN_CLUSTER_NODE_REQUIRE_TLS", nil, "ClusterName", "EncryptionInfo"))
+	}, dataView(t, items, "AWS::MSK::Cluster", "MSK_IN_CLUSTER_NODE_REQUIRE_TLS", nil, "ClusterName", "EncryptionInfo"))
 	mqARN := "arn:aws:mq:us-east-1:123456789012:broker:"
-	diff(t, "MQ brokers", map[string]ciView{
+	dataDiff(t, "MQ brokers", map[string]dataCI{
 		mqID["audited"]: {ARN: mqARN + mqID["audited"], Name: "audited", Result: "COMPLIANT", Config: map[string]string{"EngineType": `"ACTIVEMQ"`, "Logs": `{"Audit":true,"General":true}`}},
 		mqID["quiet"]:   {ARN: mqARN + mqID["quiet"], Name: "quiet", Result: "NON_COMPLIANT", Config: map[string]string{"EngineType": `"ACTIVEMQ"`, "Logs": `{"Audit":false,"General":true}`}},
-	}, view(t, items, "AWS::AmazonMQ::Broker", "MQ_CLOUDWATCH_AUDIT_LOG_ENABLED", nil, "EngineType", "Logs"))
+	}, dataView(t, items, "AWS::AmazonMQ::Broker", "MQ_CLOUDWATCH_AUDIT_LOG_ENABLED", nil, "EngineType", "Logs"))
 
 	endpoints := func(rule string) map[string]string {
 		out := map[string]string{}
-		for id, v := range view(t, items, "AWS::DMS::Endpoint", rule, nil) {
+		for id, v := range dataView(t, items, "AWS::DMS::Endpoint", rule, nil) {
 			out[id] = v.Result
 		}
 		return out
 	}
-	diff(t, "DMS_ENDPOINT_SSL_CONFIGURED", map[string]string{"mysql-ssl": "COMPLIANT", "mysql-plain": "NON_COMPLIANT", "redis-plain": "NON_COMPLIANT"}, endpoints("DMS_ENDPOINT_SSL_CONFIGURED"))
-	diff(t, "DMS_REDIS_TLS_ENABLED", map[string]string{"mysql-ssl": "NOT_APPLICABLE", "mysql-plain": "NOT_APPLICABLE", "redis-plain": "NON_COMPLIANT"}, endpoints("DMS_REDIS_TLS_ENABLED"))
-	endpointConf := view(t, items, "AWS::DMS::Endpoint", "DMS_REDIS_TLS_ENABLED", nil, "EngineName", "SslMode", "RedisSettings")["redis-plain"].Config
-	diff(t, "redis endpoint configuration", map[string]string{"EngineName": `"redis"`, "RedisSettings": `{"Port":6379,"ServerName":"h","SslSecurityProtocol":"plaintext"}`}, endpointConf)
+	dataDiff(t, "DMS_ENDPOINT_SSL_CONFIGURED", map[string]string{"mysql-ssl": "COMPLIANT", "mysql-plain": "NON_COMPLIANT", "redis-plain": "NON_COMPLIANT"}, endpoints("DMS_ENDPOINT_SSL_CONFIGURED"))
+	dataDiff(t, "DMS_REDIS_TLS_ENABLED", map[string]string{"mysql-ssl": "NOT_APPLICABLE", "mysql-plain": "NOT_APPLICABLE", "redis-plain": "NON_COMPLIANT"}, endpoints("DMS_REDIS_TLS_ENABLED"))
+	endpointConf := dataView(t, items, "AWS::DMS::Endpoint", "DMS_REDIS_TLS_ENABLED", nil, "EngineName", "SslMode", "RedisSettings")["redis-plain"].Config
+	dataDiff(t, "redis endpoint configuration", map[string]string{"EngineName": `"redis"`, "RedisSettings": `{"Port":6379,"ServerName":"h","SslSecurityProtocol":"plaintext"}`}, endpointConf)
 
 	wgARN := "arn:aws:athena:us-east-1:123456789012:workgroup/"
-	wg := view(t, items, "AWS::Athena::WorkGroup", "ATHENA_WORKGROUP_ENCRYPTED_AT_REST", nil, "Name")
+	wg := dataView(t, items, "AWS::Athena::WorkGroup", "ATHENA_WORKGROUP_ENCRYPTED_AT_REST", nil, "Name")
 	for id, v := range wg {
 		if id != "sealed" && id != "primary" {
 			t.Errorf("unexpected workgroup %s", id)
@@ -111,9 +111,9 @@ func TestMessagingAndMigrationCIs(t *testing.T) {
 			t.Errorf("workgroup %s: ARN %s", id, v.ARN)
 		}
 	}
-	diff(t, "workgroups", map[string]string{"sealed": "COMPLIANT", "primary": "NON_COMPLIANT"}, map[string]string{"sealed": wg["sealed"].Result, "primary": wg["primary"].Result})
+	dataDiff(t, "workgroups", map[string]string{"sealed": "COMPLIANT", "primary": "NON_COMPLIANT"}, map[string]string{"sealed": wg["sealed"].Result, "primary": wg["primary"].Result})
 
-	clusters := view(t, items, "AWS::DAX::Cluster", "DAX_TLS_ENDPOINT_ENCRYPTION", nil, "ClusterName", "ClusterEndpointEncryptionType")
-	diff(t, "DAX clusters", map[string]string{"daxtls": "COMPLIANT", "daxplain": "NON_COMPLIANT"}, map[string]string{"daxtls": clusters["daxtls"].Result, "daxplain": clusters["daxplain"].Result})
-	diff(t, "DAX configuration", map[string]string{"ClusterName": `"daxtls"`, "ClusterEndpointEncryptionType": `"TLS"`}, clusters["daxtls"].Config)
+	clusters := dataView(t, items, "AWS::DAX::Cluster", "DAX_TLS_ENDPOINT_ENCRYPTION", nil, "ClusterName", "ClusterEndpointEncryptionType")
+	dataDiff(t, "DAX clusters", map[string]string{"daxtls": "COMPLIANT", "daxplain": "NON_COMPLIANT"}, map[string]string{"daxtls": clusters["daxtls"].Result, "daxplain": clusters["daxplain"].Result})
+	dataDiff(t, "DAX configuration", map[string]string{"ClusterName": `"daxtls"`, "ClusterEndpointEncryptionType": `"TLS"`}, clusters["daxtls"].Config)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"sort"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -28,9 +29,9 @@ import (
 
 const dataAccount = "123456789012"
 
-// collectData collects one snapshot of moto's own account and returns its items and
+// dataSnapshot collects one snapshot of moto's own account and returns its items and
 // account facts as the CI decoder reads them back.
-func collectData(t *testing.T, m *mototest.Server) ([]*ci.Item, *ci.Account) {
+func dataSnapshot(t *testing.T, m *mototest.Server) ([]*ci.Item, *ci.Account) {
 	t.Helper()
 	snap, err := (&inventory.Inventory{}).Snapshot(context.Background(), m.Config(), inventory.Options{Account: dataAccount, Region: mototest.Region})
 	must(t, err)
@@ -49,30 +50,30 @@ func collectData(t *testing.T, m *mototest.Server) ([]*ci.Item, *ci.Account) {
 	}
 }
 
-// ciView is what the tests compare of a CI: identity, the configuration members named
+// dataCI is what the tests compare of a CI: identity, the configuration members named
 // in keys (as JSON text), the supplementary keys, and a rule's result on it.
-type ciView struct {
+type dataCI struct {
 	ARN, Name, Result string
 	Config            map[string]string
 	Supplementary     []string
 }
 
-// view returns the CIs of resourceType by resource id, with the members keys of their
+// dataView returns the CIs of resourceType by resource id, with the members keys of their
 // configuration and rule's result under params.
-func view(t *testing.T, items []*ci.Item, resourceType, rule string, params map[string]string, keys ...string) map[string]ciView {
+func dataView(t *testing.T, items []*ci.Item, resourceType, rule string, params map[string]string, keys ...string) map[string]dataCI {
 	t.Helper()
 	r, err := rules.Get(rule)
 	must(t, err)
 	check, err := r.Bind(params)
 	must(t, err)
-	out := map[string]ciView{}
+	out := map[string]dataCI{}
 	for _, it := range items {
 		if it.ResourceType != resourceType {
 			continue
 		}
 		var conf map[string]json.RawMessage
 		must(t, json.Unmarshal(it.Configuration, &conf))
-		v := ciView{ARN: it.ARN, Name: it.ResourceName, Config: map[string]string{}}
+		v := dataCI{ARN: it.ARN, Name: it.ResourceName, Config: map[string]string{}}
 		for _, k := range keys {
 			if raw, ok := conf[k]; ok {
 				v.Config[k] = string(raw)
@@ -89,7 +90,7 @@ func view(t *testing.T, items []*ci.Item, resourceType, rule string, params map[
 	return out
 }
 
-func diff(t *testing.T, what string, want, got any) {
+func dataDiff(t *testing.T, what string, want, got any) {
 	t.Helper()
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("%s (-want +got):\n%s", what, d)
@@ -121,18 +122,18 @@ func TestSageMakerCIs(t *testing.T) {
 	_, err = c.CreateEndpointConfig(ctx, &sagemaker.CreateEndpointConfigInput{EndpointConfigName: aws.String("open-ec"), ProductionVariants: variant})
 	must(t, err)
 
-	items, _ := collectData(t, m)
+	items, _ := dataSnapshot(t, m)
 	arn := "arn:aws:sagemaker:us-east-1:123456789012:"
-	diff(t, "notebook instances", map[string]ciView{
+	dataDiff(t, "notebook instances", map[string]dataCI{
 		"sealed": {ARN: arn + "notebook-instance/sealed", Name: "sealed", Result: "COMPLIANT",
 			Config: map[string]string{"NotebookInstanceName": `"sealed"`, "KmsKeyId": `"` + key + `"`}},
 		"open": {ARN: arn + "notebook-instance/open", Name: "open", Result: "NON_COMPLIANT", Config: map[string]string{"NotebookInstanceName": `"open"`}},
-	}, view(t, items, "AWS::SageMaker::NotebookInstance", "SAGEMAKER_NOTEBOOK_INSTANCE_KMS_KEY_CONFIGURED", nil, "NotebookInstanceName", "KmsKeyId"))
-	diff(t, "endpoint configurations", map[string]ciView{
+	}, dataView(t, items, "AWS::SageMaker::NotebookInstance", "SAGEMAKER_NOTEBOOK_INSTANCE_KMS_KEY_CONFIGURED", nil, "NotebookInstanceName", "KmsKeyId"))
+	dataDiff(t, "endpoint configurations", map[string]dataCI{
 		"sealed-ec": {ARN: arn + "endpoint-config/sealed-ec", Name: "sealed-ec", Result: "COMPLIANT",
 			Config: map[string]string{"EndpointConfigName": `"sealed-ec"`, "KmsKeyId": `"` + key + `"`}},
 		"open-ec": {ARN: arn + "endpoint-config/open-ec", Name: "open-ec", Result: "NON_COMPLIANT", Config: map[string]string{"EndpointConfigName": `"open-ec"`}},
-	}, view(t, items, "AWS::SageMaker::EndpointConfig", "SAGEMAKER_ENDPOINT_CONFIGURATION_KMS_KEY_CONFIGURED", nil, "EndpointConfigName", "KmsKeyId"))
+	}, dataView(t, items, "AWS::SageMaker::EndpointConfig", "SAGEMAKER_ENDPOINT_CONFIGURATION_KMS_KEY_CONFIGURED", nil, "EndpointConfigName", "KmsKeyId"))
 }
 
 // TestEMRCIs seeds a cluster with a Kerberos security configuration, one without any
@@ -164,12 +165,12 @@ func TestEMRCIs(t *testing.T) {
 		BlockPublicSecurityGroupRules: aws.Bool(true), PermittedPublicSecurityGroupRuleRanges: []emrtypes.PortRange{{MinRange: aws.Int32(22), MaxRange: aws.Int32(22)}, {MinRange: aws.Int32(8080)}}}})
 	must(t, err)
 
-	items, acct := collectData(t, m)
+	items, acct := dataSnapshot(t, m)
 	arn := "arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/"
-	diff(t, "clusters", map[string]ciView{
+	dataDiff(t, "clusters", map[string]dataCI{
 		kerb:  {ARN: arn + kerb, Name: "kerb", Result: "COMPLIANT", Config: map[string]string{"SecurityConfiguration": `"kerberos"`}, Supplementary: []string{"SecurityConfiguration"}},
 		plain: {ARN: arn + plain, Name: "plain", Result: "NON_COMPLIANT", Config: map[string]string{}},
-	}, view(t, items, "AWS::EMR::Cluster", "EMR_KERBEROS_ENABLED", map[string]string{"TicketLifetimeInHours": "24"}, "SecurityConfiguration"))
+	}, dataView(t, items, "AWS::EMR::Cluster", "EMR_KERBEROS_ENABLED", map[string]string{"TicketLifetimeInHours": "24"}, "SecurityConfiguration"))
 
 	r, err := rules.Get("EMR_BLOCK_PUBLIC_ACCESS")
 	must(t, err)
@@ -177,7 +178,7 @@ func TestEMRCIs(t *testing.T) {
 	must(t, err)
 	res, err := check.EvaluateAccount(acct, rules.Env{})
 	must(t, err)
-	diff(t, "block public access", []rules.Result{{ResourceType: "AWS::::Account", ResourceID: dataAccount, ComplianceType: rules.NonCompliant,
+	dataDiff(t, "block public access", []rules.Result{{ResourceType: "AWS::::Account", ResourceID: dataAccount, ComplianceType: rules.NonCompliant,
 		Annotation: "EMR block public access permits ports 8080-8080, not only 22."}}, res)
 }
 
@@ -206,12 +207,12 @@ func TestKinesisAndDynamoDBLimits(t *testing.T) {
 			Projection: &ddbtypes.Projection{ProjectionType: ddbtypes.ProjectionTypeAll}, ProvisionedThroughput: units(100, 50)}}})
 	must(t, err)
 
-	items, acct := collectData(t, m)
+	items, acct := dataSnapshot(t, m)
 	arn := "arn:aws:kinesis:us-east-1:123456789012:stream/"
-	diff(t, "streams", map[string]ciView{
+	dataDiff(t, "streams", map[string]dataCI{
 		"sealed": {ARN: arn + "sealed", Name: "sealed", Result: "COMPLIANT", Config: map[string]string{"StreamName": `"sealed"`, "EncryptionType": `"KMS"`, "KeyId": `"alias/aws/kinesis"`}},
 		"plain":  {ARN: arn + "plain", Name: "plain", Result: "NON_COMPLIANT", Config: map[string]string{"StreamName": `"plain"`, "EncryptionType": `"NONE"`}},
-	}, view(t, items, "AWS::Kinesis::Stream", "KINESIS_STREAM_ENCRYPTED", nil, "StreamName", "EncryptionType", "KeyId"))
+	}, dataView(t, items, "AWS::Kinesis::Stream", "KINESIS_STREAM_ENCRYPTED", nil, "StreamName", "EncryptionType", "KeyId"))
 
 	r, err := rules.Get("DYNAMODB_THROUGHPUT_LIMIT_CHECK")
 	must(t, err)
@@ -262,25 +263,25 @@ func TestNeptuneDocDBSnapshots(t *testing.T) {
 	_, err = c.CreateDBSecurityGroup(ctx, &rds.CreateDBSecurityGroupInput{DBSecurityGroupName: aws.String("legacy"), DBSecurityGroupDescription: aws.String("d")})
 	must(t, err)
 
-	items, _ := collectData(t, m)
+	items, _ := dataSnapshot(t, m)
 	arn := "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:"
-	manual := map[string]ciView{}
-	for id, v := range view(t, items, "AWS::RDS::DBClusterSnapshot", "NEPTUNE_CLUSTER_SNAPSHOT_PUBLIC_PROHIBITED", nil, "dbclusterSnapshotIdentifier", "engine", "snapshotType", "storageEncrypted") {
+	manual := map[string]dataCI{}
+	for id, v := range dataView(t, items, "AWS::RDS::DBClusterSnapshot", "NEPTUNE_CLUSTER_SNAPSHOT_PUBLIC_PROHIBITED", nil, "dbclusterSnapshotIdentifier", "engine", "snapshotType", "storageEncrypted") {
 		if v.Config["snapshotType"] == `"manual"` { // moto adds automated snapshots of each cluster
 			manual[id] = v
 		} else if v.Result != "NOT_APPLICABLE" {
 			t.Errorf("automated snapshot %s: %s, want NOT_APPLICABLE", id, v.Result)
 		}
 	}
-	snap := func(id, engine, enc, result string) ciView {
-		return ciView{ARN: arn + id, Name: id, Result: result, Supplementary: []string{"DBClusterSnapshotAttributes", "Tags"},
+	snap := func(id, engine, enc, result string) dataCI {
+		return dataCI{ARN: arn + id, Name: id, Result: result, Supplementary: []string{"DBClusterSnapshotAttributes", "Tags"},
 			Config: map[string]string{"dbclusterSnapshotIdentifier": `"` + id + `"`, "engine": `"` + engine + `"`, "snapshotType": `"manual"`, "storageEncrypted": enc}}
 	}
 	for id, v := range manual {
-		slicesSort(v.Supplementary)
+		sort.Strings(v.Supplementary)
 		manual[id] = v
 	}
-	diff(t, "manual cluster snapshots", map[string]ciView{
+	dataDiff(t, "manual cluster snapshots", map[string]dataCI{
 		"graph-public":  snap("graph-public", "neptune", "true", "NON_COMPLIANT"),
 		"graph-private": snap("graph-private", "neptune", "true", "COMPLIANT"),
 		"pg-public":     snap("pg-public", "aurora-postgresql", "false", "NOT_APPLICABLE"),
@@ -288,24 +289,16 @@ func TestNeptuneDocDBSnapshots(t *testing.T) {
 
 	byName := func(rule string) map[string]string {
 		out := map[string]string{}
-		for _, v := range view(t, items, "AWS::RDS::DBCluster", rule, nil) {
+		for _, v := range dataView(t, items, "AWS::RDS::DBCluster", rule, nil) {
 			out[v.Name] = v.Result
 		}
 		return out
 	}
-	diff(t, "NEPTUNE_CLUSTER_IAM_DATABASE_AUTHENTICATION", map[string]string{"graph": "NON_COMPLIANT", "pg": "NOT_APPLICABLE"}, byName("NEPTUNE_CLUSTER_IAM_DATABASE_AUTHENTICATION"))
-	diff(t, "NEPTUNE_CLUSTER_ENCRYPTED", map[string]string{"graph": "COMPLIANT", "pg": "NOT_APPLICABLE"}, byName("NEPTUNE_CLUSTER_ENCRYPTED"))
-	diff(t, "DOCDB_CLUSTER_ENCRYPTED", map[string]string{"graph": "NOT_APPLICABLE", "pg": "NOT_APPLICABLE"}, byName("DOCDB_CLUSTER_ENCRYPTED"))
-	diff(t, "DB security groups", map[string]ciView{
+	dataDiff(t, "NEPTUNE_CLUSTER_IAM_DATABASE_AUTHENTICATION", map[string]string{"graph": "NON_COMPLIANT", "pg": "NOT_APPLICABLE"}, byName("NEPTUNE_CLUSTER_IAM_DATABASE_AUTHENTICATION"))
+	dataDiff(t, "NEPTUNE_CLUSTER_ENCRYPTED", map[string]string{"graph": "COMPLIANT", "pg": "NOT_APPLICABLE"}, byName("NEPTUNE_CLUSTER_ENCRYPTED"))
+	dataDiff(t, "DOCDB_CLUSTER_ENCRYPTED", map[string]string{"graph": "NOT_APPLICABLE", "pg": "NOT_APPLICABLE"}, byName("DOCDB_CLUSTER_ENCRYPTED"))
+	dataDiff(t, "DB security groups", map[string]dataCI{
 		"legacy": {ARN: "arn:aws:rds:us-east-1:123456789012:secgrp:legacy", Name: "legacy", Result: "NON_COMPLIANT", Supplementary: []string{"Tags"},
 			Config: map[string]string{"dBSecurityGroupName": `"legacy"`}},
-	}, view(t, items, "AWS::RDS::DBSecurityGroup", "RDS_DB_SECURITY_GROUP_NOT_ALLOWED", nil, "dBSecurityGroupName"))
-}
-
-func slicesSort(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
+	}, dataView(t, items, "AWS::RDS::DBSecurityGroup", "RDS_DB_SECURITY_GROUP_NOT_ALLOWED", nil, "dBSecurityGroupName"))
 }

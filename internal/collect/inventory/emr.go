@@ -61,7 +61,7 @@ func collectEMRClusters(ctx context.Context, r *run) error {
 			return err
 		}
 		cl := out.Cluster
-		conf, err := apiJSON(cl)
+		conf, err := apiMembersJSON(cl)
 		if err != nil {
 			return err
 		}
@@ -100,6 +100,6 @@ func collectEMRBlockPublicAccess(ctx context.Context, r *run) error {
 	if err != nil {
 		return err
 	}
-	r.fact("emr.BlockPublicAccessConfiguration", dropNulls(m))
+	r.fact("emr.BlockPublicAccessConfiguration", dropEmpty(m))
 	return nil
 }

@@ -30,6 +30,6 @@ func collectKinesisStreams(ctx context.Context, r *run) error {
 			return err
 		}
 		s := out.StreamDescriptionSummary
-		return r.addAPIItem("AWS::Kinesis::Stream", aws.ToString(s.StreamARN), names[i], timeString(s.StreamCreationTimestamp), s)
+		return r.addAPIMembers("AWS::Kinesis::Stream", aws.ToString(s.StreamARN), names[i], timeString(s.StreamCreationTimestamp), s)
 	})
 }

@@ -40,28 +40,28 @@ func collectSageMaker(ctx context.Context, r *run) error {
 	return r.each(ctx, len(notebooks)+len(configs), func(ctx context.Context, i int) error {
 		if i < len(notebooks) {
 			d, err := c.DescribeNotebookInstance(ctx, &sagemaker.DescribeNotebookInstanceInput{NotebookInstanceName: aws.String(notebooks[i])})
-			if gone(err) {
+			if sageMakerGone(err) {
 				return nil
 			}
 			if err != nil {
 				return err
 			}
-			return r.addAPIItem("AWS::SageMaker::NotebookInstance", aws.ToString(d.NotebookInstanceArn), notebooks[i], timeString(d.CreationTime), d)
+			return r.addAPIMembers("AWS::SageMaker::NotebookInstance", aws.ToString(d.NotebookInstanceArn), notebooks[i], timeString(d.CreationTime), d)
 		}
 		name := configs[i-len(notebooks)]
 		d, err := c.DescribeEndpointConfig(ctx, &sagemaker.DescribeEndpointConfigInput{EndpointConfigName: aws.String(name)})
-		if gone(err) {
+		if sageMakerGone(err) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		return r.addAPIItem("AWS::SageMaker::EndpointConfig", aws.ToString(d.EndpointConfigArn), name, timeString(d.CreationTime), d)
+		return r.addAPIMembers("AWS::SageMaker::EndpointConfig", aws.ToString(d.EndpointConfigArn), name, timeString(d.CreationTime), d)
 	})
 }
 
-// gone reports whether err says the resource was deleted since it was listed.
-func gone(err error) bool {
+// sageMakerGone reports whether err says the resource was deleted since it was listed.
+func sageMakerGone(err error) bool {
 	switch errorCode(err) {
 	case "ResourceNotFound", "ResourceNotFoundException", "NotFoundException", "ValidationException":
 		return true
@@ -69,11 +69,11 @@ func gone(err error) bool {
 	return false
 }
 
-// addAPIItem adds a CI whose configuration is v, a describe API's output, with the API's
+// addAPIMembers adds a CI whose configuration is v, a describe API's output, with the API's
 // member names (CloudFormation's for the types AWS Config records from its registry),
 // null members and empty strings left out, and name as resource id and name.
-func (r *run) addAPIItem(resourceType, arn, name, created string, v any) error {
-	conf, err := apiJSON(v)
+func (r *run) addAPIMembers(resourceType, arn, name, created string, v any) error {
+	conf, err := apiMembersJSON(v)
 	if err != nil {
 		return err
 	}
@@ -81,19 +81,19 @@ func (r *run) addAPIItem(resourceType, arn, name, created string, v any) error {
 	return nil
 }
 
-// apiJSON returns v, an SDK structure, as JSON with its members' own names, without
+// apiMembersJSON returns v, an SDK structure, as JSON with its members' own names, without
 // ResultMetadata, null members and empty strings (the SDK writes "" for an enum the
 // response left out).
-func apiJSON(v any) (json.RawMessage, error) {
+func apiMembersJSON(v any) (json.RawMessage, error) {
 	m, err := genericObject(v)
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(dropNulls(m))
+	return json.Marshal(dropEmpty(m))
 }
 
-// dropNulls removes null and empty-string members from objects, at every depth.
-func dropNulls(x any) any {
+// dropEmpty removes null and empty-string members from objects, at every depth.
+func dropEmpty(x any) any {
 	switch t := x.(type) {
 	case map[string]any:
 		for k, v := range t {
@@ -101,11 +101,11 @@ func dropNulls(x any) any {
 				delete(t, k)
 				continue
 			}
-			t[k] = dropNulls(v)
+			t[k] = dropEmpty(v)
 		}
 	case []any:
 		for i, v := range t {
-			t[i] = dropNulls(v)
+			t[i] = dropEmpty(v)
 		}
 	}
 	return x
