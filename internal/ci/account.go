@@ -63,6 +63,8 @@ type Account struct {
 	// ShieldDRTAccess is DescribeDRTAccess (RoleArn, LogBucketList): the role, if any,
 	// through which the Shield Response Team may act in the account.
 	ShieldDRTAccess *ShieldDRTAccess `json:"shield.DRTAccess"`
+	// DataFacts are the facts of the data services' periodic rules (account_data.go).
+	DataFacts
 
 	present map[string]bool
 }

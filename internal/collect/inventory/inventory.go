@@ -114,6 +114,18 @@ var parts = []part{
 	{name: "stepfunctions", run: collectStateMachines},
 	{name: "transfer", run: collectTransferServers},
 	{name: "acmpca", run: collectPrivateCAs},
+	{name: "sagemaker", run: collectSageMaker},
+	{name: "emr", run: collectEMRClusters},
+	{name: "emr.blockPublicAccess", run: collectEMRBlockPublicAccess},
+	{name: "kinesis", run: collectKinesisStreams},
+	{name: "dynamodb.limits", run: collectDynamoDBLimits},
+	{name: "rds.clusterSnapshots", run: collectDBClusterSnapshots},
+	{name: "rds.securityGroups", run: collectDBSecurityGroups},
+	{name: "kafka", run: collectMSKClusters},
+	{name: "mq", run: collectMQBrokers},
+	{name: "dms", run: collectDMSEndpoints},
+	{name: "athena", run: collectAthenaWorkGroups},
+	{name: "dax", run: collectDAXClusters},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
