@@ -97,6 +97,16 @@ func evaluateAll(tb testing.TB, r io.Reader) (items, results int) {
 			params = map[string]string{"metricName": "CPUUtilization"}
 		case "LAMBDA_FUNCTION_SETTINGS_CHECK":
 			params = map[string]string{"runtime": "python3.12"}
+		case "EKS_CLUSTER_OLDEST_SUPPORTED_VERSION":
+			params = map[string]string{"oldestVersionSupported": "1.28"}
+		case "IAM_CUSTOMER_POLICY_BLOCKED_KMS_ACTIONS", "IAM_INLINE_POLICY_BLOCKED_KMS_ACTIONS":
+			params = map[string]string{"blockedActionsPatterns": "kms:Decrypt,kms:ReEncryptFrom"}
+		case "S3_BUCKET_BLACKLISTED_ACTIONS_PROHIBITED":
+			params = map[string]string{"blacklistedActionPattern": "s3:GetBucket*,s3:DeleteObject"}
+		case "S3_BUCKET_POLICY_NOT_MORE_PERMISSIVE":
+			params = map[string]string{"controlPolicy": `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}`}
+		case "CLOUDWATCH_ALARM_RESOURCE_CHECK":
+			params = map[string]string{"resourceType": "AWS::EC2::Instance", "metricName": "CPUUtilization"}
 		}
 		c, err := rule.Bind(params)
 		if err != nil {

@@ -12,7 +12,7 @@ import (
 // and Account, stops the program at start-up.
 var registry = func() map[string]*Rule {
 	m := map[string]*Rule{}
-	for _, table := range [][]*Rule{s3Rules, ec2Rules, iamRules, trailRules, otherRules, rdsRules, redshiftRules, computeRules, elbRules, dynamoRules, snsRules, searchRules, storageRules, apigwRules, secretsRules, rdsClusterRules, s3ExtraRules, codeBuildRules, ecsRules, redshiftTLSRules, wafRules, ec2StoppedRules, dynamoScalingRules, alarmRules, elastiCacheRules, lambdaRules, guardDutyRules, s3EventRules, backupRules} {
+	for _, table := range [][]*Rule{s3Rules, ec2Rules, iamRules, trailRules, otherRules, rdsRules, redshiftRules, computeRules, elbRules, dynamoRules, snsRules, searchRules, storageRules, apigwRules, secretsRules, rdsClusterRules, s3ExtraRules, codeBuildRules, ecsRules, redshiftTLSRules, wafRules, ec2StoppedRules, dynamoScalingRules, alarmRules, elastiCacheRules, lambdaRules, guardDutyRules, s3EventRules, backupRules, containerRules, appRules, policyRules, periodicRules} {
 		for _, r := range table {
 			if _, dup := m[r.ID]; dup {
 				panic("rules: duplicate rule " + r.ID)
