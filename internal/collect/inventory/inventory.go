@@ -96,6 +96,10 @@ var parts = []part{
 	{name: "guardduty", run: collectGuardDuty},
 	{name: "securityhub", run: collectSecurityHub},
 	{name: "ssm", run: collectDocuments},
+	{name: "eks", run: collectEKS},
+	{name: "ecr", run: collectECR},
+	{name: "ecs.clusters", run: collectECSClusters},
+	{name: "efs.accessPoints", run: collectEFSAccessPoints},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
