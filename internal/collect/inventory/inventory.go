@@ -100,6 +100,9 @@ var parts = []part{
 	{name: "ecr", run: collectECR},
 	{name: "ecs.clusters", run: collectECSClusters},
 	{name: "efs.accessPoints", run: collectEFSAccessPoints},
+	{name: "macie2", run: collectMacie},
+	{name: "account.alternateContacts", global: true, run: collectAlternateContacts},
+	{name: "servicecatalog", run: collectPortfolioShares},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
