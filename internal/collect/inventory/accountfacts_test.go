@@ -65,7 +65,7 @@ func TestAccountFacts(t *testing.T) {
 		"servicecatalog.PortfolioShares": `{"` + privateID + `":[],"` + sharedID + `":[{"Accepted":true,"PrincipalId":"` + other +
 			`","SharePrincipals":false,"ShareTagOptions":false,"Type":"ACCOUNT"}]}`,
 	}
-	if sharedID > privateID {
+	if sharedID < privateID { // encoding/json writes map keys in order
 		want["servicecatalog.PortfolioShares"] = `{"` + sharedID + `":[{"Accepted":true,"PrincipalId":"` + other +
 			`","SharePrincipals":false,"ShareTagOptions":false,"Type":"ACCOUNT"}],"` + privateID + `":[]}`
 	}

@@ -34,7 +34,7 @@ func collectEFSAccessPoints(ctx context.Context, r *run) error {
 
 func addAccessPoint(r *run, ap efstypes.AccessPointDescription) error {
 	conf := map[string]any{"AccessPointId": aws.ToString(ap.AccessPointId), "Arn": aws.ToString(ap.AccessPointArn),
-		"FileSystemId": aws.ToString(ap.FileSystemId),
+		"FileSystemId":    aws.ToString(ap.FileSystemId),
 		"AccessPointTags": keyValues(ap.Tags, func(t efstypes.Tag) (*string, *string) { return t.Key, t.Value })}
 	if u := ap.PosixUser; u != nil {
 		gids := make([]string, 0, len(u.SecondaryGids))
