@@ -103,6 +103,8 @@ var parts = []part{
 	{name: "macie2", run: collectMacie},
 	{name: "account.alternateContacts", global: true, run: collectAlternateContacts},
 	{name: "servicecatalog", run: collectPortfolioShares},
+	{name: "codedeploy", run: collectDeploymentGroups},
+	{name: "s3control.accessPoints", run: collectAccessPoints},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
