@@ -105,6 +105,7 @@ var parts = []part{
 	{name: "servicecatalog", run: collectPortfolioShares},
 	{name: "codedeploy", run: collectDeploymentGroups},
 	{name: "s3control.accessPoints", run: collectAccessPoints},
+	{name: "elasticbeanstalk", run: collectBeanstalkEnvironments},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
