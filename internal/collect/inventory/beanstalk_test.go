@@ -133,7 +133,9 @@ func TestBeanstalkEnvironments(t *testing.T) {
 	for _, rule := range []string{"BEANSTALK_ENHANCED_HEALTH_REPORTING_ENABLED", "ELASTIC_BEANSTALK_LOGS_TO_CLOUDWATCH", "ELASTIC_BEANSTALK_MANAGED_UPDATES_ENABLED"} {
 		results[rule] = evaluateRule(t, raw, rule, nil)
 	}
-	both := func(good, bare string) map[string]string { return map[string]string{ids["good-env"]: good, ids["bare-env"]: bare} }
+	both := func(good, bare string) map[string]string {
+		return map[string]string{ids["good-env"]: good, ids["bare-env"]: bare}
+	}
 	wantResults := map[string]map[string]string{
 		"BEANSTALK_ENHANCED_HEALTH_REPORTING_ENABLED": both("COMPLIANT", "NON_COMPLIANT"),
 		"ELASTIC_BEANSTALK_LOGS_TO_CLOUDWATCH":        both("COMPLIANT", "NON_COMPLIANT"),

@@ -106,6 +106,7 @@ var parts = []part{
 	{name: "codedeploy", run: collectDeploymentGroups},
 	{name: "s3control.accessPoints", run: collectAccessPoints},
 	{name: "elasticbeanstalk", run: collectBeanstalkEnvironments},
+	{name: "codepipeline", run: collectPipelines},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
