@@ -430,9 +430,10 @@ var policyRules = []*Rule{
 		},
 	},
 	{
-		ID:          "S3_BUCKET_MFA_DELETE_ENABLED",
-		Description: "Buckets have MFA Delete enabled in their versioning configuration.",
-		Scope:       []string{s3Bucket},
+		ID:                "S3_BUCKET_MFA_DELETE_ENABLED",
+		Description:       "Buckets have MFA Delete enabled in their versioning configuration.",
+		Scope:             []string{s3Bucket},
+		FromSupplementary: true,
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			b, err := it.Bucket()
 			if err != nil {
