@@ -45,9 +45,9 @@ func addAccessPoint(r *run, ap efstypes.AccessPointDescription) error {
 	}
 	if d := ap.RootDirectory; d != nil {
 		root := map[string]any{"Path": aws.ToString(d.Path)}
-		if ci := d.CreationInfo; ci != nil {
-			root["CreationInfo"] = map[string]any{"OwnerUid": strconv.FormatInt(aws.ToInt64(ci.OwnerUid), 10),
-				"OwnerGid": strconv.FormatInt(aws.ToInt64(ci.OwnerGid), 10), "Permissions": aws.ToString(ci.Permissions)}
+		if info := d.CreationInfo; info != nil {
+			root["CreationInfo"] = map[string]any{"OwnerUid": strconv.FormatInt(aws.ToInt64(info.OwnerUid), 10),
+				"OwnerGid": strconv.FormatInt(aws.ToInt64(info.OwnerGid), 10), "Permissions": aws.ToString(info.Permissions)}
 		}
 		conf["RootDirectory"] = root
 	}
