@@ -66,6 +66,23 @@ type Account struct {
 	// DataFacts are the facts of the data services' periodic rules (account_data.go).
 	DataFacts
 
+	// ECRRegistryScanning is GetRegistryScanningConfiguration's scanningConfiguration.
+	ECRRegistryScanning *RegistryScanning `json:"ecr.RegistryScanningConfiguration"`
+	// MacieSession is GetMacieSession; present and null means Macie is not enabled.
+	MacieSession *MacieSession `json:"macie2.Session"`
+	// MacieAdministrator is GetAdministratorAccount's administrator; present and null
+	// means the account is no Macie member account.
+	MacieAdministrator *MacieAdministrator `json:"macie2.AdministratorAccount"`
+	// MacieAutomatedDiscovery is GetAutomatedDiscoveryConfiguration; present and null
+	// means Macie is not enabled.
+	MacieAutomatedDiscovery *MacieAutomatedDiscovery `json:"macie2.AutomatedDiscoveryConfiguration"`
+	// AlternateContacts is GetAlternateContact's AlternateContact by type (SECURITY,
+	// BILLING, OPERATIONS); a type without a contact is left out.
+	AlternateContacts map[string]AlternateContact `json:"account.AlternateContacts"`
+	// PortfolioShares is DescribePortfolioShares' PortfolioShareDetails (every share
+	// type) per Service Catalog portfolio id the account owns.
+	PortfolioShares map[string][]PortfolioShare `json:"servicecatalog.PortfolioShares"`
+
 	present map[string]bool
 }
 

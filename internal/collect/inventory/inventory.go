@@ -126,6 +126,17 @@ var parts = []part{
 	{name: "dms", run: collectDMSEndpoints},
 	{name: "athena", run: collectAthenaWorkGroups},
 	{name: "dax", run: collectDAXClusters},
+	{name: "eks", run: collectEKS},
+	{name: "ecr", run: collectECR},
+	{name: "ecs.clusters", run: collectECSClusters},
+	{name: "efs.accessPoints", run: collectEFSAccessPoints},
+	{name: "macie2", run: collectMacie},
+	{name: "account.alternateContacts", global: true, run: collectAlternateContacts},
+	{name: "servicecatalog", run: collectPortfolioShares},
+	{name: "codedeploy", run: collectDeploymentGroups},
+	{name: "s3control.accessPoints", run: collectAccessPoints},
+	{name: "elasticbeanstalk", run: collectBeanstalkEnvironments},
+	{name: "codepipeline", run: collectPipelines},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is

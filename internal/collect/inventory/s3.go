@@ -284,14 +284,7 @@ func encryptionJSON(c *s3types.ServerSideEncryptionConfiguration) (json.RawMessa
 // (s3control.PublicAccessBlockConfiguration, null when none is set). They apply to
 // every region, and the bucket rules read them, so every snapshot has them.
 func collectAccountPublicAccessBlock(ctx context.Context, r *run) error {
-	c := s3control.NewFromConfig(r.cfg, func(o *s3control.Options) {
-		if r.cfg.BaseEndpoint == nil {
-			return
-		}
-		if u, err := url.Parse(*r.cfg.BaseEndpoint); err == nil {
-			o.EndpointResolverV2 = baseHost{next: s3control.NewDefaultEndpointResolverV2(), host: u.Host}
-		}
-	})
+	c := s3controlClient(r)
 	out, err := c.GetPublicAccessBlock(ctx, &s3control.GetPublicAccessBlockInput{AccountId: aws.String(r.account)})
 	switch {
 	case errorCode(err) == "NoSuchPublicAccessBlockConfiguration":
@@ -306,6 +299,19 @@ func collectAccountPublicAccessBlock(ctx context.Context, r *run) error {
 		"blockPublicPolicy": aws.ToBool(p.BlockPublicPolicy), "restrictPublicBuckets": aws.ToBool(p.RestrictPublicBuckets),
 	})
 	return nil
+}
+
+// s3controlClient returns an S3 Control client for the run, kept on a configured
+// endpoint's host (baseHost).
+func s3controlClient(r *run) *s3control.Client {
+	return s3control.NewFromConfig(r.cfg, func(o *s3control.Options) {
+		if r.cfg.BaseEndpoint == nil {
+			return
+		}
+		if u, err := url.Parse(*r.cfg.BaseEndpoint); err == nil {
+			o.EndpointResolverV2 = baseHost{next: s3control.NewDefaultEndpointResolverV2(), host: u.Host}
+		}
+	})
 }
 
 // baseHost keeps S3 Control on a configured endpoint's host: its endpoint rules put
