@@ -146,8 +146,9 @@ func (o *catalogOptions) options() (catalog.Options, error) {
 	if err != nil {
 		return catalog.Options{}, err
 	}
+	// Each load is planned once (ErrLibraryMoved loads again): the plan may take it.
 	return catalog.Options{Source: o.source, Prune: o.prune, Actor: "probity",
-		Partition: probity.DefaultPartition.In(account)}, nil
+		Partition: probity.DefaultPartition.In(account), Consume: true}, nil
 }
 
 // writePlan prints a plan for people.

@@ -274,6 +274,15 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 					if got := cachedOutlinePlan(t, st, tt.files, opt, &cache); bare(got) != bare(want) {
 						t.Fatalf("through the parse cache's stand-ins and the outline:\n got %s\nwant %s", got, want)
 					}
+					// The CLI lets the plan take its documents (Options.Consume).
+					consume := opt
+					consume.Consume = true
+					if got := wholePlan(t, st, tt.files, consume); got != want {
+						t.Fatalf("taking the documents, against the whole library:\n got %s\nwant %s", got, want)
+					}
+					if got := outlinePlan(t, st, tt.files, consume); got != want {
+						t.Fatalf("taking the documents, through the outline:\n got %s\nwant %s", got, want)
+					}
 					if tt.member != "" && !strings.Contains(want, `"`+tt.member+`"`) {
 						t.Fatalf("the plan does not update %s: %s", tt.member, want)
 					}
@@ -293,7 +302,7 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 					if len(diags) > 0 {
 						t.Fatal(diags)
 					}
-					opt.Library, opt.LibraryRevision = outline, rev
+					opt.Library, opt.LibraryRevision, opt.Consume = outline, rev, true
 					plan, err := Apply(ctx, st, cat, opt)
 					if err != nil {
 						t.Fatal(err)
