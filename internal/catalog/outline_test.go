@@ -253,8 +253,16 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 					}
 					LoadCachedKnown(slices.Clone(base), &cache, primed)
 					for path, cf := range cache.files {
-						if d := cf.result.doc; d.Kind == KindControl && d.stubID == "" {
+						d := cf.result.doc
+						if d.Kind != KindControl {
+							continue
+						}
+						if d.stubID == "" {
 							t.Fatalf("the cache holds %s parsed, not as a stand-in", path)
+						}
+						// A stand-in is its name, and a control only for custom rules' sake.
+						if (d.Control != nil) != (len(d.RuleRefs) > 0) || d.Name() == "" {
+							t.Fatalf("stand-in of %s: control %v, rule references %v, name %q", path, d.Control, d.RuleRefs, d.Name())
 						}
 					}
 					if tt.before != nil {

@@ -201,7 +201,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	}
 	for _, doc := range cat.Controls {
 		if settled[doc] {
-			if have := ix.customControl(doc.Control.Name); have != nil {
+			if have := ix.customControl(doc.Name()); have != nil {
 				p.Unchanged++
 				declared[have.Name] = have
 				continue
@@ -209,7 +209,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 		}
 		if doc.stubID != "" {
 			// A stand-in for a file that still says what the library's control says.
-			have := ix.customControl(doc.Control.Name)
+			have := ix.customControl(doc.Name())
 			if have == nil || have.ID != doc.stubID || libraryContent(lib, have) != doc.stubContent {
 				return nil, ErrLibraryMoved
 			}
