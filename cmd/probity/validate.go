@@ -55,7 +55,7 @@ symbolic link, named pipe or other special file is reported, not read (see
 			if err := catalogProblems(diags, env.Stderr); err != nil {
 				return err
 			}
-			if _, err := catalog.MakePlan(cat, lib, catalog.Options{Partition: probity.DefaultPartition.In(account)}); err != nil {
+			if _, err := catalog.MakePlan(cat, lib, catalog.Options{Partition: probity.DefaultPartition.In(account), Consume: true}); err != nil {
 				return planError(err, env.Stderr)
 			}
 			if len(cat.Rules) > 0 {

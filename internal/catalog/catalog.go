@@ -299,6 +299,8 @@ func (dc *Document) placeName() {
 // Name returns the name of the control, framework, rule or mapping the document defines.
 func (dc *Document) Name() string {
 	switch {
+	case dc.stubID != "":
+		return dc.stubName
 	case dc.Control != nil:
 		return dc.Control.Name
 	case dc.Rule != nil:

@@ -79,11 +79,26 @@ func libraryContent(lib *store.Library, c *probity.Control) string {
 }
 
 // fromKnown returns the document a file with this digest decodes to, from the library's
-// control, without parsing it. From an outline the document is a stand-in: its control
-// has only its type, name and (when they may name custom rules) data sources, and
-// MakePlan counts it unchanged once it has checked that the library's control still
-// has the content recorded for the file (see Document.stub).
+// control, without parsing it. From an outline the document is a stand-in: its name,
+// and a control only for data sources that may name custom rules (type, name and those
+// sources); MakePlan counts it unchanged once it has checked that the library's control
+// still has the content recorded for the file (see Document.stubID).
 func fromKnown(f doc.File, digest string, c *probity.Control, outline bool) *Document {
+	if outline {
+		dc := &Document{Path: f.Path, Kind: KindControl, Digest: digest, known: true, data: f.Data,
+			stubID: c.ID, stubName: c.Name}
+		_, dc.stubContent, _ = strings.Cut(c.SourceDigest, "/")
+		if len(c.ControlMappingSources) > 0 {
+			dc.Control = &probity.Control{Type: probity.ControlTypeCustom, Name: c.Name,
+				ControlMappingSources: make([]probity.ControlMappingSource, len(c.ControlMappingSources))}
+			for i, s := range c.ControlMappingSources {
+				s.SourceID = ""
+				dc.Control.ControlMappingSources[i] = s
+			}
+			dc.RuleRefs = customRefs(dc.Control, "datasources", nil)
+		}
+		return dc
+	}
 	ctl := &probity.Control{
 		Type: probity.ControlTypeCustom, Name: c.Name, Description: c.Description,
 		TestingInformation: c.TestingInformation, ActionPlanTitle: c.ActionPlanTitle,
@@ -96,11 +111,6 @@ func fromKnown(f doc.File, digest string, c *probity.Control, outline bool) *Doc
 		s.SourceID = ""
 		ctl.ControlMappingSources[i] = s
 	}
-	dc := &Document{Path: f.Path, Kind: KindControl, Control: ctl, Digest: digest, known: true, data: f.Data,
+	return &Document{Path: f.Path, Kind: KindControl, Control: ctl, Digest: digest, known: true, data: f.Data,
 		RuleRefs: customRefs(ctl, "datasources", nil)}
-	if outline {
-		_, dc.stubContent, _ = strings.Cut(c.SourceDigest, "/")
-		dc.stubID = c.ID
-	}
-	return dc
 }

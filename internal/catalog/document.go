@@ -20,6 +20,8 @@ type Document struct {
 	Path string
 	Kind string
 	// Control is set for control documents: every user-supplied member, no identity.
+	// A stand-in (see stubID) has one only when its data sources may name custom rules,
+	// and then holds only its type, name and data sources; Name gives every document's.
 	Control *probity.Control
 	// Framework is set for framework documents; its control sets' Controls are empty
 	// until references are resolved.
@@ -41,17 +43,18 @@ type Document struct {
 
 	known bool // read from the library's record instead of parsed
 	// stubID is set on a known document read from an outline library: the id of the
-	// control it stands for, whose content digest was stubContent. Its Control holds
-	// only the type, the name and the data sources that may name custom rules.
-	stubID, stubContent string
-	data                []byte        // a known document's file, parsed only to place a problem
-	reread              func() []byte // reads data again when it was dropped; nil when the file changed
-	root                doc.Pos
-	namePos             doc.Pos              // where the name is, for duplicate-name reports
-	locs                map[string]loc       // where each member came from; kept only while placing problems
-	src                 []byte               // the file, to place problems within a rule's expressions
-	exprs               map[string]*doc.Node // a rule's expressions, by member
-	unread              map[string]bool      // a mapping's rules (and their controls) with a member that could not be read
+	// control it stands for, whose content digest was stubContent, named stubName. It
+	// has a Control only for data sources that may name custom rules: serve's parse
+	// cache holds a stand-in for every unchanged control file of a large catalog.
+	stubID, stubContent, stubName string
+	data                          []byte        // a known document's file, parsed only to place a problem
+	reread                        func() []byte // reads data again when it was dropped; nil when the file changed
+	root                          doc.Pos
+	namePos                       doc.Pos              // where the name is, for duplicate-name reports
+	locs                          map[string]loc       // where each member came from; kept only while placing problems
+	src                           []byte               // the file, to place problems within a rule's expressions
+	exprs                         map[string]*doc.Node // a rule's expressions, by member
+	unread                        map[string]bool      // a mapping's rules (and their controls) with a member that could not be read
 }
 
 // Ref is a framework's reference to a control, by id or by name.

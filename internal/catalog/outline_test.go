@@ -253,8 +253,16 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 					}
 					LoadCachedKnown(slices.Clone(base), &cache, primed)
 					for path, cf := range cache.files {
-						if d := cf.result.doc; d.Kind == KindControl && d.stubID == "" {
+						d := cf.result.doc
+						if d.Kind != KindControl {
+							continue
+						}
+						if d.stubID == "" {
 							t.Fatalf("the cache holds %s parsed, not as a stand-in", path)
+						}
+						// A stand-in is its name, and a control only for custom rules' sake.
+						if (d.Control != nil) != (len(d.RuleRefs) > 0) || d.Name() == "" {
+							t.Fatalf("stand-in of %s: control %v, rule references %v, name %q", path, d.Control, d.RuleRefs, d.Name())
 						}
 					}
 					if tt.before != nil {
@@ -273,6 +281,15 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 					}
 					if got := cachedOutlinePlan(t, st, tt.files, opt, &cache); bare(got) != bare(want) {
 						t.Fatalf("through the parse cache's stand-ins and the outline:\n got %s\nwant %s", got, want)
+					}
+					// The CLI lets the plan take its documents (Options.Consume).
+					consume := opt
+					consume.Consume = true
+					if got := wholePlan(t, st, tt.files, consume); got != want {
+						t.Fatalf("taking the documents, against the whole library:\n got %s\nwant %s", got, want)
+					}
+					if got := outlinePlan(t, st, tt.files, consume); got != want {
+						t.Fatalf("taking the documents, through the outline:\n got %s\nwant %s", got, want)
 					}
 					if tt.member != "" && !strings.Contains(want, `"`+tt.member+`"`) {
 						t.Fatalf("the plan does not update %s: %s", tt.member, want)
@@ -293,7 +310,7 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 					if len(diags) > 0 {
 						t.Fatal(diags)
 					}
-					opt.Library, opt.LibraryRevision = outline, rev
+					opt.Library, opt.LibraryRevision, opt.Consume = outline, rev, true
 					plan, err := Apply(ctx, st, cat, opt)
 					if err != nil {
 						t.Fatal(err)

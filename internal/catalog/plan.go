@@ -111,6 +111,12 @@ type Options struct {
 	// KeepOutline makes Apply keep an outline Library too for Plan.Library (a whole
 	// library is always kept): the outline after the plan, the controls it put whole.
 	KeepOutline bool
+	// Consume lets MakePlan take the catalog's control documents: a control it plans to
+	// create or update is completed and normalized in its document's own Control
+	// instead of a copy, so that a large catalog and its plan are not held at once.
+	// The catalog must then not be planned again (the documents carry identities now);
+	// for a caller that plans or applies it once, such as the CLI.
+	Consume bool
 }
 
 func (o *Options) defaults() {
@@ -195,7 +201,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	}
 	for _, doc := range cat.Controls {
 		if settled[doc] {
-			if have := ix.customControl(doc.Control.Name); have != nil {
+			if have := ix.customControl(doc.Name()); have != nil {
 				p.Unchanged++
 				declared[have.Name] = have
 				continue
@@ -203,7 +209,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 		}
 		if doc.stubID != "" {
 			// A stand-in for a file that still says what the library's control says.
-			have := ix.customControl(doc.Control.Name)
+			have := ix.customControl(doc.Name())
 			if have == nil || have.ID != doc.stubID || libraryContent(lib, have) != doc.stubContent {
 				return nil, ErrLibraryMoved
 			}
@@ -216,8 +222,12 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			declared[have.Name] = have
 			continue
 		}
-		want := *doc.Control
-		want.ControlMappingSources = slices.Clone(want.ControlMappingSources)
+		want := doc.Control
+		if !opt.Consume {
+			c := *doc.Control
+			c.ControlMappingSources = slices.Clone(c.ControlMappingSources)
+			want = &c
+		}
 		if have := ix.customControl(want.Name); have != nil {
 			want.ID, want.ARN, want.Type, want.State, want.AccountID = have.ID, have.ARN, have.Type, have.State, have.AccountID
 			want.CreatedAt, want.CreatedBy, want.ManagedBy = have.CreatedAt, have.CreatedBy, have.ManagedBy
@@ -226,8 +236,8 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			want.Normalize()
 			if diff := want.Diff(have); len(diff) > 0 {
 				want.LastUpdatedAt, want.LastUpdatedBy = now, opt.Actor
-				want.SourceDigest = sourceDigest(doc.Digest, &want)
-				p.putControls = append(p.putControls, &want)
+				want.SourceDigest = sourceDigest(doc.Digest, want)
+				p.putControls = append(p.putControls, want)
 				p.Changes = append(p.Changes, Change{Action: Update, Kind: KindControl, Name: want.Name, ID: want.ID, Path: doc.Path, Members: diff})
 			} else {
 				// Unchanged: the library's control is the same, so the copy is not kept.
@@ -242,11 +252,11 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 			want.CreatedBy, want.LastUpdatedBy = opt.Actor, opt.Actor
 			want.ManagedBy = opt.Source
 			want.Normalize()
-			want.SourceDigest = sourceDigest(doc.Digest, &want)
-			p.putControls = append(p.putControls, &want)
+			want.SourceDigest = sourceDigest(doc.Digest, want)
+			p.putControls = append(p.putControls, want)
 			p.Changes = append(p.Changes, Change{Action: Create, Kind: KindControl, Name: want.Name, ID: want.ID, Path: doc.Path})
 		}
-		declared[want.Name] = &want
+		declared[want.Name] = want
 	}
 	// Custom rules the controls name: in the files, else in the library and kept.
 	var diags doc.Diagnostics

@@ -150,12 +150,28 @@ func (r reader) appendOutlines(ctx context.Context, lib *store.Library, holder s
 		return fmt.Errorf("list controls: %w", err)
 	}
 	defer rows.Close()
+	// A large catalog's outline is held for as long as serve runs: its owners and
+	// accounts (a few values) are held once, and a content digest the catalog recorded
+	// in source_digest (FILE/CONTENT) shares that string instead of a copy.
+	same := map[string]string{}
+	once := func(s string) string {
+		if v, ok := same[s]; ok {
+			return v
+		}
+		same[s] = s
+		return s
+	}
 	for rows.Next() {
 		lib.Controls = append(lib.Controls, probity.Control{})
 		c := &lib.Controls[len(lib.Controls)-1]
 		var content, sources string
 		if err := rows.Scan(&c.ID, &c.Type, &c.Name, &c.ManagedBy, &c.SourceDigest, &content, &c.AccountID, &sources); err != nil {
 			return fmt.Errorf("list controls: %w", err)
+		}
+		c.ManagedBy, c.AccountID = once(c.ManagedBy), once(c.AccountID)
+		c.Type = probity.ControlType(once(string(c.Type)))
+		if n := len(c.SourceDigest) - len(content); n > 0 && c.SourceDigest[n-1] == '/' && c.SourceDigest[n:] == content {
+			content = c.SourceDigest[n:]
 		}
 		lib.ContentDigests[c.ID] = content
 		if sources != "" {
