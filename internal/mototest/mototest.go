@@ -168,6 +168,8 @@ var Unimplemented = map[string]bool{
 	"AmazonSSM.ListComplianceItems":                 true,
 	"NetworkFirewall_20201112.ListFirewallPolicies": true,
 	"NetworkFirewall_20201112.ListRuleGroups":       true,
+	"DescribeClientVpnEndpoints":                    true,
+	"DescribeClientVpnAuthorizationRules":           true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying
@@ -203,6 +205,11 @@ func (t unimplementedTransport) RoundTrip(req *http.Request) (*http.Response, er
 	if req.Header.Get("X-Amz-Target") != "" {
 		h.Set("Content-Type", "application/x-amz-json-1.1")
 		h.Set("X-Amzn-ErrorType", "UnknownOperationException")
+	} else if strings.Contains(req.Header.Get("Authorization"), "/ec2/aws4_request") {
+		// EC2's query protocol has its own error document.
+		h.Set("Content-Type", "text/xml")
+		body = `<Response><Errors><Error><Code>InvalidAction</Code><Message>moto does not implement ` + op +
+			`</Message></Error></Errors><RequestID>mototest</RequestID></Response>`
 	} else {
 		h.Set("Content-Type", "text/xml")
 		body = `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>moto does not implement ` + op +

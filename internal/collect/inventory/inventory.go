@@ -137,6 +137,17 @@ var parts = []part{
 	{name: "s3control.accessPoints", run: collectAccessPoints},
 	{name: "elasticbeanstalk", run: collectBeanstalkEnvironments},
 	{name: "codepipeline", run: collectPipelines},
+	{name: "backup.vaults", run: collectBackupVaults},
+	{name: "backup.plans", run: collectBackupPlans},
+	{name: "ec2.addresses", run: collectAddresses},
+	{name: "ec2.networkInterfaces", run: collectNetworkInterfaces},
+	{name: "ec2.launchTemplates", run: collectLaunchTemplates},
+	{name: "ec2.transitGateways", run: collectTransitGateways},
+	{name: "ec2.clientVpnEndpoints", run: collectClientVpnEndpoints},
+	{name: "ec2.vpnConnections", run: collectVpnConnections},
+	{name: "ec2.internetGateways", run: collectInternetGateways},
+	{name: "autoscaling.groups", run: collectAutoScalingGroups},
+	{name: "fsx", run: collectFSxFileSystems},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
