@@ -4,7 +4,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/probity-dev/probity/internal/ci"
 )
 
 // TestKeyRulesCovered checks that every rule of AWS Config's key rule list, plus the
@@ -53,5 +56,25 @@ func TestKeyRulesCovered(t *testing.T) {
 		if _, err := Get(id); err != nil {
 			t.Errorf("%s: not implemented", id)
 		}
+	}
+}
+
+// TestTaggedRefusesAWSKeys: requiredKeyTags may not name AWS's own tag keys ("aws:..."),
+// which no one can set; the evaluation fails saying so rather than judging every
+// resource NON_COMPLIANT.
+func TestTaggedRefusesAWSKeys(t *testing.T) {
+	rule, err := Get("ALB_TAGGED")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check, err := rule.Bind(map[string]string{"requiredKeyTags": "team,aws:cloudformation:stack-name"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := &ci.Item{ResourceType: "AWS::ElasticLoadBalancingV2::LoadBalancer", ResourceID: "lb", Status: "OK",
+		Configuration: []byte(`{"type":"application"}`), Tags: map[string]string{"team": "a"}}
+	_, err = check.EvaluateItem(it, Env{})
+	if err == nil || !strings.Contains(err.Error(), `"aws:cloudformation:stack-name" starts with aws:`) {
+		t.Fatalf("EvaluateItem = %v, want the aws: key refused", err)
 	}
 }
