@@ -114,6 +114,9 @@ var parts = []part{
 	{name: "stepfunctions", run: collectStateMachines},
 	{name: "transfer", run: collectTransferServers},
 	{name: "acmpca", run: collectPrivateCAs},
+	{name: "waf", global: true, run: collectWAFGlobal},
+	{name: "wafregional", run: collectWAFRegional},
+	{name: "shield", global: true, run: collectShield},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
