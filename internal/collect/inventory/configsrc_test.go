@@ -295,8 +295,8 @@ func TestConfigSourceMatchesInventory(t *testing.T) {
 			if want := []string{"AWS::IAM::Policy", "AWS::S3::Bucket"}; !slices.Equal(got.FromConfig, want) {
 				t.Errorf("FromConfig = %v, want %v", got.FromConfig, want)
 			}
-			if len(got.Skipped) > 0 {
-				t.Errorf("skipped: %+v", got.Skipped)
+			if skips := unexpectedSkips(got.Skipped); len(skips) > 0 {
+				t.Errorf("skipped: %+v", skips)
 			}
 			status := map[string]string{}
 			if g, w := typesOf(got, status), typesOf(inv, nil); !sameJSON(g, w) {
@@ -373,8 +373,8 @@ func TestConfigSourceFallsBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(auto.FromConfig) > 0 || len(auto.Skipped) > 0 || !sameJSON(typesOf(auto, nil), typesOf(inv, nil)) {
-				t.Errorf("auto: from config %v, skipped %v, items %v; want the inventory's %v", auto.FromConfig, auto.Skipped, typesOf(auto, nil), typesOf(inv, nil))
+			if skips := unexpectedSkips(auto.Skipped); len(auto.FromConfig) > 0 || len(skips) > 0 || !sameJSON(typesOf(auto, nil), typesOf(inv, nil)) {
+				t.Errorf("auto: from config %v, skipped %v, items %v; want the inventory's %v", auto.FromConfig, skips, typesOf(auto, nil), typesOf(inv, nil))
 			}
 			_, err = snapshot(t, cfg, inventory.SourceConfig)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
@@ -385,6 +385,12 @@ func TestConfigSourceFallsBack(t *testing.T) {
 }
 
 // awsError is an awsJson1_1 error body.
+// unexpectedSkips returns skips without those of the operations moto lacks, which
+// mototest answers with a 501 of its own (mototest.Unimplemented) in every snapshot.
+func unexpectedSkips(skips []inventory.Skip) []inventory.Skip {
+	return slices.DeleteFunc(slices.Clone(skips), func(s inventory.Skip) bool { return strings.Contains(s.Error, "moto does not implement") })
+}
+
 func awsError(code string) string { return `{"__type":"` + code + `","message":"test"}` }
 
 // TestConfigSourceFailures: a failure of an AWS Config call is reported as any part's:
@@ -430,8 +436,8 @@ func TestConfigSourceFailures(t *testing.T) {
 				t.Fatal(err)
 			}
 			skipped := slices.ContainsFunc(snap.Skipped, func(s inventory.Skip) bool { return s.Part == "config" })
-			if skipped != tc.wantSkipped || len(snap.Skipped) > 1 {
-				t.Errorf("skipped %+v, want config skipped: %v", snap.Skipped, tc.wantSkipped)
+			if skips := unexpectedSkips(snap.Skipped); skipped != tc.wantSkipped || len(skips) > 1 {
+				t.Errorf("skipped %+v, want config skipped: %v", skips, tc.wantSkipped)
 			}
 			if n := typesOf(snap, nil)["AWS::S3::Bucket"]; n != tc.wantBuckets {
 				t.Errorf("%d buckets, want %d", n, tc.wantBuckets)
