@@ -170,6 +170,17 @@ var Unimplemented = map[string]bool{
 	"NetworkFirewall_20201112.ListRuleGroups":       true,
 	"DescribeClientVpnEndpoints":                    true,
 	"DescribeClientVpnAuthorizationRules":           true,
+	// moto has no WAF Classic (global or regional); of Shield it lacks these two.
+	"AWSWAF_20150824.ListWebACLs":                        true,
+	"AWSWAF_20150824.ListRules":                          true,
+	"AWSWAF_20150824.ListRuleGroups":                     true,
+	"AWSWAF_20150824.ListLoggingConfigurations":          true,
+	"AWSWAF_Regional_20161128.ListWebACLs":               true,
+	"AWSWAF_Regional_20161128.ListRules":                 true,
+	"AWSWAF_Regional_20161128.ListRuleGroups":            true,
+	"AWSWAF_Regional_20161128.ListLoggingConfigurations": true,
+	"AWSShield_20160616.GetSubscriptionState":            true,
+	"AWSShield_20160616.DescribeDRTAccess":               true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying

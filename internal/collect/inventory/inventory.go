@@ -148,6 +148,9 @@ var parts = []part{
 	{name: "ec2.internetGateways", run: collectInternetGateways},
 	{name: "autoscaling.groups", run: collectAutoScalingGroups},
 	{name: "fsx", run: collectFSxFileSystems},
+	{name: "waf", global: true, run: collectWAFGlobal},
+	{name: "wafregional", run: collectWAFRegional},
+	{name: "shield", global: true, run: collectShield},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
