@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -302,9 +303,15 @@ var unavailableCodes = map[string]bool{
 }
 
 // unavailable reports whether err says the API cannot be used here (see
-// unavailableCodes), or is an HTTP 404 or 501 without an AWS error code, which is how
-// an emulator such as moto answers an operation it lacks.
+// unavailableCodes); is an HTTP 404 or 501 without an AWS error code, which is how an
+// emulator such as moto answers an operation it lacks; or is a DNS answer that the
+// endpoint's host does not exist, which is how a service not offered in the region
+// shows (WAF Classic regional in the newest regions, say).
 func unavailable(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return true
+	}
 	var ae smithy.APIError
 	if errors.As(err, &ae) && unavailableCodes[ae.ErrorCode()] {
 		return true
