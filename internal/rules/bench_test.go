@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -84,6 +85,24 @@ func (r *snapshotReader) Read(p []byte) (int, error) {
 // required parameter has a default, else those of the rule's first own test case that
 // gives some (testdata/cases/ID.json).
 func benchParams(tb testing.TB, rule *Rule) map[string]string {
+	benchParamsMu.Lock()
+	defer benchParamsMu.Unlock()
+	if p, ok := benchParamsCache[rule.ID]; ok {
+		return p
+	}
+	p := readBenchParams(tb, rule)
+	benchParamsCache[rule.ID] = p
+	return p
+}
+
+// benchParamsCache keeps benchParams' answers: the benchmarks bind every rule on each
+// pass, and reading the case files should not count.
+var (
+	benchParamsMu    sync.Mutex
+	benchParamsCache = map[string]map[string]string{}
+)
+
+func readBenchParams(tb testing.TB, rule *Rule) map[string]string {
 	need := false
 	for _, p := range rule.Params {
 		need = need || (p.Required && p.Default == "")
