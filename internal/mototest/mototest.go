@@ -57,6 +57,42 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// Shared returns the test binary's one emulator, started by the first caller, emptied
+// (Reset) for each caller: a package whose tests each need an empty emulator pays for
+// moto's start once. The package's TestMain calls StopShared after its tests. Tests
+// that stop or restart the emulator, or run in parallel, use Start.
+func Shared(t testing.TB) *Server {
+	t.Helper()
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.s == nil {
+		shared.s = Start(noCleanup{t})
+	}
+	shared.s.Reset(t)
+	return shared.s
+}
+
+// StopShared stops the emulator Shared started, if any.
+func StopShared() {
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	if shared.s != nil {
+		shared.s.Stop()
+		shared.s = nil
+	}
+}
+
+var shared struct {
+	mu sync.Mutex
+	s  *Server
+}
+
+// noCleanup is a testing.TB whose Cleanup does nothing: Shared's emulator outlives the
+// test that started it.
+type noCleanup struct{ testing.TB }
+
+func (noCleanup) Cleanup(func()) {}
+
 // StartProcess starts moto_server on a free loopback port, for programs; the caller
 // stops it.
 func StartProcess() (*Server, error) {

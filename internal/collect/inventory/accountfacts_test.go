@@ -44,7 +44,7 @@ func withoutMotoGaps(skips []inventory.Skip) []inventory.Skip {
 // GetAutomatedDiscoveryConfiguration (404), so that fact is skipped and
 // MACIE_AUTO_SENSITIVE_DATA_DISCOVERY_CHECK gives no result.
 func TestAccountFacts(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account_, other = "123456789012", "444455556666"

@@ -22,7 +22,7 @@ import (
 // collects a snapshot and checks the CIs (alarms by name with AWS Config's okactions;
 // clusters and groups by id, camel-cased) and the CloudWatch and ElastiCache rules on them.
 func TestAlarmsAndCaches(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

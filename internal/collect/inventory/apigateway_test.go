@@ -25,7 +25,7 @@ import (
 // API relationship, GetStage's members, variables with their own case) and the
 // API_GW_* rules on them.
 func TestAPIGatewayStages(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -21,7 +21,7 @@ import (
 // resource id, route keys, variables and tags keeping their case, the API relationship)
 // and API_GW_EXECUTION_LOGGING_ENABLED on them.
 func TestHTTPAPIStages(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

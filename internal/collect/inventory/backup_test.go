@@ -36,7 +36,7 @@ import (
 // AWS::Backup::BackupSelection CI and
 // EFS_IN_BACKUP_PLAN and DYNAMODB_IN_BACKUP_PLAN over the snapshot.
 func TestBackupSelections(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -42,7 +42,7 @@ import (
 // rules' conclusions; and that against moto alone, where the recovery points cannot be
 // listed, the part is skipped and leaves neither vaults nor the fact.
 func TestBackupVaultsAndRecoveryPoints(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

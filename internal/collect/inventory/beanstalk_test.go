@@ -76,7 +76,7 @@ func esc(s string) string {
 // environments' option settings as AWS Config records them and the three Elastic
 // Beanstalk rules on them.
 func TestBeanstalkEnvironments(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	c := eb.NewFromConfig(cfg)

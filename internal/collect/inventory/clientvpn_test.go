@@ -26,7 +26,7 @@ import (
 // request to moto. It checks the CIs, with the authorization rules in
 // supplementaryConfiguration, and EC2_CLIENT_VPN_NOT_AUTHORIZE_ALL on them.
 func TestClientVpnEndpoints(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	const account, region = "123456789012", mototest.Region
 	const ns = `xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"`

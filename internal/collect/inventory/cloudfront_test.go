@@ -28,7 +28,7 @@ import (
 // rules are tested on recorded shapes in the rule cases instead; and it writes
 // distribution ARNs without the empty region field, so the expected ARNs are moto's.
 func TestCloudFrontDistributions(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account = "123456789012"

@@ -20,7 +20,7 @@ import (
 // source and artifacts as lists, AWS Config's queuedtimeoutInMinutes, the role
 // relationship) and the CodeBuild rules on them.
 func TestCodeBuildProjects(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	const account, region = "123456789012", mototest.Region
 	const role = "arn:aws:iam::" + account + ":role/service-role/builder"

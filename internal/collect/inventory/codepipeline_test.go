@@ -39,7 +39,7 @@ func recordedPipeline(name string, deploys int) string {
 // other request to moto. It checks the CI's shape (actions' configuration keys keep
 // their case) and evaluates CODEPIPELINE_DEPLOYMENT_COUNT_CHECK.
 func TestPipelines(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	u, err := url.Parse(m.URL)
 	must(t, err)
 	proxy := httputil.NewSingleHostReverseProxy(u)

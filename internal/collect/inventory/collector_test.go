@@ -45,7 +45,7 @@ func configControl(rule string) *probity.Control {
 // evidence came from; that the four controls shared one inventory per account; and
 // that collecting the window again appends nothing.
 func TestCollectAssessment(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	seeds := map[string]seeded{}
 	for _, a := range accounts {
 		seeds[a] = seed(t, m, a)

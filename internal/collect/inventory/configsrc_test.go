@@ -273,7 +273,7 @@ func typesOf(snap *inventory.Snapshot, status map[string]string) map[string]int 
 // left out rather than made up. moto also names IAM roles by name in
 // BatchGetResourceConfig where AWS uses the role id, so results are compared by ARN.
 func TestConfigSourceMatchesInventory(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	p := newConfigProxy(t, m)
 	cfg := p.config(m)
 	seedConfig(t, cfg)
@@ -347,7 +347,7 @@ func sameJSON[M any](a, b M) bool {
 // TestConfigSourceFallsBack: where no recorder is recording, auto is the inventory
 // and config fails, naming the recorder's state.
 func TestConfigSourceFallsBack(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	p := newConfigProxy(t, m)
 	cfg := p.config(m)
 	for _, tc := range []struct {
@@ -392,7 +392,7 @@ func awsError(code string) string { return `{"__type":"` + code + `","message":"
 // inventory used); any other failure fails the snapshot, to be retried. Unprocessed
 // keys are asked for again.
 func TestConfigSourceFailures(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	p := newConfigProxy(t, m)
 	cfg := p.config(m)
 	seedConfig(t, cfg)
@@ -472,7 +472,7 @@ func TestConfigSourceFailures(t *testing.T) {
 // timestamps in epoch seconds; an IAM policy with its URL-encoded document) and checks
 // that the rules read the converted items.
 func TestConfigItemsOfAWSShape(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	p := newConfigProxy(t, m)
 	cfg := p.config(m)
 	startRecorder(t, cfg, &cstypes.RecordingGroup{ResourceTypes: []cstypes.ResourceType{"AWS::S3::Bucket", "AWS::IAM::Policy"}}, true)

@@ -82,7 +82,7 @@ func compactJSON(t *testing.T, raw json.RawMessage) string {
 // collects a snapshot, checks the CIs as AWS Config records them and evaluates the rules
 // that read them.
 func TestContainerResources(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

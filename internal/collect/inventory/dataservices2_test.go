@@ -26,7 +26,7 @@ import (
 // DMS_REDIS_TLS_ENABLED, ATHENA_WORKGROUP_ENCRYPTED_AT_REST and DAX_TLS_ENDPOINT_ENCRYPTION
 // on them.
 func TestMessagingAndMigrationCIs(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 

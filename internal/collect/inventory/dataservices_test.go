@@ -101,7 +101,7 @@ func dataDiff(t *testing.T, what string, want, got any) {
 // a KMS key, and checks their CIs (name as resource id, the API's member names) and the
 // two SAGEMAKER_*_KMS_KEY_CONFIGURED rules on them.
 func TestSageMakerCIs(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	c := sagemaker.NewFromConfig(m.Config())
 	const key = "arn:aws:kms:us-east-1:123456789012:key/k1"
@@ -142,7 +142,7 @@ func TestSageMakerCIs(t *testing.T) {
 // supplementaryConfiguration, the terminated cluster left out), EMR_KERBEROS_ENABLED on
 // them, and EMR_BLOCK_PUBLIC_ACCESS on the fact.
 func TestEMRCIs(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	c := emr.NewFromConfig(m.Config())
 	_, err := c.CreateSecurityConfiguration(ctx, &emr.CreateSecurityConfigurationInput{Name: aws.String("kerberos"),
@@ -187,7 +187,7 @@ func TestEMRCIs(t *testing.T) {
 // KINESIS_STREAM_ENCRYPTED on them, and DYNAMODB_THROUGHPUT_LIMIT_CHECK on the facts
 // (moto's limits are 20000 units; the table and index provision 300 read units, 1.5%).
 func TestKinesisAndDynamoDBLimits(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	k := kinesis.NewFromConfig(m.Config())
 	for _, name := range []string{"sealed", "plain"} {
@@ -243,7 +243,7 @@ func TestKinesisAndDynamoDBLimits(t *testing.T) {
 // RDS refuses the docdb engine, so DocumentDB clusters are not seeded: the collectors do
 // not look at the engine, and the DocumentDB rules' cases cover their decisions.
 func TestNeptuneDocDBSnapshots(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	c := rds.NewFromConfig(m.Config())
 	_, err := c.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("graph"), Engine: aws.String("neptune"), StorageEncrypted: aws.Bool(true),

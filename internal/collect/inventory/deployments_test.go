@@ -35,7 +35,7 @@ func (m motoS3Control) ResolveEndpoint(ctx context.Context, p s3control.Endpoint
 // CIs and evaluates CODEDEPLOY_LAMBDA_ALLATONCE_TRAFFIC_SHIFT_DISABLED and
 // S3_ACCESS_POINT_PUBLIC_ACCESS_BLOCKS on them.
 func TestDeploymentGroupsAndAccessPoints(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account = "123456789012"

@@ -22,7 +22,7 @@ import (
 // ScalingPolicies (Application Auto Scaling camel-cased, by table) and
 // DYNAMODB_AUTOSCALING_ENABLED on them.
 func TestDynamoAutoScaling(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	db := dynamodb.NewFromConfig(cfg)

@@ -74,7 +74,7 @@ func ruleResults(t *testing.T, raw []byte, id string, params map[string]string) 
 // internet gateways attached and detached, and Auto Scaling groups with and without
 // a Classic Load Balancer, and checks their CIs and the network rules' conclusions.
 func TestEC2NetworkResources(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

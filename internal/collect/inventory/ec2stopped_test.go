@@ -21,7 +21,7 @@ import (
 // so that EC2_STOPPED_INSTANCE tells an instance stopped within AllowedDays from one
 // stopped for longer (the clock is moved past the stop instead of waiting).
 func TestStoppedInstances(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	e := ec2.NewFromConfig(m.Config())
 	var ids []string

@@ -19,7 +19,7 @@ import (
 // collects a snapshot, and checks that each family's latest revision is one CI with the
 // API's member names and no null members, and the ECS rules on them.
 func TestTaskDefinitions(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	const account, region = "123456789012", mototest.Region
 	c := ecs.NewFromConfig(m.Config())

@@ -38,7 +38,7 @@ import (
 // CAs, WAFv2 rule groups, REST APIs), collects a snapshot, and checks each item's
 // resource id and name and one rule's verdict on it.
 func TestEdgeResources(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

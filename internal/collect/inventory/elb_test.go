@@ -31,7 +31,7 @@ import (
 // (type, id, ARN, name, tags, the members AWS Config records and their spelling) and
 // the result of every rule that reads them.
 func TestLoadBalancersAndTables(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -36,7 +36,7 @@ import (
 // at a time, the fact guardduty.Findings, and GUARDDUTY_NON_ARCHIVED_FINDINGS on it; and
 // that against moto alone the findings are skipped and the detectors kept.
 func TestGuardDutyFindings(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	det, err := guardduty.NewFromConfig(m.Config()).CreateDetector(ctx, &guardduty.CreateDetectorInput{Enable: aws.Bool(true)})
 	must(t, err)

@@ -27,7 +27,7 @@ import (
 // returns it (ListFunctions, GetFunction), so both functions are NON_COMPLIANT for
 // LAMBDA_DLQ_CHECK here; its cases cover the compliant side.
 func TestLambdaFunctions(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -28,7 +28,7 @@ import (
 // CloudFormation's member names) and, through the AWS_Config collector's Evaluate, the
 // evidence of the two rules that judge load balancers by their listeners.
 func TestListeners(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -59,7 +59,7 @@ func configKeys(t *testing.T, raw json.RawMessage) []string {
 // leading run of capitals in lower case (awsaccountId, dbclusterSnapshotIdentifier),
 // DB instances with the first letter only (dBInstanceIdentifier), never a mixture.
 func TestMemberNames(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -31,7 +31,7 @@ import (
 // firewall item and a logging item each, named by the firewall) and what
 // NETFW_MULTI_AZ_ENABLED and NETFW_LOGGING_ENABLED (any type, and flow) conclude.
 func TestNetworkFirewalls(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	const account, region = "123456789012", mototest.Region
 	c := networkfirewall.NewFromConfig(m.Config())
@@ -110,7 +110,7 @@ func TestNetworkFirewalls(t *testing.T) {
 // shapes (the lists in two pages) and forwards every other request to moto. It checks
 // the CIs and the four policy and rule group rules on them.
 func TestFirewallPolicies(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	const account, region = "123456789012", mototest.Region
 	arn := "arn:aws:network-firewall:" + region + ":" + account + ":"

@@ -27,7 +27,7 @@ import (
 // CLOUDWATCH_ALARM_RESOURCE_CHECK over the instances and the alarms (the instances'
 // volumes, of another type of the rule's scope, are NOT_APPLICABLE).
 func TestAlarmCoverage(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	out, err := ec2.NewFromConfig(cfg).RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12c6146b"), MinCount: aws.Int32(2), MaxCount: aws.Int32(2)})
@@ -60,7 +60,7 @@ func TestAlarmCoverage(t *testing.T) {
 // checks that the fact is recorded and MACIE_AUTO_SENSITIVE_DATA_DISCOVERY_CHECK on it,
 // for each status.
 func TestMacieAutomatedDiscovery(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	_, err := macie2.NewFromConfig(m.Config()).EnableMacie(context.Background(), &macie2.EnableMacieInput{})
 	must(t, err)
 	u, err := url.Parse(m.URL)

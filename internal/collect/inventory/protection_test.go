@@ -33,7 +33,7 @@ import (
 // collects a snapshot and checks the CIs (type, id, ARN, name, tags, the members the
 // rules read, as AWS Config records them) and every rule that reads them.
 func TestSecretsClustersBucketProtection(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

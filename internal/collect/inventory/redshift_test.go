@@ -19,7 +19,7 @@ import (
 // Config does (supplementaryConfiguration LoggingStatus), so REDSHIFT_AUDIT_LOGGING_ENABLED
 // tells a logged cluster from one that is not, on moto.
 func TestRedshiftLoggingStatus(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	rs := redshift.NewFromConfig(cfg)

@@ -25,7 +25,7 @@ import (
 // keeps require_ssl false and both clusters are NON_COMPLIANT here; the rule's cases
 // cover the compliant side.
 func TestRedshiftParameterGroups(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -19,7 +19,7 @@ import (
 // their supplementaryConfiguration BucketLifecycleConfiguration and
 // BucketNotificationConfiguration (AWS Config's shapes) and the three rules that read them.
 func TestBucketLifecycleAndEvents(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -26,7 +26,7 @@ import (
 // (type by engine, resource id, ARN, tags, the members AWS Config records in each
 // dialect) and every OPENSEARCH_* and ELASTICSEARCH_* rule on them.
 func TestSearchDomains(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

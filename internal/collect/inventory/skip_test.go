@@ -45,7 +45,7 @@ func failing(t *testing.T, m *mototest.Server, service string, status int, body 
 // access-denied error) is recorded in Skipped and its facts are left out, so the rules
 // that need them give no result; any other failure fails the snapshot, to be retried.
 func TestSnapshotSkipsUnavailableParts(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	for _, c := range []struct {
 		name, service string

@@ -23,7 +23,7 @@ import (
 // checks the topics' CIs (ARN as resource id, name, tags, the attributes with their own
 // names as configuration) and SNS_ENCRYPTED_KMS on them.
 func TestSNSTopics(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

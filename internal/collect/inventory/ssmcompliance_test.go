@@ -30,7 +30,7 @@ import (
 // forwards every other request to moto. It checks the exact AWS::SSM::* CIs and the
 // three SSM rules over the snapshot.
 func TestManagedInstances(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	// The recorded responses below stand for the operations mototest answers with 501.
 	cfg := m.ConfigPassing("AmazonSSM.DescribeInstanceInformation", "AmazonSSM.ListResourceComplianceSummaries", "AmazonSSM.ListComplianceItems")
@@ -155,7 +155,7 @@ func TestManagedInstances(t *testing.T) {
 // TestMotoUnimplementedSkipped checks that, through mototest's configuration, the
 // operations moto lacks are answered 501 and recorded as skipped, not failed.
 func TestMotoUnimplementedSkipped(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	snap, err := (&inventory.Inventory{}).Snapshot(context.Background(), m.Config(), inventory.Options{Account: "123456789012", Region: mototest.Region})
 	must(t, err)
 	skipped := false

@@ -27,7 +27,7 @@ import (
 // certificate in moto, collects a snapshot, and checks the CIs (type, id, ARN, name,
 // tags, configuration as AWS Config records it) and the rules that read them.
 func TestFileSystemsLogGroupsCertificates(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region

@@ -204,7 +204,7 @@ func wafClassicRecorded(account, region string) recordedAPI {
 // (wafClassicRecorded) and forwards every other request to moto. It checks the exact
 // CIs and the seven WAF Classic rules' conclusions on them.
 func TestWAFClassic(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	const account, region = "123456789012", mototest.Region
 	url, _ := recordedEndpoint(t, m, wafClassicRecorded(account, region))
 	raw := recordedSnapshot(t, m, url, wafGlobalTarget, wafRegionalTarget)
@@ -317,7 +317,7 @@ func TestWAFClassic(t *testing.T) {
 // a Shield Response Team role and for one without the subscription, and checks the
 // facts and SHIELD_DRT_ACCESS's conclusion on them.
 func TestShieldFacts(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	const account = "123456789012"
 	role := "arn:aws:iam::" + account + ":role/srt"
 	notFound := `{"__type":"ResourceNotFoundException","message":"The referenced resource does not exist."}`

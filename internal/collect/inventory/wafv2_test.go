@@ -27,7 +27,7 @@ import (
 // supplementaryConfiguration WebACL, and WAFV2_LOGGING_ENABLED and ALB_WAF_ENABLED over
 // the snapshot.
 func TestWebACLs(t *testing.T) {
-	m := mototest.Start(t)
+	m := mototest.Shared(t)
 	ctx := context.Background()
 	cfg := m.Config()
 	const account, region = "123456789012", mototest.Region
