@@ -261,10 +261,14 @@ func writeSnapshots(ctx context.Context, env Env, c *inventory.Collector, accoun
 		if len(snap.FromConfig) > 0 {
 			fmt.Fprintf(env.Stdout, "; from AWS Config: %s", strings.Join(snap.FromConfig, ","))
 		}
-		for _, s := range snap.Skipped {
-			fmt.Fprintf(env.Stdout, "; skipped %s (%s)", s.Part, s.Error)
-		}
 		fmt.Fprintln(env.Stdout)
+		if len(snap.Skipped) > 0 {
+			parts := make([]string, len(snap.Skipped))
+			for i, s := range snap.Skipped {
+				parts[i] = s.Part
+			}
+			fmt.Fprintf(env.Stderr, "probity: %s: skipped, their APIs cannot be called here (the snapshot's \"skipped\" says why): %s\n", name, strings.Join(parts, ", "))
+		}
 	}
 	return nil
 }

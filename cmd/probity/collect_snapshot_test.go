@@ -15,13 +15,14 @@ import (
 	"github.com/probity-dev/probity/internal/mototest"
 )
 
-// motoEnv points the AWS configuration chain at moto, with moto's account's keys and
+// motoEnv points the AWS configuration chain at moto (through its Endpoint, which answers
+// what moto lacks with a 501), with moto's account's keys and
 // no shared files of the machine.
 func motoEnv(t *testing.T, m *mototest.Server) {
 	dir := t.TempDir()
 	for k, v := range map[string]string{
 		"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "", "AWS_PROFILE": "",
-		"AWS_REGION": mototest.Region, "AWS_ENDPOINT_URL": m.URL, "AWS_MAX_ATTEMPTS": "1",
+		"AWS_REGION": mototest.Region, "AWS_ENDPOINT_URL": m.Endpoint(t), "AWS_MAX_ATTEMPTS": "1",
 		"AWS_CONFIG_FILE": filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "credentials"),
 	} {
 		t.Setenv(k, v)

@@ -10,8 +10,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
@@ -264,6 +267,24 @@ func (t unimplementedTransport) RoundTrip(req *http.Request) (*http.Response, er
 	}
 	return &http.Response{StatusCode: http.StatusNotImplemented, Status: "501 Not Implemented", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
+}
+
+// Endpoint returns the URL of a proxy in front of the emulator that answers the
+// operations of Unimplemented with a 501 as Config's client does, for programs that
+// reach the emulator through their own configuration (AWS_ENDPOINT_URL). The proxy
+// stops when the test ends.
+func (s *Server) Endpoint(t testing.TB) string {
+	t.Helper()
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.Transport = unimplementedTransport{base: http.DefaultTransport}
+	proxy.ErrorLog = log.New(io.Discard, "", 0) // requests a test abandons
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 // ConfigFunc returns Config in the form the pipeline and notify packages load it.
