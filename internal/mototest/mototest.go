@@ -170,6 +170,9 @@ var Unimplemented = map[string]bool{
 	"NetworkFirewall_20201112.ListRuleGroups":       true,
 	"DescribeClientVpnEndpoints":                    true,
 	"DescribeClientVpnAuthorizationRules":           true,
+	"DescribeCapacityReservations":                  true,
+	"GetAllowedImagesSettings":                      true,
+	"DescribeInstanceImageMetadata":                 true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying
