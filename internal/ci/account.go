@@ -65,6 +65,8 @@ type Account struct {
 	ShieldDRTAccess *ShieldDRTAccess `json:"shield.DRTAccess"`
 	// DataFacts are the facts of the data services' periodic rules (account_data.go).
 	DataFacts
+	// ComputeFacts are the facts of the EC2 instance rules on AMIs (account_compute.go).
+	ComputeFacts
 
 	// ECRRegistryScanning is GetRegistryScanningConfiguration's scanningConfiguration.
 	ECRRegistryScanning *RegistryScanning `json:"ecr.RegistryScanningConfiguration"`

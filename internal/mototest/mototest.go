@@ -220,6 +220,9 @@ var Unimplemented = map[string]bool{
 	"AWSWAF_Regional_20161128.ListLoggingConfigurations": true,
 	"AWSShield_20160616.GetSubscriptionState":            true,
 	"AWSShield_20160616.DescribeDRTAccess":               true,
+	"DescribeCapacityReservations":                       true,
+	"GetAllowedImagesSettings":                           true,
+	"DescribeInstanceImageMetadata":                      true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying

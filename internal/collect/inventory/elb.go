@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -157,6 +158,10 @@ func collectListeners(ctx context.Context, r *run, c *elbv2.Client, lbARN *strin
 		if err != nil {
 			return err
 		}
+		tags, err := listenerTags(ctx, c, out.Listeners)
+		if err != nil {
+			return err
+		}
 		for _, l := range out.Listeners {
 			l.Certificates, l.AlpnPolicy = nonNil(l.Certificates), nonNil(l.AlpnPolicy)
 			conf, err := json.Marshal(l)
@@ -167,10 +172,35 @@ func collectListeners(ctx context.Context, r *run, c *elbv2.Client, lbARN *strin
 				return err
 			}
 			arn := aws.ToString(l.ListenerArn)
-			r.add(Item{ARN: arn, ResourceType: "AWS::ElasticLoadBalancingV2::Listener", ResourceID: arn, Zone: "Regional", Configuration: conf})
+			r.add(Item{ARN: arn, ResourceType: "AWS::ElasticLoadBalancingV2::Listener", ResourceID: arn, Zone: "Regional", Configuration: conf, Tags: tags[arn]})
 		}
 	}
 	return nil
+}
+
+// listenerTags returns the tags of listeners by ARN (DescribeTags, 20 ARNs a call); a
+// listener without tags has none in the map.
+func listenerTags(ctx context.Context, c *elbv2.Client, ls []elbv2types.Listener) (map[string]map[string]string, error) {
+	arns := make([]string, 0, len(ls))
+	for _, l := range ls {
+		arns = append(arns, aws.ToString(l.ListenerArn))
+	}
+	tags := map[string]map[string]string{}
+	for batch := range slices.Chunk(arns, 20) {
+		out, err := c.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: batch})
+		if errorCode(err) == "ListenerNotFound" {
+			continue // deleted since it was listed; its item is dropped with the next describe
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range out.TagDescriptions {
+			if m := tagMap(d.Tags, func(t elbv2types.Tag) (*string, *string) { return t.Key, t.Value }); len(m) > 0 {
+				tags[aws.ToString(d.ResourceArn)] = m
+			}
+		}
+	}
+	return tags, nil
 }
 
 // nonNil returns s, or an empty slice for nil, so that an empty list is recorded as []

@@ -152,6 +152,14 @@ var parts = []part{
 	{name: "waf", global: true, run: collectWAFGlobal},
 	{name: "wafregional", run: collectWAFRegional},
 	{name: "shield", global: true, run: collectShield},
+	{name: "ec2.vpcEndpoints", run: collectVpcEndpoints},
+	{name: "ec2.spotFleets", run: collectSpotFleets},
+	{name: "ec2.fleets", run: collectEC2Fleets},
+	{name: "ec2.capacityReservations", run: collectCapacityReservations},
+	{name: "ec2.dhcpOptions", run: collectDHCPOptions},
+	{name: "ec2.prefixLists", run: collectPrefixLists},
+	{name: "ec2.images", run: collectInstanceImages},
+	{name: "ec2.allowedImages", run: collectAllowedImages},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
