@@ -248,7 +248,7 @@ func TestReaderReadsOnlyChangedFiles(t *testing.T) {
 		// last good one, not what the source holds.
 		{name: "one file deleted", do: func() { delete(files, "controls/e.yaml") },
 			reads: []string{"controls/d.yaml"},
-			want: []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Framework:F@a"}},
+			want:  []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Framework:F@a"}},
 		{name: "the invalid file restored", do: func() { files["controls/d.yaml"] = control("D") + "testingInformation: back\n" },
 			reads: []string{"controls/d.yaml"},
 			want:  []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Framework:F@a"}},
