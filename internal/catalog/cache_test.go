@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"crypto/sha256"
 	"maps"
 	"slices"
 	"testing"
@@ -30,7 +31,7 @@ func TestLoadCachedIsLoad(t *testing.T) {
 		{"controls/moved.yaml": a, "controls/copy.yaml": a, "controls/pipe.yaml": ""},
 		{},
 	}
-	var c Cache
+	var c, byDigest Cache
 	for i, files := range steps {
 		var in []doc.File
 		for _, p := range slices.Sorted(maps.Keys(files)) {
@@ -50,6 +51,33 @@ func TestLoadCachedIsLoad(t *testing.T) {
 			opt := cmp.Options{cmpopts.EquateEmpty(), cmp.AllowUnexported(Document{}), cmpopts.IgnoreFields(Document{}, "locs")}
 			if diff := cmp.Diff(wantCat, gotCat, opt...); diff != "" {
 				t.Errorf("step %d: catalog (-Load +LoadCached):\n%s", i, diff)
+			}
+		}
+		// By digest (LoadCachedKnownFrom, as serve loads): the same, and only files the
+		// cache does not hold as they are are read.
+		for pass := range 2 {
+			bare := make([]doc.File, len(in))
+			sums := make([][sha256.Size]byte, len(in))
+			for j, f := range in {
+				bare[j], sums[j] = doc.File{Path: f.Path, Problem: f.Problem}, sha256.Sum256(f.Data)
+			}
+			var read []string
+			gotCat, gotDiags, err := LoadCachedKnownFrom(bare, sums, func(j int) (doc.File, error) {
+				read = append(read, in[j].Path)
+				return in[j], nil
+			}, &byDigest, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantDiags, gotDiags, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("step %d: diagnostics (-Load +LoadCachedKnownFrom):\n%s", i, diff)
+			}
+			opt := cmp.Options{cmpopts.EquateEmpty(), cmp.AllowUnexported(Document{}), cmpopts.IgnoreFields(Document{}, "locs")}
+			if diff := cmp.Diff(wantCat, gotCat, opt...); diff != "" {
+				t.Errorf("step %d: catalog (-Load +LoadCachedKnownFrom):\n%s", i, diff)
+			}
+			if pass == 1 && len(read) > 0 {
+				t.Errorf("step %d: a load of unchanged files read %q", i, read)
 			}
 		}
 		if len(c.files) != len(files) {

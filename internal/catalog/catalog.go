@@ -7,6 +7,7 @@
 package catalog
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"runtime"
@@ -34,7 +35,7 @@ type Catalog struct {
 // within the files: each duplicate is reported in both files. Framework references are
 // left to MakePlan, which knows the library.
 func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
-	cat, diags, _ := loadFiles(files, nil, nil, nil, nil, false)
+	cat, diags, _ := loadFiles(files, nil, nil, nil, nil, nil, false)
 	return cat, diags
 }
 
@@ -43,7 +44,7 @@ func Load(files []doc.File) (*Catalog, doc.Diagnostics) {
 // documents and problems. Afterwards c holds exactly these files. The documents of a
 // cached load are shared with later loads and must not be modified.
 func LoadCached(files []doc.File, c *Cache) (*Catalog, doc.Diagnostics) {
-	cat, diags, _ := loadFiles(files, nil, nil, nil, c, false)
+	cat, diags, _ := loadFiles(files, nil, nil, nil, nil, c, false)
 	return cat, diags
 }
 
@@ -57,8 +58,20 @@ func LoadCached(files []doc.File, c *Cache) (*Catalog, doc.Diagnostics) {
 // with ErrLibraryMoved when lib is not the library they were loaded against). A nil lib
 // makes it LoadCached.
 func LoadCachedKnown(files []doc.File, c *Cache, lib *store.Library) (*Catalog, doc.Diagnostics) {
-	cat, diags, _ := loadFiles(files, nil, lib, nil, c, false)
+	cat, diags, _ := loadFiles(files, nil, nil, lib, nil, c, false)
 	return cat, diags
+}
+
+// LoadCachedKnownFrom is LoadCachedKnown for files whose bytes are read only when
+// needed: files hold each file's path and problem but no bytes, sums[i] is the SHA-256
+// of file i's bytes, and read(i) returns file i with its bytes (with that sum: the
+// caller checks). A file that c holds with the same path, problem and sum is taken from
+// c without being read; every other file is read, decoded and dropped, so that neither
+// the load nor c holds the catalog's bytes. A stand-in whose bytes were dropped reads
+// them again, only to place a problem, with c.Reread. It returns the first error of
+// read, and then no catalog.
+func LoadCachedKnownFrom(files []doc.File, sums [][sha256.Size]byte, read func(int) (doc.File, error), c *Cache, lib *store.Library) (*Catalog, doc.Diagnostics, error) {
+	return loadFiles(files, sums, read, lib, nil, c, true)
 }
 
 // LoadKnown is Load with the library at hand: a control file that has not changed since
@@ -71,7 +84,7 @@ func LoadCachedKnown(files []doc.File, c *Cache, lib *store.Library) (*Catalog, 
 // (as soon as the file is read, unless it names custom rules), so that a large catalog's
 // bytes are not held beside the library and the documents.
 func LoadKnown(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
-	cat, diags, _ := loadFiles(files, nil, lib, lib, nil, true)
+	cat, diags, _ := loadFiles(files, nil, nil, lib, lib, nil, true)
 	return cat, diags
 }
 
@@ -80,7 +93,7 @@ func LoadKnown(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics)
 // decoded are held, never the whole catalog's bytes. It returns the first error of
 // reading a file (as doc.ReadPaths would have), and then no catalog.
 func LoadKnownFrom(l *doc.Listing, lib *store.Library) (*Catalog, doc.Diagnostics, error) {
-	return loadFiles(make([]doc.File, l.Len()), l.Read, lib, lib, nil, true)
+	return loadFiles(make([]doc.File, l.Len()), nil, l.Read, lib, lib, nil, true)
 }
 
 // CheckFrom is Check reading the files of l as it goes, as LoadKnownFrom does.
@@ -88,7 +101,7 @@ func CheckFrom(l *doc.Listing, lib *store.Library) (*Catalog, doc.Diagnostics, e
 	if lib == nil {
 		lib = &store.Library{}
 	}
-	return loadFiles(make([]doc.File, l.Len()), l.Read, nil, lib, nil, true)
+	return loadFiles(make([]doc.File, l.Len()), nil, l.Read, nil, lib, nil, true)
 }
 
 // Check is Load for reporting every problem of a set of files in one run: each file is
@@ -102,18 +115,19 @@ func Check(files []doc.File, lib *store.Library) (*Catalog, doc.Diagnostics) {
 	if lib == nil {
 		lib = &store.Library{}
 	}
-	cat, diags, _ := loadFiles(files, nil, nil, lib, nil, true)
+	cat, diags, _ := loadFiles(files, nil, nil, nil, lib, nil, true)
 	return cat, diags
 }
 
 // loadFiles reads the files, taking unchanged controls from known (may be nil), resolving
 // references against resolveIn (nil: not at all), and taking unchanged files from cache
 // (may be nil). With release, it sets the Data of every file that names no custom rule
-// to nil once read; a cache needs every file, so release must be false with one. When
-// read is set, files holds only room for the files: each is read by read(i) just before
-// it is decoded (release must be set, so that the bytes go once decoded), and the first
-// error of read is returned.
-func loadFiles(files []doc.File, read func(int) (doc.File, error), known, resolveIn *store.Library, cache *Cache, release bool) (*Catalog, doc.Diagnostics, error) {
+// to nil once read. When read is set, files holds only room for the files (or, with
+// sums, each file's path and problem): each is read by read(i) just before it is
+// decoded (release must be set, so that the bytes go once decoded), and the first error
+// of read is returned. sums, when set, are the SHA-256 of each file's bytes: a file the
+// cache holds with that sum is not read at all.
+func loadFiles(files []doc.File, sums [][sha256.Size]byte, read func(int) (doc.File, error), known, resolveIn *store.Library, cache *Cache, release bool) (*Catalog, doc.Diagnostics, error) {
 	cat := &Catalog{}
 	var diags doc.Diagnostics
 	byDigest := knownControls(known)
@@ -126,22 +140,44 @@ func loadFiles(files []doc.File, read func(int) (doc.File, error), known, resolv
 		workers = max(workers, 8)
 		readErrs = make([]error, len(files))
 	}
+	var keptSums [][sha256.Size]byte // what the cache compares each file by
+	if cache != nil {
+		keptSums = sums
+		if keptSums == nil {
+			keptSums = make([][sha256.Size]byte, len(files))
+		}
+	}
 	parallel(len(files), workers, func(i int) {
 		r := &results[i]
-		if read != nil {
-			if files[i], readErrs[i] = read(i); readErrs[i] != nil {
-				return
-			}
+		readFile := func() bool {
+			files[i], readErrs[i] = read(i)
+			return readErrs[i] == nil
 		}
-		if cache.lookup(files[i], r, byDigest) {
+		if read != nil && sums == nil && !readFile() {
+			return
+		}
+		if cache != nil && sums == nil {
+			keptSums[i] = sha256.Sum256(files[i].Data)
+		}
+		if cache.lookup(files[i], keptSums, i, r, byDigest) {
 			// A parsed control that the outline now records for its file is kept as its
 			// stand-in from now on, so the cache does not hold it whole.
 			if d := r.doc; d != nil && d.Kind == KindControl && !d.known && known.Outline() {
 				if c := byDigest[d.Digest]; c != nil {
 					r.doc = fromKnown(files[i], d.Digest, c, true)
 					r.outline = outline{control: c.Name, ruleRefs: r.doc.RuleRefs}
+					if sums != nil {
+						r.doc.from = cache // its bytes were not read
+					}
 				}
 			}
+			return
+		}
+		if read != nil && sums != nil && !readFile() {
+			return
+		}
+		if sums != nil && files[i].Problem == "" && sha256.Sum256(files[i].Data) != sums[i] {
+			readErrs[i] = fmt.Errorf("%s: changed while being read", files[i].Path)
 			return
 		}
 		if files[i].Problem != "" {
@@ -152,7 +188,10 @@ func loadFiles(files []doc.File, read func(int) (doc.File, error), known, resolv
 		if c := byDigest[digest]; c != nil {
 			r.doc = fromKnown(files[i], digest, c, known.Outline())
 			r.outline = outline{control: c.Name, ruleRefs: r.doc.RuleRefs}
-			if read != nil && len(r.doc.RuleRefs) == 0 {
+			if sums != nil {
+				// Kept by the cache beyond this load: read again through it.
+				r.doc.data, r.doc.from = nil, cache
+			} else if read != nil && len(r.doc.RuleRefs) == 0 {
 				// Only a duplicate name needs the file again: read it then.
 				r.doc.data, r.doc.reread = nil, func() []byte {
 					f, err := read(i)
@@ -177,7 +216,7 @@ func loadFiles(files []doc.File, read func(int) (doc.File, error), known, resolv
 	if err := errors.Join(readErrs...); err != nil {
 		return nil, nil, err
 	}
-	cache.keep(files, results)
+	cache.keep(files, keptSums, results)
 	for _, r := range results {
 		dc := r.doc
 		diags = append(diags, r.diags...)
@@ -287,13 +326,25 @@ func (dc *Document) placeName() {
 		return
 	}
 	dc.namePos = doc.Pos{Line: 1, Col: 1}
-	data := dc.data
-	if data == nil && dc.reread != nil {
-		data = dc.reread()
-	}
-	if parsed, _, _ := decodeFile(doc.File{Path: dc.Path, Data: data}); parsed != nil {
+	if parsed, _, _ := decodeFile(doc.File{Path: dc.Path, Data: dc.fileData()}); parsed != nil {
 		dc.namePos = parsed.namePos
 	}
+}
+
+// fileData returns a known document's file: the bytes it kept, else read again when it
+// can be (nil when the file has changed since, or cannot be read).
+func (dc *Document) fileData() []byte {
+	switch {
+	case dc.data != nil:
+		return dc.data
+	case dc.reread != nil:
+		return dc.reread()
+	case dc.from != nil && dc.from.Reread != nil:
+		if data := dc.from.Reread(dc.Path); fileDigest(doc.File{Path: dc.Path, Data: data}) == dc.Digest {
+			return data
+		}
+	}
+	return nil
 }
 
 // Name returns the name of the control, framework, rule or mapping the document defines.

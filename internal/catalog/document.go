@@ -49,6 +49,7 @@ type Document struct {
 	stubID, stubContent, stubName string
 	data                          []byte        // a known document's file, parsed only to place a problem
 	reread                        func() []byte // reads data again when it was dropped; nil when the file changed
+	from                          *Cache        // the cache that holds the document, through which data is read again
 	root                          doc.Pos
 	namePos                       doc.Pos              // where the name is, for duplicate-name reports
 	locs                          map[string]loc       // where each member came from; kept only while placing problems

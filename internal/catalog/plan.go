@@ -263,7 +263,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	for _, dc := range cat.Controls {
 		for _, r := range dc.RuleRefs {
 			if reason := resolveRule(r, declaredRules, ix.rules, deletedRules); reason != "" {
-				r = placeRuleRef(doc.File{Path: dc.Path, Data: dc.data}, r)
+				r = placeRuleRef(doc.File{Path: dc.Path, Data: dc.fileData()}, r)
 				diags = append(diags, r.problem(dc.Path, reason))
 			}
 		}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 
 	"github.com/probity-dev/probity/internal/catalog"
@@ -15,7 +16,7 @@ type sourceMemory struct {
 	parsed catalog.Cache
 	// kept are the last good files as of library revision keptRev; keptOK is false
 	// when they must be read again.
-	kept    []store.CatalogFile
+	kept    []keptFile
 	keptRev int64
 	keptOK  bool
 	// settled are the control documents of the catalog the last reconcile applied, and
@@ -94,19 +95,24 @@ func (m *sourceMemory) settledFor(lib *store.Library) map[*catalog.Document]bool
 // written only with the library, by the reconciles of their source; another process
 // reconciling the same source (sharing a PostgreSQL store) moves the revision whenever it
 // changes the library, and then they are read again.
-func (m *sourceMemory) lastGood(ctx context.Context, st store.Store, source string, rev int64) ([]store.CatalogFile, error) {
+func (m *sourceMemory) lastGood(ctx context.Context, st store.Store, source string, rev int64) ([]keptFile, error) {
 	if m.keptOK && m.keptRev == rev {
 		return m.kept, nil
 	}
-	kept, err := st.CatalogFiles(ctx, source)
+	files, err := st.CatalogFiles(ctx, source)
 	if err != nil {
 		return nil, fmt.Errorf("read last good files of %s: %w", source, err)
+	}
+	// Kept by their sums: a reconcile that needs the bytes reads them again.
+	kept := make([]keptFile, len(files))
+	for i, f := range files {
+		kept[i] = keptFile{Path: f.Path, Revision: f.Revision, Sum: sha256.Sum256(f.Data)}
 	}
 	m.kept, m.keptRev, m.keptOK = kept, rev, true
 	return kept, nil
 }
 
 // keep records the last good files a reconcile saved, as of library revision rev.
-func (m *sourceMemory) keep(files []store.CatalogFile, rev int64) {
+func (m *sourceMemory) keep(files []keptFile, rev int64) {
 	m.kept, m.keptRev, m.keptOK = files, rev, true
 }

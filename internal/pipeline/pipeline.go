@@ -440,7 +440,8 @@ func (p *Pipeline) reconcileSource(ctx context.Context, r *runner, force bool) e
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	start := time.Now()
-	res, err := p.reconcile(ctx, name, snap)
+	rd, _ := r.src.(Reader)
+	res, err := p.reconcile(ctx, name, rd, snap)
 	if err != nil {
 		p.metrics.reconciles.WithLabelValues(name, "error").Inc()
 		return err

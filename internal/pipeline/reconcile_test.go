@@ -92,57 +92,71 @@ func TestReconcile(t *testing.T) {
 				want: []string{"Control:A@a"}, changes: []string{`deleted rule "versioned" (was in rules/v.yaml)`}},
 		}},
 	}
+	// Every case runs with sources that hand over their files' bytes, and with Readers
+	// that hand over sums and are read when needed.
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			st := openStore(t, "")
-			srcs := map[string]*staticSource{"a": {name: "a"}, "b": {name: "b"}}
-			box := &inbox{}
-			p, err := New(Config{Sources: []Source{srcs["a"], srcs["b"]}, Store: st, Sender: box})
-			if err != nil {
-				t.Fatal(err)
+		for _, byDigest := range []bool{false, true} {
+			name := tt.name
+			if byDigest {
+				name += " (by digest)"
 			}
-			runners := map[string]*runner{"a": p.runners[0], "b": p.runners[1]}
-			for i, s := range tt.steps {
-				name := s.source
-				if name == "" {
-					name = "a"
-				}
-				srcs[name].set("", s.files)
-				before := len(box.all())
-				if err := p.reconcileSource(ctx, runners[name], true); err != nil {
-					t.Fatalf("step %d: %v", i, err)
-				}
-				// What another source was waiting for is retried.
-				for other, r := range runners {
-					r.mu.Lock()
-					pending := r.pending
-					r.pending = false
-					r.mu.Unlock()
-					if other != name && pending {
-						if err := p.reconcileSource(ctx, r, true); err != nil {
-							t.Fatal(err)
-						}
-					}
-				}
-				if diff := cmp.Diff(s.want, names(t, st)); diff != "" {
-					t.Errorf("step %d: library (-want +got):\n%s", i, diff)
-				}
-				msgs := box.all()[before:]
-				text := ""
-				if len(msgs) > 0 {
-					text = msgs[0].Text
-				}
-				for _, want := range append(s.failures, s.changes...) {
-					if !strings.Contains(text, want) {
-						t.Errorf("step %d: outcome lacks %q; it is:\n%s", i, want, text)
-					}
-				}
-				if len(s.failures) == 0 && len(msgs) > 0 && !msgs[0].OK {
-					t.Errorf("step %d: unexpected failure:\n%s", i, text)
+			t.Run(name, func(t *testing.T) { testReconcileSteps(t, tt.steps, byDigest) })
+		}
+	}
+}
+
+func testReconcileSteps(t *testing.T, steps []step, byDigest bool) {
+	ctx := context.Background()
+	st := openStore(t, "")
+	srcs := map[string]*staticSource{"a": {name: "a"}, "b": {name: "b"}}
+	sources := []Source{srcs["a"], srcs["b"]}
+	if byDigest {
+		sources = []Source{&digestSource{staticSource: srcs["a"]}, &digestSource{staticSource: srcs["b"]}}
+	}
+	box := &inbox{}
+	p, err := New(Config{Sources: sources, Store: st, Sender: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runners := map[string]*runner{"a": p.runners[0], "b": p.runners[1]}
+	for i, s := range steps {
+		name := s.source
+		if name == "" {
+			name = "a"
+		}
+		srcs[name].set("", s.files)
+		before := len(box.all())
+		if err := p.reconcileSource(ctx, runners[name], true); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+		// What another source was waiting for is retried.
+		for other, r := range runners {
+			r.mu.Lock()
+			pending := r.pending
+			r.pending = false
+			r.mu.Unlock()
+			if other != name && pending {
+				if err := p.reconcileSource(ctx, r, true); err != nil {
+					t.Fatal(err)
 				}
 			}
-		})
+		}
+		if diff := cmp.Diff(s.want, names(t, st)); diff != "" {
+			t.Errorf("step %d: library (-want +got):\n%s", i, diff)
+		}
+		msgs := box.all()[before:]
+		text := ""
+		if len(msgs) > 0 {
+			text = msgs[0].Text
+		}
+		for _, want := range append(s.failures, s.changes...) {
+			if !strings.Contains(text, want) {
+				t.Errorf("step %d: outcome lacks %q; it is:\n%s", i, want, text)
+			}
+		}
+		if len(s.failures) == 0 && len(msgs) > 0 && !msgs[0].OK {
+			t.Errorf("step %d: unexpected failure:\n%s", i, text)
+		}
 	}
 }
 
@@ -191,4 +205,91 @@ const ruleVersioned = "name: versioned\nresourceTypes: [AWS::S3::Bucket]\ncondit
 // controlUsingRule is a control whose one data source is the AWS_Config rule keyword.
 func controlUsingRule(name, keyword string) string {
 	return "name: " + name + "\ndescription: d\ndatasources:\n  - sourceName: s\n    sourceType: AWS_Config\n    sourceKeyword:\n      keywordInputType: SELECT_FROM_LIST\n      keywordValue: " + keyword + "\n"
+}
+
+// TestReaderReadsOnlyChangedFiles checks the contract of a Reader source: a reconcile
+// reads the bytes of the files that changed since the last one (to parse and save them)
+// and of files still failing, and of no other file, whatever changed: a file edited,
+// added, made invalid (its last good version stays in effect without the unchanged files
+// being read), deleted, or restored. A file whose bytes no longer have the snapshot's sum fails that reconcile
+// with an error, and the next snapshot applies it.
+func TestReaderReadsOnlyChangedFiles(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, "")
+	src := &digestSource{staticSource: &staticSource{name: "a"}}
+	box := &inbox{}
+	p, err := New(Config{Sources: []Source{src}, Store: st, Sender: box})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{"frameworks/f.yaml": framework("F", "A", "B")}
+	for _, n := range []string{"A", "B", "C", "D"} {
+		files["controls/"+strings.ToLower(n)+".yaml"] = control(n)
+	}
+	all := []string{"controls/a.yaml", "controls/b.yaml", "controls/c.yaml", "controls/d.yaml", "frameworks/f.yaml"}
+	steps := []struct {
+		name  string
+		do    func()
+		reads []string
+		want  []string
+	}{
+		{name: "first reconcile reads every file", reads: all,
+			want: []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Framework:F@a"}},
+		{name: "one file edited", do: func() { files["controls/c.yaml"] = control("C") + "testingInformation: t\n" },
+			reads: []string{"controls/c.yaml"},
+			want:  []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Framework:F@a"}},
+		{name: "one file added", do: func() { files["controls/e.yaml"] = control("E") },
+			reads: []string{"controls/e.yaml"},
+			want:  []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Control:E@a", "Framework:F@a"}},
+		{name: "one file made invalid", do: func() { files["controls/d.yaml"] = badSourceType },
+			reads: []string{"controls/d.yaml"},
+			want:  []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Control:E@a", "Framework:F@a"}},
+		// The invalid file is read again while it fails: the version in effect is its
+		// last good one, not what the source holds.
+		{name: "one file deleted", do: func() { delete(files, "controls/e.yaml") },
+			reads: []string{"controls/d.yaml"},
+			want:  []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Framework:F@a"}},
+		{name: "the invalid file restored", do: func() { files["controls/d.yaml"] = control("D") + "testingInformation: back\n" },
+			reads: []string{"controls/d.yaml"},
+			want:  []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Framework:F@a"}},
+		{name: "nothing changed", want: []string{"Control:A@a", "Control:B@a", "Control:C@a", "Control:D@a", "Framework:F@a"}},
+	}
+	for _, s := range steps {
+		if s.do != nil {
+			s.do()
+		}
+		src.set("", files)
+		if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if diff := cmp.Diff(s.reads, src.takeReads()); diff != "" {
+			t.Errorf("%s: files read (-want +got):\n%s", s.name, diff)
+		}
+		if diff := cmp.Diff(s.want, names(t, st)); diff != "" {
+			t.Errorf("%s: library (-want +got):\n%s", s.name, diff)
+		}
+	}
+
+	// Written again between the snapshot and the read: that reconcile fails, and the
+	// next one applies what the file holds then.
+	files["controls/a.yaml"] = control("A") + "testingInformation: one\n"
+	src.set("", files)
+	src.change = map[string]string{"controls/a.yaml": control("A") + "testingInformation: two\n"}
+	if err := p.reconcileSource(ctx, p.runners[0], true); err == nil || !strings.Contains(err.Error(), "controls/a.yaml") {
+		t.Fatalf("reconcile of a file changed while read: %v, want an error naming it", err)
+	}
+	files["controls/a.yaml"] = control("A") + "testingInformation: two\n"
+	src.set("", files)
+	if err := p.reconcileSource(ctx, p.runners[0], true); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := st.Library(ctx, probity.DefaultPartition.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range lib.Controls {
+		if c.Name == "A" && c.TestingInformation != "two" {
+			t.Errorf("control A's testingInformation = %q, want the file as read again", c.TestingInformation)
+		}
+	}
 }

@@ -42,6 +42,18 @@ type Seeder interface {
 	Seed(files []store.CatalogFile)
 }
 
+// Reader is a Source that hands over files by digest and reads their bytes only when the
+// pipeline asks: a large catalog's bytes are then held neither by the source nor by the
+// pipeline between reconciles. Its snapshots' files carry Sum and may leave Data nil.
+type Reader interface {
+	Source
+	// ReadFile returns the bytes of the file at path as the source holds it now. The
+	// pipeline fails the reconcile when they no longer have the sum the snapshot gave
+	// (the file changed meanwhile; a later snapshot holds it). It returns an error when
+	// the file cannot be read.
+	ReadFile(ctx context.Context, path string) ([]byte, error)
+}
+
 // Snapshot is the whole content of a source at one moment.
 type Snapshot struct {
 	// Revision is what the source as a whole was at (the git commit); may be empty.
@@ -55,6 +67,9 @@ type File struct {
 	Path     string // object key or path below the source's root, with forward slashes
 	Data     []byte
 	Revision string // ETag, git blob hash, or modification time and size
+	// Sum is the SHA-256 of the file's bytes, set by a Reader, which may then leave Data
+	// nil; the zero Sum means unset, and the pipeline sums Data itself.
+	Sum [sha256.Size]byte
 	// Problem says why the file was not read (a link or a named pipe in a directory,
 	// see doc.ReadFile); Data is then empty, and the file fails with this problem.
 	Problem string
@@ -70,9 +85,12 @@ func (s *Snapshot) fingerprint() string {
 		h.Write([]byte{0})
 		h.Write([]byte(f.Path))
 		h.Write([]byte{0})
-		if f.Revision != "" {
+		switch {
+		case f.Revision != "":
 			h.Write([]byte("revision\x00" + f.Revision))
-		} else {
+		case f.Sum != [sha256.Size]byte{}:
+			h.Write(f.Sum[:])
+		default:
 			sum := sha256.Sum256(f.Data)
 			h.Write(sum[:])
 		}

@@ -4,6 +4,7 @@ package dir
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -25,7 +26,7 @@ import (
 // catalog: nothing is deleted until it is back.
 type Tree struct {
 	root  string
-	cache map[string]pipeline.File // by path; Revision is modification time and size
+	cache map[string]pipeline.File // by path, without Data; Revision is modification time and size
 
 	// mu guards what the watch tells Snapshot. While the watch runs, Snapshot looks
 	// again only at the paths it named since the last snapshot; it walks the whole tree
@@ -39,7 +40,7 @@ type Tree struct {
 	walks    int             // full walks made, for tests
 }
 
-var _ pipeline.Source = (*Tree)(nil)
+var _ pipeline.Reader = (*Tree)(nil)
 
 // New returns the source for the directory at root, made absolute. It returns an error
 // when the working directory, needed to make root absolute, cannot be found.
@@ -55,7 +56,8 @@ func New(root string) (*Tree, error) {
 func (d *Tree) Name() string { return d.root }
 
 // Snapshot implements pipeline.Source: it reads the files whose modification time or size
-// changed, among those the watch named, or all of them (see Tree.mu).
+// changed, among those the watch named, or all of them (see Tree.mu), to sum them. Its
+// files hold no Data: the pipeline reads what it needs with ReadFile.
 func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 	info, err := os.Stat(d.root)
 	if err != nil {
@@ -124,8 +126,9 @@ func (d *Tree) look(named map[string]bool) (*pipeline.Snapshot, error) {
 	return snap, nil
 }
 
-// read returns the file at rel as cache holds it when its modification time and size
-// are those of fi, else read again; ok is false when it is gone.
+// read returns the file at rel, with its sum and without its bytes, as cache holds it
+// when its modification time and size are those of fi, else read again; ok is false
+// when it is gone.
 func (d *Tree) read(rel string, fi fs.FileInfo, cache map[string]pipeline.File) (f pipeline.File, ok bool, err error) {
 	rev := strconv.FormatInt(fi.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(fi.Size(), 10)
 	if f, ok := cache[rel]; ok && f.Revision == rev {
@@ -139,7 +142,28 @@ func (d *Tree) read(rel string, fi fs.FileInfo, cache map[string]pipeline.File) 
 	} else if err != nil {
 		return pipeline.File{}, false, err
 	}
-	return pipeline.File{Path: rel, Data: cf.Data, Problem: cf.Problem, Revision: rev}, true, nil
+	f = pipeline.File{Path: rel, Problem: cf.Problem, Revision: rev}
+	if f.Problem == "" {
+		f.Sum = sha256.Sum256(cf.Data)
+	}
+	return f, true, nil
+}
+
+// ReadFile implements pipeline.Reader: it reads the file at path (relative, with forward
+// slashes) as the catalog reads it: a regular file, never through a link. It returns an
+// error when the file is gone or is no longer a regular file.
+func (d *Tree) ReadFile(ctx context.Context, path string) ([]byte, error) {
+	if !pipeline.IsCatalogPath(path) || !filepath.IsLocal(filepath.FromSlash(path)) {
+		return nil, fmt.Errorf("%s is not a catalog file of %s", path, d.root)
+	}
+	cf, err := doc.ReadFile(d.root, path, doc.ReadOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if cf.Problem != "" {
+		return nil, fmt.Errorf("%s: %s", path, cf.Problem)
+	}
+	return cf.Data, nil
 }
 
 // walkAll makes the snapshot from a walk of the whole tree.
