@@ -65,6 +65,8 @@ type Account struct {
 	ShieldDRTAccess *ShieldDRTAccess `json:"shield.DRTAccess"`
 	// DataFacts are the facts of the data services' periodic rules (account_data.go).
 	DataFacts
+	// DetectionFacts are the facts of the threat-detection rules (account_detection.go).
+	DetectionFacts
 
 	// ECRRegistryScanning is GetRegistryScanningConfiguration's scanningConfiguration.
 	ECRRegistryScanning *RegistryScanning `json:"ecr.RegistryScanningConfiguration"`
@@ -267,9 +269,12 @@ type Organization struct {
 	MasterAccountArn string
 }
 
-// GuardDutyDetector is GetDetector.
+// GuardDutyDetector is GetDetector: the detector's status, its protection plans
+// (Features) and, for detectors that predate features, its DataSources.
 type GuardDutyDetector struct {
-	Status string
+	Status      string
+	Features    []GuardDutyFeature    `json:"Features,omitempty"`
+	DataSources *GuardDutyDataSources `json:"DataSources,omitempty"`
 }
 
 // BackupPlan is the part of ListBackupPlans' BackupPlansList entry the facts keep.
