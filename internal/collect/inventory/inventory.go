@@ -148,6 +148,8 @@ var parts = []part{
 	{name: "ec2.internetGateways", run: collectInternetGateways},
 	{name: "autoscaling.groups", run: collectAutoScalingGroups},
 	{name: "fsx", run: collectFSxFileSystems},
+	{name: "inspector2", run: collectInspectorStatus},
+	{name: "accessanalyzer", run: collectAccessAnalyzers},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
