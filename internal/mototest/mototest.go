@@ -165,14 +165,16 @@ func (s *Server) ConfigPassing(ops ...string) aws.Config {
 // ServiceID.OperationName (the SDK's names, "AccessAnalyzer.ListAnalyzers"). Add an
 // operation here when a test finds moto lacking it.
 var Unimplemented = map[string]bool{
-	"AmazonSSM.DescribeInstanceInformation":         true,
-	"AmazonSSM.ListResourceComplianceSummaries":     true,
-	"AmazonSSM.ListComplianceItems":                 true,
-	"NetworkFirewall_20201112.ListFirewallPolicies": true,
-	"NetworkFirewall_20201112.ListRuleGroups":       true,
-	"DescribeClientVpnEndpoints":                    true,
-	"DescribeClientVpnAuthorizationRules":           true,
-	"AccessAnalyzer.ListAnalyzers":                  true,
+	"AmazonSSM.DescribeInstanceInformation":          true,
+	"AmazonSSM.ListResourceComplianceSummaries":      true,
+	"AmazonSSM.ListComplianceItems":                  true,
+	"NetworkFirewall_20201112.ListFirewallPolicies":  true,
+	"NetworkFirewall_20201112.ListRuleGroups":        true,
+	"DescribeClientVpnEndpoints":                     true,
+	"DescribeClientVpnAuthorizationRules":            true,
+	"AccessAnalyzer.ListAnalyzers":                   true,
+	"BackupOnPremises_v20210101.ListVirtualMachines": true,
+	"BackupOnPremises_v20210101.ListTagsForResource": true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying

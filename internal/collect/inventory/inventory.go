@@ -150,6 +150,7 @@ var parts = []part{
 	{name: "fsx", run: collectFSxFileSystems},
 	{name: "inspector2", run: collectInspectorStatus},
 	{name: "accessanalyzer", run: collectAccessAnalyzers},
+	{name: "backupgateway", run: collectGatewayVMs},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
