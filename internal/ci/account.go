@@ -67,6 +67,8 @@ type Account struct {
 	DataFacts
 	// ComputeFacts are the facts of the EC2 instance rules on AMIs (account_compute.go).
 	ComputeFacts
+	// DetectionFacts are the facts of the threat-detection rules (account_detection.go).
+	DetectionFacts
 
 	// ECRRegistryScanning is GetRegistryScanningConfiguration's scanningConfiguration.
 	ECRRegistryScanning *RegistryScanning `json:"ecr.RegistryScanningConfiguration"`
@@ -269,9 +271,12 @@ type Organization struct {
 	MasterAccountArn string
 }
 
-// GuardDutyDetector is GetDetector.
+// GuardDutyDetector is GetDetector: the detector's status, its protection plans
+// (Features) and, for detectors that predate features, its DataSources.
 type GuardDutyDetector struct {
-	Status string
+	Status      string
+	Features    []GuardDutyFeature    `json:"Features,omitempty"`
+	DataSources *GuardDutyDataSources `json:"DataSources,omitempty"`
 }
 
 // BackupPlan is the part of ListBackupPlans' BackupPlansList entry the facts keep.

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 )
 
@@ -199,8 +200,9 @@ func (s *Server) ConfigPassing(ops ...string) aws.Config {
 
 // Unimplemented lists the operations moto is known to lack (it raises
 // NotImplementedError and answers an HTML 500), as the X-Amz-Target header of JSON
-// protocols or the Action of query protocols names them. Add an operation here when a
-// test finds moto lacking it.
+// protocols or the Action of query protocols names them, or, for REST protocols, as
+// ServiceID.OperationName (the SDK's names, "AccessAnalyzer.ListAnalyzers"). Add an
+// operation here when a test finds moto lacking it.
 var Unimplemented = map[string]bool{
 	"AmazonSSM.DescribeInstanceInformation":         true,
 	"AmazonSSM.ListResourceComplianceSummaries":     true,
@@ -223,6 +225,9 @@ var Unimplemented = map[string]bool{
 	"DescribeCapacityReservations":                       true,
 	"GetAllowedImagesSettings":                           true,
 	"DescribeInstanceImageMetadata":                      true,
+	"AccessAnalyzer.ListAnalyzers":                       true,
+	"BackupOnPremises_v20210101.ListVirtualMachines":     true,
+	"BackupOnPremises_v20210101.ListTagsForResource":     true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying
@@ -245,6 +250,14 @@ func (t unimplementedTransport) RoundTrip(req *http.Request) (*http.Response, er
 			op = v.Get("Action")
 		}
 	}
+	rest := false
+	if op == "" {
+		// REST protocols name the operation nowhere in the request; the SDK's
+		// context does.
+		if name := awsmiddleware.GetOperationName(req.Context()); name != "" {
+			op, rest = awsmiddleware.GetServiceID(req.Context())+"."+name, true
+		}
+	}
 	if !Unimplemented[op] || t.pass[op] {
 		return t.base.RoundTrip(req)
 	}
@@ -255,7 +268,7 @@ func (t unimplementedTransport) RoundTrip(req *http.Request) (*http.Response, er
 	// UnknownOperationException for JSON protocols, InvalidAction for query protocols.
 	h := http.Header{}
 	body := `{"__type":"UnknownOperationException","message":"moto does not implement ` + op + `"}`
-	if req.Header.Get("X-Amz-Target") != "" {
+	if req.Header.Get("X-Amz-Target") != "" || rest { // REST services of Unimplemented speak JSON
 		h.Set("Content-Type", "application/x-amz-json-1.1")
 		h.Set("X-Amzn-ErrorType", "UnknownOperationException")
 	} else if strings.Contains(req.Header.Get("Authorization"), "/ec2/aws4_request") {

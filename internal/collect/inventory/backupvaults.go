@@ -12,6 +12,7 @@ import (
 
 // collectBackupVaults records AWS Backup's vaults (AWS::Backup::BackupVault, by name,
 // with CloudFormation's member names: BackupVaultName, BackupVaultArn, EncryptionKeyArn,
+// VaultType (ListBackupVaults'),
 // AccessPolicy as a policy document, LockConfiguration {MinRetentionDays,
 // MaxRetentionDays} when Vault Lock is set, BackupVaultTags), every recovery point in
 // them (AWS::Backup::RecoveryPoint, by ARN, ListRecoveryPointsByBackupVault's members
@@ -66,6 +67,9 @@ func (r *run) backupVault(ctx context.Context, c *backup.Client, v backuptypes.B
 	conf := map[string]any{"BackupVaultName": name, "BackupVaultArn": aws.ToString(v.BackupVaultArn)}
 	if v.EncryptionKeyArn != nil {
 		conf["EncryptionKeyArn"] = aws.ToString(v.EncryptionKeyArn)
+	}
+	if v.VaultType != "" {
+		conf["VaultType"] = string(v.VaultType) // LOGICALLY_AIR_GAPPED_BACKUP_VAULT for the *_IN_LOGICALLY_AIR_GAPPED_VAULT rules
 	}
 	if aws.ToBool(v.Locked) || v.MinRetentionDays != nil || v.MaxRetentionDays != nil {
 		lock := map[string]any{}

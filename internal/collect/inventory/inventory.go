@@ -160,6 +160,9 @@ var parts = []part{
 	{name: "ec2.prefixLists", run: collectPrefixLists},
 	{name: "ec2.images", run: collectInstanceImages},
 	{name: "ec2.allowedImages", run: collectAllowedImages},
+	{name: "inspector2", run: collectInspectorStatus},
+	{name: "accessanalyzer", run: collectAccessAnalyzers},
+	{name: "backupgateway", run: collectGatewayVMs},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is

@@ -353,7 +353,9 @@ func collectOrganization(ctx context.Context, r *run) error {
 	return nil
 }
 
-// collectGuardDuty records each detector's status (guardduty.Detectors).
+// collectGuardDuty records each detector's status, protection plans (Features, with
+// their AdditionalConfiguration) and DataSources (guardduty.Detectors), under
+// GetDetector's member names.
 func collectGuardDuty(ctx context.Context, r *run) error {
 	c := guardduty.NewFromConfig(r.cfg)
 	var ids []string
@@ -365,21 +367,28 @@ func collectGuardDuty(ctx context.Context, r *run) error {
 		}
 		ids = append(ids, out.DetectorIds...)
 	}
-	status := make([]string, len(ids))
+	detectors := make([]map[string]any, len(ids))
 	err := r.each(ctx, len(ids), func(ctx context.Context, i int) error {
 		out, err := c.GetDetector(ctx, &guardduty.GetDetectorInput{DetectorId: aws.String(ids[i])})
 		if err != nil {
 			return err
 		}
-		status[i] = string(out.Status)
+		d := map[string]any{"Status": string(out.Status)}
+		if len(out.Features) > 0 {
+			d["Features"] = withoutNulls(mustDecode(out.Features))
+		}
+		if out.DataSources != nil {
+			d["DataSources"] = withoutNulls(mustDecode(out.DataSources))
+		}
+		detectors[i] = d
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	facts := map[string]map[string]string{}
+	facts := map[string]map[string]any{}
 	for i, id := range ids {
-		facts[id] = map[string]string{"Status": status[i]}
+		facts[id] = detectors[i]
 	}
 	r.fact("guardduty.Detectors", facts)
 	return collectGuardDutyFindings(ctx, r, c, ids)
