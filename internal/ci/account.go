@@ -65,6 +65,8 @@ type Account struct {
 	ShieldDRTAccess *ShieldDRTAccess `json:"shield.DRTAccess"`
 	// DataFacts are the facts of the data services' periodic rules (account_data.go).
 	DataFacts
+	// RDSFacts are the facts of the RDS parameter group rules (account_rds.go).
+	RDSFacts
 
 	// ECRRegistryScanning is GetRegistryScanningConfiguration's scanningConfiguration.
 	ECRRegistryScanning *RegistryScanning `json:"ecr.RegistryScanningConfiguration"`
