@@ -170,6 +170,8 @@ var Unimplemented = map[string]bool{
 	"NetworkFirewall_20201112.ListRuleGroups":       true,
 	"DescribeClientVpnEndpoints":                    true,
 	"DescribeClientVpnAuthorizationRules":           true,
+	"ListMetricStreams":                             true,
+	"GetMetricStream":                               true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying

@@ -144,6 +144,7 @@ var parts = []part{
 	{name: "apigatewayv2.routes", run: collectHTTPAPIRoutes},
 	{name: "appmesh.virtualNodes", run: collectVirtualNodes},
 	{name: "appmesh.virtualGateways", run: collectVirtualGateways},
+	{name: "cloudwatch.metricStreams", run: collectMetricStreams},
 	{name: "backup.plans", run: collectBackupPlans},
 	{name: "ec2.addresses", run: collectAddresses},
 	{name: "ec2.networkInterfaces", run: collectNetworkInterfaces},
