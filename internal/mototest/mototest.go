@@ -172,6 +172,8 @@ var Unimplemented = map[string]bool{
 	"DescribeClientVpnAuthorizationRules":           true,
 	"ListMetricStreams":                             true,
 	"GetMetricStream":                               true,
+	"CodeDeploy_20141006.ListDeploymentConfigs":     true,
+	"CodeDeploy_20141006.GetDeploymentConfig":       true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying

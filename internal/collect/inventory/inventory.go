@@ -145,6 +145,7 @@ var parts = []part{
 	{name: "appmesh.virtualNodes", run: collectVirtualNodes},
 	{name: "appmesh.virtualGateways", run: collectVirtualGateways},
 	{name: "cloudwatch.metricStreams", run: collectMetricStreams},
+	{name: "codedeploy.deploymentConfigs", run: collectDeploymentConfigs},
 	{name: "backup.plans", run: collectBackupPlans},
 	{name: "ec2.addresses", run: collectAddresses},
 	{name: "ec2.networkInterfaces", run: collectNetworkInterfaces},
