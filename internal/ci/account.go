@@ -69,6 +69,8 @@ type Account struct {
 	ComputeFacts
 	// DetectionFacts are the facts of the threat-detection rules (account_detection.go).
 	DetectionFacts
+	// RDSFacts are the facts of the RDS parameter group rules (account_rds.go).
+	RDSFacts
 
 	// ECRRegistryScanning is GetRegistryScanningConfiguration's scanningConfiguration.
 	ECRRegistryScanning *RegistryScanning `json:"ecr.RegistryScanningConfiguration"`

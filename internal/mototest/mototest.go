@@ -228,6 +228,10 @@ var Unimplemented = map[string]bool{
 	"AccessAnalyzer.ListAnalyzers":                       true,
 	"BackupOnPremises_v20210101.ListVirtualMachines":     true,
 	"BackupOnPremises_v20210101.ListTagsForResource":     true,
+	"ListMetricStreams":                                  true,
+	"GetMetricStream":                                    true,
+	"CodeDeploy_20141006.ListDeploymentConfigs":          true,
+	"CodeDeploy_20141006.GetDeploymentConfig":            true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying
