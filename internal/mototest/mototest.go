@@ -170,6 +170,11 @@ var Unimplemented = map[string]bool{
 	"NetworkFirewall_20201112.ListRuleGroups":       true,
 	"DescribeClientVpnEndpoints":                    true,
 	"DescribeClientVpnAuthorizationRules":           true,
+	"SageMaker.ListImages":                          true,
+	"SageMaker.ListAppImageConfigs":                 true,
+	"SageMaker.ListFeatureGroups":                   true,
+	"AWSGlue.GetMLTransforms":                       true,
+	"AmazonAthena.ListPreparedStatements":           true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying

@@ -148,6 +148,13 @@ var parts = []part{
 	{name: "ec2.internetGateways", run: collectInternetGateways},
 	{name: "autoscaling.groups", run: collectAutoScalingGroups},
 	{name: "fsx", run: collectFSxFileSystems},
+	{name: "sagemaker.models", run: collectSageMakerModels},
+	{name: "sagemaker.domains", run: collectSageMakerDomains},
+	{name: "sagemaker.studio", run: collectSageMakerStudio},
+	{name: "glue.jobs", run: collectGlueJobs},
+	{name: "glue.mlTransforms", run: collectGlueMLTransforms},
+	{name: "athena.dataCatalogs", run: collectAthenaDataCatalogs},
+	{name: "athena.preparedStatements", run: collectAthenaPreparedStatements},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is
