@@ -175,6 +175,10 @@ var Unimplemented = map[string]bool{
 	"SageMaker.ListFeatureGroups":                   true,
 	"AWSGlue.GetMLTransforms":                       true,
 	"AmazonAthena.ListPreparedStatements":           true,
+	"AWSHawksNestServiceFacade.GetEntityTypes":      true,
+	"AWSHawksNestServiceFacade.GetLabels":           true,
+	"AWSHawksNestServiceFacade.GetOutcomes":         true,
+	"AWSHawksNestServiceFacade.GetVariables":        true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying

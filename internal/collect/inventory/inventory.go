@@ -155,6 +155,7 @@ var parts = []part{
 	{name: "glue.mlTransforms", run: collectGlueMLTransforms},
 	{name: "athena.dataCatalogs", run: collectAthenaDataCatalogs},
 	{name: "athena.preparedStatements", run: collectAthenaPreparedStatements},
+	{name: "frauddetector", run: collectFraudDetector},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is

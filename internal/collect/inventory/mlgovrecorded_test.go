@@ -196,6 +196,18 @@ func TestSageMakerStudioGlueTransformsAndStatements(t *testing.T) {
 	}, mlView(t, items, "AWS::Athena::PreparedStatement", []string{"ATHENA_PREPARED_STATEMENT_DESCRIPTION"}, nil, "StatementName", "WorkGroup", "Description", "WorkGroupName"))
 }
 
+// mlForward sends the request to moto and copies its answer to w.
+func mlForward(t *testing.T, m *mototest.Server, w http.ResponseWriter, r *http.Request) {
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	proxy.ErrorLog = log.New(io.Discard, "", 0)
+	proxy.ServeHTTP(w, r)
+}
+
 // mlCanonicalJSON re-encodes s with sorted keys, for comparing JSON texts.
 func mlCanonicalJSON(t *testing.T, s string) string {
 	t.Helper()
