@@ -56,7 +56,8 @@ func collectAthenaDataCatalogs(ctx context.Context, r *run) error {
 // collectAthenaPreparedStatements records the prepared statements of every workgroup
 // (AWS::Athena::PreparedStatement, resource id STATEMENT|WORKGROUP, CloudFormation's
 // identifier) with GetPreparedStatement's members under CloudFormation's names
-// (StatementName, WorkGroup, QueryStatement, Description). A statement has no ARN of its
+// (StatementName, WorkGroup, QueryStatement, Description). A workgroup whose statements
+// Athena refuses to list (InvalidRequestException) contributes none. A statement has no ARN of its
 // own, so the CI has none.
 func collectAthenaPreparedStatements(ctx context.Context, r *run) error {
 	c := athena.NewFromConfig(r.cfg)
@@ -77,6 +78,9 @@ func collectAthenaPreparedStatements(ctx context.Context, r *run) error {
 		sp := athena.NewListPreparedStatementsPaginator(c, &athena.ListPreparedStatementsInput{WorkGroup: aws.String(g)})
 		for sp.HasMorePages() {
 			out, err := sp.NextPage(ctx)
+			if errorCode(err) == "InvalidRequestException" {
+				break // a workgroup that cannot hold statements (disabled, or deleted since listed)
+			}
 			if err != nil {
 				return err
 			}

@@ -12,6 +12,9 @@ import (
 	athenatypes "github.com/aws/aws-sdk-go-v2/service/athena/types"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
+	"github.com/aws/aws-sdk-go-v2/service/opensearch"
+	ostypes "github.com/aws/aws-sdk-go-v2/service/opensearch/types"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
 
@@ -188,4 +191,87 @@ func TestGlueJobsAndAthenaCatalogs(t *testing.T) {
 	if len(types) > 0 {
 		t.Errorf("items of types moto lacks the calls for: %v", types)
 	}
+}
+
+// TestNewRulesOnCollectedTypes seeds resources of types the inventory already recorded,
+// one that satisfies the new rules on them and one that does not, and evaluates those
+// rules on the collected CIs: notebook instances (a subnet, root access disabled; moto
+// records no PlatformIdentifier, so the platform rule finds neither supported), endpoint
+// configurations (two instances against one), Athena workgroups (metrics, enforced
+// configuration, a pinned engine and a description against none), OpenSearch domains
+// (three dedicated primary nodes against none; moto records no ServiceSoftwareOptions)
+// and Redshift clusters (database sales against the default dev).
+func TestNewRulesOnCollectedTypes(t *testing.T) {
+	m := mototest.Start(t)
+	ctx := context.Background()
+	cfg := m.Config()
+	sm := sagemaker.NewFromConfig(cfg)
+	role := aws.String("arn:aws:iam::123456789012:role/sm")
+	_, err := sm.CreateNotebookInstance(ctx, &sagemaker.CreateNotebookInstanceInput{NotebookInstanceName: aws.String("good"), InstanceType: smtypes.InstanceTypeMlT2Medium,
+		RoleArn: role, SubnetId: aws.String("subnet-1"), SecurityGroupIds: []string{"sg-1"}, RootAccess: smtypes.RootAccessDisabled})
+	must(t, err)
+	_, err = sm.CreateNotebookInstance(ctx, &sagemaker.CreateNotebookInstanceInput{NotebookInstanceName: aws.String("bad"), InstanceType: smtypes.InstanceTypeMlT2Medium, RoleArn: role})
+	must(t, err)
+	_, err = sm.CreateModel(ctx, &sagemaker.CreateModelInput{ModelName: aws.String("m"), ExecutionRoleArn: role,
+		PrimaryContainer: &smtypes.ContainerDefinition{Image: aws.String("123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1")}})
+	must(t, err)
+	for name, n := range map[string]int32{"good": 2, "bad": 1} {
+		_, err = sm.CreateEndpointConfig(ctx, &sagemaker.CreateEndpointConfigInput{EndpointConfigName: aws.String(name), ProductionVariants: []smtypes.ProductionVariant{{
+			VariantName: aws.String("v"), ModelName: aws.String("m"), InitialInstanceCount: aws.Int32(n), InstanceType: smtypes.ProductionVariantInstanceTypeMlT2Medium}}})
+		must(t, err)
+	}
+	a := athena.NewFromConfig(cfg)
+	_, err = a.CreateWorkGroup(ctx, &athena.CreateWorkGroupInput{Name: aws.String("good"), Description: aws.String("Analysts"), Configuration: &athenatypes.WorkGroupConfiguration{
+		EnforceWorkGroupConfiguration: aws.Bool(true), PublishCloudWatchMetricsEnabled: aws.Bool(true), EngineVersion: &athenatypes.EngineVersion{SelectedEngineVersion: aws.String("AUTO")}}})
+	must(t, err)
+	_, err = a.CreateWorkGroup(ctx, &athena.CreateWorkGroupInput{Name: aws.String("bad"), Configuration: &athenatypes.WorkGroupConfiguration{
+		EnforceWorkGroupConfiguration: aws.Bool(false), PublishCloudWatchMetricsEnabled: aws.Bool(false), EngineVersion: &athenatypes.EngineVersion{SelectedEngineVersion: aws.String("Athena engine version 3")}}})
+	must(t, err)
+	osc := opensearch.NewFromConfig(cfg)
+	_, err = osc.CreateDomain(ctx, &opensearch.CreateDomainInput{DomainName: aws.String("good"), ClusterConfig: &ostypes.ClusterConfig{InstanceCount: aws.Int32(2),
+		DedicatedMasterEnabled: aws.Bool(true), DedicatedMasterCount: aws.Int32(3), DedicatedMasterType: ostypes.OpenSearchPartitionInstanceTypeM5LargeSearch}})
+	must(t, err)
+	_, err = osc.CreateDomain(ctx, &opensearch.CreateDomainInput{DomainName: aws.String("bad")})
+	must(t, err)
+	rs := redshift.NewFromConfig(cfg)
+	for name, db := range map[string]string{"good": "sales", "bad": "dev"} {
+		_, err = rs.CreateCluster(ctx, &redshift.CreateClusterInput{ClusterIdentifier: aws.String(name), NodeType: aws.String("dc2.large"), ClusterType: aws.String("single-node"),
+			MasterUsername: aws.String("admin"), MasterUserPassword: aws.String("Passw0rd!"), DBName: aws.String(db)})
+		must(t, err)
+	}
+
+	items, _ := dataSnapshot(t, m)
+	params := map[string]map[string]string{"SAGEMAKER_NOTEBOOK_INSTANCE_PLATFORM_VERSION": {"supportedPlatformIdentifierVersions": "notebook-al2-v3"}}
+	results := func(resourceType string, ruleIDs ...string) map[string]map[string]string {
+		out := map[string]map[string]string{}
+		for _, v := range mlView(t, items, resourceType, ruleIDs, params) {
+			out[v.Name] = v.Results
+		}
+		return out
+	}
+	dataDiff(t, "notebook instances", map[string]map[string]string{
+		"good": {"SAGEMAKER_NOTEBOOK_INSTANCE_INSIDE_VPC": "COMPLIANT", "SAGEMAKER_NOTEBOOK_INSTANCE_ROOT_ACCESS_CHECK": "COMPLIANT", "SAGEMAKER_NOTEBOOK_INSTANCE_PLATFORM_VERSION": "NON_COMPLIANT"},
+		"bad":  {"SAGEMAKER_NOTEBOOK_INSTANCE_INSIDE_VPC": "NON_COMPLIANT", "SAGEMAKER_NOTEBOOK_INSTANCE_ROOT_ACCESS_CHECK": "NON_COMPLIANT", "SAGEMAKER_NOTEBOOK_INSTANCE_PLATFORM_VERSION": "NON_COMPLIANT"},
+	}, results("AWS::SageMaker::NotebookInstance", "SAGEMAKER_NOTEBOOK_INSTANCE_INSIDE_VPC", "SAGEMAKER_NOTEBOOK_INSTANCE_ROOT_ACCESS_CHECK", "SAGEMAKER_NOTEBOOK_INSTANCE_PLATFORM_VERSION"))
+	dataDiff(t, "endpoint configurations", map[string]map[string]string{
+		"good": {"SAGEMAKER_ENDPOINT_CONFIG_PROD_INSTANCE_COUNT": "COMPLIANT"}, "bad": {"SAGEMAKER_ENDPOINT_CONFIG_PROD_INSTANCE_COUNT": "NON_COMPLIANT"},
+	}, results("AWS::SageMaker::EndpointConfig", "SAGEMAKER_ENDPOINT_CONFIG_PROD_INSTANCE_COUNT"))
+	wgRules := []string{"ATHENA_WORKGROUP_LOGGING_ENABLED", "ATHENA_WORKGROUP_ENFORCE_WORKGROUP_CONFIGURATION", "ATHENA_WORKGROUP_ENGINE_VERSION_AUTO_UPGRADE", "ATHENA_WORKGROUP_DESCRIPTION"}
+	all := func(c string) map[string]string {
+		out := map[string]string{}
+		for _, r := range wgRules {
+			out[r] = c
+		}
+		return out
+	}
+	got := results("AWS::Athena::WorkGroup", wgRules...)
+	delete(got, "primary") // moto's default workgroup
+	dataDiff(t, "workgroups", map[string]map[string]string{"good": all("COMPLIANT"), "bad": all("NON_COMPLIANT")}, got)
+	dataDiff(t, "OpenSearch domains", map[string]map[string]string{
+		"good": {"OPENSEARCH_PRIMARY_NODE_FAULT_TOLERANCE": "COMPLIANT", "OPENSEARCH_UPDATE_CHECK": "-"},
+		"bad":  {"OPENSEARCH_PRIMARY_NODE_FAULT_TOLERANCE": "NON_COMPLIANT", "OPENSEARCH_UPDATE_CHECK": "-"},
+	}, results("AWS::OpenSearch::Domain", "OPENSEARCH_PRIMARY_NODE_FAULT_TOLERANCE", "OPENSEARCH_UPDATE_CHECK"))
+	dataDiff(t, "Redshift clusters", map[string]map[string]string{
+		"good": {"REDSHIFT_DEFAULT_DB_NAME_CHECK": "COMPLIANT"}, "bad": {"REDSHIFT_DEFAULT_DB_NAME_CHECK": "NON_COMPLIANT"},
+	}, results("AWS::Redshift::Cluster", "REDSHIFT_DEFAULT_DB_NAME_CHECK"))
 }

@@ -23,8 +23,9 @@ import (
 )
 
 // mlRecordedServer answers the JSON-protocol operations of responses (by X-Amz-Target)
-// with the recorded body that the function returns for the request's body, "" meaning
-// "forward", and forwards every other request to moto.
+// with the recorded body that the function returns for the request's body ("" meaning
+// "forward"; a body naming an error __type is sent with status 400), and forwards every
+// other request to moto.
 func mlRecordedServer(t *testing.T, m *mototest.Server, responses map[string]func(body map[string]any) string) string {
 	t.Helper()
 	u, err := url.Parse(m.URL)
@@ -48,6 +49,9 @@ func mlRecordedServer(t *testing.T, m *mototest.Server, responses map[string]fun
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		if strings.HasPrefix(out, `{"__type"`) {
+			w.WriteHeader(http.StatusBadRequest)
+		}
 		_, _ = io.WriteString(w, out)
 	}))
 	t.Cleanup(srv.Close)
@@ -61,7 +65,8 @@ func mlRecordedServer(t *testing.T, m *mototest.Server, responses map[string]fun
 // GetMLTransforms and ListPreparedStatements, so an httptest server answers them, and
 // ListTags and GetTags for those resources, with AWS's documented JSON shapes (the lists
 // in two pages) and forwards every other request to moto (GetPreparedStatement reads the
-// statements created in moto). It checks the CIs and the description, encryption and tag
+// statements created in moto; ListPreparedStatements refuses the workgroup closed, which
+// contributes no statement). It checks the CIs and the description, encryption and tag
 // rules on them.
 func TestSageMakerStudioGlueTransformsAndStatements(t *testing.T) {
 	m := mototest.Start(t)
@@ -126,7 +131,11 @@ func TestSageMakerStudioGlueTransformsAndStatements(t *testing.T) {
 		},
 		"AWSGlue.GetTags": func(b map[string]any) string { return tags[b["ResourceArn"].(string)] },
 		"AmazonAthena.ListPreparedStatements": func(b map[string]any) string {
-			if b["WorkGroup"] != "primary" {
+			switch b["WorkGroup"] {
+			case "closed":
+				return `{"__type":"InvalidRequestException","Message":"WorkGroup closed is disabled"}`
+			case "primary":
+			default:
 				return `{"PreparedStatements":[]}`
 			}
 			return page(b, `{"PreparedStatements":[{"StatementName":"top10","LastModifiedTime":1714521600}],"NextToken":"2"}`,
@@ -134,7 +143,9 @@ func TestSageMakerStudioGlueTransformsAndStatements(t *testing.T) {
 		},
 	}
 	a := athena.NewFromConfig(m.Config())
-	_, err := a.CreatePreparedStatement(ctx, &athena.CreatePreparedStatementInput{StatementName: aws.String("top10"), WorkGroup: aws.String("primary"),
+	_, err := a.CreateWorkGroup(ctx, &athena.CreateWorkGroupInput{Name: aws.String("closed")})
+	must(t, err)
+	_, err = a.CreatePreparedStatement(ctx, &athena.CreatePreparedStatementInput{StatementName: aws.String("top10"), WorkGroup: aws.String("primary"),
 		QueryStatement: aws.String("SELECT * FROM sales LIMIT 10"), Description: aws.String("Ten best sellers")})
 	must(t, err)
 	_, err = a.CreatePreparedStatement(ctx, &athena.CreatePreparedStatementInput{StatementName: aws.String("adhoc"), WorkGroup: aws.String("primary"),
