@@ -47,6 +47,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/elasticsearchservice v1.42.0
 	github.com/aws/aws-sdk-go-v2/service/emr v1.71.3
 	github.com/aws/aws-sdk-go-v2/service/fsx v1.74.11
+	github.com/aws/aws-sdk-go-v2/service/glue v1.176.0
 	github.com/aws/aws-sdk-go-v2/service/guardduty v1.102.0
 	github.com/aws/aws-sdk-go-v2/service/iam v1.66.0
 	github.com/aws/aws-sdk-go-v2/service/inspector2 v1.48.2

@@ -232,6 +232,15 @@ var Unimplemented = map[string]bool{
 	"GetMetricStream":                                    true,
 	"CodeDeploy_20141006.ListDeploymentConfigs":          true,
 	"CodeDeploy_20141006.GetDeploymentConfig":            true,
+	"SageMaker.ListImages":                               true,
+	"SageMaker.ListAppImageConfigs":                      true,
+	"SageMaker.ListFeatureGroups":                        true,
+	"AWSGlue.GetMLTransforms":                            true,
+	"AmazonAthena.ListPreparedStatements":                true,
+	"AWSHawksNestServiceFacade.GetEntityTypes":           true,
+	"AWSHawksNestServiceFacade.GetLabels":                true,
+	"AWSHawksNestServiceFacade.GetOutcomes":              true,
+	"AWSHawksNestServiceFacade.GetVariables":             true,
 }
 
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying

@@ -171,6 +171,14 @@ var parts = []part{
 	{name: "inspector2", run: collectInspectorStatus},
 	{name: "accessanalyzer", run: collectAccessAnalyzers},
 	{name: "backupgateway", run: collectGatewayVMs},
+	{name: "sagemaker.models", run: collectSageMakerModels},
+	{name: "sagemaker.domains", run: collectSageMakerDomains},
+	{name: "sagemaker.studio", run: collectSageMakerStudio},
+	{name: "glue.jobs", run: collectGlueJobs},
+	{name: "glue.mlTransforms", run: collectGlueMLTransforms},
+	{name: "athena.dataCatalogs", run: collectAthenaDataCatalogs},
+	{name: "athena.preparedStatements", run: collectAthenaPreparedStatements},
+	{name: "frauddetector", run: collectFraudDetector},
 }
 
 // Snapshot collects one account and region with cfg's credentials. A part whose API is

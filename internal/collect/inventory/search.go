@@ -28,6 +28,7 @@ var openSearchMembers = map[string]string{
 	"AdvancedOptions": "AdvancedOptions", "LogPublishingOptions": "LogPublishingOptions",
 	"AdvancedSecurityOptions": "AdvancedSecurityOptions", "OffPeakWindowOptions": "OffPeakWindowOptions",
 	"SoftwareUpdateOptions": "SoftwareUpdateOptions", "IPAddressType": "IPAddressType",
+	"ServiceSoftwareOptions": "ServiceSoftwareOptions",
 }
 
 // elasticsearchRenames are the members of an AWS::Elasticsearch::Domain configuration
