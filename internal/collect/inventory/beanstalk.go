@@ -17,6 +17,10 @@ import (
 // endpointURL, healthStatus, platformArn, solutionStackName, status, tier...), tags as
 // an object, and optionSettings, the environment's configuration options
 // (DescribeConfigurationSettings) by namespace and option name, each as {"value": ...}.
+//
+// The environment's properties (its environment variables, which often hold database
+// passwords and API keys) are left out: no rule reads them, and a snapshot is evidence
+// that auditors, reports and the console show.
 func collectBeanstalkEnvironments(ctx context.Context, r *run) error {
 	c := eb.NewFromConfig(r.cfg)
 	var envs []ebtypes.EnvironmentDescription
@@ -51,6 +55,9 @@ func collectBeanstalkEnvironments(ctx context.Context, r *run) error {
 		for _, s := range settings.ConfigurationSettings {
 			for _, o := range s.OptionSettings {
 				ns := aws.ToString(o.Namespace)
+				if beanstalkSecretNamespaces[ns] {
+					continue
+				}
 				if opts[ns] == nil {
 					opts[ns] = map[string]map[string]string{}
 				}
@@ -75,4 +82,12 @@ func collectBeanstalkEnvironments(ctx context.Context, r *run) error {
 			ResourceName: aws.ToString(env.EnvironmentName), Zone: "Regional", Created: timeString(env.DateCreated), Tags: tm, Configuration: b})
 		return nil
 	})
+}
+
+// beanstalkSecretNamespaces are the option namespaces that carry the environment's
+// properties: aws:elasticbeanstalk:application:environment, and the CloudFormation
+// template parameter EnvironmentVariables that repeats them.
+var beanstalkSecretNamespaces = map[string]bool{
+	"aws:elasticbeanstalk:application:environment": true,
+	"aws:cloudformation:template:parameter":        true,
 }

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,6 +31,9 @@ var beanstalkOptions = map[string][][3]string{
 		{"aws:elasticbeanstalk:cloudwatch:logs", "RetentionInDays", "30"},
 		{"aws:elasticbeanstalk:managedactions", "ManagedActionsEnabled", "true"},
 		{"aws:elasticbeanstalk:managedactions:platformupdate", "UpdateLevel", "minor"},
+		// Environment properties, which hold secrets: never recorded.
+		{"aws:elasticbeanstalk:application:environment", "DB_PASSWORD", "hunter2-secret"},
+		{"aws:cloudformation:template:parameter", "EnvironmentVariables", "DB_PASSWORD=hunter2-secret"},
 	},
 	"bare-env": {
 		{"aws:elasticbeanstalk:healthreporting:system", "SystemType", "basic"},
@@ -124,6 +128,9 @@ func TestBeanstalkEnvironments(t *testing.T) {
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("option settings (-want +got):\n%s", d)
+	}
+	if strings.Contains(string(raw), "hunter2-secret") {
+		t.Error("the snapshot holds an environment property's value")
 	}
 	ids := map[string]string{}
 	for id, it := range items {
