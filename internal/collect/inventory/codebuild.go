@@ -50,6 +50,7 @@ func collectCodeBuild(ctx context.Context, r *run) error {
 }
 
 func codeBuildItem(pr cbtypes.Project) (Item, error) {
+	withholdProject(&pr)
 	raw, err := configJSON(pr)
 	if err != nil {
 		return Item{}, err

@@ -76,7 +76,7 @@ func TestCodeBuildProjects(t *testing.T) {
 		"hardened": {"hardened", arn + "hardened", "hardened", map[string]string{"team": "ci"}, rel,
 			[]map[string]any{{"type": "GITHUB", "location": "https://github.com/example/app"}}, []map[string]any{{"type": "S3", "encryptionDisabled": false}}, true},
 		"leaky": {"leaky", arn + "leaky", "leaky", nil, rel,
-			[]map[string]any{{"type": "GITHUB", "location": "https://ghp_token@github.com/example/app"}}, []map[string]any{{"type": "S3", "encryptionDisabled": true}}, true},
+			[]map[string]any{{"type": "GITHUB", "location": "https://withheld@github.com/example/app"}}, []map[string]any{{"type": "S3", "encryptionDisabled": true}}, true},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("projects (-want +got):\n%s", d)

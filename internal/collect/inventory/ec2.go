@@ -267,6 +267,7 @@ func collectLaunchConfigurations(ctx context.Context, r *run) error {
 			return err
 		}
 		for _, lc := range out.LaunchConfigurations {
+			withholdLaunchConfiguration(&lc)
 			conf, err := configJSON(lc)
 			if err != nil {
 				return err

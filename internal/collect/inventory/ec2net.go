@@ -88,6 +88,7 @@ func collectLaunchTemplates(ctx context.Context, r *run) error {
 		for _, v := range out.LaunchTemplateVersions {
 			if v.LaunchTemplateData != nil {
 				data = withoutNulls(mustDecode(v.LaunchTemplateData))
+				withholdLaunchTemplateData(data)
 			}
 		}
 		specs := []any{}

@@ -70,6 +70,7 @@ func taskDefinitionRevision(arn string) (string, int) {
 // taskDefinitionJSON returns td with the tags as Tags, the SDK's member names kept and
 // null members left out, as AWS Config records task definitions.
 func taskDefinitionJSON(td *ecstypes.TaskDefinition, tags []ecstypes.Tag) (json.RawMessage, error) {
+	withholdTaskDefinition(td)
 	x, err := genericJSON(struct {
 		*ecstypes.TaskDefinition
 		Tags []ecstypes.Tag

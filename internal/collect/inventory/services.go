@@ -279,7 +279,7 @@ func collectLambda(ctx context.Context, r *run) error {
 		case conc.ReservedConcurrentExecutions != nil:
 			sup["Concurrency"] = mustJSON(map[string]int32{"reservedConcurrentExecutions": *conc.ReservedConcurrentExecutions})
 		}
-		conf, err := configJSON(f)
+		conf, err := lambdaJSON(f)
 		if err != nil {
 			return err
 		}
@@ -287,6 +287,23 @@ func collectLambda(ctx context.Context, r *run) error {
 			ResourceName: aws.ToString(f.FunctionName), Configuration: conf, Supplementary: sup})
 		return nil
 	})
+}
+
+// lambdaJSON is configJSON of a function, except that its environment variables keep
+// their names as written (configJSON would lower their first letter, as it does members')
+// and have their values withheld.
+func lambdaJSON(f lambdatypes.FunctionConfiguration) (json.RawMessage, error) {
+	x, err := genericObject(f)
+	if err != nil {
+		return nil, err
+	}
+	conf := lowerKeys(x).(map[string]any)
+	if f.Environment != nil && f.Environment.Variables != nil {
+		if env, ok := conf["environment"].(map[string]any); ok {
+			env["variables"] = withheldVariables(f.Environment.Variables)
+		}
+	}
+	return json.Marshal(conf)
 }
 
 func collectRedshift(ctx context.Context, r *run) error {
