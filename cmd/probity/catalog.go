@@ -32,11 +32,13 @@ func listCatalog(paths []string, opt doc.ReadOptions) (*doc.Listing, error) {
 	return l, nil
 }
 
-// catalogMemoryLimit is the soft memory limit of validate, plan and apply (see
-// docs/benchmarks.md): the garbage collector works harder as the heap nears it, which
-// keeps a large catalog's peak near its live heap instead of twice it. GOMEMLIMIT, when
-// set, is used instead. At 50,000 controls the live heaps are 140-180 MB; 220 MiB costs
-// 7-15% more CPU than 250 MiB for 30 MB less, and 200 MiB 30-40% more.
+// catalogMemoryLimit is the soft memory limit of validate, plan and apply, and of serve
+// when it keeps catalog sources (see docs/benchmarks.md): the garbage collector works
+// harder as the heap nears it, which keeps a large catalog's peak near its live heap
+// instead of twice it. GOMEMLIMIT, when set, is used instead (GOMEMLIMIT=off: no limit).
+// At 50,000 controls the live heaps are 140-180 MB; 220 MiB costs 7-15% more CPU than
+// 250 MiB for 30 MB less, and 200 MiB 30-40% more. A server whose live heap outgrows
+// the limit collects more often (at most half the CPU): set GOMEMLIMIT above it.
 const catalogMemoryLimit = 220 << 20
 
 // limitMemory sets catalogMemoryLimit unless GOMEMLIMIT is set.

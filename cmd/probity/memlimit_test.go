@@ -25,3 +25,37 @@ func TestLimitMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestServeLimitsMemoryWithCatalogs checks serve's soft memory limit: set, as for the
+// catalog commands, when it keeps catalog sources; not set without them (a server of the
+// API alone keeps no catalog); left to the runtime when GOMEMLIMIT is set.
+func TestServeLimitsMemoryWithCatalogs(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+	const had = 12345 << 20
+	for _, tt := range []struct {
+		name    string
+		env     string
+		catalog bool
+		want    int64
+	}{
+		{"catalog", "", true, catalogMemoryLimit},
+		{"no catalog", "", false, had},
+		{"catalog, GOMEMLIMIT set", "1GiB", true, had},
+		{"catalog, GOMEMLIMIT=off", "off", true, had},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			debug.SetMemoryLimit(had)
+			t.Setenv("GOMEMLIMIT", tt.env)
+			var args []string
+			if tt.catalog {
+				args = []string{"--catalog", t.TempDir()}
+			}
+			s := startServe(t, args...)
+			s.Stop(t)
+			if got := debug.SetMemoryLimit(-1); got != tt.want {
+				t.Errorf("limit %d, want %d", got, tt.want)
+			}
+		})
+	}
+}

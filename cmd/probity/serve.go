@@ -156,6 +156,12 @@ func runServe(cmd *cobra.Command, env Env, o serveOptions) (err error) {
 	defer stopPipeline()
 	o.pipeline.fromEnv(env.Getenv)
 	o.jobs.collect.fromEnv(env.Getenv)
+	if len(o.pipeline.sources) > 0 {
+		// A catalog source keeps the catalog's outline and parse cache live between
+		// reconciles; without a limit a large catalog's peak is twice that (see
+		// catalogMemoryLimit).
+		limitMemory()
+	}
 	pipe, waitPipeline, err := o.pipeline.start(pctx, st, probity.Partition{Region: o.region, AccountID: catalogAccount}, log, reg)
 	if err != nil {
 		return err
