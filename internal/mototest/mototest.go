@@ -243,6 +243,27 @@ var Unimplemented = map[string]bool{
 	"AWSHawksNestServiceFacade.GetVariables":             true,
 }
 
+// restOperations names the REST operations of Unimplemented by signing service, method
+// and path, for requests that reach the transport without the SDK's context (through
+// Endpoint's proxy).
+var restOperations = map[string]string{
+	"access-analyzer GET /analyzer": "AccessAnalyzer.ListAnalyzers",
+}
+
+// signingService returns the service of a SigV4 request's credential scope
+// (Credential=KEY/DATE/REGION/SERVICE/aws4_request), "" when there is none.
+func signingService(req *http.Request) string {
+	_, scope, ok := strings.Cut(req.Header.Get("Authorization"), "Credential=")
+	if !ok {
+		return ""
+	}
+	scope, _, _ = strings.Cut(scope, ",")
+	if parts := strings.Split(scope, "/"); len(parts) == 5 {
+		return parts[3]
+	}
+	return ""
+}
+
 // unimplementedTransport answers the operations of Unimplemented with a 501 carrying
 // the protocol's unknown-operation error, and passes every other request to base.
 type unimplementedTransport struct {
@@ -269,6 +290,8 @@ func (t unimplementedTransport) RoundTrip(req *http.Request) (*http.Response, er
 		// context does.
 		if name := awsmiddleware.GetOperationName(req.Context()); name != "" {
 			op, rest = awsmiddleware.GetServiceID(req.Context())+"."+name, true
+		} else if name, ok := restOperations[signingService(req)+" "+req.Method+" "+req.URL.Path]; ok {
+			op, rest = name, true // through Endpoint's proxy, which has no SDK context
 		}
 	}
 	if !Unimplemented[op] || t.pass[op] {
