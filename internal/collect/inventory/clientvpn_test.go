@@ -3,15 +3,9 @@ package inventory_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/probity-dev/probity/internal/ci"
@@ -70,29 +64,7 @@ func TestClientVpnEndpoints(t *testing.T) {
 				`</authorizationRule>` + next + `</DescribeClientVpnAuthorizationRulesResponse>`
 		},
 	}
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		v, _ := url.ParseQuery(string(body))
-		answer := answers[v.Get("Action")]
-		if answer == nil {
-			proxy.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-		_, _ = io.WriteString(w, answer(v))
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.ConfigPassing("DescribeClientVpnEndpoints", "DescribeClientVpnAuthorizationRules")
-	cfg.BaseEndpoint = aws.String(srv.URL)
+	cfg := recorded(t, m, recordedQuery(answers), "DescribeClientVpnEndpoints", "DescribeClientVpnAuthorizationRules")
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)
 	var buf bytes.Buffer

@@ -3,12 +3,7 @@ package inventory_test
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -47,27 +42,17 @@ func TestDeploymentConfigs(t *testing.T) {
 			ServiceRoleArn: aws.String("arn:aws:iam::" + account + ":role/deploy"), DeploymentConfigName: aws.String(config)})
 		must(t, err)
 	}
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "CodeDeploy_20141006.") {
+	cfg := recorded(t, m, func(c recordedCall) (int, string, bool) {
+		switch strings.TrimPrefix(c.Op, "CodeDeploy_20141006.") {
 		case "ListDeploymentConfigs":
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			_, _ = io.WriteString(w, `{"deploymentConfigsList":["CodeDeployDefault.AllAtOnce","CodeDeployDefault.OneAtATime","SixtyPercent","TwoHosts"]}`)
+			return http.StatusOK, `{"deploymentConfigsList":["CodeDeployDefault.AllAtOnce","CodeDeployDefault.OneAtATime","SixtyPercent","TwoHosts"]}`, true
 		case "GetDeploymentConfig":
 			var in struct{ DeploymentConfigName string }
-			must(t, json.NewDecoder(r.Body).Decode(&in))
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			_, _ = io.WriteString(w, recordedDeploymentConfigs[in.DeploymentConfigName])
-		default:
-			proxy.ServeHTTP(w, r)
+			must(t, json.Unmarshal(c.Body, &in))
+			return http.StatusOK, recordedDeploymentConfigs[in.DeploymentConfigName], true
 		}
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.ConfigPassing("CodeDeploy_20141006.ListDeploymentConfigs", "CodeDeploy_20141006.GetDeploymentConfig")
-	cfg.BaseEndpoint = aws.String(srv.URL)
+		return 0, "", false
+	}, "CodeDeploy_20141006.ListDeploymentConfigs", "CodeDeploy_20141006.GetDeploymentConfig")
 	items, raw := collectTypesWith(t, cfg, account, "AWS::CodeDeploy::DeploymentConfig")
 	type conf struct{ ARN, Name, Conf string }
 	got := map[string]conf{}

@@ -3,12 +3,7 @@ package inventory_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"slices"
 	"sync"
 	"testing"
@@ -60,27 +55,18 @@ func TestDetectionFacts(t *testing.T) {
 		ResourceTypes: []inspectortypes.ResourceScanType{inspectortypes.ResourceScanTypeEc2, inspectortypes.ResourceScanTypeEcr}})
 	must(t, err)
 
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
 	var mu sync.Mutex
 	var tokens []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/analyzer" || r.Method != http.MethodGet {
-			proxy.ServeHTTP(w, r)
-			return
+	cfg := recorded(t, m, func(c recordedCall) (int, string, bool) {
+		if c.Op != "GET /analyzer" {
+			return 0, "", false
 		}
-		token := r.URL.Query().Get("nextToken")
+		token := c.R.URL.Query().Get("nextToken")
 		mu.Lock()
 		tokens = append(tokens, token)
 		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, recordedAnalyzers[token])
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.ConfigPassing("AccessAnalyzer.ListAnalyzers")
-	cfg.BaseEndpoint = aws.String(srv.URL)
+		return http.StatusOK, recordedAnalyzers[token], true
+	}, "AccessAnalyzer.ListAnalyzers")
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: mototest.Region})
 	must(t, err)
 	for _, s := range withoutMotoGaps(snap.Skipped) {

@@ -3,11 +3,6 @@ package inventory_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"testing"
 
@@ -224,29 +219,7 @@ func TestAllowedImagesAndCapacityReservations(t *testing.T) {
 				reservation("cr-gone", "cancelled", "") + `</capacityReservationSet></DescribeCapacityReservationsResponse>`
 		},
 	}
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(r.Body)
-		if err != nil {
-			w.WriteHeader(http.StatusBadRequest)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		v, _ := url.ParseQuery(string(body))
-		answer := answers[v.Get("Action")]
-		if answer == nil {
-			proxy.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "text/xml;charset=UTF-8")
-		_, _ = io.WriteString(w, answer(v))
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.ConfigPassing("GetAllowedImagesSettings", "DescribeInstanceImageMetadata", "DescribeCapacityReservations")
-	cfg.BaseEndpoint = aws.String(srv.URL)
+	cfg := recorded(t, m, recordedQuery(answers), "GetAllowedImagesSettings", "DescribeInstanceImageMetadata", "DescribeCapacityReservations")
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)
 	var buf bytes.Buffer

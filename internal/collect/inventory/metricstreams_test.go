@@ -1,16 +1,11 @@
 package inventory_test
 
 import (
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/probity-dev/probity/internal/mototest"
@@ -54,29 +49,13 @@ var recordedStreams = map[string]func(url.Values) string{
 // GetMetricStream) and CLOUDWATCH_METRIC_STREAM_TAGGED on them.
 func TestMetricStreams(t *testing.T) {
 	m := mototest.Shared(t)
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
-			body, err := io.ReadAll(r.Body)
-			must(t, err)
-			v, err := url.ParseQuery(string(body))
-			must(t, err)
-			if answer := recordedStreams[v.Get("Action")]; answer != nil && (v.Get("Action") != "ListTagsForResource" || strings.Contains(v.Get("ResourceARN"), ":metric-stream/")) {
-				w.Header().Set("Content-Type", "text/xml")
-				_, _ = io.WriteString(w, answer(v))
-				return
-			}
-			r.Body = io.NopCloser(strings.NewReader(string(body)))
-			r.ContentLength = int64(len(body))
+	cfg := recorded(t, m, func(c recordedCall) (int, string, bool) {
+		answer := recordedStreams[c.Op]
+		if c.Form == nil || answer == nil || (c.Op == "ListTagsForResource" && !strings.Contains(c.Form.Get("ResourceARN"), ":metric-stream/")) {
+			return 0, "", false
 		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.ConfigPassing("ListMetricStreams", "GetMetricStream")
-	cfg.BaseEndpoint = aws.String(srv.URL)
+		return http.StatusOK, answer(c.Form), true
+	}, "ListMetricStreams", "GetMetricStream")
 	items, raw := collectTypesWith(t, cfg, "123456789012", "AWS::CloudWatch::MetricStream")
 	type stream struct {
 		ARN, Name, Conf string

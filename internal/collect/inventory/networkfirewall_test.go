@@ -6,11 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -151,24 +147,15 @@ func TestFirewallPolicies(t *testing.T) {
 			return group("empty", 0)
 		},
 	}
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		answer := responses[strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "NetworkFirewall_20201112.")]
+	cfg := recorded(t, m, func(c recordedCall) (int, string, bool) {
+		answer := responses[strings.TrimPrefix(c.Op, "NetworkFirewall_20201112.")]
 		if answer == nil {
-			proxy.ServeHTTP(w, r)
-			return
+			return 0, "", false
 		}
 		var body map[string]string
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		_, _ = io.WriteString(w, answer(body))
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.ConfigPassing("NetworkFirewall_20201112.ListFirewallPolicies", "NetworkFirewall_20201112.ListRuleGroups")
-	cfg.BaseEndpoint = aws.String(srv.URL)
+		_ = json.Unmarshal(c.Body, &body)
+		return http.StatusOK, answer(body), true
+	}, "NetworkFirewall_20201112.ListFirewallPolicies", "NetworkFirewall_20201112.ListRuleGroups")
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)
 	var buf bytes.Buffer

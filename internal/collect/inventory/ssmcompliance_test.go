@@ -4,12 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,37 +53,26 @@ func TestManagedInstances(t *testing.T) {
 			`{"ComplianceItems":[{"ComplianceType":"Patch","ResourceType":"ManagedInstance","ResourceId":"` + managed + `","Id":"KB2",` +
 				`"Title":"openssl","Status":"NON_COMPLIANT","Severity":"HIGH","Details":{"PatchState":"Missing"}}]}`},
 	}
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op := r.Header.Get("X-Amz-Target")
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
+	cfg.BaseEndpoint = aws.String(recordedURL(t, m, func(c recordedCall) (int, string, bool) {
 		var in struct {
 			NextToken string
 			Filters   []struct{ Values []string }
 		}
-		_ = json.Unmarshal(body, &in)
-		key := op
-		if op == "AmazonSSM.ListComplianceItems" && len(in.Filters) == 1 && len(in.Filters[0].Values) == 1 {
+		_ = json.Unmarshal(c.Body, &in)
+		key := c.Op
+		if c.Op == "AmazonSSM.ListComplianceItems" && len(in.Filters) == 1 && len(in.Filters[0].Values) == 1 {
 			key = in.Filters[0].Values[0]
 		}
 		pages, ok := responses[key]
 		if !ok {
-			proxy.ServeHTTP(w, r)
-			return
+			return 0, "", false
 		}
 		page := 0
 		if in.NextToken == "2" {
 			page = 1
 		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		_, _ = io.WriteString(w, pages[page])
+		return http.StatusOK, pages[page], true
 	}))
-	t.Cleanup(srv.Close)
-	cfg.BaseEndpoint = aws.String(srv.URL)
 
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)
