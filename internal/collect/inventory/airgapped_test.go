@@ -4,12 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,38 +69,26 @@ func TestAirGappedRecoveryPoints(t *testing.T) {
 		"std": {point("rp-vol1", "std", volume(vols[1]), 2*time.Hour, 35), point("rp-orders", "std", table("orders"), 72*time.Hour, 7),
 			point("rp-users", "std", table("users"), time.Hour, 0)},
 	}
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	vaultPath := regexp.MustCompile(`^/backup-vaults/([^/]+)/(access-policy|recovery-points)/?$`)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		p := vaultPath.FindStringSubmatch(r.URL.Path)
+	vaultPath := regexp.MustCompile(`^GET /backup-vaults/([^/]+)/(access-policy|recovery-points)/?$`)
+	cfg.BaseEndpoint = aws.String(recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+		p := vaultPath.FindStringSubmatch(c.Op)
 		switch {
-		case r.Method != http.MethodGet:
-			proxy.ServeHTTP(w, r)
-		case strings.TrimSuffix(r.URL.Path, "/") == "/backup-vaults":
+		case strings.TrimSuffix(c.Op, "/") == "GET /backup-vaults":
 			var list []map[string]any
 			for _, name := range []string{"std", "lag"} {
 				list = append(list, map[string]any{"BackupVaultName": name, "BackupVaultArn": vaultARN(name), "VaultType": vaultType[name],
 					"CreationDate": float64(now.Add(-24 * 30 * time.Hour).Unix()), "NumberOfRecoveryPoints": len(points[name])})
 			}
-			_ = json.NewEncoder(w).Encode(map[string]any{"BackupVaultList": list})
-		case strings.HasPrefix(r.URL.Path, "/tags/"):
-			_, _ = io.WriteString(w, `{"Tags":{}}`)
+			return http.StatusOK, jsonText(t, map[string]any{"BackupVaultList": list}), true
+		case strings.HasPrefix(c.Op, "GET /tags/"):
+			return http.StatusOK, `{"Tags":{}}`, true
 		case p != nil && p[2] == "access-policy":
-			w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"Code":"ResourceNotFoundException","Message":"no policy"}`)
+			return http.StatusNotFound, `{"Code":"ResourceNotFoundException","Message":"no policy"}`, true
 		case p != nil:
-			_ = json.NewEncoder(w).Encode(map[string]any{"RecoveryPoints": points[p[1]]})
-		default:
-			proxy.ServeHTTP(w, r)
+			return http.StatusOK, jsonText(t, map[string]any{"RecoveryPoints": points[p[1]]}), true
 		}
+		return 0, "", false
 	}))
-	t.Cleanup(srv.Close)
-	cfg.BaseEndpoint = aws.String(srv.URL)
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)
 	for _, s := range snap.Skipped {

@@ -4,12 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
 	"testing"
 
@@ -60,32 +55,20 @@ func TestBackupSelections(t *testing.T) {
 	const role = "arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole"
 	selection := map[string]any{"SelectionName": "tagged", "IamRoleArn": role, "Resources": []string{"arn:aws:dynamodb:*:*:table/*"},
 		"ListOfTags": []map[string]string{{"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "daily"}}}
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	selections := regexp.MustCompile(`^/backup/plans/([^/]+)/selections/?([^/]*)$`)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := selections.FindStringSubmatch(r.URL.Path)
-		if s == nil || r.Method != http.MethodGet {
-			proxy.ServeHTTP(w, r)
-			return
+	selections := regexp.MustCompile(`^GET /backup/plans/([^/]+)/selections/?([^/]*)$`)
+	cfg.BaseEndpoint = aws.String(recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+		s := selections.FindStringSubmatch(c.Op)
+		switch {
+		case s == nil:
+			return 0, "", false
+		case s[1] != planID:
+			return http.StatusNotFound, `{"Code":"ResourceNotFoundException","Message":"no plan"}`, true
+		case s[2] == "": // ListBackupSelections
+			return http.StatusOK, jsonText(t, map[string]any{"BackupSelectionsList": []map[string]any{{"SelectionId": "sel-1", "SelectionName": "tagged",
+				"BackupPlanId": planID, "IamRoleArn": role, "CreationDate": 1717200000}}}), true
 		}
-		w.Header().Set("Content-Type", "application/json")
-		if s[1] != planID {
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"Code":"ResourceNotFoundException","Message":"no plan"}`)
-			return
-		}
-		if s[2] == "" { // ListBackupSelections
-			_ = json.NewEncoder(w).Encode(map[string]any{"BackupSelectionsList": []map[string]any{{"SelectionId": "sel-1", "SelectionName": "tagged",
-				"BackupPlanId": planID, "IamRoleArn": role, "CreationDate": 1717200000}}})
-			return
-		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"BackupPlanId": planID, "SelectionId": s[2], "CreationDate": 1717200000, "BackupSelection": selection})
+		return http.StatusOK, jsonText(t, map[string]any{"BackupPlanId": planID, "SelectionId": s[2], "CreationDate": 1717200000, "BackupSelection": selection}), true
 	}))
-	t.Cleanup(srv.Close)
-	cfg.BaseEndpoint = aws.String(srv.URL)
 
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)

@@ -4,17 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/probity-dev/probity/internal/ci"
@@ -42,57 +36,39 @@ func TestBackupGatewayVirtualMachines(t *testing.T) {
 		"p2": `{"VirtualMachines":[{"HostName":"web.example.internal","HypervisorId":"hype-1","Name":"web","Path":"/dc/vm/web","ResourceArn":"` + vmARN("vm-2") + `"}]}`,
 	}
 	tags := map[string]string{vmARN("vm-1"): `[{"Key":"env","Value":"prod"}]`, vmARN("vm-2"): `[]`}
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
 	var mu sync.Mutex
 	var calls []string
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		target := r.Header.Get("X-Amz-Target")
-		if op, ok := strings.CutPrefix(target, "BackupOnPremises_v20210101."); ok {
+	cfg := recorded(t, m, func(c recordedCall) (int, string, bool) {
+		if op, ok := strings.CutPrefix(c.Op, "BackupOnPremises_v20210101."); ok {
 			var in map[string]any
-			_ = json.NewDecoder(r.Body).Decode(&in)
+			_ = json.Unmarshal(c.Body, &in)
 			mu.Lock()
-			calls = append(calls, op+" signed="+boolText(strings.Contains(r.Header.Get("Authorization"), "/"+region+"/backup-gateway/aws4_request")))
+			calls = append(calls, op+" signed="+boolText(strings.Contains(c.R.Header.Get("Authorization"), "/"+region+"/backup-gateway/aws4_request")))
 			mu.Unlock()
-			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 			switch op {
 			case "ListVirtualMachines":
 				token, _ := in["NextToken"].(string)
-				_, _ = io.WriteString(w, pages[token])
+				return http.StatusOK, pages[token], true
 			case "ListTagsForResource":
 				arn, _ := in["ResourceArn"].(string)
-				_, _ = io.WriteString(w, `{"ResourceArn":"`+arn+`","Tags":`+tags[arn]+`}`)
-			default:
-				w.WriteHeader(http.StatusBadRequest)
-				_, _ = io.WriteString(w, `{"__type":"ValidationException","message":"unexpected"}`)
+				return http.StatusOK, `{"ResourceArn":"` + arn + `","Tags":` + tags[arn] + `}`, true
 			}
-			return
+			return http.StatusBadRequest, `{"__type":"ValidationException","message":"unexpected"}`, true
 		}
-		w.Header().Set("Content-Type", "application/json")
-		switch path := strings.TrimSuffix(r.URL.Path, "/"); {
-		case r.Method != http.MethodGet:
-			proxy.ServeHTTP(w, r)
-		case path == "/backup-vaults":
-			_, _ = io.WriteString(w, `{"BackupVaultList":[{"BackupVaultName":"main","BackupVaultArn":"`+vaultARN+`","VaultType":"BACKUP_VAULT"}]}`)
-		case strings.HasPrefix(path, "/tags/"):
-			_, _ = io.WriteString(w, `{"Tags":{}}`)
-		case path == "/backup-vaults/main/access-policy":
-			w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"Code":"ResourceNotFoundException","Message":"no policy"}`)
-		case path == "/backup-vaults/main/recovery-points":
-			_, _ = io.WriteString(w, `{"RecoveryPoints":[{"RecoveryPointArn":"arn:aws:backup:`+region+`:`+account+`:recovery-point:rp-1",`+
-				`"BackupVaultName":"main","BackupVaultArn":"`+vaultARN+`","ResourceArn":"`+vmARN("vm-1")+`","ResourceType":"VirtualMachine",`+
-				`"Status":"COMPLETED","CreationDate":1767225600,"CreatedBy":{"BackupPlanId":"plan-1"}}]}`)
-		default:
-			proxy.ServeHTTP(w, r)
+		switch path := strings.TrimSuffix(c.Op, "/"); {
+		case path == "GET /backup-vaults":
+			return http.StatusOK, `{"BackupVaultList":[{"BackupVaultName":"main","BackupVaultArn":"` + vaultARN + `","VaultType":"BACKUP_VAULT"}]}`, true
+		case strings.HasPrefix(path, "GET /tags/"):
+			return http.StatusOK, `{"Tags":{}}`, true
+		case path == "GET /backup-vaults/main/access-policy":
+			return http.StatusNotFound, `{"Code":"ResourceNotFoundException","Message":"no policy"}`, true
+		case path == "GET /backup-vaults/main/recovery-points":
+			return http.StatusOK, `{"RecoveryPoints":[{"RecoveryPointArn":"arn:aws:backup:` + region + `:` + account + `:recovery-point:rp-1",` +
+				`"BackupVaultName":"main","BackupVaultArn":"` + vaultARN + `","ResourceArn":"` + vmARN("vm-1") + `","ResourceType":"VirtualMachine",` +
+				`"Status":"COMPLETED","CreationDate":1767225600,"CreatedBy":{"BackupPlanId":"plan-1"}}]}`, true
 		}
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.ConfigPassing("BackupOnPremises_v20210101.ListVirtualMachines", "BackupOnPremises_v20210101.ListTagsForResource")
-	cfg.BaseEndpoint = aws.String(srv.URL)
+		return 0, "", false
+	}, "BackupOnPremises_v20210101.ListVirtualMachines", "BackupOnPremises_v20210101.ListTagsForResource")
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)
 	for _, s := range snap.Skipped {

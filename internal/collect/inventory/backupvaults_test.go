@@ -4,12 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -96,49 +91,35 @@ func TestBackupVaultsAndRecoveryPoints(t *testing.T) {
 	}
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":["backup:DeleteRecoveryPoint",` +
 		`"backup:UpdateRecoveryPointLifecycle","backup:PutBackupVaultAccessPolicy"],"Resource":"*"}]}`
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	var recorded atomic.Bool // answer the calls moto lacks
+	var answering atomic.Bool // answer the calls moto lacks
 	// moto's ListTags answers no tags, whatever the resource has.
 	recordedTags := map[string]map[string]string{vaultARN("locked"): {"team": "locked"}, planARN("daily"): {"plan": "daily"}}
-	selections := regexp.MustCompile(`^/backup/plans/[^/]+/selections/?$`) // moto answers a 500
-	path := regexp.MustCompile(`^/backup-vaults/([^/]+)/(access-policy|recovery-points)/?$`)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if selections.MatchString(r.URL.Path) && r.Method == http.MethodGet {
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, `{"BackupSelectionsList":[]}`)
-			return
+	selections := regexp.MustCompile(`^GET /backup/plans/[^/]+/selections/?$`) // moto answers a 500
+	path := regexp.MustCompile(`^GET /backup-vaults/([^/]+)/(access-policy|recovery-points)/?$`)
+	cfg.BaseEndpoint = aws.String(recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+		if selections.MatchString(c.Op) {
+			return http.StatusOK, `{"BackupSelectionsList":[]}`, true
 		}
-		if tags, ok := recordedTags[strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/tags/"), "/")]; ok && recorded.Load() {
-			w.Header().Set("Content-Type", "application/json")
-			_ = json.NewEncoder(w).Encode(map[string]any{"Tags": tags})
-			return
+		if tags, ok := recordedTags[strings.TrimSuffix(strings.TrimPrefix(c.R.URL.Path, "/tags/"), "/")]; ok && answering.Load() {
+			return http.StatusOK, jsonText(t, map[string]any{"Tags": tags}), true
 		}
-		p := path.FindStringSubmatch(r.URL.Path)
-		if p == nil || r.Method != http.MethodGet || !recorded.Load() {
-			proxy.ServeHTTP(w, r)
-			return
+		p := path.FindStringSubmatch(c.Op)
+		if p == nil || !answering.Load() {
+			return 0, "", false
 		}
-		w.Header().Set("Content-Type", "application/json")
+		query := c.R.URL.Query()
 		switch {
 		case p[2] == "access-policy" && p[1] == "locked":
-			_ = json.NewEncoder(w).Encode(map[string]any{"BackupVaultName": p[1], "BackupVaultArn": vaultARN(p[1]), "Policy": policy})
+			return http.StatusOK, jsonText(t, map[string]any{"BackupVaultName": p[1], "BackupVaultArn": vaultARN(p[1]), "Policy": policy}), true
 		case p[2] == "access-policy":
-			w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException")
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"Code":"ResourceNotFoundException","Message":"no policy"}`)
-		case r.URL.Query().Get("nextToken") == "" && len(pages[p[1]]) > 1: // the first of two pages
-			_ = json.NewEncoder(w).Encode(map[string]any{"RecoveryPoints": pages[p[1]][:1], "NextToken": "2"})
-		case r.URL.Query().Get("nextToken") == "2":
-			_ = json.NewEncoder(w).Encode(map[string]any{"RecoveryPoints": pages[p[1]][1:]})
-		default:
-			_ = json.NewEncoder(w).Encode(map[string]any{"RecoveryPoints": pages[p[1]]})
+			return http.StatusNotFound, `{"Code":"ResourceNotFoundException","Message":"no policy"}`, true
+		case query.Get("nextToken") == "" && len(pages[p[1]]) > 1: // the first of two pages
+			return http.StatusOK, jsonText(t, map[string]any{"RecoveryPoints": pages[p[1]][:1], "NextToken": "2"}), true
+		case query.Get("nextToken") == "2":
+			return http.StatusOK, jsonText(t, map[string]any{"RecoveryPoints": pages[p[1]][1:]}), true
 		}
+		return http.StatusOK, jsonText(t, map[string]any{"RecoveryPoints": pages[p[1]]}), true
 	}))
-	t.Cleanup(srv.Close)
-	cfg.BaseEndpoint = aws.String(srv.URL)
 	// Where the recovery points cannot be listed (moto's 404), nothing of the part.
 	alone, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)
@@ -156,7 +137,7 @@ func TestBackupVaultsAndRecoveryPoints(t *testing.T) {
 		t.Errorf("moto alone: backup.vaults skipped %v, fact present %v; want skipped, absent", skipped, hasFact)
 	}
 
-	recorded.Store(true)
+	answering.Store(true)
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: account, Region: region})
 	must(t, err)
 	for _, s := range snap.Skipped {
