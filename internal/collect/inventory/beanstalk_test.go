@@ -7,11 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -92,23 +88,14 @@ func TestBeanstalkEnvironments(t *testing.T) {
 		must(t, err)
 	}
 
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		if form.Get("Action") != "DescribeConfigurationSettings" {
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			proxy.ServeHTTP(w, r)
-			return
+	recorded := &mototest.Server{URL: recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+		if c.Op != "DescribeConfigurationSettings" {
+			return 0, "", false
 		}
-		w.Header().Set("Content-Type", "text/xml")
-		describeConfigurationSettings(w, form.Get("ApplicationName"), form.Get("EnvironmentName"))
-	}))
-	t.Cleanup(srv.Close)
-	recorded := &mototest.Server{URL: srv.URL}
+		var b strings.Builder
+		describeConfigurationSettings(&b, c.Form.Get("ApplicationName"), c.Form.Get("EnvironmentName"))
+		return http.StatusOK, b.String(), true
+	})}
 
 	_, items, raw := collectTypes(t, recorded, "123456789012", "AWS::ElasticBeanstalk::Environment")
 	got := map[string]string{}

@@ -2,12 +2,7 @@ package inventory_test
 
 import (
 	"encoding/json"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -40,28 +35,19 @@ func recordedPipeline(name string, deploys int) string {
 // their case) and evaluates CODEPIPELINE_DEPLOYMENT_COUNT_CHECK.
 func TestPipelines(t *testing.T) {
 	m := mototest.Shared(t)
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
 	pipelines := map[string]int{"single": 1, "double": 2}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Header.Get("X-Amz-Target") {
+	m = &mototest.Server{URL: recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+		switch c.Op {
 		case "CodePipeline_20150709.ListPipelines":
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			_, _ = io.WriteString(w, `{"pipelines":[{"name":"single","version":1,"created":1.7052984E9,"updated":1.7052984E9},`+
-				`{"name":"double","version":1,"created":1.7052984E9,"updated":1.7052984E9}]}`)
+			return http.StatusOK, `{"pipelines":[{"name":"single","version":1,"created":1.7052984E9,"updated":1.7052984E9},` +
+				`{"name":"double","version":1,"created":1.7052984E9,"updated":1.7052984E9}]}`, true
 		case "CodePipeline_20150709.GetPipeline":
 			var in struct{ Name string }
-			must(t, json.NewDecoder(r.Body).Decode(&in))
-			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-			_, _ = io.WriteString(w, recordedPipeline(in.Name, pipelines[in.Name]))
-		default:
-			proxy.ServeHTTP(w, r)
+			must(t, json.Unmarshal(c.Body, &in))
+			return http.StatusOK, recordedPipeline(in.Name, pipelines[in.Name]), true
 		}
-	}))
-	t.Cleanup(srv.Close)
-	m = &mototest.Server{URL: srv.URL}
+		return 0, "", false
+	})}
 
 	_, items, raw := collectTypes(t, m, "123456789012", "AWS::CodePipeline::Pipeline")
 	var single struct {

@@ -5,12 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -60,24 +55,18 @@ func TestGuardDutyFindings(t *testing.T) {
 	var mu sync.Mutex
 	var criteria []string
 	var batches []int
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	findingsPath := regexp.MustCompile(`^/detector/[^/]+/findings(/get)?$`)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		path := findingsPath.FindStringSubmatch(r.URL.Path)
-		if path == nil || r.Method != http.MethodPost {
-			proxy.ServeHTTP(w, r)
-			return
+	findingsPath := regexp.MustCompile(`^POST /detector/[^/]+/findings(/get)?$`)
+	cfg := recorded(t, m, func(c recordedCall) (int, string, bool) {
+		path := findingsPath.FindStringSubmatch(c.Op)
+		if path == nil {
+			return 0, "", false
 		}
 		var body struct {
 			FindingCriteria json.RawMessage `json:"findingCriteria"`
 			FindingIds      []string        `json:"findingIds"`
 			NextToken       string          `json:"nextToken"`
 		}
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		w.Header().Set("Content-Type", "application/json")
+		_ = json.Unmarshal(c.Body, &body)
 		mu.Lock()
 		defer mu.Unlock()
 		if path[1] == "" { // ListFindings: two pages
@@ -86,19 +75,15 @@ func TestGuardDutyFindings(t *testing.T) {
 			if body.NextToken == "page2" {
 				page = map[string]any{"findingIds": ids[40:]}
 			}
-			_ = json.NewEncoder(w).Encode(page)
-			return
+			return http.StatusOK, jsonText(t, page), true
 		}
 		batches = append(batches, len(body.FindingIds))
 		var out []map[string]any
 		for _, id := range body.FindingIds {
 			out = append(out, finding(id))
 		}
-		_ = json.NewEncoder(w).Encode(map[string]any{"findings": out})
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.Config()
-	cfg.BaseEndpoint = aws.String(srv.URL)
+		return http.StatusOK, jsonText(t, map[string]any{"findings": out}), true
+	})
 
 	snap, err := (&inventory.Inventory{}).Snapshot(ctx, cfg, inventory.Options{Account: "123456789012", Region: mototest.Region})
 	must(t, err)

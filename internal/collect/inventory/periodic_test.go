@@ -2,12 +2,7 @@ package inventory_test
 
 import (
 	"context"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -63,23 +58,16 @@ func TestMacieAutomatedDiscovery(t *testing.T) {
 	m := mototest.Shared(t)
 	_, err := macie2.NewFromConfig(m.Config()).EnableMacie(context.Background(), &macie2.EnableMacieInput{})
 	must(t, err)
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
 	for status, want := range map[string]string{"ENABLED": "COMPLIANT", "DISABLED": "NON_COMPLIANT"} {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodGet || r.URL.Path != "/automated-discovery/configuration" {
-				proxy.ServeHTTP(w, r)
-				return
+		endpoint := recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+			if c.Op != "GET /automated-discovery/configuration" {
+				return 0, "", false
 			}
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, `{"autoEnableOrganizationMembers":"NEW","classificationScopeId":"117aff7ed76b59a59c8ebbbd71ab0e8b",`+
-				`"disabledAt":"2024-01-15T10:00:00Z","firstEnabledAt":"2023-06-01T08:00:00Z","lastUpdatedAt":"2024-01-15T10:00:00Z",`+
-				`"sensitivityInspectionTemplateId":"9fc4e4ea2d5bc3d5a2c3b0c4fd1e0a3b","status":"`+status+`"}`)
-		}))
-		t.Cleanup(srv.Close)
-		acct, _, raw := collectTypes(t, &mototest.Server{URL: srv.URL}, "123456789012")
+			return http.StatusOK, `{"autoEnableOrganizationMembers":"NEW","classificationScopeId":"117aff7ed76b59a59c8ebbbd71ab0e8b",` +
+				`"disabledAt":"2024-01-15T10:00:00Z","firstEnabledAt":"2023-06-01T08:00:00Z","lastUpdatedAt":"2024-01-15T10:00:00Z",` +
+				`"sensitivityInspectionTemplateId":"9fc4e4ea2d5bc3d5a2c3b0c4fd1e0a3b","status":"` + status + `"}`, true
+		})
+		acct, _, raw := collectTypes(t, &mototest.Server{URL: endpoint}, "123456789012")
 		if c := acct.MacieAutomatedDiscovery; c == nil || c.Status != status {
 			t.Errorf("%s: macie2.AutomatedDiscoveryConfiguration = %+v", status, c)
 		}

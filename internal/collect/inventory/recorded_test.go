@@ -85,7 +85,9 @@ func recordedURL(t *testing.T, m *mototest.Server, answer recordedAnswer) string
 			if e.Code == "" {
 				e.Code = e.Type
 			}
-			w.Header().Set("X-Amzn-ErrorType", e.Code)
+			if e.Code != "" {
+				w.Header().Set("X-Amzn-ErrorType", e.Code)
+			}
 		}
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, resp)

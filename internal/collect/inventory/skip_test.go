@@ -4,11 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -23,22 +18,10 @@ import (
 // service answer status with body (an emulator lacking the API, a role denied it, or a
 // server error).
 func failing(t *testing.T, m *mototest.Server, service string, status int, body string) string {
-	u, err := url.Parse(m.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0) // requests cancelled when the snapshot fails
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.Contains(r.Header.Get("Authorization"), "/"+service+"/aws4_request") {
-			w.WriteHeader(status)
-			io.WriteString(w, body)
-			return
-		}
-		proxy.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	t.Helper()
+	return recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+		return status, body, strings.Contains(c.R.Header.Get("Authorization"), "/"+service+"/aws4_request")
+	})
 }
 
 // A part whose API is unavailable (an emulator's 404 or 501 without an AWS error, or an
