@@ -6,11 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -81,35 +77,26 @@ func collectTypesWith(t *testing.T, cfg aws.Config, account string, types ...str
 // TLS enforcement) and the two App Mesh rules on them.
 func TestAppMesh(t *testing.T) {
 	m := mototest.Shared(t)
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	cfg := recorded(t, m, func(c recordedCall) (int, string, bool) {
 		const mesh = "/v20190125/meshes"
-		w.Header().Set("Content-Type", "application/json")
-		path := strings.TrimPrefix(r.URL.Path, mesh)
+		path := strings.TrimPrefix(c.R.URL.Path, mesh)
 		switch {
-		case path == "" && r.URL.Path == mesh:
-			_, _ = io.WriteString(w, `{"meshes":[{"arn":"arn:aws:appmesh:us-east-1:123456789012:mesh/m","meshName":"m","meshOwner":"123456789012",`+
-				`"resourceOwner":"123456789012","version":1,"createdAt":1.7e9,"lastUpdatedAt":1.7e9}]}`)
+		case path == "" && c.R.URL.Path == mesh:
+			return http.StatusOK, `{"meshes":[{"arn":"arn:aws:appmesh:us-east-1:123456789012:mesh/m","meshName":"m","meshOwner":"123456789012",` +
+				`"resourceOwner":"123456789012","version":1,"createdAt":1.7e9,"lastUpdatedAt":1.7e9}]}`, true
 		case path == "/m/virtualNodes":
-			_, _ = io.WriteString(w, recordedMeshList("virtualNode", "node-tls", "node-plain"))
+			return http.StatusOK, recordedMeshList("virtualNode", "node-tls", "node-plain"), true
 		case path == "/m/virtualGateways":
-			_, _ = io.WriteString(w, recordedMeshList("virtualGateway", "gw-tls", "gw-plain"))
+			return http.StatusOK, recordedMeshList("virtualGateway", "gw-tls", "gw-plain"), true
 		case strings.HasPrefix(path, "/m/virtualNodes/"):
 			name := strings.TrimPrefix(path, "/m/virtualNodes/")
-			_, _ = io.WriteString(w, recordedMeshResource("virtualNode", name, name == "node-tls"))
+			return http.StatusOK, recordedMeshResource("virtualNode", name, name == "node-tls"), true
 		case strings.HasPrefix(path, "/m/virtualGateways/"):
 			name := strings.TrimPrefix(path, "/m/virtualGateways/")
-			_, _ = io.WriteString(w, recordedMeshResource("virtualGateway", name, name == "gw-tls"))
-		default:
-			proxy.ServeHTTP(w, r)
+			return http.StatusOK, recordedMeshResource("virtualGateway", name, name == "gw-tls"), true
 		}
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.Config()
-	cfg.BaseEndpoint = aws.String(srv.URL)
+		return 0, "", false
+	})
 	items, raw := collectTypesWith(t, cfg, "123456789012", "AWS::AppMesh::VirtualNode", "AWS::AppMesh::VirtualGateway")
 
 	type res struct{ Type, Name, Mesh, Enforce string }

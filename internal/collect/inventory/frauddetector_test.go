@@ -2,14 +2,10 @@ package inventory_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/probity-dev/probity/internal/mototest"
 )
@@ -52,29 +48,22 @@ func TestFraudDetector(t *testing.T) {
 		"ListTagsForResource": func(b map[string]any) string { return tags[b["resourceARN"].(string)] },
 	}
 	var unsigned atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		target := r.Header.Get("X-Amz-Target")
-		if !strings.HasPrefix(target, prefix) {
-			mlForward(t, m, w, r)
-			return
+	cfg := recorded(t, m, func(c recordedCall) (int, string, bool) {
+		op, ok := strings.CutPrefix(c.Op, prefix)
+		if !ok {
+			return 0, "", false
 		}
-		if !strings.Contains(r.Header.Get("Authorization"), "/us-east-1/frauddetector/aws4_request") || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
+		if !strings.Contains(c.R.Header.Get("Authorization"), "/us-east-1/frauddetector/aws4_request") || c.R.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
 			unsigned.Add(1)
 		}
 		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		answer := responses[strings.TrimPrefix(target, prefix)]
+		_ = json.Unmarshal(c.Body, &body)
+		answer := responses[op]
 		if answer == nil {
-			w.WriteHeader(http.StatusBadRequest)
-			_, _ = io.WriteString(w, `{"__type":"ValidationException","message":"unexpected `+target+`"}`)
-			return
+			return http.StatusBadRequest, `{"__type":"ValidationException","message":"unexpected ` + c.Op + `"}`, true
 		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		_, _ = io.WriteString(w, answer(body))
-	}))
-	t.Cleanup(srv.Close)
-	cfg := m.ConfigPassing(prefix+"GetEntityTypes", prefix+"GetLabels", prefix+"GetOutcomes", prefix+"GetVariables")
-	cfg.BaseEndpoint = aws.String(srv.URL)
+		return http.StatusOK, answer(body), true
+	}, prefix+"GetEntityTypes", prefix+"GetLabels", prefix+"GetOutcomes", prefix+"GetVariables")
 	items, _ := mlSnapshotWith(t, cfg)
 	if n := unsigned.Load(); n > 0 {
 		t.Errorf("%d Fraud Detector requests were not SigV4-signed JSON 1.1 calls for frauddetector", n)

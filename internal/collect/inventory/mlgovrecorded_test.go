@@ -6,11 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -28,34 +24,19 @@ import (
 // other request to moto.
 func mlRecordedServer(t *testing.T, m *mototest.Server, responses map[string]func(body map[string]any) string) string {
 	t.Helper()
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		answer := responses[r.Header.Get("X-Amz-Target")]
+	return recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+		answer := responses[c.Op]
 		if answer == nil {
-			proxy.ServeHTTP(w, r)
-			return
+			return 0, "", false
 		}
-		raw, _ := io.ReadAll(r.Body)
 		var body map[string]any
-		_ = json.Unmarshal(raw, &body)
+		_ = json.Unmarshal(c.Body, &body)
 		out := answer(body)
-		if out == "" {
-			r.Body = io.NopCloser(strings.NewReader(string(raw)))
-			r.ContentLength = int64(len(raw))
-			proxy.ServeHTTP(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		if strings.HasPrefix(out, `{"__type"`) {
-			w.WriteHeader(http.StatusBadRequest)
+			return http.StatusBadRequest, out, true
 		}
-		_, _ = io.WriteString(w, out)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+		return http.StatusOK, out, out != ""
+	})
 }
 
 // TestSageMakerStudioGlueTransformsAndStatements collects SageMaker images, app image
@@ -205,18 +186,6 @@ func TestSageMakerStudioGlueTransformsAndStatements(t *testing.T) {
 		"adhoc|primary": {Name: "adhoc", Config: map[string]string{"StatementName": `"adhoc"`, "WorkGroup": `"primary"`},
 			Results: map[string]string{"ATHENA_PREPARED_STATEMENT_DESCRIPTION": "NON_COMPLIANT"}},
 	}, mlView(t, items, "AWS::Athena::PreparedStatement", []string{"ATHENA_PREPARED_STATEMENT_DESCRIPTION"}, nil, "StatementName", "WorkGroup", "Description", "WorkGroupName"))
-}
-
-// mlForward sends the request to moto and copies its answer to w.
-func mlForward(t *testing.T, m *mototest.Server, w http.ResponseWriter, r *http.Request) {
-	u, err := url.Parse(m.URL)
-	if err != nil {
-		t.Error(err)
-		return
-	}
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
-	proxy.ServeHTTP(w, r)
 }
 
 // mlCanonicalJSON re-encodes s with sorted keys, for comparing JSON texts.

@@ -6,11 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,33 +37,22 @@ type recordedAPI func(prefix, op string, in map[string]any) (status int, body st
 // answered by target.
 func recordedEndpoint(t *testing.T, m *mototest.Server, api recordedAPI) (string, func(target string) int) {
 	t.Helper()
-	u, err := url.Parse(m.URL)
-	must(t, err)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	proxy.ErrorLog = log.New(io.Discard, "", 0)
 	var mu sync.Mutex
 	calls := map[string]int{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		target := r.Header.Get("X-Amz-Target")
+	url := recordedURL(t, m, func(c recordedCall) (int, string, bool) {
+		target := c.R.Header.Get("X-Amz-Target")
 		prefix, op, _ := strings.Cut(target, ".")
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		var in map[string]any
-		_ = json.Unmarshal(body, &in)
+		_ = json.Unmarshal(c.Body, &in)
 		status, answer, ok := api(prefix+".", op, in)
-		if !ok {
-			proxy.ServeHTTP(w, r)
-			return
+		if ok {
+			mu.Lock()
+			calls[target]++
+			mu.Unlock()
 		}
-		mu.Lock()
-		calls[target]++
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-		w.WriteHeader(status)
-		_, _ = io.WriteString(w, answer)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, func(target string) int {
+		return status, answer, ok
+	})
+	return url, func(target string) int {
 		mu.Lock()
 		defer mu.Unlock()
 		return calls[target]
