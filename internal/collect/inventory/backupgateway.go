@@ -1,100 +1,13 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	smithy "github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// The AWS SDK for Go v2 has no Backup gateway client the module proxy serves, so the
-// two calls the inventory needs are made here: AWS JSON 1.0 requests, signed with
-// Signature Version 4 for the service "backup-gateway", to the regional endpoint or
-// cfg.BaseEndpoint. Errors take the SDK's shapes (a *smithy.GenericAPIError inside a
-// *smithyhttp.ResponseError), so that unavailable and errorCode read them as they read
-// the SDK's.
-
-// backupGatewayTarget is the X-Amz-Target prefix of Backup gateway's operations.
-const backupGatewayTarget = "BackupOnPremises_v20210101."
-
-// backupGatewayCall sends operation op with input in and decodes the response into out.
-func backupGatewayCall(ctx context.Context, cfg aws.Config, op string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	endpoint := "https://backup-gateway." + cfg.Region + ".amazonaws.com"
-	if strings.HasPrefix(cfg.Region, "cn-") {
-		endpoint += ".cn"
-	}
-	if cfg.BaseEndpoint != nil {
-		endpoint = strings.TrimSuffix(*cfg.BaseEndpoint, "/")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-	req.Header.Set("X-Amz-Target", backupGatewayTarget+op)
-	if cfg.Credentials == nil {
-		return fmt.Errorf("backup-gateway %s: no credentials", op)
-	}
-	creds, err := cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "backup-gateway", cfg.Region, time.Now()); err != nil {
-		return err
-	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("operation error Backup Gateway: %s: %w", op, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}
-		_ = json.Unmarshal(b, &e)
-		code := resp.Header.Get("X-Amzn-ErrorType")
-		if code == "" {
-			code = e.Type
-		}
-		code = code[strings.LastIndex(code, "#")+1:]
-		code, _, _ = strings.Cut(code, ":")
-		var apiErr error = &smithy.GenericAPIError{Code: code, Message: e.Message}
-		if code == "" {
-			apiErr = fmt.Errorf("status %d: %.200s", resp.StatusCode, b)
-		}
-		return fmt.Errorf("operation error Backup Gateway: %s: %w", op,
-			&smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: resp}, Err: apiErr})
-	}
-	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("backup-gateway %s: response: %w", op, err)
-	}
-	return nil
-}
+// backupGateway is AWS Backup gateway, whose SDK client the module proxy does not serve:
+// the two calls the inventory needs are made by jsonCall.
+var backupGateway = jsonAPI{name: "Backup Gateway", service: "backup-gateway", target: "BackupOnPremises_v20210101.", version: "1.0"}
 
 // gatewayVM is one ListVirtualMachines VirtualMachine.
 type gatewayVM struct {
@@ -124,7 +37,7 @@ func collectGatewayVMs(ctx context.Context, r *run) error {
 			NextToken       string
 			VirtualMachines []gatewayVM
 		}
-		if err := backupGatewayCall(ctx, r.cfg, "ListVirtualMachines", in, &out); err != nil {
+		if err := jsonCall(ctx, r.cfg, backupGateway, "ListVirtualMachines", in, &out); err != nil {
 			return err
 		}
 		vms = append(vms, out.VirtualMachines...)
@@ -139,7 +52,7 @@ func collectGatewayVMs(ctx context.Context, r *run) error {
 		var tags struct {
 			Tags []struct{ Key, Value string }
 		}
-		if err := backupGatewayCall(ctx, r.cfg, "ListTagsForResource", map[string]string{"ResourceArn": vm.ResourceArn}, &tags); err != nil {
+		if err := jsonCall(ctx, r.cfg, backupGateway, "ListTagsForResource", map[string]string{"ResourceArn": vm.ResourceArn}, &tags); err != nil {
 			return err
 		}
 		var tagMap map[string]string

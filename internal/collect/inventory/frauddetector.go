@@ -1,24 +1,14 @@
 package inventory
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // fraudDetectorKinds are the Amazon Fraud Detector resources AWS Config records for the
@@ -106,6 +96,9 @@ func collectFraudDetector(ctx context.Context, r *run) error {
 	})
 }
 
+// fraudDetector is Amazon Fraud Detector, whose SDK client is not published.
+var fraudDetector = jsonAPI{name: "FraudDetector", service: "frauddetector", target: "AWSHawksNestServiceFacade.", version: "1.1"}
+
 // fraudDetectorClient makes Amazon Fraud Detector calls (JSON 1.1, target prefix
 // AWSHawksNestServiceFacade) with the run's configuration.
 type fraudDetectorClient struct {
@@ -141,64 +134,8 @@ func (c *fraudDetectorClient) tags(ctx context.Context, arn string) (map[string]
 	}
 }
 
-// call makes the operation op with the JSON input in and decodes the response into out.
-// An error response is an *awshttp.ResponseError carrying the HTTP status and, when the
-// body names one, a smithy.APIError with AWS's error code, as the SDK's clients return.
+// call makes the operation op with the JSON input in and decodes the response into out
+// (jsonCall).
 func (c *fraudDetectorClient) call(ctx context.Context, op string, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	endpoint := "https://frauddetector." + c.cfg.Region + ".amazonaws.com"
-	if c.cfg.BaseEndpoint != nil {
-		endpoint = strings.TrimRight(*c.cfg.BaseEndpoint, "/")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
-	req.Header.Set("X-Amz-Target", "AWSHawksNestServiceFacade."+op)
-	if c.cfg.Credentials == nil {
-		return fmt.Errorf("frauddetector %s: no credentials", op)
-	}
-	creds, err := c.cfg.Credentials.Retrieve(ctx)
-	if err != nil {
-		return fmt.Errorf("frauddetector %s: %w", op, err)
-	}
-	sum := sha256.Sum256(body)
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "frauddetector", c.cfg.Region, time.Now().UTC()); err != nil {
-		return fmt.Errorf("frauddetector %s: %w", op, err)
-	}
-	var hc aws.HTTPClient = c.cfg.HTTPClient
-	if hc == nil {
-		hc = awshttp.NewBuildableClient()
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return fmt.Errorf("operation error FraudDetector: %s: %w", op, err)
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return fmt.Errorf("operation error FraudDetector: %s: %w", op, err)
-	}
-	if resp.StatusCode/100 != 2 {
-		var e struct {
-			Type    string `json:"__type"`
-			Message string `json:"message"`
-		}
-		_ = json.Unmarshal(raw, &e)
-		var cause error = errors.New(strings.TrimSpace(string(raw)))
-		if code := e.Type[strings.LastIndex(e.Type, "#")+1:]; code != "" {
-			cause = &smithy.GenericAPIError{Code: code, Message: e.Message}
-		}
-		return fmt.Errorf("operation error FraudDetector: %s: %w", op, &awshttp.ResponseError{
-			ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: resp}, Err: cause},
-			RequestID:     resp.Header.Get("X-Amzn-Requestid")})
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("operation error FraudDetector: %s: %w", op, err)
-	}
-	return nil
+	return jsonCall(ctx, c.cfg, fraudDetector, op, in, out)
 }
