@@ -68,21 +68,12 @@ var elbExtraRules = []*Rule{
 		Scope:  []string{classicLB},
 		Params: []Param{{Name: "sslProtocolsAndCiphers", Type: String, Required: true}},
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			lb, err := cfg[struct {
-				ListenerDescriptions []struct {
-					Listener struct {
-						Protocol         string `json:"protocol"`
-						LoadBalancerPort int    `json:"loadBalancerPort"`
-					} `json:"listener"`
-					PolicyNames []string `json:"policyNames"`
-				} `json:"listenerDescriptions"`
-			}](it)
+			listeners, pols, err := classicSSLListeners(it)
 			if err != nil {
 				return "", "", err
 			}
-			var pols []classicPolicy
-			if _, err := it.DecodeSupplementary("LoadBalancerPolicies", &pols); err != nil {
-				return "", "", err
+			if len(listeners) == 0 {
+				return na("The load balancer has no SSL or HTTPS listener.")
 			}
 			var want []string
 			for _, s := range strings.Split(a.Str("sslProtocolsAndCiphers"), ",") {
@@ -95,12 +86,7 @@ var elbExtraRules = []*Rule{
 			for _, p := range pols {
 				byName[p.PolicyName] = p
 			}
-			secure := 0
-			for _, l := range lb.ListenerDescriptions {
-				if !secureListener(l.Listener.Protocol) {
-					continue
-				}
-				secure++
+			for _, l := range listeners {
 				var ssl []classicPolicy
 				for _, name := range l.PolicyNames {
 					if p, ok := byName[name]; ok && len(sslPolicyAttributes(p)) > 0 {
@@ -108,17 +94,14 @@ var elbExtraRules = []*Rule{
 					}
 				}
 				if len(ssl) == 0 {
-					return NonCompliant, fmt.Sprintf("No SSL negotiation policy of the %s listener on port %d is recorded.", l.Listener.Protocol, l.Listener.LoadBalancerPort), nil
+					return NonCompliant, fmt.Sprintf("No SSL negotiation policy of the %s listener on port %d is recorded.", l.Protocol, l.Port), nil
 				}
 				for _, p := range ssl {
 					if got := sslPolicyAttributes(p); !slices.Equal(got, want) {
 						return NonCompliant, fmt.Sprintf("The policy %s of the listener on port %d enables %s, not sslProtocolsAndCiphers.",
-							p.PolicyName, l.Listener.LoadBalancerPort, strings.Join(got, ",")), nil
+							p.PolicyName, l.Port, strings.Join(got, ",")), nil
 					}
 				}
-			}
-			if secure == 0 {
-				return na("The load balancer has no SSL or HTTPS listener.")
 			}
 			return Compliant, "", nil
 		},
