@@ -100,6 +100,17 @@ func (o *cfOrigin) isS3() bool {
 		(strings.HasSuffix(d, ".amazonaws.com") || strings.HasSuffix(d, ".amazonaws.com.cn"))
 }
 
+// s3Origins returns the distribution's S3 bucket origins (isS3), in order.
+func (d *distribution) s3Origins() []cfOrigin {
+	var os []cfOrigin
+	for _, o := range d.DistributionConfig.Origins.Items {
+		if o.isS3() {
+			os = append(os, o)
+		}
+	}
+	return os
+}
+
 // viewerPolicies returns, per origin id, the viewer protocol policies of the cache
 // behaviors that route to it, directly or through an origin group.
 func (d *distribution) viewerPolicies() map[string][]string {
@@ -214,36 +225,28 @@ var cloudFrontRules = []*Rule{
 	cloudFrontRule("CLOUDFRONT_ORIGIN_ACCESS_IDENTITY_ENABLED",
 		"Every S3 origin of a CloudFront distribution has an origin access identity; as AWS documents, a distribution without an S3 origin is NON_COMPLIANT, not NOT_APPLICABLE.", nil,
 		func(a Args, d *distribution) (Compliance, string, error) {
-			s3 := 0
-			for _, o := range d.DistributionConfig.Origins.Items {
-				if !o.isS3() {
-					continue
-				}
-				s3++
+			origins := d.s3Origins()
+			if len(origins) == 0 {
+				return NonCompliant, "The distribution has no S3 origin.", nil
+			}
+			for _, o := range origins {
 				if o.S3OriginConfig == nil || o.S3OriginConfig.OriginAccessIdentity == "" {
 					return NonCompliant, "The S3 origin " + o.ID + " has no origin access identity.", nil
 				}
-			}
-			if s3 == 0 {
-				return NonCompliant, "The distribution has no S3 origin.", nil
 			}
 			return Compliant, "", nil
 		}),
 	cloudFrontRule("CLOUDFRONT_S3_ORIGIN_ACCESS_CONTROL_ENABLED",
 		"Every S3 origin of a CloudFront distribution has an origin access control (originAccessControlId); a distribution without an S3 origin is NOT_APPLICABLE.", nil,
 		func(a Args, d *distribution) (Compliance, string, error) {
-			s3 := 0
-			for _, o := range d.DistributionConfig.Origins.Items {
-				if !o.isS3() {
-					continue
-				}
-				s3++
+			origins := d.s3Origins()
+			if len(origins) == 0 {
+				return na("The distribution has no S3 origin.")
+			}
+			for _, o := range origins {
 				if o.OriginAccessControlID == "" {
 					return NonCompliant, "The S3 origin " + o.ID + " has no origin access control.", nil
 				}
-			}
-			if s3 == 0 {
-				return na("The distribution has no S3 origin.")
 			}
 			return Compliant, "", nil
 		}),
