@@ -32,46 +32,20 @@ func (r *run) wafScopes() []waftypes.Scope {
 func collectWebACLs(ctx context.Context, r *run) error {
 	c := wafv2.NewFromConfig(r.cfg)
 	for _, scope := range r.wafScopes() {
-		var acls []waftypes.WebACLSummary
-		in := &wafv2.ListWebACLsInput{Scope: scope, Limit: aws.Int32(100)}
-		for {
-			out, err := c.ListWebACLs(ctx, in)
+		err := collectWAFv2(ctx, r, c, scope, "AWS::WAFv2::WebACL", func(ctx context.Context, m *string) ([]waftypes.WebACLSummary, *string, error) {
+			out, err := c.ListWebACLs(ctx, &wafv2.ListWebACLsInput{Scope: scope, Limit: aws.Int32(100), NextMarker: m})
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
-			acls = append(acls, out.WebACLs...)
-			if aws.ToString(out.NextMarker) == "" || len(out.WebACLs) == 0 {
-				break
-			}
-			in.NextMarker = out.NextMarker
-		}
-		err := r.each(ctx, len(acls), func(ctx context.Context, i int) error {
-			s := acls[i]
-			got, err := c.GetWebACL(ctx, &wafv2.GetWebACLInput{Id: s.Id, Name: s.Name, Scope: scope})
-			if errorCode(err) == "WAFNonexistentItemException" {
-				return nil // deleted since it was listed
-			}
-			if err != nil {
-				return err
-			}
-			tags, err := c.ListTagsForResource(ctx, &wafv2.ListTagsForResourceInput{ResourceARN: s.ARN})
-			if err != nil {
-				return err
-			}
-			var tagList []waftypes.Tag
-			if tags.TagInfoForResource != nil {
-				tagList = tags.TagInfoForResource.TagList
-			}
-			acl := got.WebACL
-			conf, err := wafJSON(acl, map[string]string{"ARN": "Arn"}, map[string]any{"Scope": scope})
-			if err != nil {
-				return err
-			}
-			arn := aws.ToString(acl.ARN)
-			r.add(Item{ARN: arn, ResourceType: "AWS::WAFv2::WebACL", ResourceID: arn, ResourceName: aws.ToString(acl.Name),
-				Zone: "Regional", Tags: tagMap(tagList, func(t waftypes.Tag) (*string, *string) { return t.Key, t.Value }), Configuration: conf})
-			return nil
-		})
+			return out.WebACLs, out.NextMarker, nil
+		}, func(s waftypes.WebACLSummary) (*string, *string, *string) { return s.Id, s.Name, s.ARN },
+			func(ctx context.Context, id, name *string) (any, *string, *string, error) {
+				out, err := c.GetWebACL(ctx, &wafv2.GetWebACLInput{Id: id, Name: name, Scope: scope})
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				return out.WebACL, out.WebACL.ARN, out.WebACL.Name, nil
+			})
 		if err != nil {
 			return err
 		}
@@ -97,6 +71,55 @@ func collectWebACLs(ctx context.Context, r *run) error {
 		}
 	}
 	return nil
+}
+
+// collectWAFv2 records the WAFv2 resources of one kind (resourceType) in scope, as
+// collectWebACLs records web ACLs, the resource's ARN as resource id: list returns a
+// page of summaries and the next marker (nil, "" or an empty page ending the listing),
+// key a summary's id, name and ARN, and get the resource (an SDK structure, its
+// configuration with CloudFormation's names: Arn, and Scope added), its ARN and name. A
+// resource deleted between the listing and get (WAFNonexistentItemException) is left out.
+func collectWAFv2[S any](ctx context.Context, r *run, c *wafv2.Client, scope waftypes.Scope, resourceType string,
+	list func(ctx context.Context, marker *string) ([]S, *string, error), key func(S) (id, name, arn *string),
+	get func(ctx context.Context, id, name *string) (res any, resARN, resName *string, err error)) error {
+	var all []S
+	var marker *string
+	for {
+		page, next, err := list(ctx, marker)
+		if err != nil {
+			return err
+		}
+		all = append(all, page...)
+		if aws.ToString(next) == "" || len(page) == 0 {
+			break
+		}
+		marker = next
+	}
+	return r.each(ctx, len(all), func(ctx context.Context, i int) error {
+		id, name, arn := key(all[i])
+		res, resARN, resName, err := get(ctx, id, name)
+		if errorCode(err) == "WAFNonexistentItemException" {
+			return nil // deleted since it was listed
+		}
+		if err != nil {
+			return err
+		}
+		tags, err := c.ListTagsForResource(ctx, &wafv2.ListTagsForResourceInput{ResourceARN: arn})
+		if err != nil {
+			return err
+		}
+		var tagList []waftypes.Tag
+		if tags.TagInfoForResource != nil {
+			tagList = tags.TagInfoForResource.TagList
+		}
+		conf, err := wafJSON(res, map[string]string{"ARN": "Arn"}, map[string]any{"Scope": scope})
+		if err != nil {
+			return err
+		}
+		r.add(Item{ARN: aws.ToString(resARN), ResourceType: resourceType, ResourceID: aws.ToString(resARN), ResourceName: aws.ToString(resName),
+			Zone: "Regional", Tags: tagMap(tagList, func(t waftypes.Tag) (*string, *string) { return t.Key, t.Value }), Configuration: conf})
+		return nil
+	})
 }
 
 // wafJSON returns v (an SDK structure, whose member names are the API's) with the

@@ -16,47 +16,22 @@ import (
 func collectRuleGroups(ctx context.Context, r *run) error {
 	c := wafv2.NewFromConfig(r.cfg)
 	for _, scope := range r.wafScopes() {
-		var groups []waftypes.RuleGroupSummary
-		in := &wafv2.ListRuleGroupsInput{Scope: scope, Limit: aws.Int32(100)}
-		for {
-			out, err := c.ListRuleGroups(ctx, in)
+		err := collectWAFv2(ctx, r, c, scope, "AWS::WAFv2::RuleGroup", func(ctx context.Context, m *string) ([]waftypes.RuleGroupSummary, *string, error) {
+			out, err := c.ListRuleGroups(ctx, &wafv2.ListRuleGroupsInput{Scope: scope, Limit: aws.Int32(100), NextMarker: m})
 			if err != nil {
-				return err
+				return nil, nil, err
 			}
-			groups = append(groups, out.RuleGroups...)
-			if aws.ToString(out.NextMarker) == "" || len(out.RuleGroups) == 0 {
-				break
-			}
-			in.NextMarker = out.NextMarker
-		}
-		err := r.each(ctx, len(groups), func(ctx context.Context, i int) error {
-			s := groups[i]
-			got, err := c.GetRuleGroup(ctx, &wafv2.GetRuleGroupInput{Id: s.Id, Name: s.Name, Scope: scope})
-			if errorCode(err) == "WAFNonexistentItemException" {
-				return nil // deleted since it was listed
-			}
-			if err != nil {
-				return err
-			}
-			tags, err := c.ListTagsForResource(ctx, &wafv2.ListTagsForResourceInput{ResourceARN: s.ARN})
-			if err != nil {
-				return err
-			}
-			var tagList []waftypes.Tag
-			if tags.TagInfoForResource != nil {
-				tagList = tags.TagInfoForResource.TagList
-			}
-			g := got.RuleGroup
-			g.Rules = nonNil(g.Rules)
-			conf, err := wafJSON(g, map[string]string{"ARN": "Arn"}, map[string]any{"Scope": scope})
-			if err != nil {
-				return err
-			}
-			arn := aws.ToString(g.ARN)
-			r.add(Item{ARN: arn, ResourceType: "AWS::WAFv2::RuleGroup", ResourceID: arn, ResourceName: aws.ToString(g.Name),
-				Zone: "Regional", Tags: tagMap(tagList, func(t waftypes.Tag) (*string, *string) { return t.Key, t.Value }), Configuration: conf})
-			return nil
-		})
+			return out.RuleGroups, out.NextMarker, nil
+		}, func(s waftypes.RuleGroupSummary) (*string, *string, *string) { return s.Id, s.Name, s.ARN },
+			func(ctx context.Context, id, name *string) (any, *string, *string, error) {
+				out, err := c.GetRuleGroup(ctx, &wafv2.GetRuleGroupInput{Id: id, Name: name, Scope: scope})
+				if err != nil {
+					return nil, nil, nil, err
+				}
+				g := out.RuleGroup
+				g.Rules = nonNil(g.Rules)
+				return g, g.ARN, g.Name, nil
+			})
 		if err != nil {
 			return err
 		}
