@@ -1,21 +1,13 @@
 package inventory_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/probity-dev/probity/internal/ci"
-	"github.com/probity-dev/probity/internal/collect/inventory"
 	"github.com/probity-dev/probity/internal/mototest"
 )
 
@@ -41,32 +33,6 @@ func recordedMeshList(kind string, names ...string) string {
 			`"meshOwner":"123456789012","resourceOwner":"123456789012","`+kind+`Name":"`+name+`","version":1,"createdAt":1.7e9,"lastUpdatedAt":1.7e9}`)
 	}
 	return `{"` + kind + `s":[` + strings.Join(refs, ",") + `]}`
-}
-
-// collectTypesWith is collectTypes with a configuration of the test's own (one that
-// answers some calls itself): the snapshot's items of the given types by resource id,
-// and the snapshot.
-func collectTypesWith(t *testing.T, cfg aws.Config, account string, types ...string) (map[string]*ci.Item, []byte) {
-	t.Helper()
-	snap, err := (&inventory.Inventory{}).Snapshot(context.Background(), cfg, inventory.Options{Account: account, Region: mototest.Region})
-	must(t, err)
-	var buf bytes.Buffer
-	_, err = snap.WriteTo(&buf)
-	must(t, err)
-	raw := bytes.Clone(buf.Bytes())
-	dec := ci.NewDecoder(&buf)
-	items := map[string]*ci.Item{}
-	for {
-		it, err := dec.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		must(t, err)
-		if slices.Contains(types, it.ResourceType) {
-			items[it.ResourceID] = it
-		}
-	}
-	return items, raw
 }
 
 // TestAppMesh collects a mesh with a virtual node and a virtual gateway whose backend
@@ -97,7 +63,7 @@ func TestAppMesh(t *testing.T) {
 		}
 		return 0, "", false
 	})
-	items, raw := collectTypesWith(t, cfg, "123456789012", "AWS::AppMesh::VirtualNode", "AWS::AppMesh::VirtualGateway")
+	_, items, raw := collectTypesWith(t, cfg, "123456789012", "AWS::AppMesh::VirtualNode", "AWS::AppMesh::VirtualGateway")
 
 	type res struct{ Type, Name, Mesh, Enforce string }
 	got := map[string]res{}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -30,7 +31,14 @@ import (
 // and the items of the given types by resource id.
 func collectTypes(t *testing.T, m *mototest.Server, account string, types ...string) (*ci.Account, map[string]*ci.Item, []byte) {
 	t.Helper()
-	snap, err := (&inventory.Inventory{}).Snapshot(context.Background(), m.Config(), inventory.Options{Account: account, Region: mototest.Region})
+	return collectTypesWith(t, m.Config(), account, types...)
+}
+
+// collectTypesWith is collectTypes with the AWS configuration cfg (a recorded-response
+// server in front of moto, say).
+func collectTypesWith(t *testing.T, cfg aws.Config, account string, types ...string) (*ci.Account, map[string]*ci.Item, []byte) {
+	t.Helper()
+	snap, err := (&inventory.Inventory{}).Snapshot(context.Background(), cfg, inventory.Options{Account: account, Region: mototest.Region})
 	must(t, err)
 	var buf bytes.Buffer
 	_, err = snap.WriteTo(&buf)
@@ -44,10 +52,8 @@ func collectTypes(t *testing.T, m *mototest.Server, account string, types ...str
 			break
 		}
 		must(t, err)
-		for _, ty := range types {
-			if it.ResourceType == ty {
-				items[it.ResourceID] = it
-			}
+		if slices.Contains(types, it.ResourceType) {
+			items[it.ResourceID] = it
 		}
 	}
 	return dec.Account(), items, raw

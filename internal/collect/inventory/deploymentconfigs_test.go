@@ -53,7 +53,7 @@ func TestDeploymentConfigs(t *testing.T) {
 		}
 		return 0, "", false
 	}, "CodeDeploy_20141006.ListDeploymentConfigs", "CodeDeploy_20141006.GetDeploymentConfig")
-	items, raw := collectTypesWith(t, cfg, account, "AWS::CodeDeploy::DeploymentConfig")
+	_, items, raw := collectTypesWith(t, cfg, account, "AWS::CodeDeploy::DeploymentConfig")
 	type conf struct{ ARN, Name, Conf string }
 	got := map[string]conf{}
 	for id, it := range items {

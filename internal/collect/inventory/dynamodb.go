@@ -18,7 +18,8 @@ var dynamoRenames = map[string]string{"sSEDescription": "ssedescription", "sSETy
 // as AWS Config does: DescribeTable as configuration, and in supplementaryConfiguration
 // the continuous backups (ContinuousBackupsDescription, point-in-time recovery), tags
 // (Tags) and the Application Auto Scaling of the table and its indexes (ScalableTargets,
-// ScalingPolicies; left out, and the skip recorded, where that API is unavailable).
+// ScalingPolicies; left out, and the skip recorded, where that API is unavailable); and
+// the fact dynamodb.Tables, each table's provisioned capacity (capacityOf).
 func collectDynamoDB(ctx context.Context, r *run) error {
 	c := dynamodb.NewFromConfig(r.cfg)
 	scaling, skipped, err := collectDynamoScaling(ctx, r)
@@ -37,7 +38,8 @@ func collectDynamoDB(ctx context.Context, r *run) error {
 		}
 		names = append(names, out.TableNames...)
 	}
-	return r.each(ctx, len(names), func(ctx context.Context, i int) error {
+	capacity := make([]*dynamoCapacity, len(names))
+	err = r.each(ctx, len(names), func(ctx context.Context, i int) error {
 		name := aws.String(names[i])
 		d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: name})
 		if errorCode(err) == "ResourceNotFoundException" {
@@ -47,6 +49,7 @@ func collectDynamoDB(ctx context.Context, r *run) error {
 			return err
 		}
 		t := d.Table
+		capacity[i] = capacityOf(t)
 		cb, err := c.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: name})
 		if err != nil {
 			return err
@@ -90,4 +93,15 @@ func collectDynamoDB(ctx context.Context, r *run) error {
 			Tags: tagMap(tagList, func(t dynamotypes.Tag) (*string, *string) { return t.Key, t.Value }), Configuration: conf, Supplementary: sup})
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	byName := map[string]*dynamoCapacity{}
+	for i, c := range capacity {
+		if c != nil {
+			byName[names[i]] = c
+		}
+	}
+	r.fact("dynamodb.Tables", byName)
+	return nil
 }

@@ -5,71 +5,52 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dynamotypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// collectDynamoDBLimits records the facts of DYNAMODB_THROUGHPUT_LIMIT_CHECK:
-// dynamodb.DescribeLimits (the region's capacity limits) and dynamodb.Tables (each
-// table's ProvisionedThroughput and its global secondary indexes', from DescribeTable,
-// by table name; on-demand tables provision 0).
+// collectDynamoDBLimits records the fact dynamodb.DescribeLimits, the region's capacity
+// limits, for DYNAMODB_THROUGHPUT_LIMIT_CHECK. The tables' provisioned capacity
+// (dynamodb.Tables) is recorded by collectDynamoDB, which describes every table anyway.
 func collectDynamoDBLimits(ctx context.Context, r *run) error {
-	c := dynamodb.NewFromConfig(r.cfg)
-	lim, err := c.DescribeLimits(ctx, &dynamodb.DescribeLimitsInput{})
+	lim, err := dynamodb.NewFromConfig(r.cfg).DescribeLimits(ctx, &dynamodb.DescribeLimitsInput{})
 	if err != nil {
 		return err
-	}
-	var names []string
-	p := dynamodb.NewListTablesPaginator(c, &dynamodb.ListTablesInput{})
-	for p.HasMorePages() {
-		out, err := p.NextPage(ctx)
-		if err != nil {
-			return err
-		}
-		names = append(names, out.TableNames...)
-	}
-	type throughput struct{ ReadCapacityUnits, WriteCapacityUnits int64 }
-	type index struct {
-		IndexName             string
-		ProvisionedThroughput throughput
-	}
-	type table struct {
-		ProvisionedThroughput  throughput
-		GlobalSecondaryIndexes []index `json:",omitempty"`
-	}
-	tables := make([]*table, len(names))
-	err = r.each(ctx, len(names), func(ctx context.Context, i int) error {
-		d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(names[i])})
-		if errorCode(err) == "ResourceNotFoundException" {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		t := &table{}
-		if pt := d.Table.ProvisionedThroughput; pt != nil {
-			t.ProvisionedThroughput = throughput{aws.ToInt64(pt.ReadCapacityUnits), aws.ToInt64(pt.WriteCapacityUnits)}
-		}
-		for _, g := range d.Table.GlobalSecondaryIndexes {
-			ix := index{IndexName: aws.ToString(g.IndexName)}
-			if pt := g.ProvisionedThroughput; pt != nil {
-				ix.ProvisionedThroughput = throughput{aws.ToInt64(pt.ReadCapacityUnits), aws.ToInt64(pt.WriteCapacityUnits)}
-			}
-			t.GlobalSecondaryIndexes = append(t.GlobalSecondaryIndexes, ix)
-		}
-		tables[i] = t
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	byName := map[string]*table{}
-	for i, t := range tables {
-		if t != nil {
-			byName[names[i]] = t
-		}
 	}
 	r.fact("dynamodb.DescribeLimits", map[string]int64{
 		"AccountMaxReadCapacityUnits": aws.ToInt64(lim.AccountMaxReadCapacityUnits), "AccountMaxWriteCapacityUnits": aws.ToInt64(lim.AccountMaxWriteCapacityUnits),
 		"TableMaxReadCapacityUnits": aws.ToInt64(lim.TableMaxReadCapacityUnits), "TableMaxWriteCapacityUnits": aws.ToInt64(lim.TableMaxWriteCapacityUnits)})
-	r.fact("dynamodb.Tables", byName)
 	return nil
+}
+
+// dynamoThroughput is a table's or index's ProvisionedThroughput as the fact
+// dynamodb.Tables keeps it (0 for on-demand tables).
+type dynamoThroughput struct{ ReadCapacityUnits, WriteCapacityUnits int64 }
+
+// dynamoCapacity is a table's entry of dynamodb.Tables: its provisioned throughput and
+// its global secondary indexes'.
+type dynamoCapacity struct {
+	ProvisionedThroughput  dynamoThroughput
+	GlobalSecondaryIndexes []dynamoIndexCapacity `json:",omitempty"`
+}
+
+type dynamoIndexCapacity struct {
+	IndexName             string
+	ProvisionedThroughput dynamoThroughput
+}
+
+func throughputOf(pt *dynamotypes.ProvisionedThroughputDescription) dynamoThroughput {
+	if pt == nil {
+		return dynamoThroughput{}
+	}
+	return dynamoThroughput{aws.ToInt64(pt.ReadCapacityUnits), aws.ToInt64(pt.WriteCapacityUnits)}
+}
+
+// capacityOf returns a described table's entry of dynamodb.Tables.
+func capacityOf(t *dynamotypes.TableDescription) *dynamoCapacity {
+	c := &dynamoCapacity{ProvisionedThroughput: throughputOf(t.ProvisionedThroughput)}
+	for _, g := range t.GlobalSecondaryIndexes {
+		c.GlobalSecondaryIndexes = append(c.GlobalSecondaryIndexes,
+			dynamoIndexCapacity{IndexName: aws.ToString(g.IndexName), ProvisionedThroughput: throughputOf(g.ProvisionedThroughput)})
+	}
+	return c
 }

@@ -56,7 +56,7 @@ func TestMetricStreams(t *testing.T) {
 		}
 		return http.StatusOK, answer(c.Form), true
 	}, "ListMetricStreams", "GetMetricStream")
-	items, raw := collectTypesWith(t, cfg, "123456789012", "AWS::CloudWatch::MetricStream")
+	_, items, raw := collectTypesWith(t, cfg, "123456789012", "AWS::CloudWatch::MetricStream")
 	type stream struct {
 		ARN, Name, Conf string
 		Tags            map[string]string
