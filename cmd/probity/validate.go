@@ -55,6 +55,7 @@ symbolic link, named pipe or other special file is reported, not read (see
 			if err := catalogProblems(diags, env.Stderr); err != nil {
 				return err
 			}
+			controls := len(cat.Controls) // the plan consumes them
 			if _, err := catalog.MakePlan(cat, lib, catalog.Options{Partition: probity.DefaultPartition.In(account), Consume: true}); err != nil {
 				return planError(err, env.Stderr)
 			}
@@ -64,7 +65,7 @@ symbolic link, named pipe or other special file is reported, not read (see
 			if len(cat.Mappings) > 0 {
 				fmt.Fprintf(env.Stdout, "%d finding mapping(s), ", len(cat.Mappings))
 			}
-			fmt.Fprintf(env.Stdout, "%d control(s) and %d framework(s) are valid.\n", len(cat.Controls), len(cat.Frameworks))
+			fmt.Fprintf(env.Stdout, "%d control(s) and %d framework(s) are valid.\n", controls, len(cat.Frameworks))
 			return nil
 		},
 	}

@@ -250,7 +250,7 @@ func loadFiles(files []doc.File, sums [][sha256.Size]byte, read func(int) (doc.F
 		declared := map[string]*probity.Control{}
 		for _, r := range results {
 			if r.outline.control != "" {
-				declared[r.outline.control] = &probity.Control{Name: r.outline.control}
+				declared[r.outline.control] = declaredInFiles
 			}
 		}
 		ix := indexLibrary(resolveIn)
@@ -281,6 +281,10 @@ func loadFiles(files []doc.File, sums [][sha256.Size]byte, read func(int) (doc.F
 	diags.Sort()
 	return cat, diags, nil
 }
+
+// declaredInFiles stands in declared for every control a file defines: resolving a reference
+// to one needs only that it is there (its id is empty, as a new control's).
+var declaredInFiles = &probity.Control{}
 
 // fileResult is what loading made of one file.
 type fileResult struct {
@@ -326,10 +330,13 @@ func (dc *Document) placeName() {
 		return
 	}
 	dc.namePos = doc.Pos{Line: 1, Col: 1}
-	if parsed, _, _ := decodeFile(doc.File{Path: dc.Path, Data: dc.fileData()}); parsed != nil {
+	if parsed, _, _ := decodeFile(dc.file()); parsed != nil {
 		dc.namePos = parsed.namePos
 	}
 }
+
+// file returns the document's file, its bytes as fileData gives them.
+func (dc *Document) file() doc.File { return doc.File{Path: dc.Path, Data: dc.fileData()} }
 
 // fileData returns a known document's file: the bytes it kept, else read again when it
 // can be (nil when the file has changed since, or cannot be read).

@@ -8,8 +8,9 @@ import (
 )
 
 // TestConsumeTakesTheDocuments checks that with Options.Consume the controls a plan
-// writes are its documents' own (no second copy of the catalog is held), and without it
-// none is, so that a catalog planned without Consume can be planned again.
+// writes are its documents' own (no second copy of the catalog is held) and the catalog
+// lets go of its control documents, and without it neither, so that a catalog planned
+// without Consume can be planned again.
 func TestConsumeTakesTheDocuments(t *testing.T) {
 	files := []doc.File{
 		{Path: "controls/a.yaml", Data: []byte("name: A\ndescription: first\ntags: {Owner: me}\n")},
@@ -20,15 +21,19 @@ func TestConsumeTakesTheDocuments(t *testing.T) {
 		if len(diags) > 0 {
 			t.Fatal(diags)
 		}
+		docs := slices.Clone(cat.Controls)
 		plan, err := MakePlan(cat, nil, Options{Consume: consume})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(plan.putControls) != len(cat.Controls) {
-			t.Fatalf("consume=%v: %d controls to write, want %d", consume, len(plan.putControls), len(cat.Controls))
+		if len(plan.putControls) != len(docs) {
+			t.Fatalf("consume=%v: %d controls to write, want %d", consume, len(plan.putControls), len(docs))
+		}
+		if kept := len(cat.Controls) > 0; kept == consume {
+			t.Errorf("consume=%v: the catalog kept %d control documents", consume, len(cat.Controls))
 		}
 		for i, c := range plan.putControls {
-			if taken := c == cat.Controls[i].Control; taken != consume {
+			if taken := c == docs[i].Control; taken != consume {
 				t.Errorf("consume=%v: control %s is the document's own: %v", consume, c.Name, taken)
 			}
 		}

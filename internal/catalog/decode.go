@@ -1,6 +1,10 @@
 package catalog
 
-import "github.com/probity-dev/probity/internal/doc"
+import (
+	"unique"
+
+	"github.com/probity-dev/probity/internal/doc"
+)
 
 // loc is where a member of the domain object came from: its position and the member path
 // as the author wrote it.
@@ -33,6 +37,20 @@ func (d *decoder) str(m doc.Members, key, field, api string, dst *string) {
 	f := doc.Join(field, key)
 	d.note(api, e.Key.Pos, f)
 	d.String(e, f, dst)
+	*dst = intern(*dst)
+}
+
+// internMax is the longest value intern shares: source types, frequencies, tag keys and
+// the like repeat across a catalog's files, descriptions seldom do.
+const internMax = 64
+
+// intern returns s, or an equal string already held, when s is short: the documents of
+// a large catalog then hold each repeated value once instead of once per file.
+func intern(s string) string {
+	if s == "" || len(s) > internMax {
+		return s
+	}
+	return unique.Make(s).Value()
 }
 
 // tags reads a tag map.
@@ -53,9 +71,9 @@ func (d *decoder) tags(m doc.Members, field, api string) map[string]string {
 		d.note(api+"."+k.Text, k.Pos, f+"."+k.Text)
 		switch v.Kind {
 		case doc.Scalar:
-			out[k.Text] = v.Text
+			out[intern(k.Text)] = intern(v.Text)
 		case doc.Null:
-			out[k.Text] = ""
+			out[intern(k.Text)] = ""
 		default:
 			d.Errorf(v.Pos, f+"."+k.Text, "tag value must be a string, got %s", v.Describe())
 		}

@@ -114,8 +114,9 @@ type Options struct {
 	// Consume lets MakePlan take the catalog's control documents: a control it plans to
 	// create or update is completed and normalized in its document's own Control
 	// instead of a copy, so that a large catalog and its plan are not held at once.
-	// The catalog must then not be planned again (the documents carry identities now);
-	// for a caller that plans or applies it once, such as the CLI.
+	// MakePlan lets go of each control document once planned and leaves cat.Controls
+	// empty. The catalog must then not be planned again; for a caller that plans or
+	// applies it once, such as the CLI.
 	Consume bool
 }
 
@@ -199,7 +200,19 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	if opt.Library == nil || lib != opt.Library {
 		settled = nil
 	}
-	for _, doc := range cat.Controls {
+	var diags doc.Diagnostics
+	for i, doc := range cat.Controls {
+		// Custom rules the control names: in the files, else in the library and kept.
+		for _, r := range doc.RuleRefs {
+			if reason := resolveRule(r, declaredRules, ix.rules, deletedRules); reason != "" {
+				r = placeRuleRef(doc.file(), r)
+				diags = append(diags, r.problem(doc.Path, reason))
+			}
+		}
+		if opt.Consume {
+			// Let the document go once planned: its control, when put, is the plan's.
+			cat.Controls[i] = nil
+		}
 		if settled[doc] {
 			if have := ix.customControl(doc.Name()); have != nil {
 				p.Unchanged++
@@ -258,15 +271,8 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 		}
 		declared[want.Name] = want
 	}
-	// Custom rules the controls name: in the files, else in the library and kept.
-	var diags doc.Diagnostics
-	for _, dc := range cat.Controls {
-		for _, r := range dc.RuleRefs {
-			if reason := resolveRule(r, declaredRules, ix.rules, deletedRules); reason != "" {
-				r = placeRuleRef(doc.File{Path: dc.Path, Data: dc.fileData()}, r)
-				diags = append(diags, r.problem(dc.Path, reason))
-			}
-		}
+	if opt.Consume {
+		cat.Controls = nil
 	}
 
 	// Controls the source manages that the files no longer define.
@@ -345,7 +351,7 @@ func MakePlan(cat *Catalog, lib *store.Library, opt Options) (*Plan, error) {
 	if err := checkInUse(p, lib, deleted, frameworksGone); err != nil {
 		return nil, err
 	}
-	if err := checkRulesInUse(cat, lib, deleted, deletedRules); err != nil {
+	if err := checkRulesInUse(declared, lib, deleted, deletedRules); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(p.Changes, func(a, b Change) int {

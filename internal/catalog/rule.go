@@ -283,15 +283,11 @@ func (p *Plan) planRules(cat *Catalog, ix *libraryIndex, lib *store.Library, opt
 }
 
 // checkRulesInUse refuses a plan that deletes a custom rule that a control of the
-// library, which the plan keeps, still names. (The files' controls were checked against
-// the plan's rules already.)
-func checkRulesInUse(cat *Catalog, lib *store.Library, deletedControls, deletedRules map[string]bool) error {
+// library, which the plan keeps, still names; declared holds the files' controls by name,
+// which were checked against the plan's rules already.
+func checkRulesInUse(declared map[string]*probity.Control, lib *store.Library, deletedControls, deletedRules map[string]bool) error {
 	if len(deletedRules) == 0 {
 		return nil
-	}
-	inFiles := map[string]bool{}
-	for _, dc := range cat.Controls {
-		inFiles[dc.Name()] = true
 	}
 	gone := map[string]string{} // name -> id
 	for _, r := range lib.Rules {
@@ -302,7 +298,7 @@ func checkRulesInUse(cat *Catalog, lib *store.Library, deletedControls, deletedR
 	var conflicts []string
 	for i := range lib.Controls {
 		c := &lib.Controls[i]
-		if deletedControls[c.ID] || (c.Type == probity.ControlTypeCustom && inFiles[c.Name]) {
+		if deletedControls[c.ID] || (c.Type == probity.ControlTypeCustom && declared[c.Name] != nil) {
 			continue
 		}
 		for _, ref := range customRefs(c, "datasources", nil) {
