@@ -62,3 +62,53 @@ func TestOutlineHoldsEachStringOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestLibraryHasNoSpareCapacity checks that a library's controls, whole or outlined, are
+// read into a slice of their number: a 50,000-control library grown by append kept a
+// fifth of its slice unused for as long as serve held it, and left the slices it
+// outgrew as garbage. Shared controls, the account's and both are read.
+func TestLibraryHasNoSpareCapacity(t *testing.T) {
+	ctx := context.Background()
+	backends(t, func(t *testing.T, s *sqlstore.DB) {
+		put := func(shared bool, names ...string) {
+			t.Helper()
+			var cs []*probity.Control
+			for _, name := range names {
+				c := storetest.NewControl(name)
+				if shared {
+					c.Type, c.AccountID, c.ManagedBy = probity.ControlTypeStandard, "", ""
+				}
+				cs = append(cs, c)
+			}
+			if err := s.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, cs) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		reads := []struct {
+			name string
+			read func(context.Context, string) (*store.Library, error)
+		}{{"Library", s.Library}, {"LibraryOutline", s.LibraryOutline}}
+		steps := []struct {
+			name           string
+			shared, custom []string
+			want           int // controls the account sees
+		}{
+			{name: "empty", want: 0},
+			{name: "the account's only", custom: []string{"C1", "C2", "C3", "C4", "C5"}, want: 5},
+			{name: "shared and the account's", shared: []string{"S1", "S2", "S3"}, want: 8},
+		}
+		for _, step := range steps {
+			put(false, step.custom...)
+			put(true, step.shared...)
+			for _, r := range reads {
+				lib, err := r.read(ctx, storetest.Account)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(lib.Controls) != step.want || cap(lib.Controls) != step.want {
+					t.Errorf("%s: %s: %d controls in a slice of %d, want %d in %d", step.name, r.name, len(lib.Controls), cap(lib.Controls), step.want, step.want)
+				}
+			}
+		}
+	})
+}

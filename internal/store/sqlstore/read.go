@@ -95,12 +95,41 @@ const visible = `account_id IN (?, '')`
 
 // Library implements store.Reader.
 func (r reader) Library(ctx context.Context, account string) (*store.Library, error) {
-	return r.library(ctx, &store.Library{}, account, r.appendControls)
+	n, err := r.countControls(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	return r.library(ctx, &store.Library{Controls: controlsOf(n)}, account, r.appendControls)
 }
 
 // LibraryOutline implements store.Reader.
 func (r reader) LibraryOutline(ctx context.Context, account string) (*store.Library, error) {
-	return r.library(ctx, &store.Library{ContentDigests: map[string]string{}}, account, r.appendOutlines)
+	n, err := r.countControls(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	lib := &store.Library{Controls: controlsOf(n), ContentDigests: make(map[string]string, n)}
+	return r.library(ctx, lib, account, r.appendOutlines)
+}
+
+// controlsOf returns an empty slice of capacity n, nil when n is 0.
+func controlsOf(n int) []probity.Control {
+	if n == 0 {
+		return nil
+	}
+	return make([]probity.Control, 0, n)
+}
+
+// countControls returns how many controls the account sees, so that a library's
+// controls are read into a slice of that size: a large library grown by append would
+// leave a quarter of its slice unused, and the slices it outgrew as garbage. Outside a
+// transaction the count may be off by the writes in between; it is only a capacity.
+func (r reader) countControls(ctx context.Context, account string) (int, error) {
+	var n int
+	if err := r.q.QueryRowContext(ctx, r.db.rebind(`SELECT COUNT(*) FROM controls WHERE `+visible), account).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count controls: %w", err)
+	}
+	return n, nil
 }
 
 // library fills lib with the account's library: its controls and the shared ones, each
