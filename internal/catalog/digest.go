@@ -84,6 +84,9 @@ func libraryContent(lib *store.Library, c *probity.Control) string {
 // sources); MakePlan counts it unchanged once it has checked that the library's control
 // still has the content recorded for the file (see Document.stubID).
 func fromKnown(f doc.File, digest string, c *probity.Control, outline bool) *Document {
+	if file, _, _ := strings.Cut(c.SourceDigest, "/"); file == digest {
+		digest = file // the library's string, held already, instead of this load's copy
+	}
 	if outline {
 		dc := &Document{Path: f.Path, Kind: KindControl, Digest: digest, known: true, data: f.Data,
 			stubID: c.ID, stubName: c.Name}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/doc"
 )
 
@@ -45,5 +46,21 @@ func TestDocumentsShareRepeatedValues(t *testing.T) {
 	}
 	if a.Description != strings.TrimSpace(long) || same(a.Description, b.Description) {
 		t.Errorf("descriptions %q: shared %v, want each its own", a.Description, same(a.Description, b.Description))
+	}
+}
+
+// TestStandInSharesTheRecordedDigest checks that a document read from the library's
+// record of its file holds the file digest the record holds, not a copy: serve keeps a
+// stand-in for every unchanged file of a large catalog.
+func TestStandInSharesTheRecordedDigest(t *testing.T) {
+	f := doc.File{Path: "controls/a.yaml", Data: []byte("name: A\n")}
+	digest := fileDigest(f)
+	c := &probity.Control{ID: "11111111-2222-3333-4444-555555555555", Name: "A", Type: probity.ControlTypeCustom,
+		SourceDigest: strings.Clone(digest) + "/" + strings.Repeat("0", 64)}
+	for _, outline := range []bool{false, true} {
+		dc := fromKnown(f, digest, c, outline)
+		if dc.Digest != digest || unsafe.StringData(dc.Digest) != unsafe.StringData(c.SourceDigest) {
+			t.Errorf("outline=%v: digest %q is a copy of the record's", outline, dc.Digest)
+		}
 	}
 }
