@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"context"
-	"maps"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/store"
@@ -85,41 +84,53 @@ func (o *Options) library(ctx context.Context, tx store.Tx, account string, cat 
 // revision, for Options.Library of the next Apply; ok is false unless the plan was
 // applied by Apply with Options.Library set to a whole library, or to an outline with
 // Options.KeepOutline (then an outline is returned, whose controls the plan put are
-// whole). The library is shared: do not modify it.
+// whole). A whole library is shared: it is left as it was, and the one returned must
+// not be modified. An outline is its caller's, as in CompleteLibrary: it is changed in
+// place and returned, so that a large catalog's outline is not copied for every change.
 func (p *Plan) Library() (lib *store.Library, revision int64, ok bool) {
 	if p.before == nil {
 		return nil, 0, false
 	}
-	return p.applyTo(p.before), p.afterRev, true
+	if p.after == nil {
+		p.after = p.applyTo(p.before)
+	}
+	return p.after, p.afterRev, true
 }
 
-// applyTo returns lib with the plan's changes made, leaving lib as it is.
+// applyTo returns lib with the plan's changes made: an outline changed in place, a whole
+// library copied.
 func (p *Plan) applyTo(lib *store.Library) *store.Library {
 	if p.Empty() {
 		return lib
 	}
-	var digests map[string]string
-	if lib.Outline() {
-		digests = maps.Clone(lib.ContentDigests)
+	out := lib
+	if inPlace := lib.Outline(); inPlace {
 		for _, id := range p.deleteControls {
-			delete(digests, id)
+			delete(lib.ContentDigests, id)
 		}
 		for _, c := range p.putControls {
-			digests[c.ID] = probity.ContentDigest(c)
+			lib.ContentDigests[c.ID] = probity.ContentDigest(c)
 		}
+	} else {
+		out = &store.Library{}
 	}
-	return &store.Library{
-		ContentDigests: digests,
-		Controls:       merged(lib.Controls, p.putControls, p.deleteControls, func(c *probity.Control) string { return c.ID }),
-		Frameworks:     merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, func(f *probity.Framework) string { return f.ID }),
-		Rules:          merged(lib.Rules, p.putRules, p.deleteRules, func(r *probity.CustomRule) string { return r.ID }),
-		Mappings:       merged(lib.Mappings, p.putMappings, p.deleteMappings, func(m *probity.FindingMapping) string { return m.ID }),
-	}
+	out.Controls = merged(lib.Controls, p.putControls, p.deleteControls, out == lib, func(c *probity.Control) string { return c.ID })
+	out.Frameworks = merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, out == lib, func(f *probity.Framework) string { return f.ID })
+	out.Rules = merged(lib.Rules, p.putRules, p.deleteRules, out == lib, func(r *probity.CustomRule) string { return r.ID })
+	out.Mappings = merged(lib.Mappings, p.putMappings, p.deleteMappings, out == lib, func(m *probity.FindingMapping) string { return m.ID })
+	return out
 }
 
-// merged returns items without those whose id is deleted, those put replaced in place,
-// and the other items put appended, leaving items as it is.
-func merged[T any](items []T, put []*T, deleted []string, id func(*T) string) []T {
+// merged returns items without those whose id is deleted, those put replaced where they
+// are, and the other items put appended, in order: in items itself when inPlace, else
+// in a copy, leaving items as it is.
+func merged[T any](items []T, put []*T, deleted []string, inPlace bool, id func(*T) string) []T {
+	if len(put) == 0 && len(deleted) == 0 {
+		return items
+	}
+	if !inPlace {
+		items = append(make([]T, 0, len(items)+len(put)), items...)
+	}
 	gone := make(map[string]bool, len(deleted))
 	for _, d := range deleted {
 		gone[d] = true
@@ -128,24 +139,25 @@ func merged[T any](items []T, put []*T, deleted []string, id func(*T) string) []
 	for _, x := range put {
 		byID[id(x)] = x
 	}
-	out := make([]T, 0, len(items)+len(put))
-	for _, x := range items {
-		k := id(&x)
+	kept := items[:0]
+	for i := range items {
+		k := id(&items[i])
 		if gone[k] {
 			continue
 		}
 		if y := byID[k]; y != nil {
-			x = *y
+			items[i] = *y
 			delete(byID, k)
 		}
-		out = append(out, x)
+		kept = append(kept, items[i])
 	}
+	clear(items[len(kept):]) // what was deleted, so that it is not held
 	for _, x := range put {
 		if byID[id(x)] != nil {
-			out = append(out, *x)
+			kept = append(kept, *x)
 		}
 	}
-	return out
+	return kept
 }
 
 // writeBatch is how many controls, or a tenth as many frameworks, one write carries: a

@@ -49,6 +49,7 @@ type Plan struct {
 	deleteMappings   []string
 
 	before   *store.Library // the library the plan was applied to, when Apply was given one
+	after    *store.Library // before with the plan made, once Library has made it
 	afterRev int64          // the revision after the plan was applied to before
 }
 
