@@ -72,20 +72,40 @@ func TestSnapshotLooksAtNamedPaths(t *testing.T) {
 		},
 			events: []fsnotify.Event{ev("controls/c.yaml", fsnotify.Remove), ev("controls/notes.txt", fsnotify.Create), ev(".git/x.yaml", fsnotify.Create)},
 			want:   "controls/a.yaml=A2 controls/b.yaml=B2"},
+		{name: "watching: an editor's save, a temporary file renamed over the file, is not walked", do: func() {
+			writeFile(t, path("controls/b.yaml.tmp"), control("B-saved"))
+			names[sha256.Sum256([]byte(control("B-saved")))] = "B-saved"
+			if err := os.Rename(path("controls/b.yaml.tmp"), path("controls/b.yaml")); err != nil {
+				t.Fatal(err)
+			}
+		},
+			events: []fsnotify.Event{ev("controls/b.yaml.tmp", fsnotify.Create), ev("controls/b.yaml.tmp", fsnotify.Write),
+				ev("controls/b.yaml.tmp", fsnotify.Rename), ev("controls/b.yaml", fsnotify.Create)},
+			want: "controls/a.yaml=A2 controls/b.yaml=B-saved"},
+		{name: "watching: only a file of another name removed: nothing changed, not walked", do: func() { os.Remove(path("controls/notes.txt")) },
+			events: []fsnotify.Event{ev("controls/notes.txt", fsnotify.Remove)},
+			want:   "controls/a.yaml=A2 controls/b.yaml=B-saved"},
 		{name: "watching: a folder made is walked", do: func() { write("team/controls/d.yaml", "D") },
 			events: []fsnotify.Event{ev("team", fsnotify.Create)},
-			want:   "controls/a.yaml=A-unseen controls/b.yaml=B2 team/controls/d.yaml=D", walked: true},
-		{name: "watching: a folder removed is walked", do: func() { os.RemoveAll(path("team")) },
-			events: []fsnotify.Event{ev("team", fsnotify.Remove)},
-			want:   "controls/a.yaml=A-unseen controls/b.yaml=B2", walked: true},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B-saved team/controls/d.yaml=D", walked: true},
+		{name: "watching: a folder of catalog files renamed away is walked", do: func() {
+			if err := os.Rename(path("team"), path(".trash")); err != nil {
+				t.Fatal(err)
+			}
+		},
+			events: []fsnotify.Event{ev("team", fsnotify.Rename)},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B-saved", walked: true},
 		{name: "watching: a folder named like a file is walked", do: func() { write("x.yaml/controls/e.yaml", "E") },
 			events: []fsnotify.Event{ev("x.yaml", fsnotify.Create)},
-			want:   "controls/a.yaml=A-unseen controls/b.yaml=B2 x.yaml/controls/e.yaml=E", walked: true},
-		{name: "watching: nothing named (a poll) walks", do: func() { os.RemoveAll(path("x.yaml")) },
-			want: "controls/a.yaml=A-unseen controls/b.yaml=B2", walked: true},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B-saved x.yaml/controls/e.yaml=E", walked: true},
+		{name: "watching: a folder removed is walked", do: func() { os.RemoveAll(path("x.yaml")) },
+			events: []fsnotify.Event{ev("x.yaml/controls/e.yaml", fsnotify.Remove), ev("x.yaml/controls", fsnotify.Remove), ev("x.yaml", fsnotify.Remove)},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B-saved", walked: true},
+		{name: "watching: nothing named (a poll) walks", do: func() { write("controls/a.yaml", "A3") },
+			want: "controls/a.yaml=A3 controls/b.yaml=B-saved", walked: true},
 		{name: "the watch stopped: walks", do: func() { d.watching = false; write("controls/b.yaml", "B3") },
 			events: []fsnotify.Event{ev("controls/a.yaml", fsnotify.Write)},
-			want:   "controls/a.yaml=A-unseen controls/b.yaml=B3", walked: true},
+			want:   "controls/a.yaml=A3 controls/b.yaml=B3", walked: true},
 	}
 	for _, step := range steps {
 		if step.do != nil {

@@ -31,12 +31,14 @@ type Tree struct {
 	// mu guards what the watch tells Snapshot. While the watch runs, Snapshot looks
 	// again only at the paths it named since the last snapshot; it walks the whole tree
 	// when the watch is not running or was interrupted since (a watcher that overflows
-	// stops with an error), when an event named something other than a catalog file (a
-	// folder), or when no path was named (a poll, or a reconcile to catch up).
+	// stops with an error), when an event named a folder made, when a path removed or
+	// renamed away held catalog files (a folder), or when no path was named (a poll, or
+	// a reconcile to catch up).
 	mu       sync.Mutex
 	watching bool            // the watch has run without a break since walk was last set
 	walk     bool            // the next snapshot walks the whole tree
 	named    map[string]bool // catalog paths the watch named since the last snapshot
+	gone     map[string]bool // other paths removed or renamed away since: files of other names, or folders
 	walks    int             // full walks made, for tests
 }
 
@@ -49,7 +51,7 @@ func New(root string) (*Tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("catalog directory %s: %w", root, err)
 	}
-	return &Tree{root: abs, cache: map[string]pipeline.File{}, walk: true, named: map[string]bool{}}, nil
+	return &Tree{root: abs, cache: map[string]pipeline.File{}, walk: true, named: map[string]bool{}, gone: map[string]bool{}}, nil
 }
 
 // Name returns the directory's absolute path.
@@ -67,9 +69,14 @@ func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 		return nil, fmt.Errorf("%s is not a directory", d.root)
 	}
 	d.mu.Lock()
-	named, walk := d.named, d.walk || !d.watching || len(d.named) == 0
-	d.named, d.walk = map[string]bool{}, false
+	named, gone := d.named, d.gone
+	walk := d.walk || !d.watching || len(named)+len(gone) == 0
+	d.named, d.gone, d.walk = map[string]bool{}, map[string]bool{}, false
 	d.mu.Unlock()
+	// A path gone that held catalog files was a folder: what it held is found by a
+	// walk. Any other (an editor's temporary file renamed over the one it saves) is
+	// not the catalog's.
+	walk = walk || d.holdsAny(gone)
 	var snap *pipeline.Snapshot
 	if !walk {
 		snap, err = d.look(named)
@@ -88,6 +95,25 @@ func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
 		return nil, err
 	}
 	return snap, nil
+}
+
+// holdsAny reports whether the files kept include one below any of the paths.
+func (d *Tree) holdsAny(paths map[string]bool) bool {
+	if len(paths) == 0 {
+		return false
+	}
+	for rel := range d.cache {
+		for dir := rel; ; {
+			i := strings.LastIndexByte(dir, '/')
+			if i < 0 {
+				break
+			}
+			if dir = dir[:i]; paths[dir] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // errWalk says that a named path needs a full walk: it is a folder now.
@@ -252,8 +278,10 @@ func (d *Tree) Watch(ctx context.Context, sig *pipeline.Signal) error {
 
 // note records what an event named for the next snapshot, and reports whether it may
 // have changed the catalog: a catalog file is looked at again; a hidden entry, or a
-// file of another name, is not the catalog's; anything else (a folder made, removed or
-// renamed, which the event does not say) makes the next snapshot walk the whole tree.
+// file of another name, is not the catalog's; a folder made makes the next snapshot
+// walk the whole tree; a path gone by then (a file of another name or a folder, removed
+// or renamed away: the event does not say) is left to the snapshot, which knows what
+// it held.
 func (d *Tree) note(ev fsnotify.Event) bool {
 	rel, err := filepath.Rel(d.root, ev.Name)
 	d.mu.Lock()
@@ -272,10 +300,14 @@ func (d *Tree) note(ev fsnotify.Event) bool {
 	case !ev.Has(fsnotify.Create | fsnotify.Remove | fsnotify.Rename):
 		return false // a write to a file of another name
 	}
-	if fi, err := os.Lstat(ev.Name); err == nil && fi.Mode().IsRegular() {
-		return false // a file of another name made
+	switch fi, err := os.Lstat(ev.Name); {
+	case err == nil && fi.Mode().IsRegular():
+		return false // a file of another name
+	case err == nil:
+		d.walk = true // a folder, or what may be one
+	default:
+		d.gone[rel] = true
 	}
-	d.walk = true
 	return true
 }
 
