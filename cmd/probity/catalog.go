@@ -32,7 +32,7 @@ func listCatalog(paths []string, opt doc.ReadOptions) (*doc.Listing, error) {
 	return l, nil
 }
 
-// catalogMemoryLimit is the soft memory limit of validate, plan and apply, and of serve
+// catalogMemoryLimit is the soft memory limit of validate, plan, apply and export, and of serve
 // when it keeps catalog sources (see docs/benchmarks.md): the garbage collector works
 // harder as the heap nears it, which keeps a large catalog's peak near its live heap
 // instead of twice it. GOMEMLIMIT, when set, is used instead (GOMEMLIMIT=off: no limit).

@@ -7,6 +7,7 @@ import (
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/catalog"
+	"github.com/probity-dev/probity/internal/store"
 )
 
 func newExportCmd(env Env) *cobra.Command {
@@ -19,6 +20,7 @@ func newExportCmd(env Env) *cobra.Command {
 	db := dbFlag(cmd, env)
 	accountOf := accountFlag(cmd, env)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		limitMemory()
 		account, err := accountOf()
 		if err != nil {
 			return err
@@ -28,11 +30,11 @@ func newExportCmd(env Env) *cobra.Command {
 			return asInternal(err)
 		}
 		defer st.Close()
-		lib, err := st.Library(cmd.Context(), account)
-		if err != nil {
-			return asInternal(err)
-		}
-		n, err := catalog.Export(lib, args[0])
+		var n int
+		err = st.View(cmd.Context(), func(r store.Reader) error {
+			n, err = catalog.ExportFrom(cmd.Context(), r, account, args[0])
+			return err
+		})
 		if probity.ErrorCode(err) == probity.EINVALID {
 			return exitWith(ExitInvalid, err) // a target export refuses to write through
 		} else if err != nil {

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,7 +11,6 @@ import (
 	"unicode"
 
 	"github.com/probity-dev/probity"
-	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
 )
 
@@ -84,20 +84,75 @@ type (
 // again changes nothing. It replaces files of the same name (a link among them is
 // replaced, never written through) and returns how many files it wrote. It returns an
 // EINVALID error, and writes nothing, when dir/controls, dir/frameworks or (with rules
-// or mappings to write) dir/rules or dir/mappings is a link or not a folder.
+// or mappings to write) dir/rules or dir/mappings is a link or not a folder. Each file
+// is written as soon as it is made, so that a large library's files are never all held.
 func Export(lib *store.Library, dir string) (int, error) {
+	return export(lib, func(yield func(*probity.Control) error) error {
+		for i := range lib.Controls {
+			if lib.Controls[i].Type == probity.ControlTypeCustom {
+				if err := yield(&lib.Controls[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}, dir)
+}
+
+// exportPage is how many custom controls ExportFrom reads at a time.
+var exportPage = 1000
+
+// ExportFrom is Export of the account's library as r reads it (a View, so that every
+// read sees one state): its outline, and its custom controls a page at a time, so that
+// a large library is never held whole.
+func ExportFrom(ctx context.Context, r store.Reader, account, dir string) (int, error) {
+	lib, err := r.LibraryOutline(ctx, account)
+	if err != nil {
+		return 0, err
+	}
+	return export(lib, func(yield func(*probity.Control) error) error {
+		page := exportPage
+		f := store.ControlFilter{AccountID: account, Type: probity.ControlTypeCustom, Limit: page}
+		for {
+			cs, err := r.FindControls(ctx, f)
+			if err != nil {
+				return err
+			}
+			for i := range cs {
+				if err := yield(&cs[i]); err != nil {
+					return err
+				}
+			}
+			if len(cs) < page {
+				return nil
+			}
+			f.AfterName, f.AfterID = cs[len(cs)-1].Name, cs[len(cs)-1].ID
+		}
+	}, dir)
+}
+
+// export writes the custom controls customs yields, and lib's frameworks, rules and
+// mappings; lib's controls (whole or an outline) name the controls frameworks use.
+func export(lib *store.Library, customs func(yield func(*probity.Control) error) error, dir string) (int, error) {
+	folders := []string{"controls", "frameworks"}
+	if len(lib.Rules) > 0 {
+		folders = append(folders, "rules")
+	}
+	if len(lib.Mappings) > 0 {
+		folders = append(folders, "mappings")
+	}
+	if err := prepareFolders(dir, folders); err != nil {
+		return 0, err
+	}
+	e := exporter{dir: dir, used: map[string]bool{}}
+	// A framework names a control by its name when no other control has it, else by id.
 	byName := map[string]int{}
 	byID := map[string]*probity.Control{}
 	for i := range lib.Controls {
 		byName[lib.Controls[i].Name]++
 		byID[lib.Controls[i].ID] = &lib.Controls[i]
 	}
-	var files []doc.File
-	used := map[string]bool{}
-	for _, c := range lib.Controls {
-		if c.Type != probity.ControlTypeCustom {
-			continue
-		}
+	err := customs(func(c *probity.Control) error {
 		out := controlFile{
 			Name: c.Name, Description: c.Description, ActionPlanTitle: c.ActionPlanTitle,
 			ActionPlanInstructions: c.ActionPlanInstructions, TestingInformation: c.TestingInformation, Domain: c.Domain, Tags: c.Tags,
@@ -112,11 +167,10 @@ func Export(lib *store.Library, dir string) (int, error) {
 			}
 			out.Datasources = append(out.Datasources, sf)
 		}
-		data, err := marshalFile(out)
-		if err != nil {
-			return 0, fmt.Errorf("export control %q: %w", c.Name, err)
-		}
-		files = append(files, doc.File{Path: uniqueName(used, "controls", c.Name), Data: data})
+		return e.write("controls", "control", c.Name, out)
+	})
+	if err != nil {
+		return e.n, err
 	}
 	for _, f := range lib.Frameworks {
 		if f.Type != probity.FrameworkTypeCustom {
@@ -134,11 +188,9 @@ func Export(lib *store.Library, dir string) (int, error) {
 			}
 			out.ControlSets = append(out.ControlSets, set)
 		}
-		data, err := marshalFile(out)
-		if err != nil {
-			return 0, fmt.Errorf("export framework %q: %w", f.Name, err)
+		if err := e.write("frameworks", "framework", f.Name, out); err != nil {
+			return e.n, err
 		}
-		files = append(files, doc.File{Path: uniqueName(used, "frameworks", f.Name), Data: data})
 	}
 	for _, r := range lib.Rules {
 		out := customRuleFile{Name: r.Name, Description: r.Description, ResourceTypes: r.ResourceTypes,
@@ -146,39 +198,40 @@ func Export(lib *store.Library, dir string) (int, error) {
 		for _, p := range r.Parameters {
 			out.Parameters = append(out.Parameters, ruleParamFile{Name: p.Name, Type: p.Type, Default: p.Default, Required: p.Required})
 		}
-		data, err := marshalFile(out)
-		if err != nil {
-			return 0, fmt.Errorf("export rule %q: %w", r.Name, err)
+		if err := e.write("rules", "rule", r.Name, out); err != nil {
+			return e.n, err
 		}
-		files = append(files, doc.File{Path: uniqueName(used, "rules", r.Name), Data: data})
 	}
 	for _, m := range lib.Mappings {
 		out := mappingFile{Name: m.Name, Description: m.Description}
 		for _, r := range m.Rules {
 			out.Rules = append(out.Rules, mappingRuleFile{Provider: r.Provider, CheckID: r.CheckID, ResourceType: r.ResourceType, Controls: r.Controls})
 		}
-		data, err := marshalFile(out)
-		if err != nil {
-			return 0, fmt.Errorf("export mapping %q: %w", m.Name, err)
-		}
-		files = append(files, doc.File{Path: uniqueName(used, "mappings", m.Name), Data: data})
-	}
-	folders := []string{"controls", "frameworks"}
-	if len(lib.Rules) > 0 {
-		folders = append(folders, "rules")
-	}
-	if len(lib.Mappings) > 0 {
-		folders = append(folders, "mappings")
-	}
-	if err := prepareFolders(dir, folders); err != nil {
-		return 0, err
-	}
-	for _, f := range files {
-		if err := replaceFile(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
-			return 0, err
+		if err := e.write("mappings", "mapping", m.Name, out); err != nil {
+			return e.n, err
 		}
 	}
-	return len(files), nil
+	return e.n, nil
+}
+
+// exporter writes Export's files, each under a file name no other object took.
+type exporter struct {
+	dir  string
+	used map[string]bool // file names taken, in lower case
+	n    int             // files written
+}
+
+// write marshals v, the object of that kind and name, into folder.
+func (e *exporter) write(folder, kind, name string, v any) error {
+	data, err := marshalFile(v)
+	if err != nil {
+		return fmt.Errorf("export %s %q: %w", kind, name, err)
+	}
+	if err := replaceFile(filepath.Join(e.dir, filepath.FromSlash(uniqueName(e.used, folder, name))), data); err != nil {
+		return err
+	}
+	e.n++
+	return nil
 }
 
 // prepareFolders makes the folders below dir. It returns an EINVALID error, before
