@@ -1,5 +1,5 @@
 // Command catalog measures the controls-as-code commands as the catalog grows: validate,
-// cold apply, no-op plan, and a one-file change planned and applied, each as a real
+// cold apply, no-op plan, a one-file change planned and applied, and export, each as a real
 // `probity` process with its wall time and peak RSS; and, with -serve, how long `probity
 // serve --catalog DIR` takes to make a one-file change visible, with the server's peak
 // RSS. SQLite always, PostgreSQL too when PROBITY_TEST_POSTGRES is set.
@@ -78,7 +78,7 @@ type sample struct {
 }
 
 // The steps of one run, in order, each on the library the previous ones left.
-var steps = []string{"validate", "cold apply", "no-op plan", "one-file plan", "one-file apply"}
+var steps = []string{"validate", "cold apply", "no-op plan", "one-file plan", "one-file apply", "export"}
 
 func run(cfg config) error {
 	tmp, err := os.MkdirTemp("", "probity-bench-")
@@ -138,6 +138,13 @@ func runSize(cfg config, bin, tmp, dir, backend string, spec catalogtest.Spec) e
 					args = []string{"validate", dir}
 				case "cold apply", "one-file apply":
 					args = []string{"apply", dir, "--db", db, "--source", dir}
+				case "export":
+					out := filepath.Join(tmp, "export")
+					if err := os.RemoveAll(out); err != nil {
+						return err
+					}
+					defer os.RemoveAll(out)
+					args = []string{"export", out, "--db", db}
 				default:
 					args = []string{"plan", dir, "--db", db, "--source", dir}
 				}
