@@ -103,8 +103,8 @@ func (p *Plan) applyTo(lib *store.Library) *store.Library {
 	if p.Empty() {
 		return lib
 	}
-	out := lib
-	if inPlace := lib.Outline(); inPlace {
+	inPlace, out := lib.Outline(), lib
+	if inPlace {
 		for _, id := range p.deleteControls {
 			delete(lib.ContentDigests, id)
 		}
@@ -114,10 +114,10 @@ func (p *Plan) applyTo(lib *store.Library) *store.Library {
 	} else {
 		out = &store.Library{}
 	}
-	out.Controls = merged(lib.Controls, p.putControls, p.deleteControls, out == lib, func(c *probity.Control) string { return c.ID })
-	out.Frameworks = merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, out == lib, func(f *probity.Framework) string { return f.ID })
-	out.Rules = merged(lib.Rules, p.putRules, p.deleteRules, out == lib, func(r *probity.CustomRule) string { return r.ID })
-	out.Mappings = merged(lib.Mappings, p.putMappings, p.deleteMappings, out == lib, func(m *probity.FindingMapping) string { return m.ID })
+	out.Controls = merged(lib.Controls, p.putControls, p.deleteControls, inPlace, func(c *probity.Control) string { return c.ID })
+	out.Frameworks = merged(lib.Frameworks, p.putFrameworks, p.deleteFrameworks, inPlace, func(f *probity.Framework) string { return f.ID })
+	out.Rules = merged(lib.Rules, p.putRules, p.deleteRules, inPlace, func(r *probity.CustomRule) string { return r.ID })
+	out.Mappings = merged(lib.Mappings, p.putMappings, p.deleteMappings, inPlace, func(m *probity.FindingMapping) string { return m.ID })
 	return out
 }
 

@@ -98,8 +98,18 @@ func TestSnapshotLooksAtNamedPaths(t *testing.T) {
 		{name: "watching: a folder named like a file is walked", do: func() { write("x.yaml/controls/e.yaml", "E") },
 			events: []fsnotify.Event{ev("x.yaml", fsnotify.Create)},
 			want:   "controls/a.yaml=A-unseen controls/b.yaml=B-saved x.yaml/controls/e.yaml=E", walked: true},
-		{name: "watching: a folder removed is walked", do: func() { os.RemoveAll(path("x.yaml")) },
-			events: []fsnotify.Event{ev("x.yaml/controls/e.yaml", fsnotify.Remove), ev("x.yaml/controls", fsnotify.Remove), ev("x.yaml", fsnotify.Remove)},
+		{name: "watching: a folder named like a file renamed away is walked", do: func() {
+			if err := os.Rename(path("x.yaml"), path(".trash/x.yaml")); err != nil {
+				t.Fatal(err)
+			}
+		},
+			events: []fsnotify.Event{ev("x.yaml", fsnotify.Rename)},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B-saved", walked: true},
+		{name: "watching: another folder made is walked", do: func() { write("more/controls/f.yaml", "F") },
+			events: []fsnotify.Event{ev("more", fsnotify.Create)},
+			want:   "controls/a.yaml=A-unseen controls/b.yaml=B-saved more/controls/f.yaml=F", walked: true},
+		{name: "watching: a folder removed is walked", do: func() { os.RemoveAll(path("more")) },
+			events: []fsnotify.Event{ev("more/controls/f.yaml", fsnotify.Remove), ev("more/controls", fsnotify.Remove), ev("more", fsnotify.Remove)},
 			want:   "controls/a.yaml=A-unseen controls/b.yaml=B-saved", walked: true},
 		{name: "watching: nothing named (a poll) walks", do: func() { write("controls/a.yaml", "A3") },
 			want: "controls/a.yaml=A3 controls/b.yaml=B-saved", walked: true},

@@ -116,7 +116,7 @@ func (d *Tree) holdsAny(paths map[string]bool) bool {
 	return false
 }
 
-// errWalk says that a named path needs a full walk: it is a folder now.
+// errWalk says that a named path needs a full walk: it is a folder, or was one.
 var errWalk = errors.New("walk the tree")
 
 // look makes the snapshot from the files kept, looking again only at the named paths.
@@ -125,6 +125,9 @@ func (d *Tree) look(named map[string]bool) (*pipeline.Snapshot, error) {
 	for rel := range named {
 		fi, err := os.Lstat(filepath.Join(d.root, filepath.FromSlash(rel)))
 		if errors.Is(err, fs.ErrNotExist) {
+			if d.holdsAny(map[string]bool{rel: true}) {
+				return nil, errWalk // a folder named like a file, gone with what it held
+			}
 			delete(next, rel)
 			continue
 		} else if err != nil {
