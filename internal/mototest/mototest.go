@@ -119,6 +119,7 @@ func (s *Server) start() error {
 	s.out = &bytes.Buffer{}
 	cmd := exec.Command("moto_server", "-H", "127.0.0.1", "-p", strconv.Itoa(s.port))
 	cmd.Stdout, cmd.Stderr = s.out, s.out
+	diesWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start moto_server: %w", err)
 	}
