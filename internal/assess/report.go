@@ -273,10 +273,12 @@ func (r *Reports) Generate(ctx context.Context, account, id string) error {
 	return r.finish(ctx, rep, genErr)
 }
 
-// finish records that the report failed, with the reason.
+// finish records that the report failed, with the reason, even when ctx has ended (which
+// may be why it failed).
 func (r *Reports) finish(ctx context.Context, rep *store.AssessmentReport, cause error) error {
+	ctx = context.WithoutCancel(ctx)
 	rep.Status, rep.Reason = store.ReportFailed, cut(probity.ErrorMessage(cause), 1000)
-	err := r.Service.Store.Update(context.WithoutCancel(ctx), store.LockNone, func(tx store.Tx) error { return tx.FinishAssessmentReport(ctx, rep) })
+	err := r.Service.Store.Update(ctx, store.LockNone, func(tx store.Tx) error { return tx.FinishAssessmentReport(ctx, rep) })
 	if c := probity.ErrorCode(err); c == probity.ENOTFOUND || c == probity.ECONFLICT {
 		return nil
 	}
