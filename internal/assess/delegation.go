@@ -50,7 +50,7 @@ func (s *Service) CreateDelegations(ctx context.Context, p auth.Principal, id st
 		if err := a.CheckActive(); err != nil {
 			return err
 		}
-		made, failed, events = nil, nil, nil
+		made, failed, events, out = nil, nil, nil, outbox{} // fn may run again
 		for i, item := range in {
 			d := probity.Delegation{ID: probity.NewID(), AccountID: a.AccountID, AssessmentID: a.ID, AssessmentName: a.Name,
 				ControlSetID: item.ControlSetID, RoleARN: item.RoleARN, RoleType: item.RoleType, Status: probity.DelegationInProgress,
@@ -125,7 +125,7 @@ func (s *Service) DeleteDelegations(ctx context.Context, p auth.Principal, id st
 		if err := a.CheckActive(); err != nil {
 			return err
 		}
-		failed, events = nil, nil
+		failed, events, out = nil, nil, outbox{} // fn may run again
 		var gone []string
 		for i, did := range ids {
 			if !probity.IsUUID(did) {

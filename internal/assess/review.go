@@ -89,6 +89,7 @@ func (s *Service) UpdateControlSetStatus(ctx context.Context, p auth.Principal, 
 	}
 	var out outbox
 	a, err := s.change(ctx, p, id, probity.SetControlSetStatus, setID, status, func(tx store.Tx, a *probity.Assessment, c *changes) error {
+		out = outbox{} // fn may run again
 		set := a.ControlSet(setID)
 		if set == nil {
 			return probity.NotFound("controlSet", setID)

@@ -15,22 +15,33 @@ func Apply(ctx context.Context, st store.Store, cat *Catalog, opt Options) (*Pla
 	opt.defaults()
 	account := opt.Partition.AccountID
 	var plan *Plan
+	// Update may call fn again (store.Store): a call after the first plans afresh, as the
+	// first may have released the plan's copies, and with Consume, whose first call used
+	// up the documents, asks the caller to read the files again.
+	called, released := false, false
 	err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
+		if called && opt.Consume {
+			return ErrLibraryMoved
+		}
+		called = true
 		lib, rev, err := opt.library(ctx, tx, account, cat)
 		if err != nil {
 			return err
 		}
-		if opt.Plan != nil && lib == opt.Library {
+		if opt.Plan != nil && lib == opt.Library && !released {
 			plan = opt.Plan
 		} else if plan, err = MakePlan(cat, lib, opt); err != nil {
 			return err
 		}
-		// The plan's copies are all that is written from here: the documents can go
-		// (when the caller does not keep them), and, unless the library after is to be
-		// made from them, each batch of copies once written.
+		// The plan's copies are all that is written from here: consumed documents can
+		// go, and, unless the library after is to be made from them, each batch of
+		// copies once written.
 		keep := opt.Library != nil && (!lib.Outline() || opt.KeepOutline)
-		if !keep && opt.Plan == nil {
-			cat = nil
+		if !keep {
+			released = true
+			if opt.Consume {
+				cat = nil
+			}
 		}
 		if err := plan.write(ctx, tx, account, !keep); err != nil {
 			return err

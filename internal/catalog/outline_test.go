@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/doc"
 	"github.com/probity-dev/probity/internal/store"
+	"github.com/probity-dev/probity/internal/store/storetest"
 )
 
 // outlinePlan plans files against st's library as plan and apply do: LoadKnown against
@@ -388,6 +390,80 @@ func TestOutlineLibraryMoved(t *testing.T) {
 			}
 			if plan.Count(Update) != 2 {
 				t.Fatalf("plan: %+v; want A and B updated", plan.Changes)
+			}
+		})
+	}
+}
+
+// TestApplyRunsAgain has Apply's transaction run twice. Applying as serve does (the
+// documents and the outline kept) gives the same plan and library as one run. Applying as
+// the CLI does (the documents consumed) gives ErrLibraryMoved, on which the CLI reads the
+// files again, and leaves the library as it was.
+func TestApplyRunsAgain(t *testing.T) {
+	ctx := context.Background()
+	account := probity.DefaultPartition.AccountID
+	files := []doc.File{
+		{Path: "controls/a.yaml", Data: []byte("name: A\n")},
+		{Path: "controls/b.yaml", Data: []byte("name: B\n")},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			st := b.open(t)
+			cat, _ := Load(slices.Clone(files))
+			if _, err := Apply(ctx, st, cat, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			files := slices.Clone(files)
+			files[0].Data = []byte("name: A\ndescription: changed\n")
+			files = append(files, doc.File{Path: "controls/c.yaml", Data: []byte("name: C\n")})
+			load := func() (*Catalog, *store.Library, int64) {
+				t.Helper()
+				outline, err := st.LibraryOutline(ctx, account)
+				if err != nil {
+					t.Fatal(err)
+				}
+				rev, err := st.LibraryRevision(ctx, account)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cat, errs := LoadKnown(slices.Clone(files), outline)
+				if len(errs) > 0 {
+					t.Fatal(errs)
+				}
+				return cat, outline, rev
+			}
+			descriptions := func() string {
+				t.Helper()
+				lib, err := st.Library(ctx, account)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out []string
+				for _, c := range lib.Controls {
+					out = append(out, c.Name+"="+c.Description)
+				}
+				return fmt.Sprint(out)
+			}
+
+			cat, outline, rev := load()
+			_, err := Apply(ctx, storetest.RunsTwice{Store: st}, cat, Options{Library: outline, LibraryRevision: rev, Consume: true})
+			if !errors.Is(err, ErrLibraryMoved) {
+				t.Fatalf("Apply consuming its documents, run twice: %v, want ErrLibraryMoved", err)
+			}
+			if got, want := descriptions(), "[A= B=]"; got != want {
+				t.Fatalf("library after the refused apply: %s, want %s", got, want)
+			}
+
+			cat, outline, rev = load()
+			plan, err := Apply(ctx, storetest.RunsTwice{Store: st}, cat, Options{Library: outline, LibraryRevision: rev, KeepOutline: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if plan.Count(Create) != 1 || plan.Count(Update) != 1 || plan.Count(Delete) != 0 {
+				t.Fatalf("plan: %+v; want C created and A updated", plan.Changes)
+			}
+			if got, want := descriptions(), "[A=changed B= C=]"; got != want {
+				t.Fatalf("library after the apply run twice: %s, want %s", got, want)
 			}
 		})
 	}

@@ -57,6 +57,8 @@ type Plan struct {
 // outline of the library (LoadKnown with a store.Library read by LibraryOutline) is
 // planned against a library in which a control its unchanged files stand for has
 // changed since: the files must be loaded again (which LoadKnown does from the files).
+// Apply also returns it when its transaction must run again (store.Store.Update) after
+// the first run used up the documents (Options.Consume).
 var ErrLibraryMoved = &probity.Error{Code: probity.ECONFLICT, Message: "the library changed while the catalog was read; read it again"}
 
 // Empty reports whether the plan changes nothing.

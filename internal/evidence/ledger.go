@@ -140,6 +140,7 @@ func (l *Ledger) Append(ctx context.Context, b Batch) (Result, error) {
 		a.AccountID, a.AssessmentID, a.Key, a.At = b.Account, b.AssessmentID, key, l.Now().UTC()
 		var dup *store.EvidenceBatch
 		err := l.store.Update(ctx, store.LockNone, func(tx store.Tx) error {
+			dup = nil // fn may run again
 			d, err := tx.EvidenceBatch(ctx, b.Account, b.AssessmentID, key)
 			if err == nil {
 				dup = d

@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"slices"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/auth"
@@ -112,7 +113,7 @@ func (s *Service) UpdateControl(ctx context.Context, p auth.Principal, id string
 		c := *old
 		c.Name, c.Description, c.TestingInformation = in.Name, in.Description, in.TestingInformation
 		c.ActionPlanTitle, c.ActionPlanInstructions = in.ActionPlanTitle, in.ActionPlanInstructions
-		c.ControlMappingSources = in.ControlMappingSources
+		c.ControlMappingSources = slices.Clone(in.ControlMappingSources) // fn may run again: in stays as given
 		c.LastUpdatedAt, c.LastUpdatedBy = s.now(), p.Name
 		if err := c.Validate(); err != nil {
 			return err

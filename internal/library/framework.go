@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"slices"
 
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/auth"
@@ -125,7 +126,7 @@ func (s *Service) UpdateFramework(ctx context.Context, p auth.Principal, id stri
 		}
 		f := *old
 		f.Name, f.Description, f.ComplianceType = in.Name, in.Description, in.ComplianceType
-		f.ControlSets = in.ControlSets
+		f.ControlSets = slices.Clone(in.ControlSets) // fn may run again: in stays as given
 		f.LastUpdatedAt, f.LastUpdatedBy = s.now(), p.Name
 		if err := f.Validate(); err != nil {
 			return err

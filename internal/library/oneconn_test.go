@@ -12,9 +12,11 @@ import (
 	"github.com/probity-dev/probity/internal/library"
 	"github.com/probity-dev/probity/internal/pgtest"
 	"github.com/probity-dev/probity/internal/store"
+	"github.com/probity-dev/probity/internal/store/backendtest"
 	"github.com/probity-dev/probity/internal/store/postgres"
 	"github.com/probity-dev/probity/internal/store/sqlite"
 	"github.com/probity-dev/probity/internal/store/sqlstore"
+	"github.com/probity-dev/probity/internal/store/storetest"
 )
 
 // TestOneConnectionIsEnough runs every library operation and a catalog apply on stores
@@ -57,7 +59,10 @@ func everyOperation(ctx context.Context, t *testing.T, st store.Store) {
 	}
 	c, err := s.CreateControl(ctx, alice, manual("one"))
 	must("CreateControl", err)
-	_, err = s.UpdateControl(ctx, alice, c.ID, manual("one again"))
+	again := manual("one again") // and a source to add, which gets an id
+	again.ControlMappingSources = append(again.ControlMappingSources, probity.ControlMappingSource{
+		SourceName: "added", SourceSetUpOption: probity.SetUpProcedural, SourceType: probity.SourceTypeManual})
+	_, err = s.UpdateControl(ctx, alice, c.ID, again)
 	must("UpdateControl", err)
 	must("Tag", s.Tag(ctx, alice, c.ARN, map[string]string{"k": "v"}))
 	must("Untag", s.Untag(ctx, alice, c.ARN, []string{"k"}))
@@ -67,7 +72,7 @@ func everyOperation(ctx context.Context, t *testing.T, st store.Store) {
 		ControlSets: []probity.ControlSet{{Name: "set", Controls: []string{c.ID}}}})
 	must("CreateFramework", err)
 	_, err = s.UpdateFramework(ctx, alice, v.Framework.ID, library.FrameworkInput{Name: "F2",
-		ControlSets: []probity.ControlSet{{Name: "set", Controls: []string{c.ID}}}})
+		ControlSets: []probity.ControlSet{{Name: "set", Controls: []string{c.ID}}, {Name: "added", Controls: []string{c.ID}}}})
 	must("UpdateFramework", err)
 	_, err = s.Framework(ctx, alice, v.Framework.ID)
 	must("Framework", err)
@@ -100,4 +105,13 @@ func everyOperation(ctx context.Context, t *testing.T, st store.Store) {
 	must("catalog.Apply", err)
 	_, err = catalog.Apply(ctx, st, cat, opt) // the no-op apply reads the library it wrote
 	must("catalog.Apply again", err)
+}
+
+// TestEveryOperationRunsAgain runs every library operation on a store whose Update calls
+// each fn twice, as a group commit may (store.Store.Update): each operation's second call
+// must not trip over what its first left behind.
+func TestEveryOperationRunsAgain(t *testing.T) {
+	backendtest.Run(t, func(t *testing.T, st store.Store) {
+		everyOperation(context.Background(), t, storetest.RunsTwice{Store: st})
+	})
 }

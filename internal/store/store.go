@@ -86,12 +86,19 @@ type Store interface {
 	//
 	// A backend may run the fns of several concurrent Updates of an area one after another
 	// in one transaction and commit them together (group commit). Each fn then sees the
-	// writes of those before it, as it would had they committed first; its own writes are
-	// rolled back alone when it fails, and Update returns nil only once they are durable.
-	// fn may therefore run on another goroutine than its caller's, and must not end that
-	// goroutine (runtime.Goexit, t.FailNow). A panic in fn rolls back fn's writes and
-	// returns as Update's error. When ctx ends before fn has begun, Update returns ctx's
-	// error and fn does not run; when it ends while fn runs, fn's writes roll back.
+	// writes of those before it, as it would had they committed first; when one fails, its
+	// writes are rolled back and the others' are not, and Update returns nil only once they
+	// are durable. To roll back one fn's writes the backend may roll back the whole group
+	// and run the others' fns again in a new transaction: fn may be called more than once,
+	// each time in a new transaction, and only the last call's writes count.
+	// fn must therefore be safe to call again: it may set what its caller reads afterwards
+	// (by assignment, not by appending), but must not consume its input nor act outside tx;
+	// the caller acts on the outcome once Update has returned.
+	//
+	// fn may run on another goroutine than its caller's, and must not end that goroutine
+	// (runtime.Goexit, t.FailNow). A panic in fn rolls back fn's writes and returns as
+	// Update's error. When ctx ends before fn has begun, Update returns ctx's error and fn
+	// does not run; when it ends while fn runs, fn's writes roll back.
 	Update(ctx context.Context, lock Lock, fn func(Tx) error) error
 	// Close releases the store's connections.
 	Close() error

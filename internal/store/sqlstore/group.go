@@ -116,54 +116,60 @@ func cmpErr(a, b error) error {
 }
 
 // runGroups runs the members' fns in one transaction on a connection from conn, the lock
-// of the area taken first, and commits. With more than one member, each fn runs inside a
-// savepoint: a fn that fails (returns an error, panics, or its ctx ends) has its writes
-// rolled back to the savepoint and gets its own error, and the group goes on. The members
-// whose fn succeeded get nil only when COMMIT succeeded; when it fails they all get its
-// error. When the transaction itself is lost (a savepoint cannot be set, released or
-// rolled back to, as when SQLite abandons a transaction after an I/O error), the members
-// that ran get that error and the members not yet run go on in a new transaction.
+// of the area taken first, and commits. The members whose fn succeeded get nil only when
+// COMMIT succeeded; when it fails they all get its error.
+//
+// A group first runs optimistically: its fns one after another with nothing between them,
+// as one transaction. When a fn fails (returns an error, panics, or its ctx ends), that
+// transaction is rolled back: the member keeps its error, and the rest of the group (the
+// fns that succeeded before it, again, and those not yet run) goes on in a new transaction
+// in which each fn runs inside a savepoint, so that a fn that fails there has only its own
+// writes rolled back. A fn thus runs at most twice in the usual case, and a group with no
+// failure costs no statement beyond its fns', BEGIN, the lock and COMMIT.
+//
+// When the transaction itself is lost (a savepoint cannot be set, released or rolled back
+// to, as when SQLite abandons a transaction after an I/O error), the members that ran get
+// that error and the members not yet run go on in a new transaction.
 func (db *DB) runGroups(lock store.Lock, conn func() (txBeginner, func(), error), group []*member) {
+	saves := false
 	for len(group) > 0 {
-		group = db.runGroup(lock, conn, group)
+		group, saves = db.runGroup(lock, conn, group, saves)
 	}
 }
 
-// runGroup is one transaction of runGroups; it returns the members not yet run when the
-// transaction was lost, always fewer than it was given.
-func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error), group []*member) (rest []*member) {
+// runGroup is one transaction of runGroups, with savepoints around each fn when saves is
+// set and the group has more than one member. It returns the members to run again in a
+// new transaction (always fewer than it was given) and whether that one needs savepoints.
+func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error), group []*member, saves bool) (rest []*member, restSaves bool) {
 	ctx := context.Background() // the group's, not any one caller's: no cancel may abort it
 	begin, release, err := conn()
 	if err != nil {
 		failAll(group, fmt.Errorf("begin: %w", err))
-		return nil
+		return nil, false
 	}
 	defer release()
 	tx, err := begin.BeginTx(ctx, nil)
 	if err != nil {
 		failAll(group, fmt.Errorf("begin: %w", err))
-		return nil
+		return nil, false
 	}
 	defer tx.Rollback() // after Commit a no-op; otherwise nothing of the group was committed
 	if lock != store.LockNone && db.dialect.LockStatement != nil {
 		if _, err := tx.ExecContext(ctx, db.dialect.LockStatement(lock)); err != nil {
 			failAll(group, fmt.Errorf("lock %s: %w", lock, err))
-			return nil
+			return nil, false
 		}
 	}
 	g := guarded{tx: tx, stmts: db.writes}
 	w := &writer{reader: reader{q: g, db: db}, tx: g}
-	saves := len(group) > 1
+	saves = saves && len(group) > 1
 	var ran []*member
-	lost := func(err error) {
-		failAll(ran, fmt.Errorf("update: the transaction was lost: %w", err))
-	}
 	// One savepoint serves every fn in turn: rolling back to it keeps it for the next fn,
 	// and releasing it after a fn that succeeded sets it again in the same round trip.
 	if saves {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT g"); err != nil {
 			failAll(group, fmt.Errorf("begin: %w", err))
-			return nil
+			return nil, false
 		}
 	}
 	for i, m := range group {
@@ -177,10 +183,11 @@ func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error),
 		}
 		if !saves {
 			if m.err != nil {
-				return nil
+				// Only a rollback takes this fn's writes back: the others run again.
+				return append(ran, group[i+1:]...), len(ran) > 0
 			}
 			ran = append(ran, m)
-			break
+			continue
 		}
 		next := "RELEASE SAVEPOINT g; SAVEPOINT g"
 		if m.err != nil {
@@ -192,19 +199,19 @@ func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error),
 			break // COMMIT keeps what the savepoint holds
 		}
 		if _, err := tx.ExecContext(ctx, next); err != nil {
-			lost(err)
-			return group[i+1:]
+			failAll(ran, fmt.Errorf("update: the transaction was lost: %w", err))
+			return group[i+1:], true
 		}
 	}
 	if len(ran) == 0 {
-		return nil // nothing to commit; the deferred rollback ends the transaction
+		return nil, false // nothing to commit; the deferred rollback ends the transaction
 	}
 	if err := tx.Commit(); err != nil {
 		failAll(ran, fmt.Errorf("commit: %w", err))
-		return nil
+		return nil, false
 	}
 	db.committed()
-	return nil
+	return nil, false
 }
 
 func failAll(group []*member, err error) {

@@ -305,3 +305,49 @@ func TestGroupFnEndsGoroutine(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupRunsAgainAfterAFailure counts the calls of each fn of a group. With no failure
+// every fn runs once, in one transaction. When the middle one fails after writing, the
+// group's transaction is rolled back: the first fn runs again, the last runs once, the
+// middle one is not run again, and the library holds exactly the writes of the first and
+// last calls.
+func TestGroupRunsAgainAfterAFailure(t *testing.T) {
+	boom := errors.New("boom")
+	for _, fails := range []bool{false, true} {
+		t.Run(fmt.Sprintf("middle fails=%v", fails), func(t *testing.T) {
+			backends(t, func(t *testing.T, s *sqlstore.DB) {
+				var calls [3]int
+				counted := func(i int, fn func(store.Tx) error) func(store.Tx) error {
+					return func(tx store.Tx) error { calls[i]++; return fn(tx) }
+				}
+				release := holdLibrary(t, s)
+				outs := queued(t, s, nil, []func(store.Tx) error{
+					counted(0, putControl(storetest.NewControl("first"))),
+					counted(1, func(tx store.Tx) error {
+						if err := putControl(storetest.NewControl("middle"))(tx); err != nil || !fails {
+							return err
+						}
+						return boom
+					}),
+					counted(2, putControl(storetest.NewControl("last"))),
+				})
+				release()
+				for i, out := range outs {
+					if err := <-out; (i == 1 && fails) != errors.Is(err, boom) || (err != nil && !errors.Is(err, boom)) {
+						t.Errorf("update %d: %v", i, err)
+					}
+				}
+				want, lib := [3]int{1, 1, 1}, "[first last middle]"
+				if fails {
+					want, lib = [3]int{2, 1, 1}, "[first last]"
+				}
+				if calls != want {
+					t.Errorf("calls = %v, want %v", calls, want)
+				}
+				if got := fmt.Sprint(names(t, s)); got != lib {
+					t.Errorf("library holds %s, want %s", got, lib)
+				}
+			})
+		})
+	}
+}

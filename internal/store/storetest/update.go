@@ -109,3 +109,25 @@ func testConcurrentWritersAllCommit(t *testing.T, open Opener) {
 		}
 	}
 }
+
+// RunsTwice is a store whose Update calls fn twice, as a group commit may
+// (store.Store.Update): the first call's transaction is rolled back after fn succeeded,
+// and the second call's outcome is Update's. Tests of Update's callers use it to show
+// that their fn is safe to call again.
+type RunsTwice struct{ store.Store }
+
+var errRunAgain = errors.New("storetest: rolled back to run fn again")
+
+// Update implements store.Store.
+func (s RunsTwice) Update(ctx context.Context, lock store.Lock, fn func(store.Tx) error) error {
+	err := s.Store.Update(ctx, lock, func(tx store.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return errRunAgain
+	})
+	if !errors.Is(err, errRunAgain) {
+		return err
+	}
+	return s.Store.Update(ctx, lock, fn)
+}
