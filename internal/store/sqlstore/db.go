@@ -79,6 +79,8 @@ type DB struct {
 	background      sync.WaitGroup // the running Dialect.Checkpoint, waited for by Close
 
 	access accessMemo // AssessmentAccess's decoded bodies
+
+	controlByID string // the statement of reader.Control, which deferred knows
 }
 
 var (
@@ -98,6 +100,7 @@ func Open(ctx context.Context, db *sql.DB, d Dialect, o Options) (*DB, error) {
 	o.bound(db, writers)
 	s := &DB{sql: db, gate: newGate(o), reads: &preparedReads{db: db, stmts: map[string]*sql.Stmt{}}, dialect: d,
 		queues: map[store.Lock]*queue{}}
+	s.controlByID = s.rebind(`SELECT ` + controlColumns + ` FROM controls WHERE id = ? AND ` + visible)
 	s.read = reader{q: s.reads, db: s}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err

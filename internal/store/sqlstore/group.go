@@ -160,9 +160,13 @@ func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error),
 			return nil, false
 		}
 	}
-	g := guarded{tx: tx, stmts: db.writes}
-	w := &writer{reader: reader{q: g, db: db}, tx: g}
 	saves = saves && len(group) > 1
+	var later *deferred
+	if !saves && len(group) > 1 {
+		later = &deferred{db: db, q: guarded{tx: tx, stmts: db.writes}}
+	}
+	g := guarded{tx: tx, stmts: db.writes, later: later}
+	w := &writer{reader: reader{q: g, db: db}, tx: g, later: later}
 	var ran []*member
 	// One savepoint serves every fn in turn: rolling back to it keeps it for the next fn,
 	// and releasing it after a fn that succeeded sets it again in the same round trip.
@@ -182,6 +186,10 @@ func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error),
 			m.err = m.ctx.Err()
 		}
 		if !saves {
+			if later.failed() {
+				// Whose write failed is not known: every fn that ran runs again.
+				return append(ran, group[i:]...), true
+			}
 			if m.err != nil {
 				// Only a rollback takes this fn's writes back: the others run again.
 				return append(ran, group[i+1:]...), len(ran) > 0
@@ -205,6 +213,9 @@ func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error),
 	}
 	if len(ran) == 0 {
 		return nil, false // nothing to commit; the deferred rollback ends the transaction
+	}
+	if later.flush(); later.failed() {
+		return ran, true
 	}
 	if err := tx.Commit(); err != nil {
 		failAll(ran, fmt.Errorf("commit: %w", err))
@@ -241,7 +252,8 @@ type txBeginner interface {
 // interrupted statement may abort the whole transaction (PostgreSQL until the savepoint
 // is rolled back, SQLite for good), which other callers share.
 type guarded struct {
-	tx *sql.Tx
+	tx    *sql.Tx
+	later *deferred // rows held back, written before a statement that could see them
 	// stmts, when set, prepares each statement once for the writer's connection (SQLite
 	// parses a statement on every run otherwise; pgx caches them by itself).
 	stmts *preparedReads
@@ -261,6 +273,7 @@ func (g guarded) prepared(ctx context.Context, query string) *sql.Stmt {
 
 // QueryContext implements querier.
 func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	g.later.before(query, args)
 	if ctx.Err() != nil {
 		return g.tx.QueryContext(ctx, query, args...) // fails before it reaches the database
 	}
@@ -273,6 +286,7 @@ func (g guarded) QueryContext(ctx context.Context, query string, args ...any) (*
 
 // QueryRowContext implements querier.
 func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	g.later.before(query, args)
 	if ctx.Err() != nil {
 		return g.tx.QueryRowContext(ctx, query, args...) // fails before it reaches the database
 	}
@@ -285,6 +299,7 @@ func (g guarded) QueryRowContext(ctx context.Context, query string, args ...any)
 
 // ExecContext implements querier.
 func (g guarded) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	g.later.before(query, args)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -351,3 +351,156 @@ func TestGroupRunsAgainAfterAFailure(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupHeldBackWrites covers the control rows a group holds back to write together
+// (deferred.go): every fn of the group sees the writes of those before it through each
+// kind of read, a write that fails when the rows are written is laid at the right fn, and
+// large or repeated writes keep their order.
+func TestGroupHeldBackWrites(t *testing.T) {
+	ctx := context.Background()
+	describe := func(c *probity.Control, text string) *probity.Control {
+		d := *c
+		d.Description = text
+		return &d
+	}
+	tests := []struct {
+		name string
+		// fns make the group; seed is committed first; want is each Update's outcome
+		// (nil for success) and lib the names and descriptions in the library after.
+		seed []*probity.Control
+		fns  func(seed []*probity.Control) []func(store.Tx) error
+		want []error
+		lib  string
+	}{
+		{name: "reads by id, of held and not held ids",
+			seed: []*probity.Control{storetest.NewControl("a"), storetest.NewControl("b")},
+			fns: func(seed []*probity.Control) []func(store.Tx) error {
+				a, b := seed[0], seed[1]
+				update := func(id, text string) func(store.Tx) error {
+					return func(tx store.Tx) error {
+						c, err := tx.Control(ctx, storetest.Account, id)
+						if err != nil {
+							return err
+						}
+						return tx.PutControls(ctx, []*probity.Control{describe(c, c.Description+"+"+text)})
+					}
+				}
+				return []func(store.Tx) error{update(a.ID, "1"), update(b.ID, "2"), update(a.ID, "3")}
+			},
+			want: []error{nil, nil, nil},
+			lib:  "[a:description of a+1+3 b:description of b+2]"},
+		{name: "counts and lists see held rows",
+			fns: func([]*probity.Control) []func(store.Tx) error {
+				put := func(name string, want int) func(store.Tx) error {
+					return func(tx store.Tx) error {
+						n, err := tx.CountControls(ctx, storetest.Account, probity.ControlTypeCustom)
+						if err != nil {
+							return err
+						}
+						lib, err := tx.Library(ctx, storetest.Account)
+						if err != nil {
+							return err
+						}
+						if n != want || len(lib.Controls) != want {
+							return fmt.Errorf("%s: counted %d and listed %d controls, want %d", name, n, len(lib.Controls), want)
+						}
+						return tx.PutControls(ctx, []*probity.Control{storetest.NewControl(name)})
+					}
+				}
+				return []func(store.Tx) error{put("a", 0), put("b", 1), put("c", 2)}
+			},
+			want: []error{nil, nil, nil},
+			lib:  "[a:description of a b:description of b c:description of c]"},
+		{name: "a held write that fails at the commit",
+			seed: []*probity.Control{storetest.NewControl("taken")},
+			fns: func([]*probity.Control) []func(store.Tx) error {
+				return []func(store.Tx) error{
+					putControl(storetest.NewControl("a")),
+					putControl(storetest.NewControl("taken")), // its name is taken: fails when written
+					putControl(storetest.NewControl("b")),
+				}
+			},
+			want: []error{nil, probity.Errorf(probity.ECONFLICT, ""), nil},
+			lib:  "[a:description of a b:description of b taken:description of taken]"},
+		{name: "a held write that fails before a later fn's read",
+			seed: []*probity.Control{storetest.NewControl("taken")},
+			fns: func(seed []*probity.Control) []func(store.Tx) error {
+				return []func(store.Tx) error{
+					putControl(storetest.NewControl("taken")), // fails when the next fn counts
+					func(tx store.Tx) error {
+						if _, err := tx.CountControls(ctx, storetest.Account, probity.ControlTypeCustom); err != nil {
+							return err
+						}
+						return putControl(storetest.NewControl("a"))(tx)
+					},
+				}
+			},
+			want: []error{probity.Errorf(probity.ECONFLICT, ""), nil},
+			lib:  "[a:description of a taken:description of taken]"},
+		{name: "an id another account holds",
+			fns: func([]*probity.Control) []func(store.Tx) error {
+				other := storetest.NewControl("theirs")
+				other.AccountID = "444455556666"
+				mine := storetest.NewControl("mine")
+				mine.ID = other.ID
+				return []func(store.Tx) error{putControl(other), putControl(storetest.NewControl("a")), putControl(mine)}
+			},
+			want: []error{nil, nil, probity.Errorf(probity.ECONFLICT, "")},
+			lib:  "[a:description of a]"},
+		{name: "more rows than are held back, and one id twice",
+			seed: []*probity.Control{storetest.NewControl("twice")},
+			fns: func(seed []*probity.Control) []func(store.Tx) error {
+				many := make([]*probity.Control, 300)
+				for i := range many {
+					many[i] = storetest.NewControl(fmt.Sprintf("m%03d", i))
+				}
+				return []func(store.Tx) error{
+					putControl(describe(seed[0], "first")),
+					func(tx store.Tx) error { return tx.PutControls(ctx, many) },
+					putControl(describe(seed[0], "second")),
+				}
+			},
+			want: []error{nil, nil, nil},
+			lib:  "301 controls, twice:second"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			backends(t, func(t *testing.T, s *sqlstore.DB) {
+				if len(tt.seed) > 0 {
+					if err := s.Update(ctx, store.LockLibrary, func(tx store.Tx) error { return tx.PutControls(ctx, tt.seed) }); err != nil {
+						t.Fatal(err)
+					}
+				}
+				release := holdLibrary(t, s)
+				outs := queued(t, s, nil, tt.fns(tt.seed))
+				release()
+				for i, out := range outs {
+					err := <-out
+					if want := tt.want[i]; (want == nil) != (err == nil) || probity.ErrorCode(err) != probity.ErrorCode(want) {
+						t.Errorf("update %d: %v, want code %q", i, err, probity.ErrorCode(want))
+					}
+				}
+				lib, err := s.Library(ctx, storetest.Account)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, c := range lib.Controls {
+					got = append(got, c.Name+":"+c.Description)
+				}
+				summary := fmt.Sprint(got)
+				if len(got) > 10 {
+					summary = fmt.Sprintf("%d controls", len(got))
+					for _, c := range lib.Controls {
+						if c.Name == "twice" {
+							summary += ", twice:" + c.Description
+						}
+					}
+				}
+				if summary != tt.lib {
+					t.Errorf("library holds %s, want %s", summary, tt.lib)
+				}
+			})
+		})
+	}
+}

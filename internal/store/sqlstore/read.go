@@ -306,7 +306,7 @@ func (r reader) frameworks(ctx context.Context, account, id string) ([]probity.F
 
 // Control implements store.Reader.
 func (r reader) Control(ctx context.Context, account, id string) (*probity.Control, error) {
-	c, err := scanControl(r.q.QueryRowContext(ctx, r.db.rebind(`SELECT `+controlColumns+` FROM controls WHERE id = ? AND `+visible), id, account))
+	c, err := scanControl(r.q.QueryRowContext(ctx, r.db.controlByID, id, account))
 	if isNoRows(err) {
 		return nil, probity.Errorf(probity.ENOTFOUND, "control %s does not exist", id)
 	} else if err != nil {

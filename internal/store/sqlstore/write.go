@@ -13,7 +13,8 @@ import (
 // writer is the store.Tx of one Update, or of a group of them.
 type writer struct {
 	reader
-	tx querier
+	tx    querier
+	later *deferred // in an optimistic group: where PutControls may hold its rows back
 }
 
 // PutControls implements store.Tx.
@@ -28,6 +29,9 @@ func (w *writer) PutControls(ctx context.Context, cs []*probity.Control) error {
 			c.ActionPlanTitle, c.ActionPlanInstructions, c.ControlSources, c.State, string(sources),
 			marshalTags(c.Tags), c.CreatedAt.UnixNano(), c.CreatedBy, c.LastUpdatedAt.UnixNano(),
 			c.LastUpdatedBy, c.ManagedBy, c.SourceDigest, c.AccountID, c.Domain, probity.ContentDigest(c)})
+	}
+	if w.later.hold(rows) {
+		return nil
 	}
 	n, err := w.insert(ctx, "controls", controlWriteColumns, rows, upsertClause("controls", controlWriteColumns))
 	if err := w.db.classify(err, "a control of the same type already has one of these names", ""); err != nil {
@@ -138,28 +142,33 @@ func (w *writer) deleteIn(ctx context.Context, table, filter string, filterArgs 
 // insert writes rows with multi-row INSERT statements, each below the dialect's limit,
 // and returns how many rows were inserted or updated.
 func (w *writer) insert(ctx context.Context, table, columns string, rows [][]any, suffix string) (int64, error) {
+	return insertRows(ctx, w.tx, w.db, table, columns, rows, suffix)
+}
+
+// insertRows is writer.insert through q.
+func insertRows(ctx context.Context, q querier, db *DB, table, columns string, rows [][]any, suffix string) (int64, error) {
 	if len(rows) == 0 {
 		return 0, nil
 	}
 	var total int64
 	width := len(rows[0])
-	per := max(1, w.db.dialect.MaxRowsPerInsert)
+	per := max(1, db.dialect.MaxRowsPerInsert)
 	tuple := "(" + placeholders(width) + ")"
 	for len(rows) > 0 {
 		batch := rows[:min(len(rows), per)]
 		rows = rows[len(batch):]
-		var q strings.Builder
-		q.WriteString("INSERT INTO " + table + " (" + columns + ") VALUES ")
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + table + " (" + columns + ") VALUES ")
 		args := make([]any, 0, len(batch)*width)
 		for i, r := range batch {
 			if i > 0 {
-				q.WriteByte(',')
+				b.WriteByte(',')
 			}
-			q.WriteString(tuple)
+			b.WriteString(tuple)
 			args = append(args, r...)
 		}
-		q.WriteString(suffix)
-		res, err := w.tx.ExecContext(ctx, w.db.rebind(q.String()), args...)
+		b.WriteString(suffix)
+		res, err := q.ExecContext(ctx, db.rebind(b.String()), args...)
 		if err != nil {
 			return total, err
 		}
