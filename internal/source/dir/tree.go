@@ -40,7 +40,15 @@ type Tree struct {
 	named    map[string]bool // catalog paths the watch named since the last snapshot
 	gone     map[string]bool // other paths removed or renamed away since: files of other names, or folders
 	walks    int             // full walks made, for tests
+	// ready is set while the watch is being set up, and closed once every folder is
+	// watched: a snapshot waits for it, since what changed meanwhile in a folder not yet
+	// watched would be seen by neither.
+	ready chan struct{}
 }
+
+// adding is called before each folder is added to the watch; tests hold the watch's
+// setup with it.
+var adding = func(dir string) {}
 
 var _ pipeline.Reader = (*Tree)(nil)
 
@@ -61,6 +69,16 @@ func (d *Tree) Name() string { return d.root }
 // changed, among those the watch named, or all of them (see Tree.mu), to sum them. Its
 // files hold no Data: the pipeline reads what it needs with ReadFile.
 func (d *Tree) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
+	d.mu.Lock()
+	ready := d.ready
+	d.mu.Unlock()
+	if ready != nil {
+		select {
+		case <-ready:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	info, err := os.Stat(d.root)
 	if err != nil {
 		return nil, err
@@ -235,15 +253,21 @@ func (d *Tree) Watch(ctx context.Context, sig *pipeline.Signal) error {
 	defer w.Close()
 	// Whatever happened before the watch started, or while it was down, the next
 	// snapshot walks the tree to find.
+	ready := make(chan struct{})
 	d.mu.Lock()
-	d.walk, d.watching = true, true
+	d.walk, d.watching, d.ready = true, true, ready
 	d.mu.Unlock()
 	defer func() {
 		d.mu.Lock()
 		d.watching = false
 		d.mu.Unlock()
 	}()
-	if err := d.addTree(w, d.root); err != nil {
+	err = d.addTree(w, d.root)
+	d.mu.Lock()
+	d.ready = nil
+	d.mu.Unlock()
+	close(ready)
+	if err != nil {
 		return err
 	}
 	sig.Healthy()
@@ -336,6 +360,7 @@ func (d *Tree) addTree(w *fsnotify.Watcher, dir string) error {
 		if p != d.root && strings.HasPrefix(e.Name(), ".") {
 			return filepath.SkipDir
 		}
+		adding(p)
 		if err := w.Add(p); err != nil {
 			return fmt.Errorf("watch %s: %w", p, err)
 		}

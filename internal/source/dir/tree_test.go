@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,4 +85,49 @@ func TestDir(t *testing.T) {
 	writeFile(t, filepath.Join(root, "controls", "c.yaml"), control("C"))
 	waitFor(t, "C after the directory came back", hasAll(t, st, "Control:C"+at, "Control:B"+at))
 	waitFor(t, "healthy", func() bool { return p.Health() == nil })
+}
+
+// entered is a Tree that says when the pipeline first asks it for a snapshot.
+type entered struct {
+	*Tree
+	once sync.Once
+	in   chan struct{}
+}
+
+func (e *entered) Snapshot(ctx context.Context) (*pipeline.Snapshot, error) {
+	e.once.Do(func() { close(e.in) })
+	return e.Tree.Snapshot(ctx)
+}
+
+// TestFirstSnapshotWaitsForTheWatch holds the watch's setup before it watches any folder,
+// lets the first reconcile ask for its snapshot, and changes the catalog meanwhile. The
+// snapshot waits for the watch, so the first reconcile applies the change: had it walked
+// the tree before the folder was watched, no walk and no event would have told of it.
+func TestFirstSnapshotWaitsForTheWatch(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "catalog")
+	writeFile(t, filepath.Join(root, "controls", "a.yaml"), control("A"))
+	tree, err := New(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reached, release := make(chan struct{}), make(chan struct{})
+	var hold sync.Once
+	adding = func(dir string) {
+		if dir == tree.root {
+			hold.Do(func() { close(reached); <-release })
+		}
+	}
+	t.Cleanup(func() { adding = func(string) {} })
+	src := &entered{Tree: tree, in: make(chan struct{})}
+	st := openStore(t, "")
+	startPipeline(t, st, &pipelinetest.Inbox{}, src)
+	<-reached
+	<-src.in
+	writeFile(t, filepath.Join(root, "controls", "c.yaml"), control("C"))
+	close(release)
+	at := "@" + root
+	waitFor(t, "the first reconcile", hasAll(t, st, "Control:A"+at))
+	if got := names(t, st); !slices.Contains(got, "Control:C"+at) {
+		t.Fatalf("the first reconcile applied %v: the file written while the watch was set up is missing", got)
+	}
 }
