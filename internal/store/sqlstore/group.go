@@ -125,7 +125,9 @@ func cmpErr(a, b error) error {
 // fns that succeeded before it, again, and those not yet run) goes on in a new transaction
 // in which each fn runs inside a savepoint, so that a fn that fails there has only its own
 // writes rolled back. A fn thus runs at most twice in the usual case, and a group with no
-// failure costs no statement beyond its fns', BEGIN, the lock and COMMIT.
+// failure costs no statement beyond its fns', BEGIN, the lock and COMMIT. The control
+// rows its fns put are held back and written together (deferred.go); when that write
+// fails, every fn of the group runs again with savepoints, where each writes at once.
 //
 // When the transaction itself is lost (a savepoint cannot be set, released or rolled back
 // to, as when SQLite abandons a transaction after an I/O error), the members that ran get
@@ -139,7 +141,8 @@ func (db *DB) runGroups(lock store.Lock, conn func() (txBeginner, func(), error)
 
 // runGroup is one transaction of runGroups, with savepoints around each fn when saves is
 // set and the group has more than one member. It returns the members to run again in a
-// new transaction (always fewer than it was given) and whether that one needs savepoints.
+// new transaction and whether that one needs savepoints. With savepoints they are always
+// fewer than it was given, so runGroups ends.
 func (db *DB) runGroup(lock store.Lock, conn func() (txBeginner, func(), error), group []*member, saves bool) (rest []*member, restSaves bool) {
 	ctx := context.Background() // the group's, not any one caller's: no cancel may abort it
 	begin, release, err := conn()
