@@ -8,7 +8,6 @@ import (
 	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/assess"
 	"github.com/probity-dev/probity/internal/auth"
-	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/backendtest"
 	"github.com/probity-dev/probity/internal/store/storetest"
 )
@@ -20,21 +19,9 @@ func TestCollections(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			st := backendtest.Open(t, name)
-			c := storetest.NewControl("collected") // a Config source and a manual one
-			fw := storetest.NewFramework("fw", []*probity.Control{c})
-			if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-				if err := tx.PutControls(ctx, []*probity.Control{c}); err != nil {
-					return err
-				}
-				return tx.PutFrameworks(ctx, []*probity.Framework{fw})
-			}); err != nil {
-				t.Fatal(err)
-			}
-			p := auth.Principal{Name: "owner", AccountID: storetest.Account, Level: auth.Admin, ARN: "arn:aws:iam::111122223333:role/Owner"}
+			c, fw, in := assessable(t, st, "collected")
+			p := owner
 			s := &assess.Service{Store: st}
-			in := assess.Input{Name: "a", FrameworkID: fw.ID, ReportsDestination: probity.Destination{Type: "S3", Destination: "s3://reports-bucket"},
-				Scope: probity.Scope{Accounts: []probity.AWSAccount{{ID: storetest.Account}}},
-				Roles: []probity.Role{{Type: probity.RoleProcessOwner, ARN: p.ARN}}}
 			active, err := s.Create(ctx, p, in)
 			if err != nil {
 				t.Fatal(err)

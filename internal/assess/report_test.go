@@ -5,12 +5,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/assess"
-	"github.com/probity-dev/probity/internal/auth"
 	"github.com/probity-dev/probity/internal/store"
 	"github.com/probity-dev/probity/internal/store/backendtest"
-	"github.com/probity-dev/probity/internal/store/storetest"
 )
 
 // cancellingQueue fails to enqueue because the request's ctx ended meanwhile, as when
@@ -30,22 +27,11 @@ func TestReportFailedWhenTheRequestEnds(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			st := backendtest.Open(t, name)
 			bg := context.Background()
-			c := storetest.NewControl("c")
-			fw := storetest.NewFramework("fw", []*probity.Control{c})
-			if err := st.Update(bg, store.LockLibrary, func(tx store.Tx) error {
-				if err := tx.PutControls(bg, []*probity.Control{c}); err != nil {
-					return err
-				}
-				return tx.PutFrameworks(bg, []*probity.Framework{fw})
-			}); err != nil {
-				t.Fatal(err)
-			}
-			p := auth.Principal{Name: "owner", AccountID: storetest.Account, Level: auth.Admin, ARN: "arn:aws:iam::111122223333:role/Owner"}
+			_, _, in := assessable(t, st, "c")
+			in.ReportsDestination.Destination = t.TempDir()
+			p := owner
 			s := &assess.Service{Store: st}
-			a, err := s.Create(bg, p, assess.Input{Name: "a", FrameworkID: fw.ID,
-				ReportsDestination: probity.Destination{Type: "S3", Destination: t.TempDir()},
-				Scope:              probity.Scope{Accounts: []probity.AWSAccount{{ID: storetest.Account}}},
-				Roles:              []probity.Role{{Type: probity.RoleProcessOwner, ARN: p.ARN}}})
+			a, err := s.Create(bg, p, in)
 			if err != nil {
 				t.Fatal(err)
 			}
