@@ -112,9 +112,13 @@ func testConcurrentWritersAllCommit(t *testing.T, open Opener) {
 
 // RunsTwice is a store whose Update calls fn twice, as a group commit may
 // (store.Store.Update): the first call's transaction is rolled back after fn succeeded,
-// and the second call's outcome is Update's. Tests of Update's callers use it to show
-// that their fn is safe to call again.
-type RunsTwice struct{ store.Store }
+// Between (when set) runs, and the second call's outcome is Update's. Tests of Update's
+// callers use it to show that their fn is safe to call again, Between standing for what
+// another writer may commit in the meantime.
+type RunsTwice struct {
+	store.Store
+	Between func()
+}
 
 var errRunAgain = errors.New("storetest: rolled back to run fn again")
 
@@ -128,6 +132,9 @@ func (s RunsTwice) Update(ctx context.Context, lock store.Lock, fn func(store.Tx
 	})
 	if !errors.Is(err, errRunAgain) {
 		return err
+	}
+	if s.Between != nil {
+		s.Between()
 	}
 	return s.Store.Update(ctx, lock, fn)
 }
