@@ -348,10 +348,10 @@ func (r *runner) reconcileLoop(ctx context.Context) {
 			r.fail(ctx, ctx.Err())
 			return
 		}
-		r.mu.Lock()
-		force, dones := r.force, r.dones
-		r.pending, r.force, r.dones = false, false, nil
-		r.mu.Unlock()
+		force, dones, ok := r.take()
+		if !ok {
+			continue
+		}
 
 		err := r.p.reconcileSource(ctx, r, force)
 		for _, d := range dones {
@@ -373,6 +373,22 @@ func (r *runner) reconcileLoop(ctx context.Context) {
 		}
 		r.request(true, nil)
 	}
+}
+
+// take returns what the requests made since the last take ask for, or ok false when
+// there were none. A wake can outlive the requests that sent it: one made while the loop
+// settled leaves a wake behind, and the reconcile that follows takes the request; that
+// wake must not start a reconcile of its own (a source's snapshot with nothing named to
+// look at again may read the whole source).
+func (r *runner) take() (force bool, dones []func(context.Context, error), ok bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.pending {
+		return false, nil, false
+	}
+	force, dones = r.force, r.dones
+	r.pending, r.force, r.dones = false, false, nil
+	return force, dones, true
 }
 
 // settle waits until the requests have been quiet for Debounce, or MaxDelay has passed

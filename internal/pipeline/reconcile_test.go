@@ -293,3 +293,26 @@ func TestReaderReadsOnlyChangedFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestWakeOutlivesItsRequest makes a request while the loop settles after a wake, as a
+// watch does when a change comes in several events: the request leaves a wake behind, and
+// the take that follows has it already. That wake finds nothing to take, so no reconcile
+// runs for it (the directory source would walk its whole tree for one).
+func TestWakeOutlivesItsRequest(t *testing.T) {
+	r := &runner{wake: make(chan struct{}, 1)}
+	r.request(false, nil)
+	<-r.wake // the loop wakes and settles
+	r.request(true, func(context.Context, error) {})
+	force, dones, ok := r.take()
+	if !ok || !force || len(dones) != 1 {
+		t.Fatalf("take after two requests: force %v, %d dones, ok %v; want both taken", force, len(dones), ok)
+	}
+	select {
+	case <-r.wake:
+	default:
+		t.Fatal("the second request left no wake")
+	}
+	if _, _, ok := r.take(); ok {
+		t.Fatal("the wake left by a request already taken has something to take")
+	}
+}
