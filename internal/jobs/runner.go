@@ -127,7 +127,7 @@ func NewRunner(ctx context.Context, db Database, svc *Service, o RunnerOptions) 
 	r := &Runner{svc: svc, db: db, log: o.Logger, work: o.Workers >= 0}
 	cfg := &river.Config{
 		ID:                          o.ID,
-		Logger:                      o.Logger,
+		Logger:                      slog.New(busyElector{o.Logger.Handler()}),
 		CompletedJobRetentionPeriod: retention,
 		JobTimeout:                  cmpOr(o.JobTimeout, DefaultJobTimeout),
 	}
