@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/probity-dev/probity"
@@ -59,9 +60,10 @@ type keptFile struct {
 type reconcileRun struct {
 	source   string
 	snap     *Snapshot
-	reader   Reader      // reads the files whose bytes snap does not hold; nil when it holds them all
-	st       store.Store // holds the last good files' bytes
-	stored   map[string][]byte
+	reader   Reader            // reads the files whose bytes snap does not hold; nil when it holds them all
+	st       store.Store       // holds the last good files' bytes
+	storedMu sync.Mutex        // guards stored: read reads files from several goroutines
+	stored   map[string][]byte // the last good versions the source does not hold, once read
 	lastGood map[string]keptFile
 	effect   map[string]*entry // the files to apply, by path
 	dropped  map[string]bool   // files taken out for good in this run
@@ -164,7 +166,9 @@ func (p *Pipeline) reconcileOnce(ctx context.Context, source string, rd Reader, 
 		// kept so in the parse cache) instead of being parsed.
 		files, sums := run.files()
 		cat, diags, err = catalog.LoadCachedKnownFrom(files, sums, func(i int) (doc.File, error) {
+			// Called from several goroutines at once: nothing outside f is written.
 			f := files[i]
+			var err error
 			f.Data, err = run.data(ctx, f.Path)
 			return f, err
 		}, &mem.parsed, lib)
@@ -298,6 +302,8 @@ func (run *reconcileRun) read(ctx context.Context, path string, sum [sha256.Size
 		}
 		return data, nil
 	}
+	run.storedMu.Lock()
+	defer run.storedMu.Unlock()
 	if run.stored == nil {
 		// Only the last good versions the source does not hold are kept: the others
 		// are read from the source.
