@@ -50,6 +50,7 @@ func TestRulesCommands(t *testing.T) {
 		{"snapshot, later", []string{"--rule", "ACCESS_KEYS_ROTATED", "--now", "2024-06-01T00:00:00Z", snap}, ExitOK,
 			`{"resourceType":"AWS::IAM::User","resourceId":"alice","complianceType":"NON_COMPLIANT","annotation":"Access keys not rotated in 90 days: AKIA1."}` + "\n", ""},
 		{"bad parameter", []string{"--rule", "ACCESS_KEYS_ROTATED", "--param", "maxAccessKeyAge=ninety", snap}, ExitInvalid, "", `maxAccessKeyAge: "ninety" is not a non-negative integer`},
+		{"bad parameter value", []string{"--rule", "S3_BUCKET_DEFAULT_LOCK_ENABLED", "--param", "mode=STRICT", snap}, ExitInvalid, "", `mode: "STRICT" is not GOVERNANCE or COMPLIANCE`},
 		{"param without =", []string{"--rule", "ACCESS_KEYS_ROTATED", "--param", "maxAccessKeyAge", snap}, ExitUsage, "", "want K=V"},
 		{"bad clock", []string{"--rule", "ACCESS_KEYS_ROTATED", "--now", "yesterday", snap}, ExitUsage, "", "--now"},
 		{"unknown rule", []string{"--rule", "NOPE", snap}, ExitUsage, "", `no managed rule "NOPE"`},

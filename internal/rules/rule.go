@@ -86,6 +86,14 @@ type Rule struct {
 	// Related lists the resource types, besides Scope, whose items Item reads through
 	// env.Related (EvaluateRelated).
 	Related []string
+	// CheckParams, when not nil, checks what a parameter's type does not: the values a
+	// rule accepts (ranges, enumerations, formats such as a Kubernetes version). Bind
+	// calls it once the types are checked, with the bound Args (defaults filled in; a
+	// parameter whose value has the wrong type is absent), and reports every FieldError
+	// it returns: Name the parameter, Message why, naming the value (`"weekly" is not
+	// hours or days`). An error about a parameter whose type is already wrong is dropped.
+	// Item and Account rely on it: they never fail on a parameter value.
+	CheckParams func(a Args) []probity.FieldError
 }
 
 // InScope reports whether the rule evaluates items of resourceType.
@@ -138,7 +146,8 @@ type Check struct {
 
 // Bind checks params against the rule's declared parameters and fills in defaults. It
 // returns an EINVALID *probity.Error naming every unknown parameter, missing required
-// parameter and value of the wrong type.
+// parameter, value of the wrong type and value the rule's CheckParams refuses, its
+// Fields sorted by name.
 func (r *Rule) Bind(params map[string]string) (*Check, error) {
 	args := Args{}
 	var fields []probity.FieldError
@@ -178,8 +187,16 @@ func (r *Rule) Bind(params map[string]string) (*Check, error) {
 		}
 		args[p.Name] = v
 	}
+	if r.CheckParams != nil {
+		typed := len(fields)
+		for _, f := range r.CheckParams(args) {
+			if !slices.ContainsFunc(fields[:typed], func(g probity.FieldError) bool { return g.Name == f.Name }) {
+				fields = append(fields, f)
+			}
+		}
+	}
 	if len(fields) > 0 {
-		slices.SortFunc(fields, func(a, b probity.FieldError) int { return strings.Compare(a.Name, b.Name) })
+		slices.SortStableFunc(fields, func(a, b probity.FieldError) int { return strings.Compare(a.Name, b.Name) })
 		return nil, &probity.Error{Code: probity.EINVALID, Message: "rule " + r.ID + ": bad parameters", Fields: fields}
 	}
 	return &Check{Rule: r, Args: args}, nil

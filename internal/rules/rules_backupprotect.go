@@ -39,17 +39,12 @@ func protectedRule(id, resourceType, what string, applicable func(it *ci.Item) (
 			"min/maxRetentionDays) in a locked vault whose lock keeps recovery points within those days; with crossRegionList and crossAccountList, made by a " +
 			"plan that copies them to a vault in each region and account. resourceTags ({\"key\": \"value\"}) and resourceId narrow the resources judged.",
 		Scope: []string{resourceType}, Params: protectedParams,
-		Related: []string{backupRecoveryPoint, backupVault, backupPlan},
+		Related:     []string{backupRecoveryPoint, backupVault, backupPlan},
+		CheckParams: checks(oneOf("backupVaultLockCheck", "True", "False"), checkResourceTags),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			lockCheck := a.Str("backupVaultLockCheck")
-			if lockCheck != "" && !strings.EqualFold(lockCheck, "true") && !strings.EqualFold(lockCheck, "false") {
-				return "", "", fmt.Errorf("backupVaultLockCheck: %q is not True or False", lockCheck)
-			}
 			if a.Set("resourceTags") {
-				tags, err := decodeTags(a.Str("resourceTags"))
-				if err != nil {
-					return "", "", err
-				}
+				tags, _ := decodeTags(a.Str("resourceTags"))
 				for k, v := range tags {
 					if got, ok := it.Tags[k]; !ok || got != v {
 						return na("The resource does not carry the tags of resourceTags.")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -82,43 +83,51 @@ var recencyParams = []Param{
 	{Name: "recoveryPointAgeValue", Type: Int, Default: "1"}, {Name: "recoveryPointAgeUnit", Type: String, Default: "days"},
 }
 
-// maxAge returns the age recoveryPointAgeValue recoveryPointAgeUnit allows; maxHours and
-// maxDays bound the value, as the rule's documentation does.
-func maxAge(a Args, maxHours, maxDays int) (time.Duration, error) {
-	n := a.Int("recoveryPointAgeValue")
-	switch strings.ToLower(a.Str("recoveryPointAgeUnit")) {
+// period reads a value-and-unit pair of parameters (recoveryPointAgeValue and
+// recoveryPointAgeUnit, say): value hours or days, the unit compared without regard to
+// case. It returns the duration, and the field errors of a unit other than hours or days
+// and of a value not between 1 and maxHours hours or maxDays days; CheckParams reports
+// those, so that evaluations may ignore them.
+func period(a Args, value, unit string, maxHours, maxDays int) (time.Duration, []probity.FieldError) {
+	n := a.Int(value)
+	hour, most := time.Hour, maxHours
+	switch strings.ToLower(a.Str(unit)) {
 	case "hours":
-		if n < 1 || n > maxHours {
-			return 0, fmt.Errorf("recoveryPointAgeValue: %d is not between 1 and %d hours", n, maxHours)
-		}
-		return time.Duration(n) * time.Hour, nil
 	case "days":
-		if n < 1 || n > maxDays {
-			return 0, fmt.Errorf("recoveryPointAgeValue: %d is not between 1 and %d days", n, maxDays)
-		}
-		return time.Duration(n) * 24 * time.Hour, nil
+		hour, most = 24*time.Hour, maxDays
+	default:
+		return 0, []probity.FieldError{{Name: unit, Message: fmt.Sprintf("%q is not hours or days", a.Str(unit))}}
 	}
-	return 0, fmt.Errorf("recoveryPointAgeUnit: %q is not hours or days", a.Str("recoveryPointAgeUnit"))
+	if n < 1 || n > most {
+		return 0, []probity.FieldError{{Name: value, Message: fmt.Sprintf("%d is not between 1 and %d %s", n, most, strings.ToLower(a.Str(unit)))}}
+	}
+	return time.Duration(n) * hour, nil
+}
+
+// checkResourceTags checks that resourceTags, when set, is a JSON object of strings.
+func checkResourceTags(a Args) []probity.FieldError {
+	if !a.Set("resourceTags") {
+		return nil
+	}
+	_, err := decodeTags(a.Str("resourceTags"))
+	return badParam("resourceTags", err)
 }
 
 // selected applies resourceTags and resourceId: ok is false (with the reason) for a
 // resource the parameters leave out.
-func selected(a Args, it *ci.Item) (ok bool, why string, err error) {
+func selected(a Args, it *ci.Item) (ok bool, why string) {
 	if a.Set("resourceTags") {
-		tags, err := decodeTags(a.Str("resourceTags"))
-		if err != nil {
-			return false, "", err
-		}
+		tags, _ := decodeTags(a.Str("resourceTags"))
 		for k, v := range tags {
 			if got, has := it.Tags[k]; !has || got != v {
-				return false, "The resource does not carry the tags of resourceTags.", nil
+				return false, "The resource does not carry the tags of resourceTags."
 			}
 		}
 	}
 	if a.Set("resourceId") && a.Str("resourceId") != it.ResourceID && a.Str("resourceId") != it.ResourceName {
-		return false, "The resource is not resourceId.", nil
+		return false, "The resource is not resourceId."
 	}
-	return true, "", nil
+	return true, ""
 }
 
 // recencyRule builds a rule judging resources of resourceType by the newest usable
@@ -133,13 +142,14 @@ func recencyRule(id, resourceType, what, where string, maxHours, maxDays int,
 			" items. resourceTags ({\"key\": \"value\"}) and resourceId narrow the resources judged.",
 		Scope: []string{resourceType}, Params: recencyParams,
 		Related: []string{backupRecoveryPoint, backupVault},
+		CheckParams: checks(checkResourceTags, func(a Args) []probity.FieldError {
+			_, bad := period(a, "recoveryPointAgeValue", "recoveryPointAgeUnit", maxHours, maxDays)
+			return bad
+		}),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			age, err := maxAge(a, maxHours, maxDays)
-			if err != nil {
-				return "", "", err
-			}
-			if ok, why, err := selected(a, it); err != nil || !ok {
-				return NotApplicable, why, err
+			age, _ := period(a, "recoveryPointAgeValue", "recoveryPointAgeUnit", maxHours, maxDays)
+			if ok, why := selected(a, it); !ok {
+				return na(why)
 			}
 			if applicable != nil {
 				if ok, why, err := applicable(it); err != nil || !ok {

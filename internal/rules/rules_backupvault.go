@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -286,23 +287,14 @@ var backupVaultRules = []*Rule{
 		Scope: []string{backupPlan},
 		Params: []Param{{Name: "requiredFrequencyValue", Type: Int, Default: "1"}, {Name: "requiredRetentionDays", Type: Int, Default: "35"},
 			{Name: "requiredFrequencyUnit", Type: String, Default: "days"}},
+		CheckParams: func(a Args) []probity.FieldError {
+			_, bad := period(a, "requiredFrequencyValue", "requiredFrequencyUnit", 24, 31)
+			return bad
+		},
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			unit, n := strings.ToLower(a.Str("requiredFrequencyUnit")), a.Int("requiredFrequencyValue")
-			var want float64
-			switch unit {
-			case "hours":
-				if n < 1 || n > 24 {
-					return "", "", fmt.Errorf("requiredFrequencyValue: %d is not between 1 and 24 hours", n)
-				}
-				want = float64(n)
-			case "days":
-				if n < 1 || n > 31 {
-					return "", "", fmt.Errorf("requiredFrequencyValue: %d is not between 1 and 31 days", n)
-				}
-				want = float64(n) * 24
-			default:
-				return "", "", fmt.Errorf("requiredFrequencyUnit: %q is not hours or days", a.Str("requiredFrequencyUnit"))
-			}
+			every, _ := period(a, "requiredFrequencyValue", "requiredFrequencyUnit", 24, 31)
+			want := every.Hours()
 			p, err := cfg[plan](it)
 			if err != nil {
 				return "", "", err
@@ -328,7 +320,7 @@ var backupVaultRules = []*Rule{
 func decodeTags(s string) (map[string]string, error) {
 	var m map[string]string
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		return nil, fmt.Errorf(`resourceTags: %q is not a JSON object of strings ({"key": "value"})`, s)
+		return nil, fmt.Errorf(`%q is not a JSON object of strings ({"key": "value"})`, s)
 	}
 	return m, nil
 }

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -98,17 +97,14 @@ var cognitoRules = []*Rule{
 		Scope:       []string{cognitoIdentityPool},
 		Item:        identityPoolUnauth,
 	},
-	userPoolRule("COGNITO_USER_POOL_ADVANCED_SECURITY_ENABLED",
+	checked(userPoolRule("COGNITO_USER_POOL_ADVANCED_SECURITY_ENABLED",
 		"Cognito user pools have threat protection for standard authentication in the mode SecurityMode (ENFORCED by default, or AUDIT): UserPoolAddOns.AdvancedSecurityMode.",
 		[]Param{{Name: "SecurityMode", Type: String, Default: "ENFORCED"}},
 		func(a Args, p *userPoolCI) (Compliance, string, error) {
 			want := strings.ToUpper(strings.TrimSpace(a.Str("SecurityMode")))
-			if want != "ENFORCED" && want != "AUDIT" {
-				return "", "", fmt.Errorf("SecurityMode: %q is not ENFORCED or AUDIT", a.Str("SecurityMode"))
-			}
 			mode, _ := p.securityMode()
 			return verdict(mode == want, "Threat protection for standard authentication is "+mode+", not "+want+".")
-		}),
+		}), oneOf("SecurityMode", "ENFORCED", "AUDIT")),
 	userPoolRule("COGNITO_USERPOOL_CUST_AUTH_THREAT_FULL_CHECK",
 		"Cognito user pools have threat protection on with full-function enforcement for custom authentication (UserPoolAddOns.AdvancedSecurityAdditionalFlows.CustomAuthMode ENFORCED; AUDIT when threat protection is on and no mode is named).",
 		nil,

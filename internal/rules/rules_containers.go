@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -93,6 +94,17 @@ func secretsEncrypted(a Args, it *ci.Item, env Env) (Compliance, string, error) 
 	return NonCompliant, "The cluster does not encrypt Kubernetes secrets with a KMS key.", nil
 }
 
+// checkKubeVersion returns a check that parameter name, when set, is a Kubernetes
+// version kubeVersion reads.
+func checkKubeVersion(name string) func(a Args) []probity.FieldError {
+	return func(a Args) []probity.FieldError {
+		if _, ok := kubeVersion(a.Str(name)); a.Set(name) && !ok {
+			return []probity.FieldError{{Name: name, Message: fmt.Sprintf("%q is not a Kubernetes version such as 1.29", a.Str(name))}}
+		}
+		return nil
+	}
+}
+
 // kubeVersion parses a Kubernetes minor version such as "1.29" into comparable parts.
 func kubeVersion(s string) ([2]int, bool) {
 	major, minor, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(s), "v"), ".")
@@ -167,11 +179,9 @@ var containerRules = []*Rule{
 		Description: "EKS clusters run a Kubernetes version newer than oldestVersionSupported (a cluster on that version, or an older one, is NON_COMPLIANT).",
 		Scope:       []string{eksCluster},
 		Params:      []Param{{Name: "oldestVersionSupported", Type: String, Required: true}},
+		CheckParams: checkKubeVersion("oldestVersionSupported"),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			oldest, ok := kubeVersion(a.Str("oldestVersionSupported"))
-			if !ok {
-				return "", "", fmt.Errorf("oldestVersionSupported: %q is not a Kubernetes version such as 1.29", a.Str("oldestVersionSupported"))
-			}
+			oldest, _ := kubeVersion(a.Str("oldestVersionSupported"))
 			c, err := cfg[eksClusterCI](it)
 			if err != nil {
 				return "", "", err

@@ -4,18 +4,28 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
-// adminNameCheck decides the *_DEFAULT_ADMIN_CHECK rules: the master user name is none
-// of defaults (any case) and, when valid is given, one of valid (which may not hold a
-// default, an error naming the parameter).
-func adminNameCheck(defaults, valid []string, user string) (Compliance, string, error) {
-	for _, n := range valid {
-		if inList(defaults, strings.ToLower(n)) {
-			return "", "", fmt.Errorf("validAdminUserNames: may not include the default name %q", n)
+// checkAdminNames returns the CheckParams of the *_DEFAULT_ADMIN_CHECK rules:
+// validAdminUserNames may not hold a name of defaults (any case).
+func checkAdminNames(defaults []string) func(a Args) []probity.FieldError {
+	return func(a Args) []probity.FieldError {
+		var out []probity.FieldError
+		for _, n := range a.List("validAdminUserNames") {
+			if inList(defaults, strings.ToLower(n)) {
+				out = append(out, probity.FieldError{Name: "validAdminUserNames", Message: fmt.Sprintf("may not include the default name %q", n)})
+			}
 		}
+		return out
 	}
+}
+
+// adminNameCheck decides the *_DEFAULT_ADMIN_CHECK rules: the master user name is none
+// of defaults (any case) and, when valid is given, one of valid (which checkAdminNames
+// keeps free of defaults).
+func adminNameCheck(defaults, valid []string, user string) (Compliance, string, error) {
 	switch {
 	case inList(defaults, strings.ToLower(user)):
 		return NonCompliant, "The master user name is the default " + user + ".", nil
@@ -55,8 +65,9 @@ var dbAdminRules = []*Rule{
 		ID: "RDS_INSTANCE_DEFAULT_ADMIN_CHECK",
 		Description: "RDS DB instances' master user name is not a default one (admin, postgres) and, with validAdminUserNames, is one " +
 			"of those names (which may not include admin or postgres).",
-		Scope:  []string{rdsInstance},
-		Params: []Param{{Name: "validAdminUserNames", Type: CSV}},
+		Scope:       []string{rdsInstance},
+		Params:      []Param{{Name: "validAdminUserNames", Type: CSV}},
+		CheckParams: checkAdminNames(defaultAdminNames),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			db, err := cfg[struct {
 				MasterUsername string `json:"masterUsername"`
@@ -94,8 +105,9 @@ var dbAdminRules = []*Rule{
 		ID: "REDSHIFT_DEFAULT_ADMIN_CHECK",
 		Description: "Redshift clusters' master user name is not the default awsuser and, with validAdminUserNames, is one of those names " +
 			"(which may not include awsuser).",
-		Scope:  []string{"AWS::Redshift::Cluster"},
-		Params: []Param{{Name: "validAdminUserNames", Type: CSV}},
+		Scope:       []string{"AWS::Redshift::Cluster"},
+		Params:      []Param{{Name: "validAdminUserNames", Type: CSV}},
+		CheckParams: checkAdminNames([]string{"awsuser"}),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			c, err := cfg[struct {
 				MasterUsername string `json:"masterUsername"`

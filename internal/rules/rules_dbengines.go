@@ -83,17 +83,14 @@ func publicSnapshot(it *ci.Item, c *engineCluster) (Compliance, string, error) {
 }
 
 var dbEngineRules = []*Rule{
-	engineRule("NEPTUNE_CLUSTER_BACKUP_RETENTION_CHECK",
+	checked(engineRule("NEPTUNE_CLUSTER_BACKUP_RETENTION_CHECK",
 		"Neptune DB clusters keep automated backups at least minimumBackupRetentionPeriod days (1 to 35, default 7); clusters of other engines are NOT_APPLICABLE.",
 		rdsCluster, "neptune", []Param{{Name: "minimumBackupRetentionPeriod", Type: Int, Default: "7"}},
 		func(a Args, it *ci.Item, c *engineCluster) (Compliance, string, error) {
 			least := a.Int("minimumBackupRetentionPeriod")
-			if least < 1 || least > 35 {
-				return "", "", fmt.Errorf("minimumBackupRetentionPeriod: %d is not between 1 and 35", least)
-			}
 			return verdict(int(c.BackupRetentionPeriod) >= least,
 				fmt.Sprintf("Backups are kept %d days, fewer than %d.", c.BackupRetentionPeriod, least))
-		}),
+		}), between("minimumBackupRetentionPeriod", 1, 35)),
 	engineRule("NEPTUNE_CLUSTER_CLOUDWATCH_LOG_EXPORT_ENABLED",
 		"Neptune DB clusters export audit logs to CloudWatch Logs (enabledCloudwatchLogsExports holds audit); clusters of other engines are NOT_APPLICABLE.",
 		rdsCluster, "neptune", nil,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -238,6 +239,7 @@ var ec2Rules = []*Rule{
 		Description: "Security group rules open to 0.0.0.0/0 admit only authorizedTcpPorts and authorizedUdpPorts (e.g. \"443,1020-1025\"); groups with no such rule are NOT_APPLICABLE.",
 		Scope:       []string{ec2SG},
 		Params:      []Param{{Name: "authorizedTcpPorts", Type: String}, {Name: "authorizedUdpPorts", Type: String}},
+		CheckParams: checks(checkPortRanges("authorizedTcpPorts"), checkPortRanges("authorizedUdpPorts")),
 		Item:        authorizedPorts,
 	},
 	{
@@ -401,11 +403,7 @@ func authorizedPorts(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 	}
 	allowed := map[string][][2]int{}
 	for proto, param := range map[string]string{"tcp": "authorizedTcpPorts", "udp": "authorizedUdpPorts"} {
-		ranges, err := parsePortRanges(a.Str(param))
-		if err != nil {
-			return "", "", fmt.Errorf("parameter %s: %w", param, err)
-		}
-		allowed[proto] = ranges
+		allowed[proto], _ = parsePortRanges(a.Str(param))
 	}
 	open := false
 	for _, p := range sg.IPPermissions {
@@ -431,6 +429,14 @@ func authorizedPorts(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 		return na("No inbound rule is open to 0.0.0.0/0.")
 	}
 	return Compliant, "", nil
+}
+
+// checkPortRanges returns a check that parameter name is a list parsePortRanges reads.
+func checkPortRanges(name string) func(a Args) []probity.FieldError {
+	return func(a Args) []probity.FieldError {
+		_, err := parsePortRanges(a.Str(name))
+		return badParam(name, err)
+	}
 }
 
 // parsePortRanges parses "443,1020-1025"; errors name the bad item.

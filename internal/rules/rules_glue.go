@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -70,11 +71,15 @@ var glueRules = []*Rule{
 			"or later (GlueVersion); other jobs are NOT_APPLICABLE, and a Spark job that records no GlueVersion is NON_COMPLIANT.",
 		Scope:  []string{glueJob},
 		Params: []Param{{Name: "minimumSupportedGlueVersion", Type: String, Required: true}},
-		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			min, err := glueVersion(a.Str("minimumSupportedGlueVersion"))
-			if err != nil {
-				return "", "", fmt.Errorf("minimumSupportedGlueVersion: %w", err)
+		CheckParams: func(a Args) []probity.FieldError {
+			if !a.Set("minimumSupportedGlueVersion") {
+				return nil
 			}
+			_, err := glueVersion(a.Str("minimumSupportedGlueVersion"))
+			return badParam("minimumSupportedGlueVersion", err)
+		},
+		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
+			min, _ := glueVersion(a.Str("minimumSupportedGlueVersion"))
 			j, err := cfg[struct {
 				GlueVersion string `json:"GlueVersion"`
 				Command     struct {

@@ -56,21 +56,18 @@ func amiTagFilters(a Args) []amiTagFilter {
 }
 
 var instanceRules = []*Rule{
-	hostRule("EC2_TOKEN_HOP_LIMIT_CHECK",
+	checked(hostRule("EC2_TOKEN_HOP_LIMIT_CHECK",
 		"EC2 instances let the instance metadata token travel tokenHopLimit hops at most (metadataOptions.httpPutResponseHopLimit); "+
 			"an instance whose CI records no hop limit is NOT_APPLICABLE.",
 		[]Param{{Name: "tokenHopLimit", Type: Int, Default: "1"}},
 		func(a Args, in *ec2Host, it *ci.Item, env Env) (Compliance, string, error) {
 			want := a.Int("tokenHopLimit")
-			if want < 1 || want > 64 {
-				return "", "", probity.Errorf(probity.EINVALID, "rule EC2_TOKEN_HOP_LIMIT_CHECK: tokenHopLimit: %d is not between 1 and 64", want)
-			}
 			n, ok := in.limit()
 			if !ok {
 				return na("The instance's metadata options record no hop limit.")
 			}
 			return verdict(n <= want, fmt.Sprintf("The metadata response hop limit is %d, above %d.", n, want))
-		}),
+		}), between("tokenHopLimit", 1, 64)),
 	hostRule("EC2_PARAVIRTUAL_INSTANCE_CHECK",
 		"EC2 instances do not use paravirtual virtualization (virtualizationType).", nil,
 		func(a Args, in *ec2Host, it *ci.Item, env Env) (Compliance, string, error) {
@@ -82,15 +79,12 @@ var instanceRules = []*Rule{
 		func(a Args, in *ec2Host, it *ci.Item, env Env) (Compliance, string, error) {
 			return verdict(inList(a.List("instanceType"), in.InstanceType), "The instance type "+in.InstanceType+" is not in instanceType.")
 		}),
-	hostRule("DESIRED_INSTANCE_TENANCY",
+	checked(hostRule("DESIRED_INSTANCE_TENANCY",
 		"EC2 instances have the tenancy (DEDICATED, HOST or DEFAULT, compared without regard to case) and, with hostId, run on one of those "+
 			"Dedicated Hosts; with imageId, instances launched from other AMIs are NOT_APPLICABLE.",
 		[]Param{{Name: "tenancy", Type: String, Required: true}, {Name: "imageId", Type: CSV}, {Name: "hostId", Type: CSV}},
 		func(a Args, in *ec2Host, it *ci.Item, env Env) (Compliance, string, error) {
 			want := strings.ToUpper(a.Str("tenancy"))
-			if !inList(tenancies, want) {
-				return "", "", probity.Errorf(probity.EINVALID, "rule DESIRED_INSTANCE_TENANCY: tenancy: %q is not one of %s", a.Str("tenancy"), strings.Join(tenancies, ", "))
-			}
 			if a.Set("imageId") && !inList(a.List("imageId"), in.ImageID) {
 				return na("The instance was launched from " + in.ImageID + ", not an AMI of imageId.")
 			}
@@ -105,7 +99,12 @@ var instanceRules = []*Rule{
 				return NonCompliant, "The instance runs on the host " + cmp.Or(in.Placement.HostID, "(none)") + ", not one of hostId.", nil
 			}
 			return Compliant, "", nil
-		}),
+		}), func(a Args) []probity.FieldError {
+		if want := strings.ToUpper(a.Str("tenancy")); a.Set("tenancy") && !inList(tenancies, want) {
+			return []probity.FieldError{{Name: "tenancy", Message: fmt.Sprintf("%q is not one of %s", a.Str("tenancy"), strings.Join(tenancies, ", "))}}
+		}
+		return nil
+	}),
 	hostRule("APPROVED_AMIS_BY_TAG",
 		"Running EC2 instances were launched from an AMI that carries one of the tags of amisByTagKeyAndValue (key, or key:value); "+
 			"needs the snapshot's ec2.Images. Instances not running are NOT_APPLICABLE.",

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -158,6 +157,7 @@ var netfwRules = []*Rule{
 		Description: "Network Firewall firewalls send logs to a destination: alert logs, flow logs, or both (logType alert, flow or both); any log type when logType is not set.",
 		Scope:       []string{netfwLogging},
 		Params:      []Param{{Name: "logType", Type: String}},
+		CheckParams: oneOf("logType", "alert", "flow", "both"),
 		Item: func(a Args, it *ci.Item, _ Env) (Compliance, string, error) {
 			l, err := cfg[struct {
 				LoggingConfiguration struct {
@@ -179,10 +179,8 @@ var netfwRules = []*Rule{
 				return verdict(len(types) > 0, "The firewall sends no logs.")
 			case "both":
 				need = []string{"alert", "flow"}
-			case "alert", "flow":
+			default: // alert or flow, as CheckParams keeps it
 				need = []string{want}
-			default:
-				return "", "", probity.Errorf(probity.EINVALID, "rule NETFW_LOGGING_ENABLED: logType: %q is not alert, flow or both", a.Str("logType"))
 			}
 			var missing []string
 			for _, t := range need {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -186,11 +187,14 @@ var periodicRules = []*Rule{
 		Scope:   []string{"AWS::EC2::Instance", "AWS::EC2::Volume", "AWS::RDS::DBCluster", "AWS::S3::Bucket"},
 		Params:  []Param{{Name: "resourceType", Type: String, Required: true}, {Name: "metricName", Type: String, Required: true}},
 		Related: []string{cwAlarm},
-		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			dim, ok := alarmDimensions[a.Str("resourceType")]
-			if !ok {
-				return "", "", fmt.Errorf("resourceType: %q is not one of AWS::EC2::Instance, AWS::EC2::Volume, AWS::RDS::DBCluster, AWS::S3::Bucket", a.Str("resourceType"))
+		CheckParams: func(a Args) []probity.FieldError {
+			if _, ok := alarmDimensions[a.Str("resourceType")]; a.Set("resourceType") && !ok {
+				return []probity.FieldError{{Name: "resourceType", Message: fmt.Sprintf("%q is not one of %s", a.Str("resourceType"), strings.Join(sortedKeys(alarmDimensions), ", "))}}
 			}
+			return nil
+		},
+		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
+			dim := alarmDimensions[a.Str("resourceType")]
 			switch {
 			case it.ResourceType != a.Str("resourceType"):
 				return na("Not of resourceType " + a.Str("resourceType") + ".")

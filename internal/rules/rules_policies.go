@@ -9,6 +9,7 @@ import (
 
 	json "github.com/go-json-experiment/json/v1"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -472,29 +473,42 @@ var policyRules = []*Rule{
 			}
 			return Compliant, "", nil
 		}),
-	s3PolicyRule("S3_BUCKET_POLICY_NOT_MORE_PERMISSIVE",
+	checked(s3PolicyRule("S3_BUCKET_POLICY_NOT_MORE_PERMISSIVE",
 		"Every Allow of a bucket policy (each principal, its actions and resources by pattern) is granted by an Allow of controlPolicy, carrying at least controlPolicy's conditions; "+
 			"buckets without a policy are COMPLIANT.",
 		[]Param{{Name: "controlPolicy", Type: String, Required: true}},
 		func(a Args, it *ci.Item, p *ci.PolicyDocument) (Compliance, string, error) {
-			var control ci.PolicyDocument
-			if err := json.Unmarshal([]byte(a.Str("controlPolicy")), &control); err != nil || len(control.Statement) == 0 {
-				return "", "", fmt.Errorf("controlPolicy: the value must be an Amazon S3 bucket policy")
-			}
+			control, _ := controlPolicy(a.Str("controlPolicy"))
 			for i, st := range p.Statement {
 				if !st.Allow() {
 					continue
 				}
 				for kind, vals := range st.Principal {
 					for _, v := range vals {
-						if !covered(&control, st, kind, v) {
+						if !covered(control, st, kind, v) {
 							return NonCompliant, fmt.Sprintf("Statement %s grants %s more than controlPolicy allows.", cmp.Or(st.Sid, fmt.Sprint(i+1)), v), nil
 						}
 					}
 				}
 			}
 			return Compliant, "", nil
-		}),
+		}), func(a Args) []probity.FieldError {
+		if !a.Set("controlPolicy") {
+			return nil
+		}
+		_, err := controlPolicy(a.Str("controlPolicy"))
+		return badParam("controlPolicy", err)
+	}),
+}
+
+// controlPolicy reads S3_BUCKET_POLICY_NOT_MORE_PERMISSIVE's controlPolicy, a bucket
+// policy with at least one statement; the error names the value.
+func controlPolicy(s string) (*ci.PolicyDocument, error) {
+	var control ci.PolicyDocument
+	if err := json.Unmarshal([]byte(s), &control); err != nil || len(control.Statement) == 0 {
+		return nil, fmt.Errorf("the value must be an Amazon S3 bucket policy, not %q", s)
+	}
+	return &control, nil
 }
 
 // otherAccount reports whether the principal takes in callers outside account: everyone,

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -87,7 +88,7 @@ func additionalLogs(s string) (map[string][]string, error) {
 		engine, types, ok := strings.Cut(entry, ":")
 		engine = strings.ToLower(strings.TrimSpace(engine))
 		if !ok || engine == "" {
-			return nil, fmt.Errorf("additionalLogs: %q is not \"engine: logtype, ...\"", strings.TrimSpace(entry))
+			return nil, fmt.Errorf("%q is not \"engine: logtype, ...\"", strings.TrimSpace(entry))
 		}
 		for _, t := range strings.Split(types, ",") {
 			if t = strings.ToLower(strings.TrimSpace(t)); t != "" {
@@ -108,11 +109,12 @@ var rdsRules = []*Rule{
 		Description: "RDS DB instances export their engine's log types to CloudWatch Logs, plus those additionalLogs names for the engine (\"engine: type, type ; engine: type\"); instances not available, backing-up, storage-optimization or storage-full are NOT_APPLICABLE.",
 		Scope:       []string{rdsInstance},
 		Params:      []Param{{Name: "additionalLogs", Type: String}},
+		CheckParams: func(a Args) []probity.FieldError {
+			_, err := additionalLogs(a.Str("additionalLogs"))
+			return badParam("additionalLogs", err)
+		},
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			extra, err := additionalLogs(a.Str("additionalLogs"))
-			if err != nil {
-				return "", "", err
-			}
+			extra, _ := additionalLogs(a.Str("additionalLogs"))
 			db, err := cfg[dbInstance](it)
 			if err != nil {
 				return "", "", err

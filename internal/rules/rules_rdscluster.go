@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/probity-dev/probity/internal/ci"
@@ -70,14 +69,10 @@ var rdsClusterRules = []*Rule{
 		ID: "RDS_CLUSTER_DEFAULT_ADMIN_CHECK",
 		Description: "RDS DB clusters' master user name is not a default one (admin, postgres) and, with validAdminUserNames, is one " +
 			"of those names (which may not include admin or postgres).",
-		Scope:  []string{rdsCluster},
-		Params: []Param{{Name: "validAdminUserNames", Type: CSV}},
+		Scope:       []string{rdsCluster},
+		Params:      []Param{{Name: "validAdminUserNames", Type: CSV}},
+		CheckParams: checkAdminNames(defaultAdminNames),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
-			for _, n := range a.List("validAdminUserNames") {
-				if inList(defaultAdminNames, strings.ToLower(n)) {
-					return "", "", fmt.Errorf("validAdminUserNames: may not include the default name %q", n)
-				}
-			}
 			c, err := cfg[dbCluster](it)
 			if err != nil {
 				return "", "", err

@@ -84,11 +84,9 @@ var s3ExtraRules = []*Rule{
 		Scope:             []string{s3Bucket},
 		FromSupplementary: true,
 		Params:            []Param{{Name: "mode", Type: String}},
+		CheckParams:       oneOf("mode", "GOVERNANCE", "COMPLIANCE"),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			mode := strings.ToUpper(a.Str("mode"))
-			if mode != "" && mode != "GOVERNANCE" && mode != "COMPLIANCE" {
-				return "", "", fmt.Errorf("mode: %q is not GOVERNANCE or COMPLIANCE", a.Str("mode"))
-			}
 			var conf struct {
 				ObjectLockEnabled string `json:"objectLockEnabled"`
 				Rule              *struct {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -56,16 +57,23 @@ func (d *searchDomain) logPublished(kind string) bool {
 // searchLogKinds maps the logTypes values to LogPublishingOptions keys.
 var searchLogKinds = map[string]string{"search": "SEARCH_SLOW_LOGS", "index": "INDEX_SLOW_LOGS", "error": "ES_APPLICATION_LOGS"}
 
-// logsToCloudWatch decides the *_LOGS_TO_CLOUDWATCH rules: every log of logTypes is
-// published, or, without logTypes, at least one of the search slow, index slow and
-// error logs. It fails on a logTypes value other than search, index or error.
-func logsToCloudWatch(a Args, d *searchDomain) (Compliance, string, error) {
-	want := a.List("logTypes")
-	for _, t := range want {
+// checkLogTypes is the CheckParams of the *_LOGS_TO_CLOUDWATCH rules: every logTypes
+// value is search, index or error (any case).
+func checkLogTypes(a Args) []probity.FieldError {
+	var out []probity.FieldError
+	for _, t := range a.List("logTypes") {
 		if searchLogKinds[strings.ToLower(t)] == "" {
-			return "", "", fmt.Errorf("logTypes: %q is not search, index or error", t)
+			out = append(out, probity.FieldError{Name: "logTypes", Message: fmt.Sprintf("%q is not search, index or error", t)})
 		}
 	}
+	return out
+}
+
+// logsToCloudWatch decides the *_LOGS_TO_CLOUDWATCH rules: every log of logTypes is
+// published, or, without logTypes, at least one of the search slow, index slow and
+// error logs.
+func logsToCloudWatch(a Args, d *searchDomain) (Compliance, string, error) {
+	want := a.List("logTypes")
 	if len(want) == 0 {
 		for _, kind := range searchLogKinds {
 			if d.logPublished(kind) {
@@ -118,9 +126,9 @@ var searchRules = []*Rule{
 		func(a Args, d *searchDomain) (Compliance, string, error) {
 			return verdict(d.inVPC(), "The domain has a public endpoint.")
 		}),
-	searchRule("OPENSEARCH_LOGS_TO_CLOUDWATCH", openSearchDomain,
+	checked(searchRule("OPENSEARCH_LOGS_TO_CLOUDWATCH", openSearchDomain,
 		"OpenSearch domains publish every log of logTypes (search, index, error) to CloudWatch Logs; without logTypes, at least one of them.",
-		logTypesParam, logsToCloudWatch),
+		logTypesParam, logsToCloudWatch), checkLogTypes),
 	searchRule("OPENSEARCH_HTTPS_REQUIRED", openSearchDomain,
 		"OpenSearch domains enforce HTTPS (DomainEndpointOptions EnforceHTTPS), with a TLS security policy of tlsPolicies when given.",
 		[]Param{{Name: "tlsPolicies", Type: CSV}},
@@ -170,7 +178,7 @@ var searchRules = []*Rule{
 		func(a Args, d *searchDomain) (Compliance, string, error) {
 			return verdict(d.EncryptionAtRestOptions.Enabled, "Encryption at rest is off.")
 		}),
-	searchRule("ELASTICSEARCH_LOGS_TO_CLOUDWATCH", elasticsearchDomain,
+	checked(searchRule("ELASTICSEARCH_LOGS_TO_CLOUDWATCH", elasticsearchDomain,
 		"Elasticsearch domains publish every log of logTypes (search, index, error) to CloudWatch Logs; without logTypes, at least one of them.",
-		logTypesParam, logsToCloudWatch),
+		logTypesParam, logsToCloudWatch), checkLogTypes),
 }

@@ -123,11 +123,9 @@ var settingsRules = []*Rule{
 		Description: "EKS clusters run Kubernetes oldestVersionSupported or newer (an older version is NON_COMPLIANT).",
 		Scope:       []string{eksCluster},
 		Params:      []Param{{Name: "oldestVersionSupported", Type: String, Required: true}},
+		CheckParams: checkKubeVersion("oldestVersionSupported"),
 		Item: func(a Args, it *ci.Item, _ Env) (Compliance, string, error) {
-			oldest, ok := kubeVersion(a.Str("oldestVersionSupported"))
-			if !ok {
-				return "", "", fmt.Errorf("oldestVersionSupported: %q is not a Kubernetes version such as 1.29", a.Str("oldestVersionSupported"))
-			}
+			oldest, _ := kubeVersion(a.Str("oldestVersionSupported"))
 			c, err := cfg[eksClusterCI](it)
 			if err != nil {
 				return "", "", err
@@ -253,11 +251,9 @@ var settingsRules = []*Rule{
 		Description: "HTTP and WebSocket API routes have an authorization type other than NONE (AuthorizationType), the one of authorizationType (CUSTOM, AWS_IAM or JWT) when given.",
 		Scope:       []string{apiV2Route},
 		Params:      []Param{{Name: "authorizationType", Type: String}},
+		CheckParams: oneOf("authorizationType", "CUSTOM", "AWS_IAM", "JWT"),
 		Item: func(a Args, it *ci.Item, _ Env) (Compliance, string, error) {
 			want := strings.ToUpper(strings.TrimSpace(a.Str("authorizationType")))
-			if want != "" && want != "CUSTOM" && want != "AWS_IAM" && want != "JWT" {
-				return "", "", fmt.Errorf("authorizationType: %q is not CUSTOM, AWS_IAM or JWT", a.Str("authorizationType"))
-			}
 			r, err := cfg[struct {
 				AuthorizationType string `json:"authorizationType"`
 			}](it)

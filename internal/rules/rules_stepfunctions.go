@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/probity-dev/probity/internal/ci"
@@ -17,16 +16,13 @@ var stepFunctionsRules = []*Rule{
 		ID: "STEP_FUNCTIONS_STATE_MACHINE_LOGGING_ENABLED",
 		Description: "Step Functions state machines log (loggingConfiguration level not OFF), at least at logLevel when given (FATAL < ERROR < ALL), " +
 			"to a log group in cloudWatchLogGroupArns when given (ARNs compared without a trailing :*).",
-		Scope:  []string{stateMachine},
-		Params: []Param{{Name: "cloudWatchLogGroupArns", Type: CSV}, {Name: "logLevel", Type: String}},
+		Scope:       []string{stateMachine},
+		Params:      []Param{{Name: "cloudWatchLogGroupArns", Type: CSV}, {Name: "logLevel", Type: String}},
+		CheckParams: oneOf("logLevel", "ALL", "ERROR", "FATAL"),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			min := 1
 			if a.Set("logLevel") {
-				r, ok := sfnLogLevels[strings.ToUpper(a.Str("logLevel"))]
-				if !ok || r == 0 {
-					return "", "", fmt.Errorf("parameter logLevel: %q is not ALL, ERROR or FATAL", a.Str("logLevel"))
-				}
-				min = r
+				min = sfnLogLevels[strings.ToUpper(a.Str("logLevel"))]
 			}
 			sm, err := cfg[struct {
 				LoggingConfiguration struct {

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -25,6 +26,7 @@ func tagged(id, what string, only func(it *ci.Item) (bool, string, error), types
 		Description: what + " have tags (keys starting with aws: do not count), and every key of requiredKeyTags when given.",
 		Scope:       types,
 		Params:      requiredKeyTags,
+		CheckParams: checkRequiredKeyTags,
 		Item: func(a Args, it *ci.Item, _ Env) (Compliance, string, error) {
 			if only != nil {
 				ok, why, err := only(it)
@@ -35,18 +37,25 @@ func tagged(id, what string, only func(it *ci.Item) (bool, string, error), types
 					return na(why)
 				}
 			}
-			return judgeTags(id, a.List("requiredKeyTags"), it.Tags)
+			return judgeTags(a.List("requiredKeyTags"), it.Tags)
 		},
 	}
 }
 
-// judgeTags decides a *_TAGGED rule on the tags of one resource.
-func judgeTags(id string, required []string, tags map[string]string) (Compliance, string, error) {
-	for _, k := range required {
+// checkRequiredKeyTags is the CheckParams of the *_TAGGED rules: requiredKeyTags may not
+// name AWS's own tag keys (starting with aws:, any case), which no one can set.
+func checkRequiredKeyTags(a Args) []probity.FieldError {
+	var out []probity.FieldError
+	for _, k := range a.List("requiredKeyTags") {
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return "", "", probity.Errorf(probity.EINVALID, "rule %s: requiredKeyTags: %q starts with aws:, which AWS keeps for its own tags", id, k)
+			out = append(out, probity.FieldError{Name: "requiredKeyTags", Message: fmt.Sprintf("%q starts with aws:, which AWS keeps for its own tags", k)})
 		}
 	}
+	return out
+}
+
+// judgeTags decides a *_TAGGED rule on the tags of one resource.
+func judgeTags(required []string, tags map[string]string) (Compliance, string, error) {
 	own := 0
 	for k := range tags {
 		if !strings.HasPrefix(strings.ToLower(k), "aws:") {
