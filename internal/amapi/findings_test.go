@@ -32,14 +32,7 @@ func TestImportFindings(t *testing.T) {
 			c.AccountID = "000000000000"
 			fw := storetest.NewFramework("fw", []*probity.Control{c})
 			fw.AccountID = "000000000000"
-			if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-				if err := tx.PutControls(ctx, []*probity.Control{c}); err != nil {
-					return err
-				}
-				return tx.PutFrameworks(ctx, []*probity.Framework{fw})
-			}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Put(t, st, []*probity.Control{c}, []*probity.Framework{fw})
 			root := auth.Principal{Name: "root", AccountID: "000000000000", Level: auth.Admin, ARN: "arn:aws:iam::000000000000:root"}
 			svc := &assess.Service{Store: st}
 			a, err := svc.Create(ctx, root, assess.Input{Name: "a", FrameworkID: fw.ID,

@@ -1,7 +1,6 @@
 package assess_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/probity-dev/probity"
@@ -19,17 +18,9 @@ var owner = auth.Principal{Name: "owner", AccountID: storetest.Account, Level: a
 // that framework, of the owner's account, owned by the owner.
 func assessable(t *testing.T, st store.Store, control string) (*probity.Control, *probity.Framework, assess.Input) {
 	t.Helper()
-	ctx := context.Background()
 	c := storetest.NewControl(control)
 	fw := storetest.NewFramework("fw", []*probity.Control{c})
-	if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-		if err := tx.PutControls(ctx, []*probity.Control{c}); err != nil {
-			return err
-		}
-		return tx.PutFrameworks(ctx, []*probity.Framework{fw})
-	}); err != nil {
-		t.Fatal(err)
-	}
+	storetest.Put(t, st, []*probity.Control{c}, []*probity.Framework{fw})
 	return c, fw, assess.Input{Name: "a", FrameworkID: fw.ID, ReportsDestination: probity.Destination{Type: "S3", Destination: "s3://reports-bucket"},
 		Scope: probity.Scope{Accounts: []probity.AWSAccount{{ID: storetest.Account}}},
 		Roles: []probity.Role{{Type: probity.RoleProcessOwner, ARN: owner.ARN}}}

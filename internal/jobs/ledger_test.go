@@ -32,14 +32,7 @@ func TestCollectIntoTheLedger(t *testing.T) {
 			st := backendtest.Open(t, name)
 			c := storetest.NewControl("collected") // a Config source and a manual one
 			fw := storetest.NewFramework("fw", []*probity.Control{c})
-			if err := st.Update(ctx, store.LockLibrary, func(tx store.Tx) error {
-				if err := tx.PutControls(ctx, []*probity.Control{c}); err != nil {
-					return err
-				}
-				return tx.PutFrameworks(ctx, []*probity.Framework{fw})
-			}); err != nil {
-				t.Fatal(err)
-			}
+			storetest.Put(t, st, []*probity.Control{c}, []*probity.Framework{fw})
 			owner := auth.Principal{Name: "owner", AccountID: storetest.Account, Level: auth.Admin, ARN: "arn:aws:iam::111122223333:role/Owner"}
 			plan := &assess.Service{Store: st}
 			a, err := plan.Create(ctx, owner, assess.Input{Name: "a", FrameworkID: fw.ID,

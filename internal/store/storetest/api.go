@@ -25,7 +25,7 @@ func testListPages(t *testing.T, open Opener) {
 	std := inAccount(NewControl("standard one"), "") // standard content belongs to no account
 	std.Type = probity.ControlTypeStandard
 	f := NewFramework("paged framework", cs[:3], cs[3:4])
-	put(t, s, append(cs, std), []*probity.Framework{f})
+	Put(t, s, append(cs, std), []*probity.Framework{f})
 
 	var got []string
 	var after store.Cursor

@@ -47,7 +47,7 @@ func testFindControls(t *testing.T, open Opener) {
 	add("", std, "access keys rotated", "same name, other id", "IA", "", map[string]string{"k": "v2"}, probity.SourceTypeConfig)
 	add(Account, cust, "<script>&", "html-escaped by JSON", "", "", map[string]string{"<k>": "&v"}, probity.SourceTypeConfig)
 	add("444455556666", cust, "Access review", "another account's", "AC", "", map[string]string{"a": "1"}, probity.SourceTypeConfig)
-	put(t, s, cs, nil)
+	Put(t, s, cs, nil)
 
 	// want is the filter over the library in memory.
 	want := func(f store.ControlFilter) []probity.Control {

@@ -17,9 +17,9 @@ func testLibraryRevision(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s, second := open(t), open(t)
 	c1, c2 := NewControl("one"), NewControl("two")
-	put(t, s, []*probity.Control{c1, c2}, nil)
+	Put(t, s, []*probity.Control{c1, c2}, nil)
 	fw := NewFramework("fw", []*probity.Control{c1})
-	put(t, s, nil, []*probity.Framework{fw})
+	Put(t, s, nil, []*probity.Framework{fw})
 
 	rev := func(account string) int64 {
 		t.Helper()

@@ -118,7 +118,9 @@ func NewFramework(name string, groups ...[]*probity.Control) *probity.Framework 
 	return f
 }
 
-func put(t *testing.T, s store.Store, cs []*probity.Control, fs []*probity.Framework) {
+// Put writes controls and frameworks to s in one Update of the library; it fails the
+// test on error.
+func Put(t testing.TB, s store.Store, cs []*probity.Control, fs []*probity.Framework) {
 	t.Helper()
 	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		if err := tx.PutControls(context.Background(), cs); err != nil {
@@ -156,7 +158,7 @@ func testEmpty(t *testing.T, open Opener) {
 func testControlRoundTrip(t *testing.T, open Opener) {
 	s := open(t)
 	c := NewControl("Encrypt data at rest — ünïcode")
-	put(t, s, []*probity.Control{c}, nil)
+	Put(t, s, []*probity.Control{c}, nil)
 	got, err := s.Control(context.Background(), Account, c.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +171,7 @@ func testControlRoundTrip(t *testing.T, open Opener) {
 	c2 := *c
 	c2.Description, c2.Tags, c2.ControlMappingSources = "", nil, c.ControlMappingSources[1:]
 	c2.Normalize()
-	put(t, s, []*probity.Control{&c2}, nil)
+	Put(t, s, []*probity.Control{&c2}, nil)
 	lib, err := s.Library(context.Background(), Account)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +187,7 @@ func testControlRoundTrip(t *testing.T, open Opener) {
 func testControlNameUniquePerType(t *testing.T, open Opener) {
 	s := open(t)
 	a := NewControl("Same name")
-	put(t, s, []*probity.Control{a}, nil)
+	Put(t, s, []*probity.Control{a}, nil)
 	b := NewControl("Same name")
 	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		return tx.PutControls(context.Background(), []*probity.Control{b})
@@ -193,7 +195,7 @@ func testControlNameUniquePerType(t *testing.T, open Opener) {
 	wantCode(t, err, probity.ECONFLICT)
 
 	b.Type = probity.ControlTypeStandard
-	put(t, s, []*probity.Control{b}, nil)
+	Put(t, s, []*probity.Control{b}, nil)
 	lib, _ := s.Library(context.Background(), Account)
 	if len(lib.Controls) != 2 {
 		t.Fatalf("library holds %d controls, want 2 (one per type)", len(lib.Controls))
@@ -207,7 +209,7 @@ func testFrameworkRoundTrip(t *testing.T, open Opener) {
 		cs = append(cs, NewControl(fmt.Sprintf("control %d", i)))
 	}
 	f := NewFramework("CIS-like", cs[:3], cs[2:])
-	put(t, s, cs, []*probity.Framework{f})
+	Put(t, s, cs, []*probity.Framework{f})
 	got, err := s.Framework(context.Background(), Account, f.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +222,7 @@ func testFrameworkRoundTrip(t *testing.T, open Opener) {
 	f2 := *f
 	f2.ControlSets = []probity.ControlSet{{Name: "Only", Controls: []string{cs[4].ID, cs[0].ID}}}
 	f2.Normalize()
-	put(t, s, nil, []*probity.Framework{&f2})
+	Put(t, s, nil, []*probity.Framework{&f2})
 	lib, err := s.Library(context.Background(), Account)
 	if err != nil {
 		t.Fatal(err)
@@ -250,7 +252,7 @@ func testDeleteControlInUse(t *testing.T, open Opener) {
 	s := open(t)
 	a, b := NewControl("a"), NewControl("b")
 	f := NewFramework("F", []*probity.Control{a})
-	put(t, s, []*probity.Control{a, b}, []*probity.Framework{f})
+	Put(t, s, []*probity.Control{a, b}, []*probity.Framework{f})
 	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		return tx.DeleteControls(context.Background(), Account, []string{b.ID, a.ID})
 	})
@@ -278,7 +280,7 @@ func testDeleteControlInUse(t *testing.T, open Opener) {
 func testDeleteMissing(t *testing.T, open Opener) {
 	s := open(t)
 	a := NewControl("a")
-	put(t, s, []*probity.Control{a}, nil)
+	Put(t, s, []*probity.Control{a}, nil)
 	err := s.Update(context.Background(), store.LockLibrary, func(tx store.Tx) error {
 		return tx.DeleteControls(context.Background(), Account, []string{a.ID, probity.NewID()})
 	})
@@ -359,7 +361,7 @@ func testViewSeesOneSnapshot(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := open(t)
 	first := NewControl("before the view")
-	put(t, s, []*probity.Control{first}, nil)
+	Put(t, s, []*probity.Control{first}, nil)
 	late := NewControl("during the view")
 	err := s.View(ctx, func(r store.Reader) error {
 		lib, err := r.Library(ctx, Account)
@@ -369,7 +371,7 @@ func testViewSeesOneSnapshot(t *testing.T, open Opener) {
 		if len(lib.Controls) != 1 {
 			return fmt.Errorf("view sees %d controls at first, want 1", len(lib.Controls))
 		}
-		put(t, s, []*probity.Control{late}, nil)
+		Put(t, s, []*probity.Control{late}, nil)
 		if _, err := s.Control(ctx, Account, late.ID); err != nil {
 			return fmt.Errorf("a read outside the view misses the committed write: %w", err)
 		}
@@ -394,7 +396,7 @@ func testViewSeesOneSnapshot(t *testing.T, open Opener) {
 func testReopenKeepsData(t *testing.T, open Opener) {
 	s := open(t)
 	c := NewControl("kept")
-	put(t, s, []*probity.Control{c}, nil)
+	Put(t, s, []*probity.Control{c}, nil)
 	again := open(t) // runs the migrations a second time
 	if _, err := again.Control(context.Background(), Account, c.ID); err != nil {
 		t.Fatalf("second handle: %v", err)
@@ -416,9 +418,9 @@ func testLibraryOutline(t *testing.T, open Opener) {
 	a, b, std := NewControl("A"), NewControl("B"), NewControl("Standard one")
 	std.Type, std.AccountID, std.ManagedBy = probity.ControlTypeStandard, "", ""
 	b.ControlMappingSources[0].SourceKeyword.KeywordValue = probity.CustomRulePrefix + "versioned"
-	put(t, s, []*probity.Control{a, b, std}, nil)
+	Put(t, s, []*probity.Control{a, b, std}, nil)
 	a.Description = "changed by the API"
-	put(t, s, []*probity.Control{a}, nil)
+	Put(t, s, []*probity.Control{a}, nil)
 
 	lib, err := s.Library(ctx, Account)
 	if err != nil {

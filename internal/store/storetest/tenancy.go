@@ -28,10 +28,10 @@ func testAccountsAreApart(t *testing.T, open Opener) {
 	theirs := inAccount(NewControl("same name"), other)
 	std := inAccount(NewControl("standard"), "")
 	std.Type = probity.ControlTypeStandard
-	put(t, s, []*probity.Control{mine, theirs, std}, nil)
+	Put(t, s, []*probity.Control{mine, theirs, std}, nil)
 	fw := NewFramework("their framework", []*probity.Control{theirs, std})
 	fw.AccountID = other
-	put(t, s, nil, []*probity.Framework{fw})
+	Put(t, s, nil, []*probity.Framework{fw})
 
 	if _, err := s.Control(ctx, Account, theirs.ID); probity.ErrorCode(err) != probity.ENOTFOUND {
 		t.Errorf("Control of another account's id = %v, want ENOTFOUND", err)

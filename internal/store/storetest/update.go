@@ -28,7 +28,7 @@ func testUpdatePanicIsError(t *testing.T, open Opener) {
 			t.Fatalf("Update(%s) with a panicking fn returned %v, want the panic as an error", lock, err)
 		}
 	}
-	put(t, s, []*probity.Control{NewControl("after")}, nil)
+	Put(t, s, []*probity.Control{NewControl("after")}, nil)
 	lib, err := s.Library(ctx, Account)
 	if err != nil {
 		t.Fatal(err)
