@@ -132,6 +132,21 @@ func wholePlan(t *testing.T, st store.Store, files []doc.File, opt Options) stri
 	return planText(t, plan, err)
 }
 
+// outlineAndRevision reads the default account's library outline and its revision, as the CLI
+// does before a consuming plan.
+func outlineAndRevision(t *testing.T, st store.Store) (*store.Library, int64) {
+	t.Helper()
+	outline, err := st.LibraryOutline(context.Background(), probity.DefaultPartition.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev, err := st.LibraryRevision(context.Background(), probity.DefaultPartition.AccountID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outline, rev
+}
+
 // planText is a plan as JSON, the ids of what it creates left out (they are new each
 // time), or its error.
 func planText(t *testing.T, plan *Plan, err error) string {
@@ -300,14 +315,7 @@ func TestOutlinePlanIsWholePlan(t *testing.T) {
 						return
 					}
 					// Apply as the CLI does, then nothing is left to plan.
-					outline, err := st.LibraryOutline(ctx, account)
-					if err != nil {
-						t.Fatal(err)
-					}
-					rev, err := st.LibraryRevision(ctx, account)
-					if err != nil {
-						t.Fatal(err)
-					}
+					outline, rev := outlineAndRevision(t, st)
 					cat, diags = LoadKnown(slices.Clone(tt.files), outline)
 					if len(diags) > 0 {
 						t.Fatal(diags)
@@ -418,14 +426,7 @@ func TestApplyRunsAgain(t *testing.T) {
 			files = append(files, doc.File{Path: "controls/c.yaml", Data: []byte("name: C\n")})
 			load := func() (*Catalog, *store.Library, int64) {
 				t.Helper()
-				outline, err := st.LibraryOutline(ctx, account)
-				if err != nil {
-					t.Fatal(err)
-				}
-				rev, err := st.LibraryRevision(ctx, account)
-				if err != nil {
-					t.Fatal(err)
-				}
+				outline, rev := outlineAndRevision(t, st)
 				cat, errs := LoadKnown(slices.Clone(files), outline)
 				if len(errs) > 0 {
 					t.Fatal(errs)
