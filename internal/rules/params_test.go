@@ -45,6 +45,8 @@ var valueCases = []struct {
 		map[string]string{"requiredFrequencyValue": "24", "requiredFrequencyUnit": "hours"}},
 	{"BACKUP_PLAN_MIN_FREQUENCY_AND_MIN_RETENTION_CHECK", map[string]string{"requiredFrequencyValue": "0"}, "requiredFrequencyValue", "0 is not between 1 and 31 days",
 		map[string]string{"requiredFrequencyValue": "31"}},
+	{"IAM_POLICY_IN_USE", map[string]string{"policyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess", "policyUsageType": "IAM_USERS"}, "policyUsageType", `"IAM_USERS"`,
+		map[string]string{"policyARN": "arn:aws:iam::aws:policy/ReadOnlyAccess", "policyUsageType": "iam_role"}},
 	{"COGNITO_USER_POOL_ADVANCED_SECURITY_ENABLED", map[string]string{"SecurityMode": "OFF"}, "SecurityMode", `"OFF"`,
 		map[string]string{"SecurityMode": "audit"}},
 	{"EKS_CLUSTER_OLDEST_SUPPORTED_VERSION", map[string]string{"oldestVersionSupported": "latest"}, "oldestVersionSupported", `"latest"`,

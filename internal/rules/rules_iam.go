@@ -125,6 +125,7 @@ var iamRules = []*Rule{
 		Description: "The policy policyARN is attached (to a user, group or role; to the kind policyUsageType names when given: IAM_USER, IAM_GROUP, IAM_ROLE or ANY); other policies are NOT_APPLICABLE.",
 		Scope:       []string{iamPolicy},
 		Params:      []Param{{Name: "policyARN", Type: String, Required: true}, {Name: "policyUsageType", Type: String, Default: "ANY"}},
+		CheckParams: oneOf("policyUsageType", "IAM_USER", "IAM_GROUP", "IAM_ROLE", "ANY"),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			p, err := cfg[managedPolicy](it)
 			if err != nil {
