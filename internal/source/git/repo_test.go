@@ -75,9 +75,10 @@ func TestGit(t *testing.T) {
 	at := "@file://" + repo
 
 	waitFor(t, "A", hasAll(t, st, "Control:A"+at))
-	if box.Find(`created control "A" from controls/a.yaml at `+first) == nil {
-		t.Errorf("the change is not recorded with commit %s: %+v", first, box.All())
-	}
+	// The notice goes out after the commit that made A visible.
+	waitFor(t, "the change notified with commit "+first, func() bool {
+		return box.Find(`created control "A" from controls/a.yaml at `+first) != nil
+	})
 
 	writeFile(t, filepath.Join(repo, "frameworks", "f.yaml"), framework("F", "A"))
 	runGit(t, repo, "add", ".")
