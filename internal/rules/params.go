@@ -60,6 +60,32 @@ func between(name string, lo, hi int) func(a Args) []probity.FieldError {
 	}
 }
 
+// parses returns a check that parameter name, when set, is a value parse reads; parse's
+// error, naming the value, says why not.
+func parses[T any](name string, parse func(string) (T, error)) func(a Args) []probity.FieldError {
+	return func(a Args) []probity.FieldError {
+		if !a.Set(name) {
+			return nil
+		}
+		_, err := parse(a.Str(name))
+		return badParam(name, err)
+	}
+}
+
+// eachValue returns a check of every value of the CSV parameter name: refused returns
+// why a value is refused, or "" when it is not.
+func eachValue(name string, refused func(v string) string) func(a Args) []probity.FieldError {
+	return func(a Args) []probity.FieldError {
+		var out []probity.FieldError
+		for _, v := range a.List(name) {
+			if why := refused(v); why != "" {
+				out = append(out, probity.FieldError{Name: name, Message: why})
+			}
+		}
+		return out
+	}
+}
+
 // orList writes "A", "A or B", "A, B or C".
 func orList(items []string) string {
 	if len(items) < 2 {

@@ -43,16 +43,8 @@ func protectedRule(id, resourceType, what string, applicable func(it *ci.Item) (
 		CheckParams: checks(oneOf("backupVaultLockCheck", "True", "False"), checkResourceTags),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			lockCheck := a.Str("backupVaultLockCheck")
-			if a.Set("resourceTags") {
-				tags, _ := decodeTags(a.Str("resourceTags"))
-				for k, v := range tags {
-					if got, ok := it.Tags[k]; !ok || got != v {
-						return na("The resource does not carry the tags of resourceTags.")
-					}
-				}
-			}
-			if a.Set("resourceId") && a.Str("resourceId") != it.ResourceID && a.Str("resourceId") != it.ResourceName {
-				return na("The resource is not resourceId.")
+			if ok, why := selected(a, it); !ok {
+				return na(why)
 			}
 			if applicable != nil {
 				ok, why, err := applicable(it)

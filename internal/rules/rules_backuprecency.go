@@ -105,13 +105,7 @@ func period(a Args, value, unit string, maxHours, maxDays int) (time.Duration, [
 }
 
 // checkResourceTags checks that resourceTags, when set, is a JSON object of strings.
-func checkResourceTags(a Args) []probity.FieldError {
-	if !a.Set("resourceTags") {
-		return nil
-	}
-	_, err := decodeTags(a.Str("resourceTags"))
-	return badParam("resourceTags", err)
-}
+var checkResourceTags = parses("resourceTags", decodeTags)
 
 // selected applies resourceTags and resourceId: ok is false (with the reason) for a
 // resource the parameters leave out.

@@ -11,15 +11,12 @@ import (
 // checkAdminNames returns the CheckParams of the *_DEFAULT_ADMIN_CHECK rules:
 // validAdminUserNames may not hold a name of defaults (any case).
 func checkAdminNames(defaults []string) func(a Args) []probity.FieldError {
-	return func(a Args) []probity.FieldError {
-		var out []probity.FieldError
-		for _, n := range a.List("validAdminUserNames") {
-			if inList(defaults, strings.ToLower(n)) {
-				out = append(out, probity.FieldError{Name: "validAdminUserNames", Message: fmt.Sprintf("may not include the default name %q", n)})
-			}
+	return eachValue("validAdminUserNames", func(n string) string {
+		if inList(defaults, strings.ToLower(n)) {
+			return fmt.Sprintf("may not include the default name %q", n)
 		}
-		return out
-	}
+		return ""
+	})
 }
 
 // adminNameCheck decides the *_DEFAULT_ADMIN_CHECK rules: the master user name is none

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -239,7 +238,7 @@ var ec2Rules = []*Rule{
 		Description: "Security group rules open to 0.0.0.0/0 admit only authorizedTcpPorts and authorizedUdpPorts (e.g. \"443,1020-1025\"); groups with no such rule are NOT_APPLICABLE.",
 		Scope:       []string{ec2SG},
 		Params:      []Param{{Name: "authorizedTcpPorts", Type: String}, {Name: "authorizedUdpPorts", Type: String}},
-		CheckParams: checks(checkPortRanges("authorizedTcpPorts"), checkPortRanges("authorizedUdpPorts")),
+		CheckParams: checks(parses("authorizedTcpPorts", parsePortRanges), parses("authorizedUdpPorts", parsePortRanges)),
 		Item:        authorizedPorts,
 	},
 	{
@@ -429,14 +428,6 @@ func authorizedPorts(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 		return na("No inbound rule is open to 0.0.0.0/0.")
 	}
 	return Compliant, "", nil
-}
-
-// checkPortRanges returns a check that parameter name is a list parsePortRanges reads.
-func checkPortRanges(name string) func(a Args) []probity.FieldError {
-	return func(a Args) []probity.FieldError {
-		_, err := parsePortRanges(a.Str(name))
-		return badParam(name, err)
-	}
 }
 
 // parsePortRanges parses "443,1020-1025"; errors name the bad item.

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -69,15 +68,9 @@ var glueRules = []*Rule{
 		ID: "GLUE_SPARK_JOB_SUPPORTED_VERSION",
 		Description: "Glue Spark jobs (Command.Name glueetl or gluestreaming) run on Glue version minimumSupportedGlueVersion " +
 			"or later (GlueVersion); other jobs are NOT_APPLICABLE, and a Spark job that records no GlueVersion is NON_COMPLIANT.",
-		Scope:  []string{glueJob},
-		Params: []Param{{Name: "minimumSupportedGlueVersion", Type: String, Required: true}},
-		CheckParams: func(a Args) []probity.FieldError {
-			if !a.Set("minimumSupportedGlueVersion") {
-				return nil
-			}
-			_, err := glueVersion(a.Str("minimumSupportedGlueVersion"))
-			return badParam("minimumSupportedGlueVersion", err)
-		},
+		Scope:       []string{glueJob},
+		Params:      []Param{{Name: "minimumSupportedGlueVersion", Type: String, Required: true}},
+		CheckParams: parses("minimumSupportedGlueVersion", glueVersion),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			min, _ := glueVersion(a.Str("minimumSupportedGlueVersion"))
 			j, err := cfg[struct {

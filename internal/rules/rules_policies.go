@@ -9,7 +9,6 @@ import (
 
 	json "github.com/go-json-experiment/json/v1"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -492,13 +491,7 @@ var policyRules = []*Rule{
 				}
 			}
 			return Compliant, "", nil
-		}), func(a Args) []probity.FieldError {
-		if !a.Set("controlPolicy") {
-			return nil
-		}
-		_, err := controlPolicy(a.Str("controlPolicy"))
-		return badParam("controlPolicy", err)
-	}),
+		}), parses("controlPolicy", controlPolicy)),
 }
 
 // controlPolicy reads S3_BUCKET_POLICY_NOT_MORE_PERMISSIVE's controlPolicy, a bucket

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -109,10 +108,7 @@ var rdsRules = []*Rule{
 		Description: "RDS DB instances export their engine's log types to CloudWatch Logs, plus those additionalLogs names for the engine (\"engine: type, type ; engine: type\"); instances not available, backing-up, storage-optimization or storage-full are NOT_APPLICABLE.",
 		Scope:       []string{rdsInstance},
 		Params:      []Param{{Name: "additionalLogs", Type: String}},
-		CheckParams: func(a Args) []probity.FieldError {
-			_, err := additionalLogs(a.Str("additionalLogs"))
-			return badParam("additionalLogs", err)
-		},
+		CheckParams: parses("additionalLogs", additionalLogs),
 		Item: func(a Args, it *ci.Item, env Env) (Compliance, string, error) {
 			extra, _ := additionalLogs(a.Str("additionalLogs"))
 			db, err := cfg[dbInstance](it)

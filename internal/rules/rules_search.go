@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -59,15 +58,12 @@ var searchLogKinds = map[string]string{"search": "SEARCH_SLOW_LOGS", "index": "I
 
 // checkLogTypes is the CheckParams of the *_LOGS_TO_CLOUDWATCH rules: every logTypes
 // value is search, index or error (any case).
-func checkLogTypes(a Args) []probity.FieldError {
-	var out []probity.FieldError
-	for _, t := range a.List("logTypes") {
-		if searchLogKinds[strings.ToLower(t)] == "" {
-			out = append(out, probity.FieldError{Name: "logTypes", Message: fmt.Sprintf("%q is not search, index or error", t)})
-		}
+var checkLogTypes = eachValue("logTypes", func(t string) string {
+	if searchLogKinds[strings.ToLower(t)] == "" {
+		return fmt.Sprintf("%q is not search, index or error", t)
 	}
-	return out
-}
+	return ""
+})
 
 // logsToCloudWatch decides the *_LOGS_TO_CLOUDWATCH rules: every log of logTypes is
 // published, or, without logTypes, at least one of the search slow, index slow and

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/probity-dev/probity"
 	"github.com/probity-dev/probity/internal/ci"
 )
 
@@ -44,15 +43,12 @@ func tagged(id, what string, only func(it *ci.Item) (bool, string, error), types
 
 // checkRequiredKeyTags is the CheckParams of the *_TAGGED rules: requiredKeyTags may not
 // name AWS's own tag keys (starting with aws:, any case), which no one can set.
-func checkRequiredKeyTags(a Args) []probity.FieldError {
-	var out []probity.FieldError
-	for _, k := range a.List("requiredKeyTags") {
-		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			out = append(out, probity.FieldError{Name: "requiredKeyTags", Message: fmt.Sprintf("%q starts with aws:, which AWS keeps for its own tags", k)})
-		}
+var checkRequiredKeyTags = eachValue("requiredKeyTags", func(k string) string {
+	if strings.HasPrefix(strings.ToLower(k), "aws:") {
+		return fmt.Sprintf("%q starts with aws:, which AWS keeps for its own tags", k)
 	}
-	return out
-}
+	return ""
+})
 
 // judgeTags decides a *_TAGGED rule on the tags of one resource.
 func judgeTags(required []string, tags map[string]string) (Compliance, string, error) {

@@ -3,8 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-
-	"github.com/probity-dev/probity"
 )
 
 // maxDeferred bounds the control rows a group holds back: a fn that puts more (a catalog
@@ -73,8 +71,8 @@ func (d *deferred) flush() {
 		return // the group runs again anyway
 	}
 	n, err := insertRows(context.Background(), d.q, d.db, "controls", controlWriteColumns, rows, upsertClause("controls", controlWriteColumns))
-	if err == nil && n != int64(len(rows)) {
-		err = probity.Errorf(probity.ECONFLICT, "%d of %d controls could not be written: their ids are taken", int64(len(rows))-n, len(rows))
+	if err == nil {
+		err = sameAccount(n, len(rows), "control")
 	}
 	if err != nil {
 		d.err = fmt.Errorf("write the controls held back: %w", err)
